@@ -1,0 +1,110 @@
+package api
+
+// Manifest is the application links manifest (GET /rest/applinks/1.0/manifest).
+type Manifest struct {
+	ID              string `json:"id" xml:"id"`
+	Name            string `json:"name" xml:"name"`
+	TypeID          string `json:"typeId" xml:"typeId"`
+	Version         string `json:"version" xml:"version"`
+	BuildNumber     int64  `json:"buildNumber" xml:"buildNumber"`
+	ApplinksVersion string `json:"applinksVersion" xml:"applinksVersion"`
+	PublicSignup    bool   `json:"publicSignup" xml:"publicSignup"`
+	URL             string `json:"url" xml:"url"`
+	IconURL         string `json:"iconUrl" xml:"iconUrl"`
+	IconURI         string `json:"iconUri" xml:"iconUri"`
+}
+
+// ServerInfo is Jira's GET /rest/api/2/serverInfo.
+type ServerInfo struct {
+	BaseURL        string `json:"baseUrl"`
+	Version        string `json:"version"`
+	VersionNumbers []int  `json:"versionNumbers"`
+	DeploymentType string `json:"deploymentType"`
+	BuildNumber    int64  `json:"buildNumber"`
+	BuildDate      string `json:"buildDate"`
+	ServerTime     string `json:"serverTime"`
+	ScmInfo        string `json:"scmInfo"`
+	ServerTitle    string `json:"serverTitle"`
+}
+
+// BuildInfo is Confluence's GET /rest/prototype/1/buildInfo.
+type BuildInfo struct {
+	VersionNumber string `json:"versionNumber"`
+	BuildNumber   string `json:"buildNumber"`
+	BuildDate     string `json:"buildDate"`
+}
+
+// User is the caller as the instance sees them (Jira myself, Confluence user/current).
+type User struct {
+	Name        string `json:"name"`     // Jira
+	Username    string `json:"username"` // Confluence
+	Key         string `json:"key"`      // Jira
+	UserKey     string `json:"userKey"`  // Confluence
+	DisplayName string `json:"displayName"`
+}
+
+// Login is the user name, whichever product answered.
+func (u User) Login() string {
+	if u.Name != "" {
+		return u.Name
+	}
+	return u.Username
+}
+
+// OAuthServerMetadata is the OAuth 2.0 provider's RFC 8414 document.
+type OAuthServerMetadata struct {
+	Issuer                        string   `json:"issuer"`
+	AuthorizationEndpoint         string   `json:"authorization_endpoint"`
+	TokenEndpoint                 string   `json:"token_endpoint"`
+	RevocationEndpoint            string   `json:"revocation_endpoint"`
+	ScopesSupported               []string `json:"scopes_supported"`
+	ResponseTypesSupported        []string `json:"response_types_supported"`
+	GrantTypesSupported           []string `json:"grant_types_supported"`
+	CodeChallengeMethodsSupported []string `json:"code_challenge_methods_supported"`
+}
+
+// Plugin is an installed app as the Universal Plugin Manager reports it.
+type Plugin struct {
+	Key           string `json:"key"`
+	Name          string `json:"name"`
+	Version       string `json:"version"`
+	Enabled       bool   `json:"enabled"`
+	UserInstalled bool   `json:"userInstalled"`
+}
+
+// OAuthClient is an incoming OAuth 2.0 client ("External application, Incoming" link).
+// The secret is deliberately not kept: the mobile app is a public client and the
+// wizard never shows or stores it.
+type OAuthClient struct {
+	ID        string   `json:"id"`
+	ClientID  string   `json:"clientId"`
+	Name      string   `json:"name"`
+	Redirects []string `json:"redirects"`
+	Scope     string   `json:"scope"`
+	UserKey   string   `json:"userKey"`
+}
+
+// HasRedirect reports whether the client lists the redirect URL.
+func (c OAuthClient) HasRedirect(u string) bool {
+	for _, r := range c.Redirects {
+		if r == u {
+			return true
+		}
+	}
+	return false
+}
+
+// NewOAuthClient is the body of a create.
+type NewOAuthClient struct {
+	Name      string   `json:"name"`
+	Redirects []string `json:"redirects"`
+	Scope     string   `json:"scope"`
+}
+
+// MobileLoginInfo is the mobile plugin's anonymous GET /rest/nativemobile/1.1/info/login.
+// Only the fields older plugins are known to return are typed; newer ones add OAuth
+// fields that are not documented, so nothing depends on them.
+type MobileLoginInfo struct {
+	InstanceName string `json:"instance-name"`
+	BaseURL      string `json:"base-url"`
+}

@@ -1,0 +1,81 @@
+// Package cli holds the command line: flags, sub-commands and exit codes.
+// It wires api, steps and ui together; it holds no domain logic of its own.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"syscall"
+
+	"charm.land/fang/v2"
+	"github.com/spf13/cobra"
+)
+
+// BuildInfo is injected by the release build.
+type BuildInfo struct {
+	Version, Commit, Date string
+}
+
+// String is what --version prints.
+func (b BuildInfo) String() string {
+	v := b.Version
+	if v == "" {
+		v = "dev"
+		if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+			v = info.Main.Version
+		}
+	}
+	s := v
+	if b.Commit != "" {
+		c := b.Commit
+		if len(c) > 12 {
+			c = c[:12]
+		}
+		s += " (" + c
+		if b.Date != "" {
+			s += ", " + b.Date
+		}
+		s += ")"
+	}
+	return s
+}
+
+// Main runs the command line and returns the process exit code.
+func Main(bi BuildInfo) int {
+	root := NewRootCommand(bi)
+	err := fang.Execute(context.Background(), root,
+		fang.WithVersion(bi.String()),
+		fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM),
+		fang.WithErrorHandler(errorHandler),
+	)
+	return ExitCode(err)
+}
+
+// NewRootCommand builds the whole command tree; tests and the man page use it too.
+func NewRootCommand(bi BuildInfo) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "mobile-oauth-wizard",
+		Short: "Turn on OAuth 2.0 sign-in for the Jira and Confluence Data Center iOS apps",
+		Long: "mobile-oauth-wizard checks a Jira or Confluence Data Center instance against the OAuth 2.0\n" +
+			"compatibility matrix of the iOS apps (2.0+), creates the incoming application link over REST\n" +
+			"(MDM) or guides you through the mobile plugin's switch (non-MDM), and prints the site list\n" +
+			"to paste into your MDM console.",
+		Version:       bi.String(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	return root
+}
+
+// errorHandler prints a failed command's error; the text is already plain words with a remedy.
+func errorHandler(w io.Writer, _ fang.Styles, err error) {
+	if err == nil || isSilent(err) {
+		return
+	}
+	fmt.Fprintln(w, "Error:", err.Error())
+}
