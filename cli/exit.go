@@ -1,6 +1,11 @@
 package cli
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+)
 
 // Exit codes: the contract scripts rely on (DESIGN §6).
 const (
@@ -37,5 +42,59 @@ func ExitCode(err error) int {
 	if errors.As(err, &ee) {
 		return ee.Code
 	}
+	if code := codeForKind(api.KindOf(err)); code != 0 {
+		return code
+	}
+	if isCobraUsage(err) {
+		return ExitUsage
+	}
 	return ExitFailed
+}
+
+func codeForKind(k api.Kind) int {
+	switch k {
+	case api.KindUnauthorized, api.KindAnonymous, api.KindNotSysadmin, api.KindWebSudo,
+		api.KindBasicAuthDisabled, api.KindForbidden:
+		return ExitAuth
+	case api.KindIntercepted, api.KindTLS, api.KindTimeout, api.KindNetwork:
+		return ExitNetwork
+	case api.KindUnknown:
+		return 0
+	}
+	return ExitFailed
+}
+
+// reportCode is the exit code of a check report: the API errors that kept checks
+// from being made come first (network before credentials), then incompatibility.
+func reportCode(r *steps.Report) int {
+	code := ExitOK
+	for _, err := range r.Errs {
+		switch c := codeForKind(api.KindOf(err)); {
+		case c == ExitNetwork:
+			return ExitNetwork
+		case c == ExitAuth:
+			code = ExitAuth
+		case c != 0 && code == ExitOK:
+			code = c
+		}
+	}
+	if code != ExitOK {
+		return code
+	}
+	if !r.Compatible() {
+		return ExitIncompatible
+	}
+	return ExitOK
+}
+
+// describe turns any error into what the user reads: the sentence and, for API
+// errors, the remedy.
+func describe(err error) string {
+	var ae *api.Error
+	if errors.As(err, &ae) {
+		if r := ae.Remedy(); r != "" {
+			return err.Error() + "\n  → " + r
+		}
+	}
+	return err.Error()
 }

@@ -45,7 +45,7 @@ func (b BuildInfo) String() string {
 
 // Main runs the command line and returns the process exit code.
 func Main(bi BuildInfo) int {
-	root := NewRootCommand(bi)
+	root := NewRootCommand(bi, systemIO())
 	err := fang.Execute(context.Background(), root,
 		fang.WithVersion(bi.String()),
 		fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM),
@@ -55,7 +55,8 @@ func Main(bi BuildInfo) int {
 }
 
 // NewRootCommand builds the whole command tree; tests and the man page use it too.
-func NewRootCommand(bi BuildInfo) *cobra.Command {
+func NewRootCommand(bi BuildInfo, stdio *IO) *cobra.Command {
+	g := &globalOptions{io: stdio}
 	root := &cobra.Command{
 		Use:   "mobile-oauth-wizard",
 		Short: "Turn on OAuth 2.0 sign-in for the Jira and Confluence Data Center iOS apps",
@@ -69,6 +70,12 @@ func NewRootCommand(bi BuildInfo) *cobra.Command {
 		Args:          cobra.NoArgs,
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetIn(stdio.In)
+	root.SetOut(stdio.Out)
+	root.SetErr(stdio.Err)
+	g.register(root)
+	root.AddCommand(newCheckCommand(g), newSetupCommand(g), newSimulateCommand(g))
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return g.prepare(cmd) }
 	return root
 }
 
@@ -77,5 +84,5 @@ func errorHandler(w io.Writer, _ fang.Styles, err error) {
 	if err == nil || isSilent(err) {
 		return
 	}
-	fmt.Fprintln(w, "Error:", err.Error())
+	fmt.Fprintln(w, "Error:", describe(err))
 }

@@ -1,0 +1,243 @@
+// Package api is the REST client for Jira and Confluence Data Center: one method per
+// call the wizard makes, typed results and typed errors. It knows nothing of terminals.
+package api
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+)
+
+// Defaults a production instance deserves: patient enough for a slow Jira, bounded
+// enough that a hung proxy does not hang the wizard.
+const (
+	DefaultTimeout   = 20 * time.Second
+	DefaultUserAgent = "mobile-oauth-wizard"
+	// MaxBodyBytes bounds every response: no answer the wizard expects is near it.
+	MaxBodyBytes = 4 << 20
+	// maxRetryWait is the longest Retry-After a GET waits for before giving up.
+	maxRetryWait = 10 * time.Second
+)
+
+// Options configure a Client. Credentials go in Token (a personal access token,
+// preferred) or Username and Password (Basic); never both.
+type Options struct {
+	BaseURL  string
+	Token    string
+	Username string
+	Password string
+
+	// CACertFile is a PEM bundle trusted in addition to the system roots.
+	CACertFile string
+	// Timeout bounds each request attempt; zero means DefaultTimeout.
+	Timeout time.Duration
+	// Retries is how many times a GET is retried on 429/502/503/504 or a reset
+	// connection; negative means none, zero means 3. Writes are never retried.
+	Retries int
+	// RetryWait is the first back-off step; zero means 250ms.
+	RetryWait time.Duration
+	// AllowHTTP permits plain http to a host that is not loopback. Credentials then
+	// travel in clear text, so it has to be asked for.
+	AllowHTTP bool
+	// Debug, when set, receives a request log with credentials and secrets redacted.
+	Debug io.Writer
+	// UserAgent is sent on every request; a browser-like one would trip Origin checks.
+	UserAgent string
+	// Transport replaces the HTTP transport (tests, benchmarks).
+	Transport http.RoundTripper
+}
+
+// Client talks to one instance.
+type Client struct {
+	base   *url.URL
+	auth   authKind
+	rest   *resty.Client // with credentials
+	anon   *resty.Client // without: for what must work unauthenticated (mobile info/login)
+	debugW io.Writer
+}
+
+type authKind int
+
+const (
+	authNone authKind = iota
+	authToken
+	authBasic
+)
+
+// New validates the options and builds a client. It sends nothing.
+func New(opts Options) (*Client, error) {
+	base, err := url.Parse(strings.TrimRight(opts.BaseURL, "/"))
+	if err != nil || base.Host == "" || (base.Scheme != "http" && base.Scheme != "https") {
+		return nil, fmt.Errorf("base URL %q is not an http(s) URL with a host", opts.BaseURL)
+	}
+	if base.Scheme == "http" && !opts.AllowHTTP && !isLoopback(base.Hostname()) {
+		return nil, fmt.Errorf("base URL %s uses plain http, which would send the credentials in clear text; use https (or pass --allow-http if you really mean it)", base.Redacted())
+	}
+	if opts.Token != "" && (opts.Username != "" || opts.Password != "") {
+		return nil, errors.New("give either a personal access token or a user name and password, not both")
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	switch {
+	case opts.Retries == 0:
+		opts.Retries = 3
+	case opts.Retries < 0:
+		opts.Retries = 0
+	}
+	if opts.RetryWait <= 0 {
+		opts.RetryWait = 250 * time.Millisecond
+	}
+	if opts.UserAgent == "" {
+		opts.UserAgent = DefaultUserAgent
+	}
+
+	transport := opts.Transport
+	if transport == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.Proxy = http.ProxyFromEnvironment
+		tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
+		if opts.CACertFile != "" {
+			pool, err := loadCAs(opts.CACertFile)
+			if err != nil {
+				return nil, err
+			}
+			tlsConf.RootCAs = pool
+		}
+		t.TLSClientConfig = tlsConf
+		transport = t
+	}
+
+	c := &Client{base: base, debugW: opts.Debug}
+	c.rest = c.newResty(opts, transport)
+	c.anon = c.newResty(opts, transport)
+	switch {
+	case opts.Token != "":
+		c.auth = authToken
+		c.rest.SetAuthToken(opts.Token)
+	case opts.Username != "":
+		c.auth = authBasic
+		c.rest.SetBasicAuth(opts.Username, opts.Password)
+	}
+	return c, nil
+}
+
+func (c *Client) newResty(opts Options, transport http.RoundTripper) *resty.Client {
+	r := resty.NewWithClient(&http.Client{Transport: transport}).
+		SetBaseURL(c.base.String()).
+		SetTimeout(opts.Timeout).
+		SetHeader("User-Agent", opts.UserAgent).
+		SetHeader("Accept", "application/json").
+		SetResponseBodyLimit(MaxBodyBytes).
+		SetLogger(quietLogger{}).
+		// A redirect on a REST call means something other than the REST API answered:
+		// hand the 3xx back to be classified instead of following it to a login page.
+		SetRedirectPolicy(resty.RedirectPolicyFunc(func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		})).
+		SetRetryCount(opts.Retries).
+		SetRetryWaitTime(opts.RetryWait).
+		SetRetryMaxWaitTime(maxRetryWait).
+		AddRetryCondition(shouldRetry).
+		SetRetryAfter(retryAfter)
+	if c.debugW != nil {
+		r.OnAfterResponse(func(_ *resty.Client, resp *resty.Response) error {
+			c.logResponse(resp)
+			return nil
+		})
+		r.OnError(func(req *resty.Request, err error) {
+			c.logError(req, err)
+		})
+	}
+	return r
+}
+
+// shouldRetry retries only GETs, and only when another attempt can help.
+func shouldRetry(resp *resty.Response, err error) bool {
+	if resp == nil || resp.Request == nil || resp.Request.Method != http.MethodGet {
+		return false
+	}
+	if err != nil {
+		return isReset(err)
+	}
+	switch resp.StatusCode() {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		if d, ok := parseRetryAfter(resp.Header().Get("Retry-After")); ok && d > maxRetryWait {
+			return false // the instance wants more patience than a wizard can show
+		}
+		return true
+	}
+	return false
+}
+
+func retryAfter(_ *resty.Client, resp *resty.Response) (time.Duration, error) {
+	if resp == nil {
+		return 0, nil
+	}
+	d, _ := parseRetryAfter(resp.Header().Get("Retry-After"))
+	return d, nil
+}
+
+func parseRetryAfter(v string) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := time.Until(t)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+func loadCAs(file string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("read CA certificate: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s holds no PEM certificate", file)
+	}
+	return pool, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// BaseURL is the URL the client was built with, without a trailing slash.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// HasCredentials reports whether requests carry credentials.
+func (c *Client) HasCredentials() bool { return c.auth != authNone }
+
+type quietLogger struct{}
+
+func (quietLogger) Errorf(string, ...interface{}) {}
+func (quietLogger) Warnf(string, ...interface{})  {}
+func (quietLogger) Debugf(string, ...interface{}) {}

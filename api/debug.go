@@ -1,0 +1,81 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/go-resty/resty/v2"
+)
+
+// The debug log is for an admin to send to someone who helps them, so everything
+// that opens a door is taken out: credentials, cookies, client secrets, tokens.
+
+var sensitiveHeaders = map[string]bool{
+	"Authorization": true, "Proxy-Authorization": true, "Cookie": true, "Set-Cookie": true,
+}
+
+var secretField = regexp.MustCompile(`(?i)("(?:clientSecret|client_secret|password|token|access_token|refresh_token|secret)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+
+// Redact removes secrets from a JSON-ish text.
+func Redact(s string) string {
+	return secretField.ReplaceAllString(s, `$1"[redacted]"`)
+}
+
+func (c *Client) logRequest(cl call, req *resty.Request) {
+	fmt.Fprintf(c.debugW, "--> %s %s%s%s\n", cl.method, c.base.String(), cl.path, authNote(c, cl))
+	if cl.body != nil {
+		if b, err := json.Marshal(cl.body); err == nil {
+			fmt.Fprintf(c.debugW, "    body: %s\n", Redact(string(b)))
+		}
+	}
+}
+
+func authNote(c *Client, cl call) string {
+	if cl.anon {
+		return " (no credentials)"
+	}
+	switch c.auth {
+	case authToken:
+		return " (Authorization: Bearer [redacted])"
+	case authBasic:
+		return " (Authorization: Basic [redacted])"
+	}
+	return ""
+}
+
+func (c *Client) logResponse(resp *resty.Response) {
+	fmt.Fprintf(c.debugW, "<-- %d %s %s (%s)\n", resp.StatusCode(), resp.Request.Method, resp.Request.URL, resp.Time().Round(1e6))
+	fmt.Fprintf(c.debugW, "    headers: %s\n", headerLine(resp.Header()))
+	body := resp.Body()
+	if len(body) > 2048 {
+		body = body[:2048]
+	}
+	if len(body) > 0 {
+		fmt.Fprintf(c.debugW, "    body: %s\n", strings.ReplaceAll(Redact(string(body)), "\n", " "))
+	}
+}
+
+func (c *Client) logError(req *resty.Request, err error) {
+	fmt.Fprintf(c.debugW, "<-- error %s %s: %v\n", req.Method, req.URL, err)
+}
+
+func headerLine(h http.Header) string {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		v := strings.Join(h[k], ", ")
+		if sensitiveHeaders[http.CanonicalHeaderKey(k)] {
+			v = "[redacted]"
+		}
+		parts = append(parts, k+": "+v)
+	}
+	return strings.Join(parts, "; ")
+}

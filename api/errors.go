@@ -1,0 +1,254 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
+)
+
+// Kind says what went wrong, in terms a caller can act on.
+type Kind int
+
+const (
+	KindUnknown Kind = iota
+	// KindUnauthorized: no usable credentials (none sent, or a wrong password).
+	KindUnauthorized
+	// KindAnonymous: credentials were sent but the instance ran the request as
+	// anonymous: the token is wrong, expired or revoked (Data Center does not reject them).
+	KindAnonymous
+	// KindNotSysadmin: a logged-in user without the system administrator permission.
+	KindNotSysadmin
+	// KindWebSudo: the resource asked for a secure administrator session.
+	KindWebSudo
+	// KindBasicAuthDisabled: the instance turned Basic authentication off.
+	KindBasicAuthDisabled
+	// KindForbidden: any other 403 (XSRF check, Origin check).
+	KindForbidden
+	// KindIntercepted: a proxy or SSO answered instead of the REST API (3xx or HTML).
+	KindIntercepted
+	// KindNotFound: 404; for a plugin, not installed; for /rest/oauth2, no provider plugin.
+	KindNotFound
+	// KindValidation: 400 with field errors.
+	KindValidation
+	// KindRateLimited: 429, still after the retries a GET gets.
+	KindRateLimited
+	// KindServer: 5xx, or an answer that makes no sense (not JSON where JSON was expected).
+	KindServer
+	// KindTLS: the certificate could not be verified.
+	KindTLS
+	// KindTimeout: no answer in time.
+	KindTimeout
+	// KindNetwork: refused, reset, DNS failure.
+	KindNetwork
+	// KindNotAcceptable: 406 (wrong media type; a bug on our side if it happens).
+	KindNotAcceptable
+	// KindCanceled: the user stopped the wizard while the request was under way.
+	KindCanceled
+)
+
+var kindNames = map[Kind]string{
+	KindUnknown: "unknown", KindUnauthorized: "unauthorized", KindAnonymous: "anonymous",
+	KindNotSysadmin: "not-sysadmin", KindWebSudo: "websudo", KindBasicAuthDisabled: "basic-auth-disabled",
+	KindForbidden: "forbidden", KindIntercepted: "intercepted", KindNotFound: "not-found",
+	KindValidation: "validation", KindRateLimited: "rate-limited", KindServer: "server",
+	KindTLS: "tls", KindTimeout: "timeout", KindNetwork: "network", KindNotAcceptable: "not-acceptable", KindCanceled: "canceled",
+}
+
+func (k Kind) String() string { return kindNames[k] }
+
+// Sentinels for errors.Is: errors.Is(err, api.ErrNotSysadmin).
+var (
+	ErrUnauthorized      = &Error{Kind: KindUnauthorized}
+	ErrAnonymous         = &Error{Kind: KindAnonymous}
+	ErrNotSysadmin       = &Error{Kind: KindNotSysadmin}
+	ErrWebSudo           = &Error{Kind: KindWebSudo}
+	ErrBasicAuthDisabled = &Error{Kind: KindBasicAuthDisabled}
+	ErrForbidden         = &Error{Kind: KindForbidden}
+	ErrIntercepted       = &Error{Kind: KindIntercepted}
+	ErrNotFound          = &Error{Kind: KindNotFound}
+	ErrValidation        = &Error{Kind: KindValidation}
+	ErrRateLimited       = &Error{Kind: KindRateLimited}
+	ErrServer            = &Error{Kind: KindServer}
+	ErrTLS               = &Error{Kind: KindTLS}
+	ErrTimeout           = &Error{Kind: KindTimeout}
+	ErrNetwork           = &Error{Kind: KindNetwork}
+)
+
+// Error is every failure of a call. Its text is plain words: server-supplied parts
+// are stripped of terminal control sequences, and it never holds credentials.
+type Error struct {
+	Kind   Kind
+	Op     string // what we were doing: "list the OAuth 2.0 clients"
+	Method string
+	Path   string // request path, no query, no host
+	Status int
+	// Message is the server's own message, sanitised.
+	Message string
+	// FieldErrors are a 400's per-field messages, sanitised.
+	FieldErrors map[string][]string
+	// Location is where a redirect pointed (scheme, host and path only).
+	Location   string
+	RetryAfter time.Duration
+	Err        error
+}
+
+// Is matches sentinels by kind.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Op == "" && t.Path == "" && t.Kind == e.Kind
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// KindOf returns the kind of an api error anywhere in err's chain.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return KindUnknown
+}
+
+// Error reads as "could not <op>: <what happened>".
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Op != "" {
+		b.WriteString("could not " + e.Op + ": ")
+	}
+	b.WriteString(e.what())
+	return b.String()
+}
+
+func (e *Error) what() string {
+	switch e.Kind {
+	case KindUnauthorized:
+		return "the instance did not accept the credentials (HTTP 401)" + e.serverSays()
+	case KindAnonymous:
+		return "the instance treated the request as anonymous: the personal access token is wrong, expired or revoked"
+	case KindNotSysadmin:
+		return "the user is logged in but is not a system administrator" + e.serverSays()
+	case KindWebSudo:
+		return "the instance asked for a secure administrator session (websudo)"
+	case KindBasicAuthDisabled:
+		return "Basic authentication has been disabled on this instance"
+	case KindForbidden:
+		return fmt.Sprintf("the instance refused the request (HTTP %d)", e.Status) + e.serverSays()
+	case KindIntercepted:
+		if e.Location != "" {
+			return fmt.Sprintf("the request never reached the REST API: it was redirected (HTTP %d) to %s, so a proxy or single sign-on sits in front of the instance", e.Status, e.Location)
+		}
+		return "the request never reached the REST API: an HTML page answered instead, so a proxy, a login page or single sign-on sits in front of the instance"
+	case KindNotFound:
+		return fmt.Sprintf("not found (HTTP 404 for %s)", e.Path)
+	case KindValidation:
+		return "the instance rejected the request (HTTP 400)" + e.fields() + e.serverSays()
+	case KindRateLimited:
+		s := "the instance is rate limiting requests (HTTP 429)"
+		if e.RetryAfter > 0 {
+			s += fmt.Sprintf("; it asked to wait %s", e.RetryAfter)
+		}
+		return s
+	case KindServer:
+		if e.Status >= 500 {
+			return fmt.Sprintf("the instance answered with a server error (HTTP %d)", e.Status) + e.serverSays()
+		}
+		return "the instance sent an answer that could not be read" + e.cause()
+	case KindTLS:
+		return "the TLS certificate could not be verified" + e.cause()
+	case KindTimeout:
+		return "the instance did not answer in time"
+	case KindNetwork:
+		return "could not reach the instance" + e.cause()
+	case KindNotAcceptable:
+		return "the instance refused the requested media type (HTTP 406)"
+	case KindCanceled:
+		return "canceled"
+	}
+	if e.Status != 0 {
+		return fmt.Sprintf("unexpected HTTP %d", e.Status) + e.serverSays()
+	}
+	return "failed" + e.cause()
+}
+
+func (e *Error) serverSays() string {
+	if e.Message == "" {
+		return ""
+	}
+	return ": " + e.Message
+}
+
+func (e *Error) cause() string {
+	if e.Err == nil {
+		return ""
+	}
+	return ": " + termsafe.String(e.Err.Error())
+}
+
+func (e *Error) fields() string {
+	if len(e.FieldErrors) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(e.FieldErrors))
+	for k := range e.FieldErrors {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, k+": "+strings.Join(e.FieldErrors[k], "; "))
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// Remedy says what the user can do about the error, in one or two sentences.
+func (e *Error) Remedy() string {
+	switch e.Kind {
+	case KindUnauthorized:
+		return "Check the user name and password, or use a personal access token (Profile → Personal Access Tokens)."
+	case KindAnonymous:
+		return "Create a new personal access token (Profile → Personal Access Tokens) for a system administrator and use it."
+	case KindNotSysadmin:
+		return "Use the token of a user with the System administrator global permission: application links need it."
+	case KindWebSudo:
+		return "Use a personal access token or Basic authentication: both bypass the secure administrator session."
+	case KindBasicAuthDisabled:
+		return "Use a personal access token instead (env MOBILE_OAUTH_TOKEN or --token-file)."
+	case KindForbidden:
+		return "Check that no proxy rewrites the request headers; the wizard sends X-Atlassian-Token: no-check and a non-browser User-Agent."
+	case KindIntercepted:
+		return "Make the REST API reachable without the proxy's login (or run the wizard from inside the network). For non-MDM this is fatal: use the MDM setup instead."
+	case KindNotFound:
+		return "Check the base URL, including any context path such as /jira."
+	case KindValidation:
+		return "Fix the fields named above and try again."
+	case KindRateLimited:
+		return "Wait a minute and run the wizard again."
+	case KindServer:
+		return "Look at the instance's application log (atlassian-jira.log or atlassian-confluence.log), then try again."
+	case KindTLS:
+		return "If the instance uses a private CA or a self-signed certificate, pass its certificate with --ca-cert FILE."
+	case KindTimeout:
+		return "Check that the instance is up and reachable from here, or allow more time with --timeout."
+	case KindNetwork:
+		return "Check the base URL, DNS, firewalls and that the instance is running."
+	}
+	return ""
+}
+
+// redactLocation keeps a redirect target readable without its query (which can carry tokens).
+func redactLocation(loc string, base *url.URL) string {
+	u, err := url.Parse(loc)
+	if err != nil {
+		return termsafe.String(loc)
+	}
+	if base != nil {
+		u = base.ResolveReference(u)
+	}
+	u.RawQuery, u.Fragment, u.User = "", "", nil
+	return termsafe.String(u.String())
+}

@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"errors"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+)
+
+type checkOptions struct {
+	mode string
+	json bool
+}
+
+func newCheckCommand(g *globalOptions) *cobra.Command {
+	o := &checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Report whether the instance is ready for OAuth 2.0 sign-in; changes nothing",
+		Long: "Detects the product and checks its version, the OAuth 2.0 provider plugin, the credentials\n" +
+			"and permissions, the base URL and, for non-MDM, the mobile plugin, against the iOS app's\n" +
+			"compatibility matrix. It only reads: nothing on the instance is changed.",
+		Example: "  MOBILE_OAUTH_TOKEN=... mobile-oauth-wizard check --url https://jira.example.com\n" +
+			"  mobile-oauth-wizard check --url https://wiki.example.com --mode non-mdm --json --token-file token.txt",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runCheck(cmd, g, o) },
+	}
+	cmd.Flags().StringVar(&o.mode, "mode", "", "mdm or non-mdm: check only what that setup needs (default: both)")
+	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON object on stdout (human text goes to stderr)")
+	return cmd
+}
+
+func runCheck(cmd *cobra.Command, g *globalOptions, o *checkOptions) error {
+	var res jsonResult
+	human := g.io.Out
+	if o.json {
+		human = g.io.Err
+	}
+	err := doCheck(cmd, g, o, &res, human)
+	if o.json {
+		if err != nil && !isSilent(err) {
+			res.Error, res.Remedy = errorAndRemedy(err)
+		}
+		if werr := writeJSON(g.io.Out, res); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	return err
+}
+
+func doCheck(cmd *cobra.Command, g *globalOptions, o *checkOptions, res *jsonResult, human io.Writer) error {
+	ctx := ctxOf(cmd)
+	var mode steps.Mode
+	if o.mode != "" {
+		m, err := steps.ParseMode(o.mode)
+		if err != nil {
+			return usageError("--mode: " + err.Error())
+		}
+		mode = m
+	}
+	res.Mode = string(mode)
+	conn, err := g.connect(ctx, true)
+	if err != nil {
+		return err
+	}
+	report := steps.RunChecks(ctx, conn.client, conn.det, steps.CheckOptions{Mode: mode, TypedURL: conn.baseURL})
+	res.fill(report)
+	printReport(human, report)
+	if code := reportCode(report); code != ExitOK {
+		return &ExitError{Code: code, Err: errors.New("the instance is not ready"), Silent: true}
+	}
+	return nil
+}

@@ -1,0 +1,216 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+)
+
+// Environment variables that carry credentials: never flags, which end up in
+// shell history and in `ps`.
+const (
+	EnvToken    = "MOBILE_OAUTH_TOKEN"
+	EnvPassword = "MOBILE_OAUTH_PASSWORD"
+)
+
+// IO is what a command reads and writes; tests inject their own.
+type IO struct {
+	In          io.Reader
+	Out, Err    io.Writer
+	Getenv      func(string) string
+	IsTerminal  func() bool // stdin and stdout are a terminal
+	DemoOptions DemoOptions
+}
+
+func systemIO() *IO {
+	return &IO{
+		In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv,
+		IsTerminal: func() bool { return term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd()) },
+	}
+}
+
+// globalOptions are the flags every command shares.
+type globalOptions struct {
+	io *IO
+
+	URL        string
+	Product    string
+	CACert     string
+	Timeout    time.Duration
+	Accessible bool
+	NoColor    bool
+	Debug      bool
+	Demo       bool
+	TokenFile  string
+	User       string
+	AllowHTTP  bool
+}
+
+func (g *globalOptions) register(cmd *cobra.Command) {
+	f := cmd.PersistentFlags()
+	f.StringVar(&g.URL, "url", "", "base URL of the Jira or Confluence instance, e.g. https://jira.example.com")
+	f.StringVar(&g.Product, "product", "", "jira or confluence (default: detected; checked against the instance)")
+	f.StringVar(&g.CACert, "ca-cert", "", "PEM file with the CA certificate(s) to trust for the instance")
+	f.DurationVar(&g.Timeout, "timeout", api.DefaultTimeout, "time limit for each request")
+	f.BoolVar(&g.Accessible, "accessible", false, "plain line prompts with no redraw (also env ACCESSIBLE)")
+	f.BoolVar(&g.NoColor, "no-color", false, "no colours (also env NO_COLOR)")
+	f.BoolVar(&g.Debug, "debug", false, "log requests on stderr (credentials and secrets redacted)")
+	f.BoolVar(&g.Demo, "demo", false, "run against an embedded simulated Jira: nothing to install, nothing changed anywhere")
+	f.StringVar(&g.TokenFile, "token-file", "", "read the personal access token from FILE (- for stdin); or set env "+EnvToken)
+	f.StringVar(&g.User, "user", "", "user name for Basic authentication; the password comes from env "+EnvPassword)
+	f.BoolVar(&g.AllowHTTP, "allow-http", false, "allow plain http to a host that is not loopback (credentials travel in clear text)")
+}
+
+func (g *globalOptions) accessible() bool {
+	return g.Accessible || truthy(g.io.Getenv("ACCESSIBLE"))
+}
+
+func (g *globalOptions) noColor() bool {
+	// NO_COLOR with any non-empty value turns colour off (no-color.org).
+	return g.NoColor || g.io.Getenv("NO_COLOR") != ""
+}
+
+func truthy(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "0", "false", "no", "off":
+		return false
+	}
+	return true
+}
+
+// product parses --product; "" means detect.
+func (g *globalOptions) product() (api.Product, error) {
+	if g.Product == "" {
+		return "", nil
+	}
+	p, err := api.ParseProduct(g.Product)
+	if err != nil {
+		return "", usageError(err.Error())
+	}
+	return p, nil
+}
+
+// baseURL normalises --url; required says whether its absence is a usage error.
+func (g *globalOptions) baseURL(required bool) (string, error) {
+	if strings.TrimSpace(g.URL) == "" {
+		if required {
+			return "", usageError("no base URL: pass --url https://jira.example.com")
+		}
+		return "", nil
+	}
+	u, err := steps.NormalizeBaseURL(g.URL)
+	if err != nil {
+		return "", usageError("--url: " + err.Error())
+	}
+	return u, nil
+}
+
+// Credentials as the user gave them; empty fields are asked for by the wizard.
+type Credentials struct {
+	Token, Username, Password string
+}
+
+func (c Credentials) empty() bool { return c.Token == "" && c.Username == "" }
+
+// credentials reads the token from env or --token-file, or the Basic password from
+// env; never from a flag.
+func (g *globalOptions) credentials() (Credentials, error) {
+	var c Credentials
+	token := strings.TrimSpace(g.io.Getenv(EnvToken))
+	if g.TokenFile != "" {
+		t, err := readToken(g.TokenFile, g.io.In)
+		if err != nil {
+			return c, usageError(err.Error())
+		}
+		token = t
+	}
+	if g.User != "" {
+		if token != "" {
+			return c, usageError("give either a personal access token (" + EnvToken + " or --token-file) or --user with " + EnvPassword + ", not both")
+		}
+		c.Username = g.User
+		c.Password = g.io.Getenv(EnvPassword)
+		return c, nil
+	}
+	c.Token = token
+	return c, nil
+}
+
+func readToken(file string, stdin io.Reader) (string, error) {
+	var r io.Reader
+	if file == "-" {
+		r = stdin
+	} else {
+		f, err := os.Open(file)
+		if err != nil {
+			return "", fmt.Errorf("--token-file: %w", errors.Unwrap(err))
+		}
+		defer f.Close()
+		r = f
+	}
+	// A token is one line; a huge file is a mistake, not a token.
+	line, err := bufio.NewReader(io.LimitReader(r, 64<<10)).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", fmt.Errorf("--token-file: %w", err)
+	}
+	t := strings.TrimSpace(line)
+	if t == "" {
+		return "", errors.New("--token-file: the file is empty")
+	}
+	return t, nil
+}
+
+// newClient builds an API client with the global options applied.
+func (g *globalOptions) newClient(baseURL string, c Credentials) (*api.Client, error) {
+	opts := api.Options{
+		BaseURL: baseURL, Token: c.Token, Username: c.Username, Password: c.Password,
+		CACertFile: g.CACert, Timeout: g.Timeout, AllowHTTP: g.AllowHTTP,
+	}
+	if g.Debug {
+		opts.Debug = g.io.Err
+	}
+	if g.Demo {
+		g.io.DemoOptions.apply(&opts)
+	}
+	cl, err := api.New(opts)
+	if err != nil {
+		return nil, usageError(err.Error())
+	}
+	return cl, nil
+}
+
+func usageError(msg string) error {
+	return &ExitError{Code: ExitUsage, Err: errors.New(msg)}
+}
+
+func ctxOf(cmd *cobra.Command) context.Context {
+	if ctx := cmd.Context(); ctx != nil {
+		return ctx
+	}
+	return context.Background()
+}
+
+// prepare runs before every command: --demo starts the embedded simulator.
+func (g *globalOptions) prepare(cmd *cobra.Command) error {
+	if !g.Demo || g.io.DemoOptions.addr != "" {
+		return nil
+	}
+	demo, _, stop := startDemo()
+	g.io.DemoOptions = demo
+	go func() {
+		<-ctxOf(cmd).Done()
+		stop()
+	}()
+	return nil
+}

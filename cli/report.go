@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+)
+
+// jsonCheck is a check in --json output.
+type jsonCheck struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Status string `json:"status"`
+	Detail string `json:"detail"`
+	Remedy string `json:"remedy,omitempty"`
+}
+
+// jsonResult is the one object --json prints on stdout.
+type jsonResult struct {
+	Product    string       `json:"product,omitempty"`
+	Version    string       `json:"version,omitempty"`
+	BaseURL    string       `json:"baseUrl,omitempty"`
+	Compatible bool         `json:"compatible"`
+	Checks     []jsonCheck  `json:"checks"`
+	Mode       string       `json:"mode,omitempty"`
+	ClientID   string       `json:"clientId,omitempty"`
+	LinkName   string       `json:"linkName,omitempty"`
+	Changed    *bool        `json:"changed,omitempty"`
+	DryRun     bool         `json:"dryRun,omitempty"`
+	Requests   []string     `json:"requests,omitempty"`
+	Sites      []steps.Site `json:"sites,omitempty"`
+	Output     string       `json:"output,omitempty"`
+	Error      string       `json:"error,omitempty"`
+	Remedy     string       `json:"remedy,omitempty"`
+}
+
+func (j *jsonResult) fill(r *steps.Report) {
+	if r == nil {
+		return
+	}
+	if d := r.Detection; d != nil {
+		j.Product, j.Version, j.BaseURL = string(d.Product), d.Version, d.InstanceBaseURL
+	}
+	j.Compatible = r.Compatible()
+	j.Checks = make([]jsonCheck, 0, len(r.Checks))
+	for _, c := range r.Checks {
+		j.Checks = append(j.Checks, jsonCheck{ID: c.ID, Name: c.Name, OK: c.OK(), Status: c.Status.String(), Detail: c.Detail, Remedy: c.Remedy})
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+var statusMark = map[steps.Status]string{
+	steps.StatusOK: "✓", steps.StatusWarn: "!", steps.StatusFail: "✗", steps.StatusSkip: "-",
+}
+
+// printReport writes the checks as lines a person reads: mark, name, detail, remedy.
+func printReport(w io.Writer, r *steps.Report) {
+	if d := r.Detection; d != nil {
+		fmt.Fprintf(w, "%s %s at %s\n\n", d.Product.Title(), d.Version, firstNonEmpty(d.InstanceBaseURL, "(base URL not reported)"))
+	}
+	for _, c := range r.Checks {
+		fmt.Fprintf(w, "%s %-34s %s\n", statusMark[c.Status], c.Name, c.Detail)
+		if c.Remedy != "" && c.Status != steps.StatusOK {
+			fmt.Fprintf(w, "  %-34s → %s\n", "", c.Remedy)
+		}
+	}
+	fmt.Fprintln(w)
+	if failed := r.Failed(); len(failed) > 0 {
+		names := make([]string, len(failed))
+		for i, c := range failed {
+			names[i] = c.Name
+		}
+		fmt.Fprintf(w, "Not ready: %s. Fix what the arrows say, then run again.\n", strings.Join(names, ", "))
+	} else {
+		fmt.Fprintln(w, "Ready for OAuth 2.0 sign-in from the iOS app.")
+	}
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,210 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+)
+
+type setupOptions struct {
+	mode, title, linkName, format, output string
+	cacheSession, dryRun, yes, json       bool
+	wait                                  time.Duration
+	pollEvery                             time.Duration
+}
+
+func newSetupCommand(g *globalOptions) *cobra.Command {
+	o := &setupOptions{pollEvery: 3 * time.Second}
+	cmd := &cobra.Command{
+		Use:   "setup",
+		Short: "Do the whole job without a terminal UI: check, create or reuse the link, print the site list",
+		Long: "Runs the checks, then for MDM reuses or creates the incoming OAuth 2.0 application link and\n" +
+			"prints the site list for your MDM; for non-MDM it checks the mobile plugin and waits for the\n" +
+			"client it creates once OAuth 2.0 is turned on. Writes to the instance only with --yes.",
+		Example: "  export MOBILE_OAUTH_TOKEN=...   # a system administrator's personal access token\n" +
+			"  mobile-oauth-wizard setup --url https://jira.example.com --mode mdm --yes --output sites.json\n" +
+			"  mobile-oauth-wizard setup --url https://jira.example.com --mode mdm --dry-run\n" +
+			"  mobile-oauth-wizard setup --url https://wiki.example.com --mode non-mdm --wait 10m --json",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runSetup(cmd, g, o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.mode, "mode", "", "mdm or non-mdm (required)")
+	f.StringVar(&o.title, "title", "", "site title shown in the app (default: the instance's name)")
+	f.StringVar(&o.linkName, "link-name", "", "name of the application link to create (default: \"<Product> iOS app\")")
+	f.BoolVar(&o.cacheSession, "cache-session", false, "cacheSessionInMobileBrowser: keep the sign-in session in the mobile browser")
+	f.StringVar(&o.format, "format", "json", "output format: json (site list), plist (AppConfig for Jamf / Workspace ONE), intune")
+	f.StringVar(&o.output, "output", "", "write the site list to FILE (merged with the sites already in it; mode 0600)")
+	f.BoolVar(&o.dryRun, "dry-run", false, "print the requests that would change the instance and change nothing")
+	f.BoolVar(&o.yes, "yes", false, "confirm changes to the instance (creating the application link)")
+	f.DurationVar(&o.wait, "wait", 0, "non-MDM: how long to wait for the mobile plugin to create its client (0: check once)")
+	f.BoolVar(&o.json, "json", false, "print one JSON object on stdout (human text goes to stderr)")
+	return cmd
+}
+
+func runSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions) error {
+	res := jsonResult{Checks: []jsonCheck{}}
+	human := g.io.Out
+	if o.json {
+		human = g.io.Err
+	}
+	err := doSetup(cmd, g, o, &res, human)
+	if o.json {
+		if err != nil && !isSilent(err) {
+			res.Error, res.Remedy = errorAndRemedy(err)
+		}
+		if werr := writeJSON(g.io.Out, res); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	return err
+}
+
+func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonResult, human io.Writer) error {
+	ctx := ctxOf(cmd)
+	if o.mode == "" {
+		return usageError("no mode: pass --mode mdm or --mode non-mdm")
+	}
+	mode, err := steps.ParseMode(o.mode)
+	if err != nil {
+		return usageError("--mode: " + err.Error())
+	}
+	format, err := steps.ParseFormat(o.format)
+	if err != nil {
+		return usageError("--format: " + err.Error())
+	}
+	if mode == steps.ModeMDM && !o.yes && !o.dryRun {
+		return usageError("setup creates an application link on the instance: pass --yes to confirm, or --dry-run to see the requests first")
+	}
+	res.Mode, res.DryRun = string(mode), o.dryRun
+
+	conn, err := g.connect(ctx, true)
+	if err != nil {
+		return err
+	}
+	report := steps.RunChecks(ctx, conn.client, conn.det, steps.CheckOptions{Mode: mode, TypedURL: conn.baseURL})
+	res.fill(report)
+	if code := reportCode(report); code != ExitOK {
+		printReport(g.io.Err, report)
+		return &ExitError{Code: code, Err: errors.New("the instance is not ready"), Silent: true}
+	}
+	fmt.Fprintf(g.io.Err, "%s %s at %s: all checks passed.\n", conn.det.Product.Title(), conn.det.Version, conn.det.InstanceBaseURL)
+
+	var site steps.Site
+	if mode == steps.ModeMDM {
+		site, err = setupMDM(ctx, conn, report, o, res)
+	} else {
+		site, err = setupNonMDM(ctx, conn, o, res)
+	}
+	if err != nil || o.dryRun {
+		return err
+	}
+	return emitSites(g, o, format, site, res, human)
+}
+
+func setupMDM(ctx context.Context, conn *connection, report *steps.Report, o *setupOptions, res *jsonResult) (steps.Site, error) {
+	plan, err := steps.PlanLink(ctx, conn.client, conn.det.Product, o.linkName, report.Clients)
+	if err != nil {
+		return steps.Site{}, err
+	}
+	if o.dryRun {
+		res.Requests = plan.Requests(conn.client)
+		changed := plan.Changes()
+		res.Changed = &changed
+		if plan.Existing != nil {
+			res.ClientID, res.LinkName = plan.Existing.ClientID, plan.Existing.Name
+		} else {
+			res.LinkName = plan.Create.Name
+		}
+		w := conn.stderr()
+		fmt.Fprintln(w, "Dry run: "+plan.Describe())
+		fmt.Fprintln(w, "Requests that would change or verify the instance:")
+		for _, r := range res.Requests {
+			fmt.Fprintln(w, "  "+r)
+		}
+		return steps.Site{}, nil
+	}
+	link, err := steps.EnsureLink(ctx, conn.client, plan)
+	if link != nil {
+		res.ClientID, res.LinkName = link.Client.ClientID, link.Client.Name
+		res.Changed = &link.Changed
+		conn.sayLink(link)
+	}
+	if err != nil {
+		return steps.Site{}, err
+	}
+	return steps.NewSite(conn.det, conn.baseURL, o.title, link.Client.ClientID, o.cacheSession), nil
+}
+
+func setupNonMDM(ctx context.Context, conn *connection, o *setupOptions, res *jsonResult) (steps.Site, error) {
+	p := conn.det.Product
+	w := conn.stderr()
+	if o.dryRun {
+		fmt.Fprintln(w, "Dry run: non-MDM creates nothing; the mobile plugin creates its own client once OAuth 2.0 is on at "+steps.MobileAdminPath(p)+".")
+		return steps.Site{}, nil
+	}
+	cl, err := steps.FindMobileClient(ctx, conn.client, p)
+	if err == nil && cl == nil {
+		if o.wait <= 0 {
+			return steps.Site{}, &ExitError{Code: ExitFailed, Err: fmt.Errorf("OAuth 2.0 is not on yet: in %s, go to %s; then run again (or pass --wait 10m to wait for it)", p.Title(), steps.MobileAdminPath(p))}
+		}
+		fmt.Fprintf(w, "Turn on OAuth 2.0 in %s: %s\nWaiting up to %s for the mobile plugin to create its client...\n", p.Title(), steps.MobileAdminPath(p), o.wait)
+		wctx, cancel := context.WithTimeout(ctx, o.wait)
+		defer cancel()
+		cl, err = steps.WaitForMobileClient(wctx, conn.client, p, o.pollEvery, nil)
+		if errors.Is(err, context.DeadlineExceeded) {
+			return steps.Site{}, &ExitError{Code: ExitFailed, Err: fmt.Errorf("gave up after %s: the mobile plugin has not created its client; check that OAuth 2.0 is on at %s", o.wait, steps.MobileAdminPath(p))}
+		}
+	}
+	if err != nil {
+		return steps.Site{}, err
+	}
+	changed := false
+	res.ClientID, res.LinkName, res.Changed = cl.ClientID, cl.Name, &changed
+	fmt.Fprintf(w, "OAuth 2.0 is on: the mobile plugin's link %q (client ID %s) hands the app its client; the wizard created nothing.\n", api.SafeName(cl.Name), cl.ClientID)
+	// Without MDM the app gets its client from the plugin: the site entry needs no oauth block.
+	return steps.NewSite(conn.det, conn.baseURL, o.title, "", false), nil
+}
+
+func emitSites(g *globalOptions, o *setupOptions, format steps.Format, site steps.Site, res *jsonResult, human io.Writer) error {
+	if o.output != "" {
+		sites, err := steps.SaveSites(o.output, site, format)
+		if err != nil {
+			return err
+		}
+		res.Sites, res.Output = sites, o.output
+		fmt.Fprintf(g.io.Err, "Saved the site list (%d site(s)) to %s (mode 0600).\n", len(sites), o.output)
+		return nil
+	}
+	res.Sites = []steps.Site{site}
+	if o.json {
+		return nil
+	}
+	out, err := steps.RenderSites(res.Sites, format)
+	if err != nil {
+		return err
+	}
+	_, err = human.Write(out)
+	return err
+}
+
+func (c *connection) stderr() io.Writer { return c.errW }
+
+func (c *connection) sayLink(l *steps.LinkResult) {
+	name := api.SafeName(l.Client.Name)
+	switch {
+	case l.Reconciled:
+		fmt.Fprintf(c.errW, "Created the link %q (client ID %s); its answer was lost, so the wizard confirmed it by listing the links.\n", name, l.Client.ClientID)
+	case l.Changed:
+		fmt.Fprintf(c.errW, "Created the link %q (client ID %s).\n", name, l.Client.ClientID)
+	default:
+		fmt.Fprintf(c.errW, "Reused the existing link %q (client ID %s): nothing was changed on the instance.\n", name, l.Client.ClientID)
+	}
+}

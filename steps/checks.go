@@ -1,0 +1,210 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
+)
+
+// CheckOptions says what to check beyond the always-needed core.
+type CheckOptions struct {
+	// Mode: "" before the choice (mobile checks are run but only warn), or the chosen mode.
+	Mode Mode
+	// TypedURL is the base URL the user gave, compared with the instance's own.
+	TypedURL string
+}
+
+// Report is the outcome of the checks, in display order.
+type Report struct {
+	Detection *Detection
+	Mode      Mode
+	Checks    []Check
+	User      *api.User
+	// Clients as listed while checking the system administrator permission; nil if
+	// that failed. The link step uses it instead of listing again.
+	Clients []api.OAuthClient
+	// Errs are the API errors that kept a check from being made, for the exit code.
+	Errs []error
+}
+
+// Compatible: nothing failed.
+func (r *Report) Compatible() bool { return Compatible(r.Checks) }
+
+// Failed lists the failed checks.
+func (r *Report) Failed() []Check {
+	var out []Check
+	for _, c := range r.Checks {
+		if c.Status == StatusFail {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// RunChecks runs every check the mode needs. The requests are independent, so they
+// go out at once: on a slow instance the checks cost one round trip, not six.
+func RunChecks(ctx context.Context, c *api.Client, det *Detection, opts CheckOptions) *Report {
+	r := &Report{Detection: det, Mode: opts.Mode}
+	p := det.Product
+	mobile := opts.Mode != ModeMDM
+
+	var (
+		wg                      sync.WaitGroup
+		user                    *api.User
+		userErr                 error
+		clients                 []api.OAuthClient
+		clientsErr              error
+		oauthPlugin, mobilePlug *api.Plugin
+		oauthErr, mobileErr     error
+		loginErr                error
+	)
+	wg.Go(func() { user, userErr = c.Myself(ctx, p) })
+	wg.Go(func() { clients, clientsErr = c.ListClients(ctx) })
+	wg.Go(func() { oauthPlugin, oauthErr = c.Plugin(ctx, api.OAuth2ProviderPluginKey) })
+	if mobile {
+		wg.Go(func() { mobilePlug, mobileErr = c.Plugin(ctx, p.MobilePluginKey()) })
+		wg.Go(func() { _, loginErr = c.MobileLoginInfo(ctx) })
+	}
+	wg.Wait()
+
+	add := func(ch Check, err error) {
+		if err != nil && !isNotFound(err) {
+			r.Errs = append(r.Errs, err)
+		}
+		r.Checks = append(r.Checks, ch)
+	}
+
+	add(CheckProduct(p, det.Version), nil)
+	add(pluginCheck(p, det.Version, oauthPlugin, oauthErr, CheckOAuthPlugin, "oauth-plugin", "OAuth 2.0 provider plugin"), oauthErr)
+	if mobile {
+		ch := pluginCheck(p, det.Version, mobilePlug, mobileErr, CheckMobilePlugin, "mobile-plugin", p.Title()+" mobile plugin")
+		add(onlyForNonMDM(ch, opts.Mode), mobileErr)
+		add(onlyForNonMDM(mobileLoginCheck(p, loginErr), opts.Mode), loginErr)
+	}
+	add(credentialsCheck(user, userErr), userErr)
+	r.User = user
+	add(sysadminCheck(user, clientsErr), clientsErr)
+	if clientsErr == nil {
+		r.Clients = clients
+	}
+	add(baseURLCheck(opts.TypedURL, det.InstanceBaseURL), nil)
+	add(httpsCheck(det.InstanceBaseURL), nil)
+	add(IOSAppCheck(p), nil)
+	return r
+}
+
+func isNotFound(err error) bool { return api.KindOf(err) == api.KindNotFound }
+
+type pluginVerdict func(api.Product, string, *api.Plugin) Check
+
+func pluginCheck(p api.Product, version string, plugin *api.Plugin, err error, verdict pluginVerdict, id, name string) Check {
+	switch {
+	case err == nil:
+		return verdict(p, version, plugin)
+	case isNotFound(err):
+		return verdict(p, version, nil)
+	}
+	return errorCheck(id, name, err)
+}
+
+// errorCheck turns an API error into a failed check that carries its remedy.
+func errorCheck(id, name string, err error) Check {
+	ch := Check{ID: id, Name: name, Status: StatusFail, Detail: err.Error()}
+	var ae *api.Error
+	if errors.As(err, &ae) {
+		ch.Remedy = ae.Remedy()
+	}
+	return ch
+}
+
+// onlyForNonMDM keeps a mobile check from failing a report made before the mode was chosen.
+func onlyForNonMDM(ch Check, mode Mode) Check {
+	if mode == "" && ch.Status == StatusFail {
+		ch.Status = StatusWarn
+		ch.Detail += " (matters only for the non-MDM setup)"
+	}
+	return ch
+}
+
+func mobileLoginCheck(p api.Product, err error) Check {
+	ch := Check{ID: "mobile-login", Name: "Mobile login info without a login"}
+	switch {
+	case err == nil:
+		ch.Status = StatusOK
+		ch.Detail = api.PathMobileLogin + " answers without credentials, as the app needs"
+	case api.KindOf(err) == api.KindIntercepted:
+		ch.Status = StatusFail
+		ch.Detail = "a proxy or single sign-on intercepts unauthenticated requests to " + api.PathMobileLogin + ", so the app cannot read its OAuth 2.0 settings"
+		ch.Remedy = "Use the MDM setup instead (Atlassian's guidance for instances behind such a proxy), or exempt " + api.PathMobileLogin + " from the proxy's login."
+	case isNotFound(err):
+		ch.Status = StatusFail
+		ch.Detail = api.PathMobileLogin + " is not there (HTTP 404): the " + p.Title() + " mobile plugin is missing or disabled"
+		ch.Remedy = "Install or enable the " + p.Title() + " mobile plugin in Manage apps, or use the MDM setup."
+	case api.KindOf(err) == api.KindUnauthorized || api.KindOf(err) == api.KindAnonymous:
+		ch.Status = StatusFail
+		ch.Detail = api.PathMobileLogin + " asks for a login; the app reads it before the user signs in"
+		ch.Remedy = "Allow anonymous access to " + api.PathMobileLogin + " or use the MDM setup."
+	default:
+		return errorCheck(ch.ID, ch.Name, err)
+	}
+	return ch
+}
+
+func credentialsCheck(u *api.User, err error) Check {
+	const id, name = "credentials", "Credentials"
+	if err != nil {
+		return errorCheck(id, name, err)
+	}
+	who := termsafe.String(u.Login())
+	if d := termsafe.String(u.DisplayName); d != "" && d != who {
+		who += " (" + d + ")"
+	}
+	return Check{ID: id, Name: name, Status: StatusOK, Detail: "signed in as " + who}
+}
+
+func sysadminCheck(u *api.User, err error) Check {
+	const id, name = "sysadmin", "System administrator"
+	switch {
+	case err == nil:
+		return Check{ID: id, Name: name, Status: StatusOK, Detail: "may manage application links"}
+	case isNotFound(err):
+		return Check{ID: id, Name: name, Status: StatusSkip, Detail: "cannot be checked until the OAuth 2.0 provider plugin is enabled"}
+	case api.KindOf(err) == api.KindNotSysadmin && u != nil:
+		ch := errorCheck(id, name, err)
+		ch.Detail = fmt.Sprintf("%s is not a system administrator; application links need that global permission", termsafe.String(u.Login()))
+		return ch
+	}
+	return errorCheck(id, name, err)
+}
+
+func baseURLCheck(typed, instance string) Check {
+	ch := Check{ID: "base-url", Name: "Base URL"}
+	switch {
+	case instance == "":
+		ch.Status, ch.Detail = StatusWarn, "the instance did not report its base URL"
+		ch.Remedy = "Check Settings → System → General configuration → Base URL."
+	case typed == "" || SameBaseURL(typed, instance):
+		ch.Status, ch.Detail = StatusOK, "the instance's base URL is "+instance
+	default:
+		ch.Status = StatusWarn
+		ch.Detail = fmt.Sprintf("you connected to %s but the instance's base URL is %s; the app and the site list use the base URL", typed, instance)
+		ch.Remedy = "If users reach the instance at " + typed + ", set that as the base URL in the admin settings; otherwise use " + instance + "."
+	}
+	return ch
+}
+
+func httpsCheck(instance string) Check {
+	ch := Check{ID: "https", Name: "HTTPS"}
+	if len(instance) >= 7 && instance[:7] == "http://" {
+		ch.Status = StatusWarn
+		ch.Detail = "the base URL uses http://; the OAuth 2.0 provider requires an HTTPS base URL on production instances, so creating the link may be refused"
+		ch.Remedy = "Serve the instance over HTTPS and update its base URL before going live."
+		return ch
+	}
+	ch.Status, ch.Detail = StatusOK, "the base URL uses HTTPS"
+	return ch
+}

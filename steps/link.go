@@ -1,0 +1,198 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
+)
+
+// Scope is the permission the iOS app needs.
+const Scope = "WRITE"
+
+// DefaultLinkName names the link after the product and the app.
+func DefaultLinkName(p api.Product) string { return p.Title() + " iOS app" }
+
+// LinkPlan is what the link step will do, shown to the user before anything is written.
+type LinkPlan struct {
+	Product api.Product
+	// Existing is an incoming client with the mobile redirect and WRITE scope: reused as is.
+	Existing *api.OAuthClient
+	// Create is the client to create when none can be reused.
+	Create *api.NewOAuthClient
+	// Others are clients with the mobile redirect that cannot be reused (wrong scope).
+	Others []api.OAuthClient
+}
+
+// Changes reports whether carrying out the plan writes to the instance.
+func (p *LinkPlan) Changes() bool { return p.Existing == nil }
+
+// Describe says in one sentence what the plan does.
+func (p *LinkPlan) Describe() string {
+	if p.Existing != nil {
+		return fmt.Sprintf("Reuse the existing link %q (client ID %s): nothing is written.", termsafe.String(p.Existing.Name), p.Existing.ClientID)
+	}
+	return fmt.Sprintf("Create an incoming link %q with redirect %s and scope %s.", p.Create.Name, p.Create.Redirects[0], p.Create.Scope)
+}
+
+// Requests lists the requests carrying out the plan sends (for --dry-run).
+func (p *LinkPlan) Requests(c *api.Client) []string {
+	if p.Existing != nil {
+		return []string{c.RequestsFor(http.MethodGet, api.PathClients+"/"+p.Existing.ID, nil)}
+	}
+	return []string{
+		c.RequestsFor(http.MethodPost, api.PathClients, p.Create),
+		c.RequestsFor(http.MethodGet, api.PathClients+"/{id of the new client}", nil),
+	}
+}
+
+// PlanLink decides between reusing and creating. clients may come from the checks;
+// nil means list them now.
+func PlanLink(ctx context.Context, c *api.Client, p api.Product, name string, clients []api.OAuthClient) (*LinkPlan, error) {
+	if clients == nil {
+		var err error
+		if clients, err = c.ListClients(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if name = strings.TrimSpace(name); name == "" {
+		name = DefaultLinkName(p)
+	}
+	plan := &LinkPlan{Product: p}
+	var reusable []api.OAuthClient
+	for _, cl := range clients {
+		if !cl.HasRedirect(p.MobileRedirect()) {
+			continue
+		}
+		if cl.Scope == Scope {
+			reusable = append(reusable, cl)
+		} else {
+			plan.Others = append(plan.Others, cl)
+		}
+	}
+	if len(reusable) > 0 {
+		// Prefer the one the wizard would have created, then a stable order.
+		sort.SliceStable(reusable, func(i, j int) bool {
+			return reusable[i].Name == name && reusable[j].Name != name
+		})
+		plan.Existing = &reusable[0]
+		return plan, nil
+	}
+	for _, cl := range clients {
+		if cl.Name == name {
+			return nil, &NameTakenError{Name: name}
+		}
+	}
+	plan.Create = &api.NewOAuthClient{Name: name, Redirects: []string{p.MobileRedirect()}, Scope: Scope}
+	return plan, nil
+}
+
+// NameTakenError: a client of that name exists but is not one the app can use.
+type NameTakenError struct{ Name string }
+
+func (e *NameTakenError) Error() string {
+	return fmt.Sprintf("an application link named %q already exists without the iOS app's redirect; choose another name with --link-name, or add the redirect to that link in Administration → Application links", e.Name)
+}
+
+// LinkResult is the link the app will use.
+type LinkResult struct {
+	Client api.OAuthClient
+	// Changed: the wizard created the link in this run.
+	Changed bool
+	// Reconciled: the create's answer was lost and the link was found by listing.
+	Reconciled bool
+}
+
+// UnclearCreateError: the create may or may not have happened and listing could not tell.
+type UnclearCreateError struct {
+	Name string
+	Err  error
+}
+
+func (e *UnclearCreateError) Error() string {
+	return fmt.Sprintf("the request to create the link %q failed (%v) and the wizard could not check whether the link was created; look in Administration → Application links before running again", e.Name, e.Err)
+}
+
+func (e *UnclearCreateError) Unwrap() error { return e.Err }
+
+// reconcileTimeout bounds the listing after a lost answer; it runs even if the
+// user has just pressed Ctrl-C, so that the wizard can say what exists.
+const reconcileTimeout = 15 * time.Second
+
+// EnsureLink carries out the plan and reads the client back. A create is sent once
+// and never retried: after an unclear failure (timeout, reset, 5xx, Ctrl-C) the
+// clients are listed to learn whether it happened, so one run never makes two links.
+func EnsureLink(ctx context.Context, c *api.Client, plan *LinkPlan) (*LinkResult, error) {
+	if plan.Existing != nil {
+		got, err := c.GetClient(ctx, plan.Existing.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &LinkResult{Client: *got}, nil
+	}
+	created, err := c.CreateClient(ctx, *plan.Create)
+	if err != nil {
+		if !unclear(err) {
+			return nil, createError(err)
+		}
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reconcileTimeout)
+		defer cancel()
+		found, lerr := findCreated(rctx, c, plan)
+		switch {
+		case lerr != nil:
+			return nil, &UnclearCreateError{Name: plan.Create.Name, Err: err}
+		case found == nil:
+			return nil, fmt.Errorf("%w (checked: no link was created)", err)
+		}
+		return &LinkResult{Client: *found, Changed: true, Reconciled: true}, nil
+	}
+	got, err := c.GetClient(ctx, created.ID)
+	if err != nil {
+		// It exists (the create answered); say so rather than leave it unmentioned.
+		return &LinkResult{Client: *created, Changed: true}, fmt.Errorf("the link %q was created (client ID %s) but reading it back failed: %w", created.Name, created.ClientID, err)
+	}
+	return &LinkResult{Client: *got, Changed: true}, nil
+}
+
+func findCreated(ctx context.Context, c *api.Client, plan *LinkPlan) (*api.OAuthClient, error) {
+	clients, err := c.ListClients(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, cl := range clients {
+		if cl.Name == plan.Create.Name && cl.HasRedirect(plan.Product.MobileRedirect()) {
+			return &cl, nil
+		}
+	}
+	return nil, nil
+}
+
+// unclear reports whether a failed write may still have been carried out.
+func unclear(err error) bool {
+	switch api.KindOf(err) {
+	case api.KindTimeout, api.KindNetwork, api.KindServer, api.KindCanceled, api.KindUnknown:
+		return true
+	}
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}
+
+// createError explains the refusals a create can meet.
+func createError(err error) error {
+	var ae *api.Error
+	if errors.As(err, &ae) && ae.Kind == api.KindValidation {
+		msg := strings.ToLower(ae.Message)
+		if strings.Contains(msg, "https") {
+			return fmt.Errorf("%w: the OAuth 2.0 provider refuses to create links while the base URL uses http://; serve the instance over HTTPS and update its base URL", err)
+		}
+		if len(ae.FieldErrors["name"]) > 0 {
+			return fmt.Errorf("%w: choose another name with --link-name", err)
+		}
+	}
+	return err
+}
