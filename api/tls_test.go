@@ -1,0 +1,114 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/pem"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
+)
+
+func TestSelfSignedNeedsCACert(t *testing.T) {
+	sim := simulator.New(simulator.Config{})
+	srv := quietTLSServer(sim)
+	t.Cleanup(func() { sim.Close(); srv.Close() })
+
+	_, err := mustNew(t, api.Options{BaseURL: srv.URL}).Manifest(ctx)
+	if api.KindOf(err) != api.KindTLS || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("without --ca-cert: %v, want a TLS error", err)
+	}
+	if !strings.Contains(err.Error(), "could not read the application links manifest") {
+		t.Errorf("error should name the step: %v", err)
+	}
+
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(caFile, pemBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mustNew(t, api.Options{BaseURL: srv.URL, CACertFile: caFile}).Manifest(ctx); err != nil {
+		t.Fatalf("with --ca-cert: %v", err)
+	}
+}
+
+func TestCACertFileErrors(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.pem")
+	_ = os.WriteFile(bad, []byte("not a certificate"), 0o600)
+	for _, f := range []string{bad, filepath.Join(t.TempDir(), "missing.pem")} {
+		if _, err := api.New(api.Options{BaseURL: "https://jira.example.com", CACertFile: f}); err == nil {
+			t.Errorf("CA file %s accepted", f)
+		}
+	}
+}
+
+func TestHTTPToATLSPortSaysSo(t *testing.T) {
+	srv := quietTLSServer(simulator.New(simulator.Config{}))
+	t.Cleanup(srv.Close)
+	plain := "http://" + strings.TrimPrefix(srv.URL, "https://")
+	_, err := mustNew(t, api.Options{BaseURL: plain, Retries: -1}).Manifest(ctx)
+	if err == nil {
+		t.Fatal("http to a TLS port succeeded")
+	}
+}
+
+func TestDebugLogRedactsSecrets(t *testing.T) {
+	env := simtest.Start(t, simulator.Config{})
+	var dbg bytes.Buffer
+	o := env.Options(simtest.SysadminToken)
+	o.Debug = &dbg
+	c := env.ClientWith(t, o)
+	created, err := c.CreateClient(ctx, api.NewOAuthClient{Name: "n", Redirects: []string{"jira-server://oauth-callback"}, Scope: "WRITE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListClients(ctx); err != nil {
+		t.Fatal(err)
+	}
+	secret := env.Sim.Clients()[0].ClientSecret
+	out := dbg.String()
+	for _, s := range []string{simtest.SysadminToken, secret} {
+		if strings.Contains(out, s) {
+			t.Fatalf("debug log leaks %q:\n%s", s, out)
+		}
+	}
+	for _, s := range []string{"--> POST", api.PathClients, "<-- 200", "[redacted]", created.ClientID} {
+		if !strings.Contains(out, s) {
+			t.Errorf("debug log lacks %q:\n%s", s, out)
+		}
+	}
+
+	// Basic credentials too.
+	dbg.Reset()
+	o = api.Options{BaseURL: env.URL, Username: "admin", Password: "s3cret-pass", Debug: &dbg}
+	if _, err := env.ClientWith(t, o).Myself(ctx, api.Jira); api.KindOf(err) != api.KindUnauthorized {
+		t.Fatalf("wrong password: %v", err)
+	}
+	if strings.Contains(dbg.String(), "s3cret-pass") || strings.Contains(dbg.String(), "YWRtaW46czNjcmV0") {
+		t.Fatalf("debug log leaks the password:\n%s", dbg.String())
+	}
+}
+
+func mustNew(t *testing.T, o api.Options) *api.Client {
+	t.Helper()
+	c, err := api.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func quietTLSServer(h http.Handler) *httptest.Server {
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	return srv
+}

@@ -1,0 +1,71 @@
+// Package simtest starts a simulated instance for a test and builds clients for it.
+package simtest
+
+import (
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+)
+
+// Tokens of the simulator's default users.
+const (
+	SysadminToken = "sysadmin-token"
+	AdminToken    = "admin-token"
+	UserToken     = "user-token"
+	BadToken      = "expired-or-revoked-token"
+)
+
+// Env is a simulator served on loopback for one test.
+type Env struct {
+	Sim *simulator.Sim
+	Srv *httptest.Server
+	URL string
+}
+
+// Start serves a simulator with cfg; it stops when the test ends.
+func Start(t testing.TB, cfg simulator.Config) *Env {
+	t.Helper()
+	sim := simulator.New(cfg)
+	srv := httptest.NewServer(sim)
+	t.Cleanup(func() {
+		sim.Close()
+		srv.Close()
+	})
+	return &Env{Sim: sim, Srv: srv, URL: srv.URL}
+}
+
+// Options are client options for the env with fast retries, so tests of the
+// back-off do not sleep for long.
+func (e *Env) Options(token string) api.Options {
+	return api.Options{BaseURL: e.URL, Token: token, Timeout: 5 * time.Second, RetryWait: 5 * time.Millisecond}
+}
+
+// Client builds a client with a token ("" = no credentials).
+func (e *Env) Client(t testing.TB, token string) *api.Client {
+	t.Helper()
+	return e.ClientWith(t, e.Options(token))
+}
+
+// ClientWith builds a client from options.
+func (e *Env) ClientWith(t testing.TB, o api.Options) *api.Client {
+	t.Helper()
+	c, err := api.New(o)
+	if err != nil {
+		t.Fatalf("api.New: %v", err)
+	}
+	return c
+}
+
+// Count returns how many requests with the method and path the simulator handled.
+func (e *Env) Count(method, path string) int {
+	n := 0
+	for _, r := range e.Sim.Requests() {
+		if r.Method == method && r.Path == path {
+			n++
+		}
+	}
+	return n
+}
