@@ -1,0 +1,260 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
+)
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// run executes the command line as a user would, with env and no terminal.
+func run(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	stdio := &IO{
+		In: strings.NewReader(""), Out: &out, Err: &errb,
+		Getenv:     func(k string) string { return env[k] },
+		IsTerminal: func() bool { return false },
+	}
+	root := NewRootCommand(BuildInfo{Version: "test"}, stdio)
+	root.SetArgs(args)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := root.ExecuteContext(ctx)
+	if err != nil && !isSilent(err) {
+		errb.WriteString("Error: " + describe(err) + "\n")
+	}
+	return result{ExitCode(err), out.String(), errb.String()}
+}
+
+func tokenEnv(token string) map[string]string { return map[string]string{EnvToken: token} }
+
+func decode(t *testing.T, s string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, s)
+	}
+	return m
+}
+
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		name   string
+		cfg    simulator.Config
+		token  string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"ready", simulator.Config{}, simtest.SysadminToken, []string{"check"}, ExitOK, ""},
+		{"no url", simulator.Config{}, simtest.SysadminToken, []string{"check", "--url", ""}, ExitUsage, "--url"},
+		{"malformed url", simulator.Config{}, simtest.SysadminToken, []string{"check", "--url", "ht!tp://bad url"}, ExitUsage, "--url"},
+		{"no credentials", simulator.Config{}, "", []string{"check"}, ExitUsage, EnvToken},
+		{"unknown flag", simulator.Config{}, simtest.SysadminToken, []string{"check", "--frobnicate"}, ExitUsage, ""},
+		{"setup without mode", simulator.Config{}, simtest.SysadminToken, []string{"setup"}, ExitUsage, "--mode"},
+		{"setup without --yes", simulator.Config{}, simtest.SysadminToken, []string{"setup", "--mode", "mdm"}, ExitUsage, "--yes"},
+		{"bad format", simulator.Config{}, simtest.SysadminToken, []string{"setup", "--mode", "mdm", "--yes", "--format", "yaml"}, ExitUsage, "--format"},
+		{"incompatible", simulator.Config{Version: "10.0.2"}, simtest.SysadminToken, []string{"check"}, ExitIncompatible, "10.1.0"},
+		{"bad token", simulator.Config{}, simtest.BadToken, []string{"check"}, ExitAuth, "token"},
+		{"not sysadmin", simulator.Config{}, simtest.AdminToken, []string{"setup", "--mode", "mdm", "--yes"}, ExitAuth, "system administrator"},
+		{"proxy in the way (non-MDM)", simulator.Config{Proxy: simulator.ProxyLoginRedirect}, simtest.SysadminToken, []string{"setup", "--mode", "non-mdm"}, ExitNetwork, "MDM"},
+		{"sso in front of everything", simulator.Config{Proxy: simulator.ProxySSOHTML, ProxyAuthenticatedToo: true}, simtest.SysadminToken, []string{"check"}, ExitNetwork, "proxy"},
+		{"wrong product", simulator.Config{Product: "confluence"}, simtest.SysadminToken, []string{"check", "--product", "jira"}, ExitFailed, "not Jira"},
+		{"non-MDM switch off", simulator.Config{}, simtest.SysadminToken, []string{"setup", "--mode", "non-mdm"}, ExitFailed, "Turn on OAuth 2.0"},
+		{"server error on create", simulator.Config{}, simtest.SysadminToken, []string{"setup", "--mode", "mdm", "--yes"}, ExitFailed, "server error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := simtest.Start(t, tt.cfg)
+			if tt.name == "server error on create" {
+				env.Sim.Inject(simulator.Fault{Method: "POST", Kind: simulator.FaultStatus, Status: 500})
+			}
+			args := append(append([]string{}, tt.args...), "--url", env.URL)
+			if tt.name == "no url" || tt.name == "malformed url" {
+				args = tt.args
+			}
+			r := run(t, tokenEnv(tt.token), args...)
+			if r.code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.code, r.stdout, r.stderr)
+			}
+			if !strings.Contains(r.stdout+r.stderr, tt.stderr) {
+				t.Errorf("output lacks %q:\n%s%s", tt.stderr, r.stdout, r.stderr)
+			}
+			if strings.Contains(r.stdout+r.stderr, tt.token) && tt.token != "" {
+				t.Errorf("the token appears in the output")
+			}
+			if tt.code != ExitOK && len(env.Sim.Clients()) != 0 {
+				t.Errorf("a failed run left %d clients", len(env.Sim.Clients()))
+			}
+		})
+	}
+}
+
+func TestSetupTwiceCreatesOneLink(t *testing.T) {
+	env := simtest.Start(t, simulator.Config{Title: "Acme Jira"})
+	args := []string{"setup", "--url", env.URL, "--mode", "mdm", "--yes", "--json"}
+	first := decode(t, run(t, tokenEnv(simtest.SysadminToken), args...).stdout)
+	second := decode(t, run(t, tokenEnv(simtest.SysadminToken), args...).stdout)
+	if first["changed"] != true || second["changed"] != false {
+		t.Fatalf("changed: first %v, second %v", first["changed"], second["changed"])
+	}
+	if first["clientId"] != second["clientId"] || first["clientId"] == "" {
+		t.Fatalf("clientId: %v vs %v", first["clientId"], second["clientId"])
+	}
+	if n := len(env.Sim.Clients()); n != 1 {
+		t.Fatalf("%d clients", n)
+	}
+	for _, k := range []string{"product", "version", "compatible", "checks", "mode", "clientId", "changed", "sites"} {
+		if _, ok := first[k]; !ok {
+			t.Errorf("--json lacks %q", k)
+		}
+	}
+	sites := first["sites"].([]any)
+	site := sites[0].(map[string]any)
+	oauth := site["oauth"].(map[string]any)
+	if site["title"] != "Acme Jira" || site["baseURL"] != env.URL || oauth["clientID"] != first["clientId"] || oauth["cacheSessionInMobileBrowser"] != false {
+		t.Fatalf("site = %v", site)
+	}
+	if strings.Contains(run(t, tokenEnv(simtest.SysadminToken), args...).stdout, env.Sim.Clients()[0].ClientSecret) {
+		t.Fatal("the client secret was printed")
+	}
+}
+
+func TestSetupPrintsTheSiteListAsTheSeedsShowIt(t *testing.T) {
+	env := simtest.Start(t, simulator.Config{Title: "My Jira Site"})
+	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", "--yes", "--cache-session")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var sites []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &sites); err != nil {
+		t.Fatalf("stdout is not the site list: %v\n%s", err, r.stdout)
+	}
+	id := env.Sim.Clients()[0].ClientID
+	want := `[{"title":"My Jira Site","baseURL":"` + env.URL + `","oauth":{"clientID":"` + id + `","cacheSessionInMobileBrowser":true}}]`
+	compact, _ := json.Marshal(sites)
+	var wantV, gotV any
+	_ = json.Unmarshal([]byte(want), &wantV)
+	_ = json.Unmarshal(compact, &gotV)
+	if b1, _ := json.Marshal(wantV); string(b1) != string(compact) {
+		t.Fatalf("site list\n got %s\nwant %s", compact, b1)
+	}
+	if !strings.Contains(r.stderr, "Created the link") {
+		t.Errorf("stderr should say what changed: %s", r.stderr)
+	}
+}
+
+func TestDryRunChangesNothing(t *testing.T) {
+	env := simtest.Start(t, simulator.Config{})
+	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", "--dry-run", "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	m := decode(t, r.stdout)
+	reqs, _ := m["requests"].([]any)
+	if len(reqs) != 2 || !strings.HasPrefix(reqs[0].(string), "POST "+env.URL+api.PathClients) || m["changed"] != true {
+		t.Fatalf("dry run = %v", m)
+	}
+	if n := env.Count("POST", api.PathClients); n != 0 || len(env.Sim.Clients()) != 0 {
+		t.Fatalf("dry run wrote: %d POSTs", n)
+	}
+}
+
+func TestOutputFileIsMergedAndPrivate(t *testing.T) {
+	jira := simtest.Start(t, simulator.Config{Product: "jira", Title: "Jira"})
+	wiki := simtest.Start(t, simulator.Config{Product: "confluence", Title: "Wiki"})
+	file := filepath.Join(t.TempDir(), "sites.json")
+	for _, env := range []*simtest.Env{jira, wiki, jira} {
+		r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", "--yes", "--output", file)
+		if r.code != 0 {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+	}
+	fi, err := os.Stat(file)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("file mode %v, %v", fi.Mode(), err)
+	}
+	var sites []map[string]any
+	data, _ := os.ReadFile(file)
+	if err := json.Unmarshal(data, &sites); err != nil || len(sites) != 2 {
+		t.Fatalf("sites = %s", data)
+	}
+	if sites[0]["title"] != "Jira" || sites[1]["title"] != "Wiki" {
+		t.Fatalf("order or content: %s", data)
+	}
+	// Not a site list: refused, untouched.
+	other := filepath.Join(t.TempDir(), "notes.txt")
+	_ = os.WriteFile(other, []byte("my notes\n"), 0o644)
+	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", jira.URL, "--mode", "mdm", "--yes", "--output", other)
+	if r.code == 0 {
+		t.Fatal("overwrote a file that is not a site list")
+	}
+	if b, _ := os.ReadFile(other); string(b) != "my notes\n" {
+		t.Fatalf("file changed: %q", b)
+	}
+}
+
+func TestNonMDMWaitsForThePluginsClient(t *testing.T) {
+	env := simtest.Start(t, simulator.Config{})
+	env.Sim.EnableMobileOAuthAfter(100 * time.Millisecond)
+	// The demo timer starts at the first info/login request, which the checks make.
+	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "non-mdm", "--wait", "20s", "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	m := decode(t, r.stdout)
+	if m["changed"] != false || m["clientId"] == "" || m["mode"] != "non-mdm" {
+		t.Fatalf("result = %v", m)
+	}
+	if n := env.Count("POST", api.PathClients); n != 0 {
+		t.Fatalf("the wizard created a client in non-MDM mode")
+	}
+	if !strings.Contains(r.stderr, "Settings → System → Jira mobile app") {
+		t.Errorf("stderr lacks the admin path: %s", r.stderr)
+	}
+}
+
+func TestTokenFile(t *testing.T) {
+	env := simtest.Start(t, simulator.Config{})
+	f := filepath.Join(t.TempDir(), "token")
+	_ = os.WriteFile(f, []byte(simtest.SysadminToken+"\n"), 0o600)
+	if r := run(t, nil, "check", "--url", env.URL, "--token-file", f); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if r := run(t, nil, "check", "--url", env.URL, "--token-file", filepath.Join(t.TempDir(), "missing")); r.code != ExitUsage {
+		t.Fatalf("missing token file: exit %d", r.code)
+	}
+	both := map[string]string{EnvToken: simtest.SysadminToken, EnvPassword: "x"}
+	if r := run(t, both, "check", "--url", env.URL, "--user", "admin"); r.code != ExitUsage {
+		t.Fatalf("token and user: exit %d", r.code)
+	}
+	basic := map[string]string{EnvPassword: "admin"}
+	if r := run(t, basic, "check", "--url", env.URL, "--user", "admin"); r.code != 0 {
+		t.Fatalf("basic: exit %d: %s", r.code, r.stderr)
+	}
+}
+
+func TestDemoCheckNeedsNothing(t *testing.T) {
+	r := run(t, nil, "--demo", "check", "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	m := decode(t, r.stdout)
+	if m["product"] != "jira" || m["compatible"] != true || m["baseUrl"] != demoBaseURL {
+		t.Fatalf("demo = %v", m)
+	}
+}
