@@ -159,7 +159,7 @@ func (c *Client) DeleteClient(ctx context.Context, id string) error {
 // phone would: if it needs a login, or a proxy redirects, the app cannot use it.
 func (c *Client) MobileLoginInfo(ctx context.Context) (*MobileLoginInfo, error) {
 	var out MobileLoginInfo
-	err := c.getJSON(ctx, call{op: "read the mobile plugin's login info", path: PathMobileLogin, anon: true}, &out)
+	err := c.getJSON(ctx, call{op: "read the mobile plugin's login info (" + PathMobileLogin + ")", path: PathMobileLogin, anon: true}, &out)
 	return ret(&out, err)
 }
 

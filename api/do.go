@@ -147,7 +147,7 @@ func (c *Client) statusError(cl call, resp *resty.Response) *Error {
 	case html && status != http.StatusNotFound && status < 500:
 		e.Kind = KindIntercepted
 	case status == http.StatusUnauthorized:
-		e.Kind = c.classify401(resp, e.Message)
+		e.Kind = c.classify401(cl, resp, e.Message)
 	case status == http.StatusForbidden:
 		e.Kind = KindForbidden
 		if strings.Contains(strings.ToLower(e.Message), "basic authentication has been disabled") {
@@ -171,7 +171,7 @@ func (c *Client) statusError(cl call, resp *resty.Response) *Error {
 // classify401 tells the four reasons for a 401 apart. Data Center answers 401 both to
 // anonymous callers and to logged-in users who lack the permission, and a bad token
 // is not rejected but silently downgraded to anonymous.
-func (c *Client) classify401(resp *resty.Response, msg string) Kind {
+func (c *Client) classify401(cl call, resp *resty.Response, msg string) Kind {
 	user := resp.Header().Get("X-AUSERNAME")
 	switch {
 	case strings.Contains(strings.ToLower(msg), "websudo"):
@@ -180,7 +180,7 @@ func (c *Client) classify401(resp *resty.Response, msg string) Kind {
 		return KindUnauthorized
 	case user != "" && user != "anonymous":
 		return KindNotSysadmin
-	case c.auth == authToken:
+	case c.auth == authToken && !cl.anon:
 		return KindAnonymous
 	}
 	return KindUnauthorized
