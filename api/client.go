@@ -119,7 +119,10 @@ func New(opts Options) (*Client, error) {
 		transport = t
 	}
 
-	c := &Client{base: base, debugW: opts.Debug}
+	c := &Client{base: base}
+	if opts.Debug != nil {
+		c.debugW = &lockedWriter{w: opts.Debug}
+	}
 	c.rest = c.newResty(opts, transport)
 	c.anon = c.newResty(opts, transport)
 	switch {

@@ -3,12 +3,16 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
 )
 
 // The debug log is for an admin to send to someone who helps them, so everything
@@ -25,13 +29,27 @@ func Redact(s string) string {
 	return secretField.ReplaceAllString(s, `$1"[redacted]"`)
 }
 
-func (c *Client) logRequest(cl call, req *resty.Request) {
-	fmt.Fprintf(c.debugW, "--> %s %s%s%s\n", cl.method, c.base.String(), cl.path, authNote(c, cl))
+// lockedWriter serialises log entries: the checks send requests concurrently.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (c *Client) logRequest(cl call, _ *resty.Request) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "--> %s %s%s%s\n", cl.method, c.base.String(), cl.path, authNote(c, cl))
 	if cl.body != nil {
-		if b, err := json.Marshal(cl.body); err == nil {
-			fmt.Fprintf(c.debugW, "    body: %s\n", Redact(string(b)))
+		if body, err := json.Marshal(cl.body); err == nil {
+			fmt.Fprintf(&b, "    body: %s\n", Redact(string(body)))
 		}
 	}
+	io.WriteString(c.debugW, b.String())
 }
 
 func authNote(c *Client, cl call) string {
@@ -48,19 +66,21 @@ func authNote(c *Client, cl call) string {
 }
 
 func (c *Client) logResponse(resp *resty.Response) {
-	fmt.Fprintf(c.debugW, "<-- %d %s %s (%s)\n", resp.StatusCode(), resp.Request.Method, resp.Request.URL, resp.Time().Round(1e6))
-	fmt.Fprintf(c.debugW, "    headers: %s\n", headerLine(resp.Header()))
+	var b strings.Builder
+	fmt.Fprintf(&b, "<-- %d %s %s (%s)\n", resp.StatusCode(), resp.Request.Method, resp.Request.URL, resp.Time().Round(1e6))
+	fmt.Fprintf(&b, "    headers: %s\n", headerLine(resp.Header()))
 	body := resp.Body()
 	if len(body) > 2048 {
 		body = body[:2048]
 	}
 	if len(body) > 0 {
-		fmt.Fprintf(c.debugW, "    body: %s\n", strings.ReplaceAll(Redact(string(body)), "\n", " "))
+		fmt.Fprintf(&b, "    body: %s\n", termsafe.String(Redact(string(body))))
 	}
+	io.WriteString(c.debugW, b.String())
 }
 
 func (c *Client) logError(req *resty.Request, err error) {
-	fmt.Fprintf(c.debugW, "<-- error %s %s: %v\n", req.Method, req.URL, err)
+	fmt.Fprintf(c.debugW, "<-- error %s %s: %s\n", req.Method, req.URL, termsafe.String(err.Error()))
 }
 
 func headerLine(h http.Header) string {

@@ -187,6 +187,9 @@ func (g *globalOptions) newClient(baseURL string, c Credentials) (*api.Client, e
 	if err != nil {
 		return nil, usageError(err.Error())
 	}
+	if g.AllowHTTP && strings.HasPrefix(baseURL, "http://") && !c.empty() {
+		fmt.Fprintln(g.io.Err, "Warning: --allow-http: the credentials travel to "+baseURL+" in clear text.")
+	}
 	return cl, nil
 }
 

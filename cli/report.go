@@ -23,6 +23,7 @@ type jsonCheck struct {
 type jsonResult struct {
 	Product    string       `json:"product,omitempty"`
 	Version    string       `json:"version,omitempty"`
+	Title      string       `json:"title,omitempty"`
 	BaseURL    string       `json:"baseUrl,omitempty"`
 	Compatible bool         `json:"compatible"`
 	Checks     []jsonCheck  `json:"checks"`
@@ -43,7 +44,7 @@ func (j *jsonResult) fill(r *steps.Report) {
 		return
 	}
 	if d := r.Detection; d != nil {
-		j.Product, j.Version, j.BaseURL = string(d.Product), d.Version, d.InstanceBaseURL
+		j.Product, j.Version, j.Title, j.BaseURL = string(d.Product), d.Version, d.Title, d.InstanceBaseURL
 	}
 	j.Compatible = r.Compatible()
 	j.Checks = make([]jsonCheck, 0, len(r.Checks))
@@ -66,7 +67,7 @@ var statusMark = map[steps.Status]string{
 // printReport writes the checks as lines a person reads: mark, name, detail, remedy.
 func printReport(w io.Writer, r *steps.Report) {
 	if d := r.Detection; d != nil {
-		fmt.Fprintf(w, "%s %s at %s\n\n", d.Product.Title(), d.Version, firstNonEmpty(d.InstanceBaseURL, "(base URL not reported)"))
+		fmt.Fprintf(w, "%s %s %q at %s\n\n", d.Product.Title(), d.Version, d.Title, firstNonEmpty(d.InstanceBaseURL, "(base URL not reported)"))
 	}
 	for _, c := range r.Checks {
 		fmt.Fprintf(w, "%s %-34s %s\n", statusMark[c.Status], c.Name, c.Detail)

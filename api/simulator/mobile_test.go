@@ -1,0 +1,148 @@
+package simulator
+
+import (
+	"reflect"
+	"testing"
+	"time"
+)
+
+const infoLogin = "/rest/nativemobile/1.1/info/login"
+
+func TestInfoLogin(t *testing.T) {
+	tests := []struct {
+		name       string
+		cfg        Config
+		change     func(*Sim)
+		wantStatus int
+	}{
+		{"jira", Config{Product: "jira", Title: "Acme Jira"}, nil, 200},
+		{"confluence", Config{Product: "confluence", Title: "Acme Wiki"}, nil, 200},
+		{"plugin disabled", Config{Product: "jira"}, func(s *Sim) {
+			s.SetPlugin(Plugin{Key: JiraMobilePluginKey, Version: "5.1.2"})
+		}, 404},
+		{"plugin missing", Config{Product: "confluence"}, func(s *Sim) { s.RemovePlugin(ConfluenceMobilePluginKey) }, 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sim, srv := start(t, tt.cfg)
+			if tt.change != nil {
+				tt.change(sim)
+			}
+			res := call{Path: infoLogin}.send(t, srv) // no credentials: that is the point
+			wantStatus(t, res, tt.wantStatus)
+			wantJSONType(t, res)
+			if tt.wantStatus != 200 {
+				return
+			}
+			m := res.json(t)
+			want := map[string]any{"instance-name": tt.cfg.Title, "base-url": srv.URL}
+			if !reflect.DeepEqual(m, want) {
+				t.Errorf("info/login = %v, want exactly %v", m, want)
+			}
+		})
+	}
+}
+
+func TestMobileSwitchCreatesOneClient(t *testing.T) {
+	tests := []struct {
+		product, name, redirect string
+	}{
+		{"jira", "Jira mobile app", "jira-server://oauth-callback"},
+		{"confluence", "Confluence mobile app", "confluence-server://oauth-callback"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.product, func(t *testing.T) {
+			sim := New(Config{Product: tt.product})
+			defer sim.Close()
+			if n := len(sim.Clients()); n != 0 {
+				t.Fatalf("%d clients before the switch", n)
+			}
+			sim.SetMobileOAuth(true)
+			sim.SetMobileOAuth(true)
+			sim.SetMobileOAuth(false)
+			sim.SetMobileOAuth(true)
+			got := sim.Clients()
+			if len(got) != 1 {
+				t.Fatalf("%d clients after flipping the switch, want 1: %+v", len(got), got)
+			}
+			if got[0].Name != tt.name || !reflect.DeepEqual(got[0].Redirects, []string{tt.redirect}) || got[0].Scope != "WRITE" {
+				t.Errorf("plugin client = %+v", got[0])
+			}
+		})
+	}
+}
+
+func TestMobileSwitchOnAtStart(t *testing.T) {
+	sim := New(Config{MobileOAuth: true})
+	defer sim.Close()
+	if n := len(sim.Clients()); n != 1 {
+		t.Errorf("%d clients with the switch on at start, want 1", n)
+	}
+}
+
+func TestMobileSwitchWaitsForPlugins(t *testing.T) {
+	sim := New(Config{Plugins: []Plugin{}})
+	defer sim.Close()
+	sim.SetMobileOAuth(true)
+	if n := len(sim.Clients()); n != 0 {
+		t.Fatalf("client created without the plugins: %d", n)
+	}
+	sim.SetPlugin(Plugin{Key: OAuth2PluginKey, Version: "4.1.0", Enabled: true})
+	sim.SetPlugin(Plugin{Key: JiraMobilePluginKey, Version: "5.1.2", Enabled: true})
+	if n := len(sim.Clients()); n != 1 {
+		t.Errorf("%d clients once both plugins are enabled, want 1", n)
+	}
+}
+
+func TestMobileSwitchRecreatesDeletedClient(t *testing.T) {
+	sim, srv := start(t, Config{MobileOAuth: true})
+	c := sim.Clients()[0]
+	wantStatus(t, call{Method: "DELETE", Path: "/rest/oauth2/latest/client/" + c.ID, Token: "sysadmin-token"}.send(t, srv), 200)
+	sim.SetMobileOAuth(true)
+	if got := sim.Clients(); len(got) != 1 || got[0].ID == c.ID {
+		t.Errorf("after deleting the plugin's client and switching on again: %+v", got)
+	}
+}
+
+func TestEnableMobileOAuthAfterStartsOnInfoLogin(t *testing.T) {
+	sim, srv := start(t, Config{})
+	sim.EnableMobileOAuthAfter(time.Millisecond)
+	// Other calls do not start the clock, however long they take.
+	call{Path: "/rest/api/2/serverInfo"}.send(t, srv)
+	time.Sleep(20 * time.Millisecond)
+	if n := len(sim.Clients()); n != 0 {
+		t.Fatalf("switch turned on before any info/login request: %d clients", n)
+	}
+	call{Path: infoLogin}.send(t, srv)
+	eventually(t, "the plugin's client", func() bool { return len(sim.Clients()) == 1 })
+	call{Path: infoLogin}.send(t, srv)
+	time.Sleep(5 * time.Millisecond)
+	if n := len(sim.Clients()); n != 1 {
+		t.Errorf("%d clients after more info/login calls, want 1", n)
+	}
+}
+
+func TestEnableMobileOAuthAfterAnEarlierInfoLogin(t *testing.T) {
+	sim, srv := start(t, Config{})
+	call{Path: infoLogin}.send(t, srv)
+	sim.EnableMobileOAuthAfter(time.Millisecond)
+	eventually(t, "the plugin's client", func() bool { return len(sim.Clients()) == 1 })
+}
+
+func TestCloseStopsDemoTimer(t *testing.T) {
+	sim, srv := start(t, Config{})
+	sim.EnableMobileOAuthAfter(time.Hour)
+	call{Path: infoLogin}.send(t, srv)
+	sim.mu.Lock()
+	armed := sim.demoTimer != nil
+	sim.mu.Unlock()
+	if !armed {
+		t.Fatal("info/login did not start the timer")
+	}
+	sim.Close()
+	sim.mu.Lock()
+	defer sim.mu.Unlock()
+	if sim.demoTimer != nil {
+		t.Error("Close left the timer running")
+	}
+}
