@@ -36,10 +36,10 @@ func (g *globalOptions) connect(ctx context.Context, needCreds bool) (*connectio
 	if err != nil {
 		return nil, err
 	}
-	if g.Demo && creds.empty() {
+	if g.Demo && credsEmpty(creds) {
 		creds.Token = demoToken
 	}
-	if needCreds && creds.empty() {
+	if needCreds && credsEmpty(creds) {
 		return nil, usageError("no credentials: set " + EnvToken + " to a personal access token of a system administrator (or pass --token-file FILE, or --user NAME with " + EnvPassword + ")")
 	}
 	client, err := g.newClient(base, creds)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/ui"
 )
 
 // Environment variables that carry credentials: never flags, which end up in
@@ -117,11 +118,9 @@ func (g *globalOptions) baseURL(required bool) (string, error) {
 }
 
 // Credentials as the user gave them; empty fields are asked for by the wizard.
-type Credentials struct {
-	Token, Username, Password string
-}
+type Credentials = ui.Credentials
 
-func (c Credentials) empty() bool { return c.Token == "" && c.Username == "" }
+func credsEmpty(c Credentials) bool { return c.Token == "" && c.Username == "" }
 
 // credentials reads the token from env or --token-file, or the Basic password from
 // env; never from a flag.
@@ -187,7 +186,7 @@ func (g *globalOptions) newClient(baseURL string, c Credentials) (*api.Client, e
 	if err != nil {
 		return nil, usageError(err.Error())
 	}
-	if g.AllowHTTP && strings.HasPrefix(baseURL, "http://") && !c.empty() {
+	if g.AllowHTTP && strings.HasPrefix(baseURL, "http://") && !credsEmpty(c) {
 		fmt.Fprintln(g.io.Err, "Warning: --allow-http: the credentials travel to "+baseURL+" in clear text.")
 	}
 	return cl, nil

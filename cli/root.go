@@ -74,6 +74,9 @@ func NewRootCommand(bi BuildInfo, stdio *IO) *cobra.Command {
 	root.SetOut(stdio.Out)
 	root.SetErr(stdio.Err)
 	g.register(root)
+	answers := &setupOptions{}
+	answers.registerAnswers(root)
+	root.RunE = func(cmd *cobra.Command, _ []string) error { return runWizard(cmd, g, answers) }
 	root.AddCommand(newCheckCommand(g), newSetupCommand(g), newSimulateCommand(g))
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return g.prepare(cmd) }
 	return root

@@ -35,18 +35,25 @@ func newSetupCommand(g *globalOptions) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runSetup(cmd, g, o) },
 	}
+	o.registerAnswers(cmd)
 	f := cmd.Flags()
-	f.StringVar(&o.mode, "mode", "", "mdm or non-mdm (required)")
-	f.StringVar(&o.title, "title", "", "site title shown in the app (default: the instance's name)")
-	f.StringVar(&o.linkName, "link-name", "", "name of the application link to create (default: \"<Product> iOS app\")")
-	f.BoolVar(&o.cacheSession, "cache-session", false, "cacheSessionInMobileBrowser: keep the sign-in session in the mobile browser")
-	f.StringVar(&o.format, "format", "json", "output format: json (site list), plist (AppConfig for Jamf / Workspace ONE), intune")
-	f.StringVar(&o.output, "output", "", "write the site list to FILE (merged with the sites already in it; mode 0600)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print the requests that would change the instance and change nothing")
 	f.BoolVar(&o.yes, "yes", false, "confirm changes to the instance (creating the application link)")
 	f.DurationVar(&o.wait, "wait", 0, "non-MDM: how long to wait for the mobile plugin to create its client (0: check once)")
 	f.BoolVar(&o.json, "json", false, "print one JSON object on stdout (human text goes to stderr)")
 	return cmd
+}
+
+// registerAnswers adds the flags that answer the wizard's questions; the
+// interactive wizard takes them too, to skip the screens they answer.
+func (o *setupOptions) registerAnswers(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.mode, "mode", "", "mdm or non-mdm")
+	f.StringVar(&o.title, "title", "", "site title shown in the app (default: the instance's name)")
+	f.StringVar(&o.linkName, "link-name", "", "name of the application link to create (default: \"<Product> iOS app\")")
+	f.BoolVar(&o.cacheSession, "cache-session", false, "cacheSessionInMobileBrowser: keep the sign-in session in the mobile browser")
+	f.StringVar(&o.format, "format", "json", "output format: json (site list), plist (AppConfig for Jamf / Workspace ONE), intune")
+	f.StringVar(&o.output, "output", "", "write the site list to FILE (merged with the sites already in it; mode 0600)")
 }
 
 func runSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions) error {

@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tmuxSession drives the real binary in a real terminal (tmux, 80x24).
+type tmuxSession struct {
+	t      *testing.T
+	socket string
+	name   string
+}
+
+func startTmux(t *testing.T, command string, env ...string) *tmuxSession {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed (.ci/run installs it)")
+	}
+	s := &tmuxSession{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock"), name: "e2e"}
+	args := []string{"-S", s.socket, "new-session", "-d", "-s", s.name, "-x", "80", "-y", "24"}
+	for _, e := range env {
+		args = append(args, "-e", e)
+	}
+	args = append(args, command+"; echo EXIT=$?; sleep 60")
+	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v: %s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("tmux", "-S", s.socket, "kill-server").Run() })
+	return s
+}
+
+func (s *tmuxSession) send(keys ...string) {
+	s.t.Helper()
+	args := append([]string{"-S", s.socket, "send-keys", "-t", s.name}, keys...)
+	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
+		s.t.Fatalf("send-keys: %v: %s", err, out)
+	}
+}
+
+func (s *tmuxSession) screen() string {
+	out, _ := exec.Command("tmux", "-S", s.socket, "capture-pane", "-p", "-t", s.name, "-S", "-200").Output()
+	return string(out)
+}
+
+// waitFor polls the screen until it shows text; the deadline is generous
+// because it only bounds a failure, it does not measure anything.
+func (s *tmuxSession) waitFor(text string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if scr := s.screen(); strings.Contains(scr, text) {
+			return scr
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.t.Fatalf("the screen never showed %q:\n%s", text, s.screen())
+	return ""
+}
+
+// TestDemoInARealTerminal walks --demo from launch to the printed site list with
+// Enter alone, in an 80x24 terminal, then quits and reads what was printed.
+func TestDemoInARealTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	s := startTmux(t, bin+" --demo", "TERM=xterm-256color", "NO_COLOR=")
+	s.waitFor("Welcome")
+	screens := []string{"Connect", "Token", "Detect the product", "All checks passed", "MDM or not", "Application link", "Site entry", "cacheSessionInMobileBrowser", "Result"}
+	for i, want := range screens {
+		s.send("Enter")
+		scr := s.waitFor(want)
+		for _, line := range strings.Split(scr, "\n") {
+			if len([]rune(line)) > 80 {
+				t.Fatalf("screen %d is wider than 80 columns:\n%s", i, scr)
+			}
+		}
+	}
+	scr := s.waitFor(`"clientID"`)
+	if !strings.Contains(scr, `"baseURL": "https://jira.example.com"`) {
+		t.Fatalf("result screen:\n%s", scr)
+	}
+	s.send("q")
+	out := s.waitFor("EXIT=")
+	if !strings.Contains(out, "EXIT=0") || !strings.Contains(out, `Created the incoming link "Jira iOS app"`) {
+		t.Fatalf("after quitting:\n%s", out)
+	}
+}

@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/ui"
+)
+
+// wizardOptions turns the flags into the wizard's pre-answers.
+func (g *globalOptions) wizardOptions(cmd *cobra.Command, o *setupOptions) (ui.Options, error) {
+	var opts ui.Options
+	base, err := g.baseURL(false)
+	if err != nil {
+		return opts, err
+	}
+	if opts.Product, err = g.product(); err != nil {
+		return opts, err
+	}
+	if opts.Creds, err = g.credentials(); err != nil {
+		return opts, err
+	}
+	if o.mode != "" {
+		if opts.Mode, err = steps.ParseMode(o.mode); err != nil {
+			return opts, usageError("--mode: " + err.Error())
+		}
+	}
+	if opts.Format, err = steps.ParseFormat(o.format); err != nil {
+		return opts, usageError("--format: " + err.Error())
+	}
+	if cmd.Flags().Changed("cache-session") {
+		v := o.cacheSession
+		opts.CacheSession = &v
+	}
+	opts.BaseURL, opts.Title, opts.LinkName, opts.Output = base, o.title, o.linkName, o.output
+	opts.Accessible, opts.NoColor, opts.Demo = g.accessible(), g.noColor(), g.Demo
+	opts.NewClient = func(baseURL string, c ui.Credentials) (*api.Client, error) { return g.newClient(baseURL, c) }
+	if g.Demo {
+		opts.DemoDefaults.BaseURL, opts.DemoDefaults.Token = demoBaseURL, demoToken
+	}
+	return opts, nil
+}
+
+// runWizard is the interactive wizard: the full-screen one on a terminal, plain
+// line prompts in accessible mode, and without a terminal a usage error that
+// names the flags to pass instead of a prompt that would hang.
+func runWizard(cmd *cobra.Command, g *globalOptions, o *setupOptions) error {
+	opts, err := g.wizardOptions(cmd, o)
+	if err != nil {
+		return err
+	}
+	ctx := ctxOf(cmd)
+	if opts.Accessible {
+		return ui.RunAccessible(ctx, opts, g.io.In, g.io.Out)
+	}
+	if !g.io.IsTerminal() {
+		return usageError("no terminal to run the wizard in. Without one, use:\n" +
+			"  mobile-oauth-wizard setup --url https://jira.example.com --mode mdm --yes   (token in env " + EnvToken + ")\n" +
+			"  mobile-oauth-wizard check --url https://jira.example.com\n" +
+			"or --accessible for plain line prompts")
+	}
+	m, err := ui.Run(ctx, opts, g.io.In, g.io.Out)
+	if m != nil {
+		if s := strings.TrimSpace(m.Summary()); s != "" {
+			fmt.Fprintln(g.io.Out, s)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if m != nil && !m.Done() {
+		return &ExitError{Code: ExitFailed, Err: errors.New("stopped before the end"), Silent: true}
+	}
+	return nil
+}
