@@ -79,9 +79,9 @@ func RunChecks(ctx context.Context, c *api.Client, det *Detection, opts CheckOpt
 	}
 
 	add(CheckProduct(p, det.Version), nil)
-	add(pluginCheck(p, det.Version, oauthPlugin, oauthErr, CheckOAuthPlugin, "oauth-plugin", "OAuth 2.0 provider plugin"), oauthErr)
+	add(pluginCheck(p, det.Version, oauthPlugin, oauthErr, CheckOAuthPlugin, CheckIDOAuthPlugin, "OAuth 2.0 provider plugin"), oauthErr)
 	if mobile {
-		ch := pluginCheck(p, det.Version, mobilePlug, mobileErr, CheckMobilePlugin, "mobile-plugin", p.Title()+" mobile plugin")
+		ch := pluginCheck(p, det.Version, mobilePlug, mobileErr, CheckMobilePlugin, CheckIDMobilePlugin, p.Title()+" mobile plugin")
 		add(onlyForNonMDM(ch, opts.Mode), mobileErr)
 		add(onlyForNonMDM(mobileLoginCheck(p, loginErr), opts.Mode), loginErr)
 	}
@@ -131,7 +131,7 @@ func onlyForNonMDM(ch Check, mode Mode) Check {
 }
 
 func mobileLoginCheck(p api.Product, err error) Check {
-	ch := Check{ID: "mobile-login", Name: "Mobile login info without a login"}
+	ch := Check{ID: CheckIDMobileLogin, Name: "Mobile login info without a login"}
 	switch {
 	case err == nil:
 		ch.Status = StatusOK
@@ -155,7 +155,7 @@ func mobileLoginCheck(p api.Product, err error) Check {
 }
 
 func credentialsCheck(u *api.User, err error) Check {
-	const id, name = "credentials", "Credentials"
+	const id, name = CheckIDCredentials, "Credentials"
 	if err != nil {
 		return errorCheck(id, name, err)
 	}
@@ -167,7 +167,7 @@ func credentialsCheck(u *api.User, err error) Check {
 }
 
 func sysadminCheck(u *api.User, err error) Check {
-	const id, name = "sysadmin", "System administrator"
+	const id, name = CheckIDSysadmin, "System administrator"
 	switch {
 	case err == nil:
 		return Check{ID: id, Name: name, Status: StatusOK, Detail: "may manage application links"}
@@ -182,7 +182,7 @@ func sysadminCheck(u *api.User, err error) Check {
 }
 
 func baseURLCheck(typed, instance string) Check {
-	ch := Check{ID: "base-url", Name: "Base URL"}
+	ch := Check{ID: CheckIDBaseURL, Name: "Base URL"}
 	switch {
 	case instance == "":
 		ch.Status, ch.Detail = StatusWarn, "the instance did not report its base URL"
@@ -198,7 +198,7 @@ func baseURLCheck(typed, instance string) Check {
 }
 
 func httpsCheck(instance string) Check {
-	ch := Check{ID: "https", Name: "HTTPS"}
+	ch := Check{ID: CheckIDHTTPS, Name: "HTTPS"}
 	if len(instance) >= 7 && instance[:7] == "http://" {
 		ch.Status = StatusWarn
 		ch.Detail = "the base URL uses http://; the OAuth 2.0 provider requires an HTTPS base URL on production instances, so creating the link may be refused"

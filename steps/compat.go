@@ -1,0 +1,445 @@
+package steps
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	version "github.com/hashicorp/go-version"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+)
+
+// matrixRow is one line of DESIGN §2: a half-open product version range
+// [from, to) and what it needs. Rows of one product are contiguous and ordered.
+type matrixRow struct {
+	product api.Product
+	from    string // "" = from the beginning
+	to      string // "" = open-ended
+	span    string // the range as a person reads it (supported rows)
+
+	supported bool
+	remedy    string // unsupported rows: what to upgrade to
+
+	oauthMin    string
+	mobileMin   string
+	mobileLabel string // whom the mobile minimum is documented for: "Jira 9"
+
+	// lastDocumentedMajor: on an open-ended row, majors above it are versions
+	// the Atlassian docs do not name yet ("later" versions).
+	lastDocumentedMajor int64
+}
+
+// The seeds' matrix (configure-oauth2-{jira,confluence}-ios.txt). Keep it data:
+// a new Atlassian release is a new row, not a new branch.
+var compatMatrix = []matrixRow{
+	{product: api.Jira, to: "9.12.14",
+		remedy: "Upgrade Jira to 9.12.14 or later (Jira 9), or to 10.1.0 or later (Jira 10)."},
+	{product: api.Jira, from: "9.12.14", to: "10.0.0", span: "9.12.14 to 9.x", supported: true,
+		oauthMin: "3.1.14", mobileMin: "4.2.0", mobileLabel: "Jira 9"},
+	{product: api.Jira, from: "10.0.0", to: "10.1.0",
+		remedy: "Upgrade Jira to 10.1.0 or later: Jira 10.0 does not support OAuth 2.0 for the iOS app."},
+	{product: api.Jira, from: "10.1.0", span: "10.1.0 or later", supported: true,
+		oauthMin: "4.1.0", mobileMin: "5.1.2", mobileLabel: "Jira 10", lastDocumentedMajor: 10},
+	{product: api.Confluence, to: "9.1.0",
+		remedy: "Upgrade Confluence to 9.1.0 or later."},
+	{product: api.Confluence, from: "9.1.0", span: "9.1.0 or later", supported: true,
+		oauthMin: "4.1.1", mobileMin: "19.1.47", mobileLabel: "Confluence 9.1 and later", lastDocumentedMajor: 9},
+}
+
+// productUI is where things are in each product's admin UI.
+type productUI struct {
+	manageApps string // Universal Plugin Manager
+	systemInfo string
+	mobileName string // the mobile plugin as Atlassian names it
+	appName    string // the iOS app
+}
+
+var productUIs = map[api.Product]productUI{
+	api.Jira: {
+		manageApps: "Administration (cog) → Manage apps → Manage apps",
+		systemInfo: "Administration (cog) → System → System info",
+		mobileName: "Jira Mobile plugin",
+		appName:    "Jira Data Center iOS app",
+	},
+	api.Confluence: {
+		manageApps: "Administration (cog) → Manage apps",
+		systemInfo: "Administration (cog) → General Configuration → System Information",
+		mobileName: "Confluence Mobile plugin",
+		appName:    "Confluence Data Center iOS app",
+	},
+}
+
+const oauthPluginName = "OAuth 2.0 provider plugin"
+
+func rowFor(p api.Product, v *version.Version) (matrixRow, bool) {
+	for _, r := range compatMatrix {
+		if r.product != p {
+			continue
+		}
+		if r.from != "" && v.LessThan(version.Must(version.NewVersion(r.from))) {
+			continue
+		}
+		if r.to != "" && !v.LessThan(version.Must(version.NewVersion(r.to))) {
+			continue
+		}
+		return r, true
+	}
+	return matrixRow{}, false
+}
+
+// lookup finds the matrix row for a product version. Rows are chosen by the
+// numeric release, so "10.0.0-m0002" is a Jira 10.0 build (not Jira 9). The
+// one exception is a pre-release of a supported row's first version
+// ("10.1.0-m0002"): it is placed below that release, i.e. not supported, and
+// belowRelease reports that this happened so the Detail can say why.
+func lookup(p api.Product, pv parsedVersion) (row matrixRow, belowRelease bool) {
+	row, _ = rowFor(p, pv.core)
+	if row.supported && pv.pre != "" && row.from != "" &&
+		pv.core.Equal(version.Must(version.NewVersion(row.from))) {
+		row, _ = rowFor(p, pv.full)
+		return row, true
+	}
+	return row, false
+}
+
+// later reports whether the version is a major the docs do not name yet.
+func (r matrixRow) later(pv parsedVersion) bool {
+	return r.to == "" && r.lastDocumentedMajor > 0 && pv.major() > r.lastDocumentedMajor
+}
+
+func knownProduct(p api.Product) bool {
+	_, ok := productUIs[p]
+	return ok
+}
+
+func supportedSpans(p api.Product) string {
+	var spans []string
+	for _, r := range compatMatrix {
+		if r.product == p && r.supported {
+			spans = append(spans, r.span)
+		}
+	}
+	return strings.Join(spans, ", or ")
+}
+
+// CheckProduct places the product version in the matrix.
+func CheckProduct(p api.Product, productVersion string) Check {
+	c := Check{ID: CheckIDProduct, Name: p.Title() + " version"}
+	if !knownProduct(p) {
+		c.Name = "Product"
+		c.Status = StatusFail
+		c.Detail = fmt.Sprintf("unknown product %s (version %s): only Jira and Confluence Data Center are supported",
+			quoteVersion(string(p)), quoteVersion(productVersion))
+		c.Remedy = "Point the wizard at a Jira or Confluence Data Center instance, or pass --product jira|confluence."
+		return c
+	}
+	ui := productUIs[p]
+	pv, err := parseVersionReported(productVersion)
+	if err != nil {
+		c.Status = StatusFail
+		c.Detail = fmt.Sprintf("%s reported %s, %s", p.Title(), err, "so it cannot be placed in the compatibility matrix")
+		c.Remedy = fmt.Sprintf("Make sure the URL points at %s itself (not a proxy or login page); the version is under %s.",
+			p.Title(), ui.systemInfo)
+		return c
+	}
+	row, belowRelease := lookup(p, pv)
+	if !row.supported {
+		c.Status = StatusFail
+		c.Detail = fmt.Sprintf("%s %s does not support OAuth 2.0 for the iOS app; supported: %s",
+			p.Title(), pv.raw, supportedSpans(p))
+		c.Remedy = row.remedy
+		if belowRelease {
+			c.Detail = fmt.Sprintf("%s %s%s does not support OAuth 2.0 for the iOS app; supported: %s",
+				p.Title(), pv.raw, pv.preNote(), supportedSpans(p))
+			c.Remedy = fmt.Sprintf("Upgrade %s to the %s release or later: a pre-release build does not count.", p.Title(), pv.core)
+		}
+		return c
+	}
+	c.Status = StatusOK
+	if row.later(pv) {
+		c.Detail = fmt.Sprintf("%s %s is later than the versions Atlassian documents (up to %s %d); the requirements for %s %s are applied",
+			p.Title(), pv.raw, p.Title(), row.lastDocumentedMajor, p.Title(), row.span)
+		return c
+	}
+	c.Detail = fmt.Sprintf("%s %s supports OAuth 2.0 for the iOS app (%s %s)", p.Title(), pv.raw, p.Title(), row.span)
+	if pv.pre != "" {
+		c.Detail += fmt.Sprintf("; it is a pre-release of %s", pv.core)
+	}
+	return c
+}
+
+// CheckOAuthPlugin checks the OAuth 2.0 provider plugin against the row of the
+// product version. plugin nil means the plugin is not installed.
+func CheckOAuthPlugin(p api.Product, productVersion string, plugin *api.Plugin) Check {
+	c := Check{ID: CheckIDOAuthPlugin, Name: oauthPluginName}
+	row, pv, skip, ok := pluginRow(p, productVersion)
+	if !ok {
+		return skip.with(c)
+	}
+	req := fmt.Sprintf("%s %s needs %s or later", p.Title(), row.span, row.oauthMin)
+	if row.later(pv) {
+		req = fmt.Sprintf("%s %s is later than the documented versions, so the %s %s minimum applies: %s or later",
+			p.Title(), pv.raw, p.Title(), row.span, row.oauthMin)
+	}
+	c, found, done := pluginPresence(c, p, oauthPluginName, api.OAuth2ProviderPluginKey, row.oauthMin, req, plugin)
+	if done {
+		return c
+	}
+	if !found.atLeast(version.Must(version.NewVersion(row.oauthMin))) {
+		c.Status = StatusFail
+		c.Detail = fmt.Sprintf("version %s found%s; %s", found.raw, found.preNote(), req)
+		c.Remedy = updateRemedy(p, oauthPluginName, api.OAuth2ProviderPluginKey, row.oauthMin)
+		return c
+	}
+	c.Status = StatusOK
+	c.Detail = fmt.Sprintf("version %s found; %s", found.raw, req)
+	return c
+}
+
+// CheckMobilePlugin checks the product's mobile plugin (needed for the non-MDM
+// setup only). plugin nil means the plugin is not installed.
+func CheckMobilePlugin(p api.Product, productVersion string, plugin *api.Plugin) Check {
+	c := Check{ID: CheckIDMobilePlugin, Name: "Mobile plugin"}
+	if knownProduct(p) {
+		c.Name = productUIs[p].mobileName
+	}
+	row, pv, skip, ok := pluginRow(p, productVersion)
+	if !ok {
+		return skip.with(c)
+	}
+	name, key := productUIs[p].mobileName, p.MobilePluginKey()
+	req := fmt.Sprintf("%s needs %s or later", row.mobileLabel, row.mobileMin)
+	c, found, done := pluginPresence(c, p, name, key, row.mobileMin, req, plugin)
+	if done {
+		return c
+	}
+	if !found.atLeast(version.Must(version.NewVersion(row.mobileMin))) {
+		c.Status = StatusFail
+		c.Detail = fmt.Sprintf("version %s found%s; %s", found.raw, found.preNote(), req)
+		c.Remedy = updateRemedy(p, name, key, row.mobileMin)
+		return c
+	}
+	if row.later(pv) {
+		// The seeds give no minimum for this major: meeting the older one is
+		// a good sign, not a guarantee, and the admin is the one who can tell.
+		c.Status = StatusWarn
+		c.Detail = fmt.Sprintf("version %s found; the documented minimum %s is for %s, and %s %s is a later major",
+			found.raw, row.mobileMin, row.mobileLabel, p.Title(), pv.raw)
+		c.Remedy = fmt.Sprintf("Check on the Atlassian Marketplace that %s %s is compatible with %s %d (update it in %s if not), or use the MDM setup, which does not need this plugin.",
+			name, found.raw, p.Title(), pv.major(), productUIs[p].manageApps)
+		return c
+	}
+	c.Status = StatusOK
+	c.Detail = fmt.Sprintf("version %s found; %s", found.raw, req)
+	return c
+}
+
+// IOSAppCheck states the app requirement: the server cannot see the devices,
+// so it is informational (OK) with a reminder as its remedy.
+func IOSAppCheck(p api.Product) Check {
+	app := "Jira or Confluence Data Center iOS app"
+	if knownProduct(p) {
+		app = productUIs[p].appName
+	}
+	return Check{
+		ID:     CheckIDIOSApp,
+		Name:   "iOS app version",
+		Status: StatusOK,
+		Detail: fmt.Sprintf("OAuth 2.0 needs the %s 2.0 or later; the app version cannot be checked from the server (information only)", app),
+		Remedy: fmt.Sprintf("Make sure devices run the %s 2.0 or later (App Store, or the version your MDM deploys).", app),
+	}
+}
+
+// skipReason is why a plugin check could not be judged.
+type skipReason struct{ detail, remedy string }
+
+func (s skipReason) with(c Check) Check {
+	c.Status = StatusSkip
+	c.Detail = s.detail
+	c.Remedy = s.remedy
+	return c
+}
+
+func pluginRow(p api.Product, productVersion string) (matrixRow, parsedVersion, skipReason, bool) {
+	if !knownProduct(p) {
+		return matrixRow{}, parsedVersion{}, skipReason{
+			detail: fmt.Sprintf("not checked: depends on a supported product (found %s %s)", quoteVersion(string(p)), quoteVersion(productVersion)),
+			remedy: "Point the wizard at a Jira or Confluence Data Center instance first.",
+		}, false
+	}
+	pv, err := parseVersionReported(productVersion)
+	if err != nil {
+		return matrixRow{}, parsedVersion{}, skipReason{
+			detail: fmt.Sprintf("not checked: depends on a supported %s version (found %s)", p.Title(), quoteVersion(productVersion)),
+			remedy: fmt.Sprintf("Fix the %s version check first.", p.Title()),
+		}, false
+	}
+	row, belowRelease := lookup(p, pv)
+	if !row.supported {
+		remedy := row.remedy
+		if belowRelease {
+			remedy = fmt.Sprintf("Upgrade %s to the %s release or later: a pre-release build does not count.", p.Title(), pv.core)
+		}
+		return row, pv, skipReason{
+			detail: fmt.Sprintf("not checked: depends on a supported %s version (found %s %s)", p.Title(), p.Title(), pv.raw),
+			remedy: remedy,
+		}, false
+	}
+	return row, pv, skipReason{}, true
+}
+
+// pluginPresence handles the verdicts that do not need a version comparison:
+// missing, disabled, unreadable version. done reports that c is final.
+func pluginPresence(c Check, p api.Product, name, key, min, req string, plugin *api.Plugin) (_ Check, found parsedVersion, done bool) {
+	ui := productUIs[p]
+	if plugin == nil {
+		c.Status = StatusFail
+		c.Detail = "not installed; " + req
+		c.Remedy = fmt.Sprintf("Install or update the %s (%s) to %s or later in %s.", name, key, min, ui.manageApps)
+		return c, found, true
+	}
+	found, err := parseVersionReported(plugin.Version)
+	if err != nil {
+		c.Status = StatusFail
+		c.Detail = fmt.Sprintf("the installed plugin reported %s; %s", err, req)
+		c.Remedy = updateRemedy(p, name, key, min)
+		return c, found, true
+	}
+	if !plugin.Enabled {
+		c.Status = StatusFail
+		c.Detail = fmt.Sprintf("version %s is installed but disabled; %s", found.raw, req)
+		c.Remedy = fmt.Sprintf("Enable the %s (%s) in %s (it may be listed under System apps).", name, key, ui.manageApps)
+		if !found.atLeast(version.Must(version.NewVersion(min))) {
+			c.Remedy = fmt.Sprintf("Update the %s (%s) to %s or later and enable it, in %s.", name, key, min, ui.manageApps)
+		}
+		return c, found, true
+	}
+	return c, found, false
+}
+
+func updateRemedy(p api.Product, name, key, min string) string {
+	return fmt.Sprintf("Update the %s (%s) to %s or later in %s (bundled apps are listed under System apps), or upgrade %s to a release that bundles it.",
+		name, key, min, productUIs[p].manageApps, p.Title())
+}
+
+// parseVersionReported wraps parseVersion with an error that quotes the
+// (sanitised) string, for use in a Detail.
+func parseVersionReported(s string) (parsedVersion, error) {
+	if strings.TrimSpace(s) == "" {
+		return parsedVersion{}, fmt.Errorf("no version")
+	}
+	pv, err := parseVersion(s)
+	if err != nil {
+		return parsedVersion{}, fmt.Errorf("version %s, which is not a version number", quoteVersion(s))
+	}
+	return pv, nil
+}
+
+// parsedVersion is a product or plugin version as reported, split into the
+// numeric release and its qualifier.
+//
+// Qualifiers are of two kinds, and the difference matters at the matrix
+// boundaries because go-version orders every "-qualifier" below the release:
+//   - pre-release markers ("10.1.0-m0002", "4.1.0-rc1", "-beta", "-SNAPSHOT"):
+//     a build made BEFORE the release. We keep go-version's ordering, so a
+//     pre-release of a minimum does not meet that minimum. That is the
+//     conservative answer: the documented fix may not be in a milestone.
+//   - build flavours ("3.1.14-jira9"): the release itself, packaged for one
+//     platform. These compare as their numeric release, otherwise an admin
+//     with exactly the required plugin would be told to upgrade it.
+//
+// Anything whose qualifier starts with a digit (a timestamp, a respin
+// counter) is treated as a pre-release too: when unsure, do not claim support.
+type parsedVersion struct {
+	raw  string           // as reported, spaces trimmed
+	full *version.Version // including the qualifier
+	core *version.Version // numeric segments only
+	pre  string           // the pre-release qualifier, "" for releases and flavours
+}
+
+var preReleaseToken = regexp.MustCompile(`^((m|rc|cr|a|b)\d+|(alpha|beta|milestone|preview|pre|dev|snapshot|eap|ea|rc)\d*)$`)
+
+func isPreRelease(qualifier string) bool {
+	if qualifier == "" {
+		return false
+	}
+	if c := qualifier[0]; c >= '0' && c <= '9' {
+		return true
+	}
+	for _, tok := range strings.FieldsFunc(strings.ToLower(qualifier), func(r rune) bool {
+		return r == '.' || r == '-' || r == '_' || r == '~'
+	}) {
+		if preReleaseToken.MatchString(tok) {
+			return true
+		}
+	}
+	return false
+}
+
+func parseVersion(raw string) (parsedVersion, error) {
+	s := strings.TrimSpace(raw)
+	if strings.HasPrefix(s, "V") {
+		s = "v" + s[1:] // go-version only knows the lower-case prefix
+	}
+	full, err := version.NewVersion(s)
+	if err != nil {
+		return parsedVersion{}, err
+	}
+	segs := full.Segments64()
+	parts := make([]string, len(segs))
+	for i, n := range segs {
+		parts[i] = strconv.FormatInt(n, 10)
+	}
+	core, err := version.NewVersion(strings.Join(parts, "."))
+	if err != nil {
+		return parsedVersion{}, err
+	}
+	// go-version's grammar admits only [0-9A-Za-z.+~-], so only the length
+	// needs taming before the string goes into a Detail.
+	shown := strings.TrimSpace(raw)
+	if len(shown) > 40 {
+		shown = shown[:40] + "…"
+	}
+	p := parsedVersion{raw: shown, full: full, core: core}
+	if isPreRelease(full.Prerelease()) {
+		p.pre = full.Prerelease()
+	}
+	return p, nil
+}
+
+// effective is the version used for comparisons (see parsedVersion).
+func (p parsedVersion) effective() *version.Version {
+	if p.pre != "" {
+		return p.full
+	}
+	return p.core
+}
+
+func (p parsedVersion) atLeast(min *version.Version) bool {
+	return p.effective().GreaterThanOrEqual(min)
+}
+
+func (p parsedVersion) major() int64 { return p.core.Segments64()[0] }
+
+// preNote explains why a pre-release may not count as its release; "" otherwise.
+func (p parsedVersion) preNote() string {
+	if p.pre == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (a pre-release of %s, which counts as earlier than the %s release)", p.core, p.core)
+}
+
+// quoteVersion makes a reported string safe for a one-line Detail: quoted,
+// control characters escaped, and cut short so a server cannot flood the report.
+func quoteVersion(s string) string {
+	const maxRunes = 40
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) > maxRunes {
+		r := []rune(s)
+		s = string(r[:maxRunes]) + "…"
+	}
+	return strconv.Quote(s)
+}

@@ -1,0 +1,442 @@
+package steps
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"howett.net/plist"
+)
+
+// Site is one entry of the iOS apps' managed site list, in the seeds' shape
+// (note the spellings baseURL and clientID).
+type Site struct {
+	Title   string     `json:"title"`
+	BaseURL string     `json:"baseURL"`
+	OAuth   *SiteOAuth `json:"oauth,omitempty"`
+}
+
+// SiteOAuth is what the app needs to sign in with OAuth 2.0: only the client
+// ID (a public client with PKCE), never a secret.
+type SiteOAuth struct {
+	ClientID                    string `json:"clientID"`
+	CacheSessionInMobileBrowser bool   `json:"cacheSessionInMobileBrowser"`
+}
+
+// Format is how the site list is written for an MDM console.
+type Format string
+
+const (
+	FormatJSON   Format = "json"   // the list itself
+	FormatPlist  Format = "plist"  // AppConfig <dict> for Jamf, Workspace ONE
+	FormatIntune Format = "intune" // Intune configuration designer key/type/value
+)
+
+// AppConfigKey is the managed app configuration key holding the JSON list.
+const AppConfigKey = "sites"
+
+// ParseFormat reads a --format value.
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(strings.ToLower(strings.TrimSpace(s))); f {
+	case FormatJSON, FormatPlist, FormatIntune:
+		return f, nil
+	}
+	return "", fmt.Errorf("unknown format %q: use json, plist or intune", s)
+}
+
+// errNotSiteList is wrapped by every ParseSites error, so callers can tell
+// "this file is something else" from an I/O problem.
+var errNotSiteList = errors.New("not a site list")
+
+func notSiteList(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{errNotSiteList}, args...)...)
+}
+
+// RenderSites writes the list in the given format. The JSON inside every
+// format is the same list; HTML escaping is off so titles such as "R&D <EU>"
+// stay readable in a console.
+func RenderSites(sites []Site, f Format) ([]byte, error) {
+	if err := validateSites(sites); err != nil {
+		return nil, err
+	}
+	if sites == nil {
+		sites = []Site{} // "[]", not "null"
+	}
+	switch f {
+	case FormatJSON:
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(sites); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	case FormatPlist:
+		compact, err := compactSites(sites)
+		if err != nil {
+			return nil, err
+		}
+		return renderPlistDict(compact)
+	case FormatIntune:
+		compact, err := compactSites(sites)
+		if err != nil {
+			return nil, err
+		}
+		return fmt.Appendf(nil, "%s %s\n%s String\n%s %s\n",
+			intuneKeyLabel, AppConfigKey, intuneTypeLabel, intuneValueLabel, compact), nil
+	}
+	return nil, fmt.Errorf("unknown format %q: use json, plist or intune", string(f))
+}
+
+const (
+	intuneKeyLabel   = "Configuration key:"
+	intuneTypeLabel  = "Value type:"
+	intuneValueLabel = "Configuration value:"
+)
+
+// validateSites holds RenderSites to what ParseSites accepts, so that
+// everything written can be read back.
+func validateSites(sites []Site) error {
+	for i, s := range sites {
+		if strings.TrimSpace(s.BaseURL) == "" {
+			return fmt.Errorf("site %d (%q) has no base URL", i+1, s.Title)
+		}
+		if s.OAuth != nil && strings.TrimSpace(s.OAuth.ClientID) == "" {
+			return fmt.Errorf("site %d (%q) has OAuth settings without a client ID", i+1, s.Title)
+		}
+	}
+	return nil
+}
+
+// compactSites is the one-line JSON the AppConfig value holds.
+func compactSites(sites []Site) (string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(sites); err != nil {
+		return "", err
+	}
+	return xmlSafeJSON(strings.TrimSuffix(buf.String(), "\n")), nil
+}
+
+// xmlSafeJSON escapes, JSON-style, the characters XML 1.0 cannot carry
+// (U+FFFE, U+FFFF, surrogates never occur in Go strings). encoding/json leaves
+// them raw and the plist encoder would replace them, changing the title.
+// Control characters are already escaped by encoding/json.
+func xmlSafeJSON(s string) string {
+	if !strings.ContainsFunc(s, notXMLChar) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if notXMLChar(r) {
+			fmt.Fprintf(&b, `\u%04x`, r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func notXMLChar(r rune) bool {
+	return r == 0xFFFE || r == 0xFFFF || (r < 0x20 && r != '\t' && r != '\n' && r != '\r')
+}
+
+// renderPlistDict encodes {"sites": compact} with the plist library and cuts
+// the <dict> out of the document: MDM consoles want the dict, not a file.
+func renderPlistDict(compact string) ([]byte, error) {
+	doc, err := plist.MarshalIndent(map[string]string{AppConfigKey: compact}, plist.XMLFormat, "\t")
+	if err != nil {
+		return nil, err
+	}
+	start := bytes.Index(doc, []byte("<dict>"))
+	end := bytes.LastIndex(doc, []byte("</dict>"))
+	if start < 0 || end < start {
+		return nil, fmt.Errorf("plist encoder wrote no <dict>")
+	}
+	dict := doc[start : end+len("</dict>")]
+	// The dict sat one level inside <plist>: take that level off every line.
+	var out bytes.Buffer
+	for line := range bytes.Lines(dict) {
+		out.Write(bytes.TrimPrefix(line, []byte("\t")))
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
+}
+
+// ParseSites reads a site list in any of the formats RenderSites writes, and
+// a JSON list written by hand as in the Atlassian docs (entries without
+// oauth included). Anything else is an error wrapping "not a site list": a
+// file that holds something else must never be taken for an empty list.
+func ParseSites(data []byte) ([]Site, Format, error) {
+	text := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\uFEFF")))
+	switch {
+	case len(text) == 0:
+		return nil, "", notSiteList("the text is empty")
+	case !utf8.Valid(text):
+		return nil, "", notSiteList("the text is not UTF-8")
+	case text[0] == '[':
+		sites, err := parseSiteJSON(text)
+		return sites, FormatJSON, err
+	case text[0] == '<':
+		sites, err := parsePlistSites(text)
+		return sites, FormatPlist, err
+	case bytes.HasPrefix(text, []byte(intuneKeyLabel)):
+		sites, err := parseIntuneSites(text)
+		return sites, FormatIntune, err
+	}
+	return nil, "", notSiteList("expected a JSON list of sites, an AppConfig <dict> or Intune configuration lines")
+}
+
+// parseSiteJSON reads the list strictly: key names must match exactly (the
+// app is case-sensitive, encoding/json is not) and unknown keys are refused
+// rather than dropped, because the list is rewritten on save.
+func parseSiteJSON(text []byte) ([]Site, error) {
+	var entries []map[string]json.RawMessage
+	if err := json.Unmarshal(text, &entries); err != nil {
+		return nil, notSiteList("expected a JSON list of site objects (%v)", err)
+	}
+	sites := make([]Site, 0, len(entries))
+	for i, e := range entries {
+		s, err := parseSiteEntry(e)
+		if err != nil {
+			return nil, notSiteList("entry %d: %v", i+1, err)
+		}
+		sites = append(sites, s)
+	}
+	return sites, nil
+}
+
+func parseSiteEntry(e map[string]json.RawMessage) (Site, error) {
+	if e == nil {
+		return Site{}, errors.New("not an object")
+	}
+	if err := onlyKeys(e, "title", "baseURL", "oauth"); err != nil {
+		return Site{}, err
+	}
+	var s Site
+	if err := requiredJSON(e, "title", &s.Title); err != nil {
+		return Site{}, err
+	}
+	if err := requiredJSON(e, "baseURL", &s.BaseURL); err != nil {
+		return Site{}, err
+	}
+	if strings.TrimSpace(s.BaseURL) == "" {
+		return Site{}, errors.New("baseURL is empty")
+	}
+	raw, ok := e["oauth"]
+	if !ok || isJSONNull(raw) {
+		return s, nil
+	}
+	var o map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &o); err != nil || o == nil {
+		return Site{}, errors.New("oauth is not an object")
+	}
+	if err := onlyKeys(o, "clientID", "cacheSessionInMobileBrowser"); err != nil {
+		return Site{}, fmt.Errorf("oauth: %w", err)
+	}
+	s.OAuth = &SiteOAuth{}
+	if err := requiredJSON(o, "clientID", &s.OAuth.ClientID); err != nil {
+		return Site{}, fmt.Errorf("oauth: %w", err)
+	}
+	if strings.TrimSpace(s.OAuth.ClientID) == "" {
+		return Site{}, errors.New("oauth: clientID is empty")
+	}
+	// The docs always write the flag; when a hand-written entry leaves it
+	// out, false is what the app assumes and what we write back.
+	if _, ok := o["cacheSessionInMobileBrowser"]; ok {
+		if err := requiredJSON(o, "cacheSessionInMobileBrowser", &s.OAuth.CacheSessionInMobileBrowser); err != nil {
+			return Site{}, fmt.Errorf("oauth: %w", err)
+		}
+	}
+	return s, nil
+}
+
+func onlyKeys(m map[string]json.RawMessage, allowed ...string) error {
+	for k := range m {
+		if !slices.Contains(allowed, k) {
+			return fmt.Errorf("unknown key %q (expected %s)", k, strings.Join(allowed, ", "))
+		}
+	}
+	return nil
+}
+
+// requiredJSON decodes m[key] into v; missing and null are errors (encoding/json
+// would silently leave v alone for null).
+func requiredJSON(m map[string]json.RawMessage, key string, v any) error {
+	raw, ok := m[key]
+	if !ok {
+		return fmt.Errorf("%s is missing", key)
+	}
+	if isJSONNull(raw) {
+		return fmt.Errorf("%s is null", key)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("%s has the wrong type", key)
+	}
+	return nil
+}
+
+func isJSONNull(raw json.RawMessage) bool {
+	return bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
+}
+
+func parsePlistSites(text []byte) (sites []Site, err error) {
+	// The plist parser re-raises runtime panics; a malformed file must be an
+	// error, not a crash of the wizard.
+	defer func() {
+		if r := recover(); r != nil {
+			sites, err = nil, notSiteList("malformed property list")
+		}
+	}()
+	doc := text
+	if bytes.HasPrefix(text, []byte("<dict")) {
+		doc = append(append([]byte(`<plist version="1.0">`), text...), "</plist>"...)
+	}
+	var m map[string]any
+	format, err := plist.Unmarshal(doc, &m)
+	if err != nil || format != plist.XMLFormat {
+		return nil, notSiteList("not an AppConfig property list dictionary")
+	}
+	if len(m) != 1 {
+		// Other keys belong to other settings of the app: rewriting the file
+		// would lose them.
+		return nil, notSiteList("the dictionary must hold only the %q key", AppConfigKey)
+	}
+	v, ok := m[AppConfigKey].(string)
+	if !ok {
+		return nil, notSiteList("the dictionary has no %q string", AppConfigKey)
+	}
+	return parseEmbeddedJSON(v)
+}
+
+func parseEmbeddedJSON(v string) ([]Site, error) {
+	t := strings.TrimSpace(v)
+	if !strings.HasPrefix(t, "[") {
+		return nil, notSiteList("the %q value is not a JSON list", AppConfigKey)
+	}
+	return parseSiteJSON([]byte(t))
+}
+
+func parseIntuneSites(text []byte) ([]Site, error) {
+	var lines []string
+	sc := bufio.NewScanner(bytes.NewReader(text))
+	sc.Buffer(nil, len(text)+1)
+	for sc.Scan() {
+		if l := strings.TrimSpace(sc.Text()); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, notSiteList("%v", err)
+	}
+	if len(lines) != 3 {
+		return nil, notSiteList("expected three lines: %s, %s and %s", intuneKeyLabel, intuneTypeLabel, intuneValueLabel)
+	}
+	field := func(line, label string) (string, bool) {
+		v, ok := strings.CutPrefix(line, label)
+		return strings.TrimSpace(v), ok
+	}
+	if k, ok := field(lines[0], intuneKeyLabel); !ok || k != AppConfigKey {
+		return nil, notSiteList("the configuration key must be %q", AppConfigKey)
+	}
+	if t, ok := field(lines[1], intuneTypeLabel); !ok || !strings.EqualFold(t, "String") {
+		return nil, notSiteList("the value type must be String")
+	}
+	v, ok := field(lines[2], intuneValueLabel)
+	if !ok {
+		return nil, notSiteList("the third line must be %s", intuneValueLabel)
+	}
+	return parseEmbeddedJSON(v)
+}
+
+// MergeSites puts s into the list: it replaces the entry with the same base
+// URL (SameBaseURL) in place, or appends s. Other entries keep their order.
+// Later entries with that base URL are dropped too: the app would show the
+// site twice, one of them with a stale client ID. existing is not modified.
+func MergeSites(existing []Site, s Site) []Site {
+	out := make([]Site, 0, len(existing)+1)
+	placed := false
+	for _, e := range existing {
+		if !SameBaseURL(e.BaseURL, s.BaseURL) {
+			out = append(out, e)
+			continue
+		}
+		if !placed {
+			out = append(out, s)
+			placed = true
+		}
+	}
+	if !placed {
+		out = append(out, s)
+	}
+	return out
+}
+
+// maxSiteFile bounds what SaveSites reads: a site list is a few kilobytes.
+const maxSiteFile = 4 << 20
+
+// SaveSites merges s into the site list at path and writes it in format f,
+// atomically and with mode 0600 (the list names the instances and their
+// client IDs). A missing or empty file counts as an empty list; a file that
+// holds anything else is refused and left as it was.
+func SaveSites(path string, s Site, f Format) ([]Site, error) {
+	f, err := ParseFormat(string(f))
+	if err != nil {
+		return nil, err
+	}
+	var existing []Site
+	data, err := readSmallFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, err
+	case len(bytes.TrimSpace(data)) == 0:
+	default:
+		existing, _, err = ParseSites(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s was left unchanged: it is %w; choose another file to write the site list to", path, err)
+		}
+	}
+	merged := MergeSites(existing, s)
+	out, err := RenderSites(merged, f)
+	if err != nil {
+		return nil, err
+	}
+	if err := WriteFileAtomic(path, out, 0o600); err != nil {
+		return nil, err
+	}
+	return merged, nil
+}
+
+func readSmallFile(path string) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	fi, err := fh.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	data, err := io.ReadAll(io.LimitReader(fh, maxSiteFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxSiteFile {
+		return nil, fmt.Errorf("%s was left unchanged: it is larger than a site list can be", path)
+	}
+	return data, nil
+}
