@@ -175,7 +175,9 @@ func setupNonMDM(ctx context.Context, conn *connection, o *setupOptions, res *js
 	}
 	changed := false
 	res.ClientID, res.LinkName, res.Changed = cl.ClientID, cl.Name, &changed
-	fmt.Fprintf(w, "OAuth 2.0 is on: the mobile plugin's link %q (client ID %s) hands the app its client; the wizard created nothing.\n", api.SafeName(cl.Name), cl.ClientID)
+	// Which client the plugin hands out is not visible over REST; the link with the
+	// app's redirect is what the plugin creates when the switch is turned on.
+	fmt.Fprintf(w, "OAuth 2.0 is ready: the incoming link %q (client ID %s) carries the iOS app's redirect, and the mobile plugin hands the app its client. The wizard created nothing.\n", api.SafeName(cl.Name), cl.ClientID)
 	// Without MDM the app gets its client from the plugin: the site entry needs no oauth block.
 	return steps.NewSite(conn.det, conn.baseURL, o.title, "", false), nil
 }
