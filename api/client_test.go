@@ -338,3 +338,18 @@ func TestErrorTextIsSanitised(t *testing.T) {
 		t.Fatalf("err = %q", err)
 	}
 }
+
+func TestTransportErrorsReadAsPlainWords(t *testing.T) {
+	// A port nothing listens on: take one from a closed listener.
+	env := simtest.Start(t, simulator.Config{})
+	url := env.URL
+	env.Srv.Close()
+	_, err := mustNew(t, api.Options{BaseURL: url, Retries: -1}).Manifest(ctx)
+	if api.KindOf(err) != api.KindNetwork {
+		t.Fatalf("err = %v, want a network error", err)
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "connection was refused") || strings.Contains(msg, "dial tcp") || strings.Contains(msg, `Get "`) {
+		t.Fatalf("message = %q", msg)
+	}
+}

@@ -1,11 +1,14 @@
 package api
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
@@ -186,7 +189,53 @@ func (e *Error) cause() string {
 	if e.Err == nil {
 		return ""
 	}
-	return ": " + termsafe.String(e.Err.Error())
+	return ": " + plainCause(e.Err)
+}
+
+// plainCause names a transport failure in words, without the request line Go
+// prefixes ("Get \"https://…\": dial tcp …").
+func plainCause(err error) string {
+	var (
+		dnsErr    *net.DNSError
+		unknownCA x509.UnknownAuthorityError
+		hostErr   x509.HostnameError
+		invalid   x509.CertificateInvalidError
+		urlErr    *url.Error
+	)
+	switch {
+	case errors.As(err, &dnsErr):
+		return fmt.Sprintf("the host name %s could not be resolved (DNS)", termsafe.String(dnsErr.Name))
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "the connection was refused: nothing answers on that host and port"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "the connection was reset"
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return "the host cannot be reached from this machine"
+	case errors.As(err, &unknownCA):
+		return "the certificate is signed by an authority this machine does not trust"
+	case errors.As(err, &hostErr):
+		return "the certificate is not valid for this host name"
+	case errors.As(err, &invalid):
+		if invalid.Reason == x509.Expired {
+			return "the certificate has expired or is not valid yet"
+		}
+		return "the certificate is not valid"
+	case errors.As(err, &urlErr):
+		return termsafe.String(innermost(urlErr.Err).Error())
+	}
+	return termsafe.String(innermost(err).Error())
+}
+
+// innermost follows single-error wrapping to the root cause, whose text is the
+// shortest and carries no request line.
+func innermost(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
 }
 
 func (e *Error) fields() string {

@@ -56,10 +56,4 @@ func (g *globalOptions) connect(ctx context.Context, needCreds bool) (*connectio
 	return &connection{baseURL: base, client: client, det: det, errW: g.io.Err}, nil
 }
 
-func errorAndRemedy(err error) (string, string) {
-	var ae *api.Error
-	if errors.As(err, &ae) {
-		return err.Error(), ae.Remedy()
-	}
-	return err.Error(), ""
-}
+func errorAndRemedy(err error) (string, string) { return steps.Explain(err) }

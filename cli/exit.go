@@ -90,11 +90,9 @@ func reportCode(r *steps.Report) int {
 // describe turns any error into what the user reads: the sentence and, for API
 // errors, the remedy.
 func describe(err error) string {
-	var ae *api.Error
-	if errors.As(err, &ae) {
-		if r := ae.Remedy(); r != "" {
-			return err.Error() + "\n  → " + r
-		}
+	msg, remedy := steps.Explain(err)
+	if remedy != "" {
+		return msg + "\n  → " + remedy
 	}
-	return err.Error()
+	return msg
 }

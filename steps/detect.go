@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
@@ -32,7 +33,7 @@ type WrongProductError struct {
 
 func (e *WrongProductError) Error() string {
 	return fmt.Sprintf("%s is %s, not %s: run the wizard with --product %s, or point it at your %s base URL",
-		e.URL, e.Got, e.Want, e.Got, e.Want)
+		e.URL, e.Got, e.Want, strings.ToLower(e.Got), e.Want)
 }
 
 func (e *WrongProductError) Is(target error) bool { return target == ErrWrongProduct }

@@ -93,7 +93,7 @@ func (s *Sim) sysadminKey() string {
 }
 
 func normaliseRedirects(in []string) []string {
-	out := slices.Clone(in)
+	out := append([]string{}, in...) // never nil: the JSON is [] rather than null
 	slices.Sort(out)
 	return slices.Compact(out)
 }

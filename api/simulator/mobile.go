@@ -37,7 +37,8 @@ func (s *Sim) SetMobileOAuth(on bool) {
 }
 
 // EnableMobileOAuthAfter turns the switch on d after the first info/login
-// request, which is when a --demo user has reached the "turn it on" step.
+// request, which is when a --demo user has reached the "turn it on" step. A
+// request a proxy intercepts never reaches the plugin and does not count.
 func (s *Sim) EnableMobileOAuthAfter(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

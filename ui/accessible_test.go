@@ -1,0 +1,136 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+)
+
+func TestAccessibleMDMWithPlainPrompts(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{})
+	out := filepath.Join(t.TempDir(), "sites.json")
+	answers := strings.Join([]string{
+		srv.URL,          // base URL
+		"",               // sign in with: Enter for the token
+		"sysadmin-token", // token
+		"",               // yes, this instance
+		"",               // mode: Enter for MDM
+		"",               // create the link: Enter for yes
+		"Field Jira",     // title
+		"2",              // cache the session: yes
+		"",               // save: Enter for the default path
+	}, "\n") + "\n"
+	var buf bytes.Buffer
+	err := RunAccessible(context.Background(), Options{NewClient: testClient, Output: out}, strings.NewReader(answers), &buf)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	text := buf.String()
+	if strings.Contains(text, "\x1b") {
+		t.Errorf("ANSI sequence in accessible output:\n%q", text)
+	}
+	for _, want := range []string{"1. ", "(Press Enter for 1)", "All checks passed", "Created the incoming link",
+		`"title": "Field Jira"`, `"cacheSessionInMobileBrowser": true`, "(Press Enter for " + out + ")"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "sysadmin-token") {
+		t.Error("the token was printed")
+	}
+	if cl := sim.Clients(); len(cl) != 1 || cl[0].Scope != "WRITE" || cl[0].Redirects[0] != "jira-server://oauth-callback" {
+		t.Errorf("clients = %+v, want one WRITE client with the mobile redirect", cl)
+	}
+	if data, err := os.ReadFile(out); err != nil || !strings.Contains(string(data), "Field Jira") {
+		t.Errorf("saved file: %s %v", data, err)
+	}
+}
+
+func TestAccessibleDemoTakesEveryDefault(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{})
+	opts := Options{Demo: true, NewClient: testClient, Output: filepath.Join(t.TempDir(), "s.json")}
+	opts.DemoDefaults.BaseURL, opts.DemoDefaults.Token = srv.URL, "sysadmin-token"
+	var buf bytes.Buffer
+	if err := RunAccessible(context.Background(), opts, strings.NewReader(strings.Repeat("\n", 12)), &buf); err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	if !strings.Contains(buf.String(), `"clientID"`) || len(sim.Clients()) != 1 {
+		t.Errorf("demo did not finish with one link:\n%s", buf.String())
+	}
+}
+
+func TestAccessibleFailedCheckThenRecheck(t *testing.T) {
+	old := simulator.DefaultPlugins("jira", "10.3.0")
+	old[0].Version = "4.0.0"
+	sim, srv := newSim(t, simulator.Config{Plugins: old})
+	// The fix happens while the wizard waits at "What now?": the reader
+	// below fixes the instance just before it hands over the answer.
+	in := &hookReader{lines: []string{"", "1", "", "-"}, before: map[int]func(){
+		1: func() {
+			sim.SetPlugin(simulator.Plugin{Key: simulator.OAuth2PluginKey, Version: "4.1.0", Enabled: true})
+		},
+	}}
+	var buf bytes.Buffer
+	opts := Options{NewClient: testClient, BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeMDM,
+		Title: "T", CacheSession: boolPtr(false)}
+	if err := RunAccessible(context.Background(), opts, in, &buf); err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	text := buf.String()
+	if !strings.Contains(text, "1 check(s) failed") || !strings.Contains(text, "All checks passed") {
+		t.Errorf("want a failure and then a pass:\n%s", text)
+	}
+}
+
+func TestAccessibleNonMDMWaitsForThePlugin(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{})
+	sim.EnableMobileOAuthAfter(20 * time.Millisecond)
+	in := &hookReader{lines: []string{"", "", "-"}, slowAfter: 1}
+	var buf bytes.Buffer
+	opts := Options{NewClient: testClient, BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeNonMDM,
+		PollEvery: 10 * time.Millisecond}
+	if err := RunAccessible(context.Background(), opts, in, &buf); err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	text := buf.String()
+	if !strings.Contains(text, steps.MobileAdminPath("jira")) || !strings.Contains(text, "The mobile plugin created") {
+		t.Errorf("output:\n%s", text)
+	}
+	for _, r := range sim.Requests() {
+		if r.Method == "POST" {
+			t.Errorf("the wizard wrote in non-MDM: %s %s", r.Method, r.Path)
+		}
+	}
+}
+
+// hookReader hands out one line per Read, running a hook before line i, and
+// from line slowAfter on waits a little, as a person would.
+type hookReader struct {
+	lines     []string
+	before    map[int]func()
+	slowAfter int
+	n         int
+}
+
+func (r *hookReader) Read(p []byte) (int, error) {
+	if r.n >= len(r.lines) {
+		time.Sleep(50 * time.Millisecond)
+		return 0, nil
+	}
+	if f := r.before[r.n]; f != nil {
+		f()
+	}
+	if r.slowAfter > 0 && r.n >= r.slowAfter {
+		time.Sleep(100 * time.Millisecond)
+	}
+	line := r.lines[r.n] + "\n"
+	r.n++
+	return copy(p, line), nil
+}

@@ -1,0 +1,202 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+)
+
+// connect asks for the base URL, then a token or a user name and password.
+type connect struct {
+	m     *Model
+	w, h  int
+	step  int // 0: base URL, 1: credentials
+	basic bool
+	field int // with basic: 0 user name, 1 password
+	url   textinput.Model
+	token textinput.Model
+	user  textinput.Model
+	pass  textinput.Model
+	err   error
+}
+
+func newConnect(m *Model) *connect {
+	s := &connect{
+		m:     m,
+		url:   newInput("Base URL: ", false),
+		token: newInput("Token:    ", true),
+		user:  newInput("User:     ", false),
+		pass:  newInput("Password: ", true),
+	}
+	s.url.SetValue(m.baseURL)
+	s.token.SetValue(m.creds.Token)
+	s.user.SetValue(m.creds.Username)
+	s.pass.SetValue(m.creds.Password)
+	s.basic = m.creds.Token == "" && m.creds.Username != ""
+	if m.opts.Demo {
+		s.url.Placeholder = "Press Enter for " + m.opts.DemoDefaults.BaseURL
+		s.token.Placeholder = "Press Enter for the demo token"
+	}
+	return s
+}
+
+func (s *connect) heading() string { return "Connect" }
+
+func (s *connect) preanswered() bool { return s.m.baseURL != "" && s.m.creds.complete() }
+
+func (s *connect) apply() error {
+	c, err := s.m.opts.newClient(s.m.baseURL, s.m.creds)
+	if err != nil {
+		s.err = err
+		return err
+	}
+	s.m.client = c
+	return nil
+}
+
+func (s *connect) SetSize(w, h int) {
+	s.w, s.h = w, h
+	for _, in := range []*textinput.Model{&s.url, &s.token, &s.user, &s.pass} {
+		sizeInput(in, w)
+	}
+}
+
+func (s *connect) enter() tea.Cmd {
+	if s.m.baseURL != "" {
+		s.step = 1
+	}
+	return s.focus()
+}
+
+func (s *connect) focused() *textinput.Model {
+	switch {
+	case s.step == 0:
+		return &s.url
+	case !s.basic:
+		return &s.token
+	case s.field == 0:
+		return &s.user
+	}
+	return &s.pass
+}
+
+func (s *connect) focus() tea.Cmd {
+	for _, in := range []*textinput.Model{&s.url, &s.token, &s.user, &s.pass} {
+		in.Blur()
+	}
+	return s.focused().Focus()
+}
+
+func (s *connect) back() bool {
+	s.err = nil
+	switch {
+	case s.basic && s.field == 1:
+		s.field = 0
+	case s.step == 1:
+		s.step = 0
+	default:
+		return false
+	}
+	s.focus()
+	return true
+}
+
+func (s *connect) bindings() []key.Binding {
+	b := []key.Binding{s.m.keys.Enter}
+	if s.step == 1 {
+		b = append(b, s.m.keys.SwitchAuth)
+	}
+	return b
+}
+
+func (s *connect) update(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(k, s.m.keys.Enter):
+			return s.submit()
+		case s.step == 1 && key.Matches(k, s.m.keys.SwitchAuth):
+			s.basic, s.field, s.err = !s.basic, 0, nil
+			return s.focus()
+		case s.step == 1 && s.basic && key.Matches(k, s.m.keys.Up, s.m.keys.Down):
+			s.field = 1 - s.field
+			return s.focus()
+		}
+	}
+	// Everything else, paste included, belongs to the focused field.
+	return updateInput(s.focused(), msg)
+}
+
+func (s *connect) submit() tea.Cmd {
+	s.err = nil
+	if s.step == 0 {
+		raw := strings.TrimSpace(s.url.Value())
+		if raw == "" && s.m.opts.Demo {
+			raw = s.m.opts.DemoDefaults.BaseURL
+		}
+		u, err := steps.NormalizeBaseURL(raw)
+		if err != nil {
+			s.err = err
+			return nil
+		}
+		s.url.SetValue(u)
+		s.m.baseURL, s.step = u, 1
+		return s.focus()
+	}
+	var creds Credentials
+	if s.basic {
+		if s.field == 0 {
+			s.field = 1
+			return s.focus()
+		}
+		creds.Username, creds.Password = strings.TrimSpace(s.user.Value()), s.pass.Value()
+		if creds.Username == "" || creds.Password == "" {
+			s.err = errors.New("enter both the user name and the password")
+			return nil
+		}
+	} else {
+		// A pasted token often ends in a newline, which the field turned into a space.
+		creds.Token = strings.TrimSpace(s.token.Value())
+		if creds.Token == "" && s.m.opts.Demo {
+			creds.Token = s.m.opts.DemoDefaults.Token
+		}
+		if creds.Token == "" {
+			s.err = errors.New("paste a personal access token (Profile → Personal Access Tokens), or press tab to use a user name and password")
+			return nil
+		}
+	}
+	s.m.creds = creds
+	if err := s.apply(); err != nil {
+		return nil
+	}
+	return s.m.advance()
+}
+
+func (s *connect) View() string {
+	st := s.m.st
+	var b strings.Builder
+	b.WriteString(wrap("The base URL is the address users open in a browser, e.g. https://jira.example.com or https://example.com/confluence.", s.w, "") + "\n\n")
+	b.WriteString(s.url.View() + "\n")
+	if s.step == 1 {
+		b.WriteString("\n")
+		if s.basic {
+			b.WriteString(s.user.View() + "\n" + s.pass.View() + "\n")
+			b.WriteString(st.subtle.Render(wrap("Basic authentication: a system administrator's user name and password. ↑/↓ moves between the fields.", s.w, "")) + "\n")
+		} else {
+			b.WriteString(s.token.View() + "\n")
+			if n := len([]rune(strings.TrimSpace(s.token.Value()))); n > 0 {
+				b.WriteString(st.subtle.Render(fmt.Sprintf("          (%d characters, hidden)", n)) + "\n")
+			}
+			b.WriteString(st.subtle.Render(wrap("A personal access token of a system administrator (Profile → Personal Access Tokens). Paste works; the token is never shown or stored.", s.w, "")) + "\n")
+		}
+	}
+	if s.err != nil {
+		b.WriteString("\n" + st.errorBlock(s.err, s.w) + "\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,228 @@
+package ui
+
+import (
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+)
+
+// recorder wraps the wizard and keeps what its last View showed. View runs on
+// the program's goroutine after every Update, so the snapshot is always the
+// screen as the user would see it, without the renderer's cursor moves.
+type recorder struct {
+	m     *Model
+	mu    sync.Mutex
+	view  string
+	state state
+	busy  bool
+	keys  int // key presses the model has handled and shown
+	seen  int // key presses Update has had (only the program goroutine touches it)
+}
+
+func (r *recorder) Init() tea.Cmd { return r.m.Init() }
+
+func (r *recorder) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := r.m.Update(msg)
+	if _, ok := msg.(tea.KeyPressMsg); ok {
+		r.seen++
+	}
+	return r, cmd
+}
+
+func (r *recorder) View() tea.View {
+	v := r.m.View()
+	r.mu.Lock()
+	// Published together, so a snapshot never pairs a new key count with an old screen.
+	r.view, r.state, r.busy, r.keys = ansi.Strip(v.Content), r.m.state, r.m.busy(), r.seen
+	r.mu.Unlock()
+	return v
+}
+
+type snapshot struct {
+	view  string
+	state state
+	busy  bool
+	keys  int
+}
+
+func (r *recorder) snap() snapshot {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return snapshot{r.view, r.state, r.busy, r.keys}
+}
+
+type harness struct {
+	t    *testing.T
+	sim  *simulator.Sim
+	srv  *httptest.Server
+	rec  *recorder
+	tm   *teatest.TestModel
+	sent int
+}
+
+// newSim starts a simulated instance on loopback.
+func newSim(t *testing.T, cfg simulator.Config) (*simulator.Sim, *httptest.Server) {
+	t.Helper()
+	if cfg.Product == "" {
+		cfg.Product, cfg.Version = "jira", "10.3.0"
+	}
+	sim := simulator.New(cfg)
+	srv := httptest.NewServer(sim)
+	t.Cleanup(func() { srv.Close(); sim.Close() })
+	return sim, srv
+}
+
+// testClient keeps tests fast: no retries with back-off on injected faults.
+func testClient(baseURL string, c Credentials) (*api.Client, error) {
+	return api.New(api.Options{BaseURL: baseURL, Token: c.Token, Username: c.Username, Password: c.Password,
+		Retries: -1, Timeout: 5 * time.Second})
+}
+
+// start runs the wizard against sim with the colour profile, size and
+// environment pinned.
+func start(t *testing.T, sim *simulator.Sim, srv *httptest.Server, opts Options) *harness {
+	t.Helper()
+	if opts.NewClient == nil {
+		opts.NewClient = testClient
+	}
+	if opts.PollEvery == 0 {
+		opts.PollEvery = time.Hour // tests press r unless they test the ticker
+	}
+	rec := &recorder{m: New(opts)}
+	tm := teatest.NewTestModel(t, rec,
+		teatest.WithInitialTermSize(80, 24),
+		teatest.WithProgramOptions(
+			tea.WithColorProfile(colorprofile.ASCII),
+			tea.WithEnvironment([]string{"TERM=xterm-256color"}),
+		))
+	h := &harness{t: t, sim: sim, srv: srv, rec: rec, tm: tm}
+	t.Cleanup(func() {
+		_ = tm.Quit()
+		tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	})
+	return h
+}
+
+// waitFor waits until the screen shows every one of want and no request is under way.
+func (h *harness) waitFor(want ...string) snapshot {
+	h.t.Helper()
+	deadline := time.Now().Add(8 * time.Second)
+	var s snapshot
+	for time.Now().Before(deadline) {
+		s = h.rec.snap()
+		if !s.busy && s.keys == h.sent && containsAll(s.view, want) {
+			return s
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	h.t.Fatalf("screen never showed %q; last screen (state %d, busy %v):\n%s", want, s.state, s.busy, s.view)
+	return s
+}
+
+// waitState waits until the wizard is on st and idle.
+func (h *harness) waitState(st state) snapshot {
+	h.t.Helper()
+	deadline := time.Now().Add(8 * time.Second)
+	var s snapshot
+	for time.Now().Before(deadline) {
+		s = h.rec.snap()
+		if !s.busy && s.keys == h.sent && s.state == st {
+			return s
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	h.t.Fatalf("wizard never reached state %d; last screen (state %d):\n%s", st, s.state, s.view)
+	return s
+}
+
+func containsAll(s string, want []string) bool {
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// press sends keys by name: "enter", "esc", "tab", "space", "ctrl+c", or one character.
+func (h *harness) press(keys ...string) {
+	for _, k := range keys {
+		h.sent++
+		h.tm.Send(keyMsg(k))
+	}
+}
+
+// pressWait presses one key and waits for the model to handle it and settle.
+func (h *harness) pressWait(k string) snapshot {
+	h.t.Helper()
+	h.press(k)
+	deadline := time.Now().Add(8 * time.Second)
+	var s snapshot
+	for time.Now().Before(deadline) {
+		if s = h.rec.snap(); s.keys == h.sent && !s.busy {
+			return s
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	h.t.Fatalf("wizard did not settle after %q:\n%s", k, s.view)
+	return s
+}
+
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	}
+	r := []rune(k)
+	return tea.KeyPressMsg{Code: r[0], Text: k}
+}
+
+func (h *harness) typeText(s string) {
+	for _, r := range s {
+		h.press(string(r))
+	}
+}
+
+// finish quits and returns the final model.
+func (h *harness) finish() *Model {
+	h.t.Helper()
+	h.press("ctrl+c")
+	fm := h.tm.FinalModel(h.t, teatest.WithFinalTimeout(5*time.Second))
+	return fm.(*recorder).m
+}
+
+// checkFits fails when a line of the screen is wider than the terminal.
+func checkFits(t *testing.T, view string, width int) {
+	t.Helper()
+	for i, line := range strings.Split(view, "\n") {
+		if w := ansi.StringWidth(line); w > width {
+			t.Errorf("line %d is %d columns wide, more than %d: %q", i+1, w, width, line)
+		}
+	}
+}
+
+func boolPtr(b bool) *bool { return &b }
+
+func pasteMsg(s string) tea.PasteMsg { return tea.PasteMsg{Content: s} }

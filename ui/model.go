@@ -1,0 +1,367 @@
+// Package ui is the interactive face of the wizard: a Bubble Tea v2 state machine
+// that walks an admin through the setup. It holds no domain logic: every decision
+// and every request is a call into steps (made inside a tea.Cmd), and the screens
+// render what comes back.
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+)
+
+// Credentials are what the wizard signs in with: a personal access token, or a
+// user name and password. They are never shown and never logged.
+type Credentials struct{ Token, Username, Password string }
+
+// complete reports whether the credentials can be used without asking.
+func (c Credentials) complete() bool {
+	return c.Token != "" || (c.Username != "" && c.Password != "")
+}
+
+// Options configure the wizard; fields given on the command line pre-answer
+// their screens.
+type Options struct {
+	BaseURL      string
+	Product      api.Product
+	Creds        Credentials
+	Mode         steps.Mode
+	Title        string
+	LinkName     string
+	CacheSession *bool
+	Format       steps.Format
+	Output       string
+	// NewClient builds the API client; nil builds a plain api.Client.
+	NewClient    func(baseURL string, creds Credentials) (*api.Client, error)
+	Demo         bool
+	DemoDefaults struct{ BaseURL, Token string }
+	Accessible   bool
+	NoColor      bool
+	PollEvery    time.Duration
+}
+
+func (o Options) newClient(baseURL string, creds Credentials) (*api.Client, error) {
+	if o.NewClient != nil {
+		return o.NewClient(baseURL, creds)
+	}
+	return api.New(api.Options{BaseURL: baseURL, Token: creds.Token, Username: creds.Username, Password: creds.Password})
+}
+
+func (o Options) pollEvery() time.Duration {
+	if o.PollEvery > 0 {
+		return o.PollEvery
+	}
+	return 3 * time.Second
+}
+
+type state int
+
+const (
+	stWelcome state = iota
+	stConnect
+	stDetect
+	stChecks
+	stMode
+	stLink
+	stSite
+	stReach
+	stWait
+	stResult
+)
+
+// screen is one state's view and behaviour. Screens render strings; only the
+// root returns a tea.View.
+type screen interface {
+	// enter starts the screen's work (requests) each time it becomes current.
+	enter() tea.Cmd
+	update(msg tea.Msg) tea.Cmd
+	View() string
+	SetSize(w, h int)
+	// back handles esc inside the screen (a previous field); false lets the root go back.
+	back() bool
+	bindings() []key.Binding
+	heading() string
+}
+
+// preanswered is implemented by screens the command line can answer; apply
+// takes the answer as if the user had given it.
+type preanswered interface {
+	preanswered() bool
+	apply() error
+}
+
+// Model is the root of the wizard.
+type Model struct {
+	opts   Options
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	state   state
+	history []state
+	shown   map[state]bool
+	// gen changes on every move between screens; replies to an older screen's
+	// requests are dropped.
+	gen int
+
+	width, height int
+	dark, noColor bool
+	st            styles
+	keys          keyMap
+	help          help.Model
+
+	// What the flow has learned so far.
+	baseURL     string
+	creds       Credentials
+	client      *api.Client
+	det         *steps.Detection
+	report      *steps.Report
+	mode        steps.Mode
+	link        *steps.LinkResult
+	linkPending bool // a create was under way
+	mobile      *api.OAuthClient
+	site        *steps.Site
+	done        bool
+	quitting    bool
+
+	screens map[state]screen
+}
+
+// New builds the wizard.
+func New(opts Options) *Model {
+	if opts.BaseURL != "" {
+		if u, err := steps.NormalizeBaseURL(opts.BaseURL); err == nil {
+			opts.BaseURL = u
+		}
+	}
+	if opts.Format == "" {
+		opts.Format = steps.FormatJSON
+	}
+	m := &Model{
+		opts: opts, dark: true, noColor: opts.NoColor,
+		shown: map[state]bool{}, keys: newKeyMap(), help: help.New(),
+		width: 80, height: 24,
+		baseURL: opts.BaseURL, creds: opts.Creds,
+	}
+	m.ctx, m.cancel = context.WithCancel(context.Background())
+	m.restyle()
+	m.screens = map[state]screen{
+		stWelcome: newWelcome(m),
+		stConnect: newConnect(m),
+		stDetect:  newDetect(m),
+		stChecks:  newChecks(m, false),
+		stMode:    newModeScreen(m),
+		stLink:    newLink(m),
+		stSite:    newSite(m),
+		stReach:   newChecks(m, true),
+		stWait:    newWait(m),
+		stResult:  newResult(m),
+	}
+	return m
+}
+
+// withContext ties the wizard's requests to ctx (Run's context).
+func (m *Model) withContext(ctx context.Context) {
+	m.cancel()
+	m.ctx, m.cancel = context.WithCancel(ctx)
+}
+
+func (m *Model) restyle() {
+	m.st = newStyles(m.dark, m.noColor)
+	m.help.Styles = m.st.help
+}
+
+// Init asks for the background colour (it is not sent unprompted) and shows the first screen.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(tea.RequestBackgroundColor, m.screens[stWelcome].enter())
+}
+
+// genMsg is a reply to a request made by one screen visit.
+type genMsg interface{ generation() int }
+
+// Update routes messages: global keys first, then the current screen.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resize()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.dark = msg.IsDark()
+		m.restyle()
+		return m, nil
+	case tea.EnvMsg:
+		// NO_COLOR with any value (an SSH session's environment too): colorprofile
+		// only honours bool-like values, so force ASCII here.
+		if msg.Getenv("NO_COLOR") != "" && !m.noColor {
+			m.noColor = true
+			m.restyle()
+			return m, func() tea.Msg { return tea.ColorProfileMsg{Profile: colorprofile.ASCII} }
+		}
+		return m, nil
+	case tea.InterruptMsg:
+		return m, m.quit()
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, m.keys.Quit):
+			return m, m.quit()
+		case key.Matches(msg, m.keys.Back):
+			return m, m.goBack()
+		}
+	case genMsg:
+		if msg.generation() != m.gen {
+			return m, nil
+		}
+	}
+	return m, m.cur().update(msg)
+}
+
+func (m *Model) quit() tea.Cmd {
+	m.quitting = true
+	m.cancel()
+	return tea.Quit
+}
+
+func (m *Model) cur() screen { return m.screens[m.state] }
+
+func (m *Model) bodySize() (int, int) {
+	w, h := m.width, m.height
+	if w <= 0 {
+		w = 80
+	}
+	if h <= 0 {
+		h = 24
+	}
+	// Heading and blank line above, blank line and help line below.
+	return w, max(h-4, 3)
+}
+
+func (m *Model) resize() {
+	w, h := m.bodySize()
+	m.help.SetWidth(w)
+	for _, s := range m.screens {
+		s.SetSize(w, h)
+	}
+}
+
+// next is the flow of DESIGN §1: the state after s, given what is known.
+func (m *Model) next(s state) state {
+	switch s {
+	case stWelcome:
+		return stConnect
+	case stConnect:
+		return stDetect
+	case stDetect:
+		return stChecks
+	case stChecks:
+		return stMode
+	case stMode:
+		if m.mode == steps.ModeNonMDM {
+			return stReach
+		}
+		return stLink
+	case stLink:
+		return stSite
+	case stReach:
+		return stWait
+	}
+	return stResult
+}
+
+// advance leaves the current screen forward. Pre-answered screens are applied
+// and passed over, but stay in the history so esc can return to them.
+func (m *Model) advance() tea.Cmd {
+	from := m.state
+	to := m.next(from)
+	for {
+		m.history = append(m.history, from)
+		s := m.screens[to]
+		pa, ok := s.(preanswered)
+		if !ok || m.shown[to] || !pa.preanswered() || pa.apply() != nil {
+			break
+		}
+		from, to = to, m.next(to)
+	}
+	return m.show(to)
+}
+
+func (m *Model) goBack() tea.Cmd {
+	if m.cur().back() {
+		return nil
+	}
+	if len(m.history) == 0 {
+		return nil
+	}
+	prev := m.history[len(m.history)-1]
+	m.history = m.history[:len(m.history)-1]
+	return m.show(prev)
+}
+
+func (m *Model) show(s state) tea.Cmd {
+	m.gen++
+	m.state = s
+	m.shown[s] = true
+	if s == stResult {
+		m.done = true
+	}
+	m.resize()
+	return m.cur().enter()
+}
+
+// View lays out heading, the screen and its help line at the terminal size.
+func (m *Model) View() tea.View {
+	w, h := m.bodySize()
+	heading := "Mobile OAuth wizard · " + m.cur().heading()
+	if m.opts.Demo {
+		heading += " · DEMO"
+	}
+	body := lipgloss.NewStyle().Height(h).MaxHeight(h).MaxWidth(w).Render(m.cur().View())
+	keys := m.cur().bindings()
+	if len(m.history) > 0 {
+		keys = append(keys, m.keys.Back)
+	}
+	if m.state != stWelcome && m.state != stResult {
+		keys = append(keys, m.keys.Quit) // there q quits and is shown instead
+	}
+	lines := []string{m.st.title.Render(truncate(heading, w)), "", body, "", truncate(m.help.ShortHelpView(keys), w)}
+	v := tea.NewView(strings.Join(lines, "\n"))
+	v.AltScreen = true
+	v.WindowTitle = "mobile-oauth-wizard"
+	return v
+}
+
+// Done reports whether the wizard reached the result screen.
+func (m *Model) Done() bool { return m.done }
+
+// Summary is what was done, printed after the program ends.
+func (m *Model) Summary() string {
+	var b strings.Builder
+	switch {
+	case m.link != nil:
+		b.WriteString(steps.LinkOutcome(m.link) + "\n")
+	case m.linkPending:
+		b.WriteString("You quit while the link was being created: look in Administration → Application links to see whether it exists.\n")
+	case m.mobile != nil:
+		b.WriteString(steps.MobileClientOutcome(m.mobile) + "\n")
+	default:
+		b.WriteString("Nothing was changed on the instance.\n")
+	}
+	if m.done && m.site != nil {
+		if out, err := steps.RenderSites([]steps.Site{*m.site}, steps.FormatJSON); err == nil {
+			b.WriteString("\nSite list (managed app configuration key \"" + steps.AppConfigKey + "\"):\n")
+			b.Write(out)
+		}
+	}
+	return b.String()
+}
+
+func truncate(s string, w int) string { return ansi.Truncate(s, w, "…") }

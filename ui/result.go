@@ -1,0 +1,211 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+)
+
+var formats = []struct {
+	f     steps.Format
+	label string
+	file  string
+}{
+	{steps.FormatJSON, "JSON site list", "sites.json"},
+	{steps.FormatPlist, "AppConfig plist", "sites.plist"},
+	{steps.FormatIntune, "Intune", "sites-intune.txt"},
+}
+
+// result shows the configuration in each format, copies it and saves it.
+type result struct {
+	m      *Model
+	w, h   int
+	format int
+	vp     viewport.Model
+	text   string
+	saving bool
+	path   textinput.Model
+	status string
+	err    error
+}
+
+type savedMsg struct {
+	path  string
+	sites int
+	err   error
+}
+
+func newResult(m *Model) *result {
+	vp := viewport.New()
+	vp.KeyMap = scrollKeys()
+	vp.SoftWrap = true
+	s := &result{m: m, vp: vp, path: newInput("Save to: ", false)}
+	for i, f := range formats {
+		if f.f == m.opts.Format {
+			s.format = i
+		}
+	}
+	return s
+}
+
+func (s *result) heading() string { return "Result" }
+
+func (s *result) SetSize(w, h int) {
+	s.w, s.h = w, h
+	sizeInput(&s.path, w)
+	s.vp.SetWidth(w)
+	s.vp.SetHeight(max(h-countLines(s.top())-3, 3))
+}
+
+func (s *result) enter() tea.Cmd {
+	s.saving, s.status, s.err = false, "", nil
+	s.render()
+	return nil
+}
+
+func (s *result) back() bool {
+	if s.saving {
+		s.saving = false
+		s.path.Blur()
+		return true
+	}
+	return false
+}
+
+func (s *result) render() {
+	if s.m.site == nil {
+		return
+	}
+	out, err := steps.RenderSites([]steps.Site{*s.m.site}, formats[s.format].f)
+	if err != nil {
+		s.err = err
+		return
+	}
+	s.text = string(out)
+	// The terminal's tab stops are not the viewport's: show tabs as spaces
+	// (the clipboard and the file keep them).
+	s.vp.SetContent(strings.ReplaceAll(s.text, "\t", "    "))
+	s.vp.GotoTop()
+	s.SetSize(s.w, s.h)
+}
+
+func (s *result) bindings() []key.Binding {
+	if s.saving {
+		return []key.Binding{withHelp(s.m.keys.Enter, "enter", "save")}
+	}
+	return []key.Binding{s.m.keys.Formats, s.m.keys.Copy, s.m.keys.Save, s.m.keys.Page, s.m.keys.QuitQ}
+}
+
+func (s *result) update(msg tea.Msg) tea.Cmd {
+	if sv, ok := msg.(savedMsg); ok {
+		s.err = sv.err
+		if sv.err == nil {
+			s.status = fmt.Sprintf("Saved %s with %d site(s) (file mode 0600; other sites in it were kept).", sv.path, sv.sites)
+		}
+		return nil
+	}
+	if s.saving {
+		if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, s.m.keys.Enter) {
+			return s.save()
+		}
+		return updateInput(&s.path, msg)
+	}
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(k, s.m.keys.Formats):
+		s.pick((s.format + 1) % len(formats))
+	case key.Matches(k, s.m.keys.Format1):
+		s.pick(0)
+	case key.Matches(k, s.m.keys.Format2):
+		s.pick(1)
+	case key.Matches(k, s.m.keys.Format3):
+		s.pick(2)
+	case key.Matches(k, s.m.keys.Copy):
+		s.status = "Copied to the clipboard (OSC 52; some terminals and tmux ignore it: the text is above)."
+		return tea.SetClipboard(s.text)
+	case key.Matches(k, s.m.keys.Save):
+		s.saving, s.status, s.err = true, "", nil
+		def := s.m.opts.Output
+		if def == "" {
+			def = formats[s.format].file
+		}
+		s.path.SetValue(def)
+		s.path.CursorEnd()
+		return s.path.Focus()
+	case key.Matches(k, s.m.keys.QuitQ):
+		return s.m.quit()
+	default:
+		var cmd tea.Cmd
+		s.vp, cmd = s.vp.Update(k)
+		return cmd
+	}
+	return nil
+}
+
+func (s *result) pick(i int) {
+	s.format, s.status = i, ""
+	s.render()
+}
+
+func (s *result) save() tea.Cmd {
+	path := strings.TrimSpace(s.path.Value())
+	if path == "" {
+		s.err = fmt.Errorf("enter a file name")
+		return nil
+	}
+	s.saving = false
+	s.path.Blur()
+	site, f := *s.m.site, formats[s.format].f
+	return func() tea.Msg {
+		merged, err := steps.SaveSites(path, site, f)
+		return savedMsg{path: path, sites: len(merged), err: err}
+	}
+}
+
+// top is the summary of what was changed and the format switcher.
+func (s *result) top() string {
+	st := s.m.st
+	var outcome string
+	switch {
+	case s.m.link != nil:
+		outcome = steps.LinkOutcome(s.m.link)
+	default:
+		outcome = steps.MobileClientOutcome(s.m.mobile)
+	}
+	var tabs []string
+	for i, f := range formats {
+		label := fmt.Sprintf("%d %s", i+1, f.label)
+		if i == s.format {
+			tabs = append(tabs, st.chosen.Render("["+label+"]"))
+		} else {
+			tabs = append(tabs, st.subtle.Render(" "+label+" "))
+		}
+	}
+	return st.ok.Render(wrap(outcome, s.w, "")) + "\n" + wrap(strings.Join(tabs, " "), s.w, "")
+}
+
+func (s *result) View() string {
+	var b strings.Builder
+	b.WriteString(s.top() + "\n\n")
+	b.WriteString(s.vp.View() + "\n")
+	switch {
+	case s.saving:
+		b.WriteString(s.path.View())
+	case s.err != nil:
+		b.WriteString(s.m.st.errorBlock(s.err, s.w))
+	case s.status != "":
+		b.WriteString(wrap(s.status, s.w, ""))
+	default:
+		b.WriteString(s.m.st.subtle.Render(wrap("Paste this into your MDM's managed app configuration (key \""+steps.AppConfigKey+"\").", s.w, "")))
+	}
+	return b.String()
+}

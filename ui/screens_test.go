@@ -1,0 +1,209 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+)
+
+func TestDemoReachesTheSiteListWithEnterAlone(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{Title: "Demo Jira"})
+	opts := Options{Demo: true}
+	opts.DemoDefaults.BaseURL, opts.DemoDefaults.Token = srv.URL, "sysadmin-token"
+	h := start(t, sim, srv, opts)
+	s := h.waitFor("This is a demo")
+
+	presses := 0
+	for s.state != stResult {
+		if presses == 12 {
+			t.Fatalf("12 presses of enter did not reach the site list; stuck on:\n%s", s.view)
+		}
+		s = h.pressWait("enter")
+		presses++
+	}
+	t.Logf("enter pressed %d times", presses)
+	s = h.waitFor("[1 JSON site list]", `"title": "Demo Jira"`, `"clientID"`)
+	checkFits(t, s.view, 80)
+	if n := len(sim.Clients()); n != 1 {
+		t.Errorf("demo made %d clients, want 1", n)
+	}
+}
+
+func TestResultFormatsCopyAndMerge(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{})
+	out := filepath.Join(t.TempDir(), "sites.json")
+	other := `[{"title":"Wiki","baseURL":"https://wiki.example.com","oauth":{"clientID":"abc","cacheSessionInMobileBrowser":false}}]`
+	if err := os.WriteFile(out, []byte(other), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeMDM,
+		Title: "My Jira", CacheSession: boolPtr(false), Output: out, Format: steps.FormatPlist})
+	h.pressWait("enter")
+	h.waitFor("Product:")
+	h.pressWait("enter")
+	h.waitFor("All checks passed")
+	h.pressWait("enter")
+	h.waitFor("Create an incoming link")
+	h.pressWait("enter")
+
+	// --format plist is shown first; 1 2 3 and tab switch.
+	h.waitFor("[2 AppConfig plist", "<key>sites</key>")
+	h.pressWait("3")
+	h.waitFor("Configuration key: sites", "Value type: String")
+	h.pressWait("tab")
+	h.waitFor("[1 JSON site list]", `"title": "My Jira"`)
+
+	h.pressWait("c")
+	h.waitFor("Copied to the clipboard", `"title": "My Jira"`) // the text stays visible
+	teatest.WaitFor(t, h.tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte("\x1b]52;c;"))
+	}, teatest.WithDuration(5*time.Second))
+
+	h.pressWait("s")
+	h.waitFor("Save to: " + out)
+	h.pressWait("enter")
+	h.waitFor("with 2 site(s)")
+	data, _ := os.ReadFile(out)
+	if !strings.Contains(string(data), "wiki.example.com") || !strings.Contains(string(data), "My Jira") {
+		t.Errorf("merge lost a site:\n%s", data)
+	}
+	if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v after save, want 0600", fi.Mode().Perm())
+	}
+}
+
+func TestResizeKeepsEveryLineInside(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{})
+	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}})
+	h.pressWait("enter")
+	h.waitFor("Product:")
+	h.pressWait("enter")
+	h.waitFor("All checks passed")
+	h.tm.Send(tea.WindowSizeMsg{Width: 50, Height: 20})
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s := h.rec.snap()
+		if !strings.Contains(s.view, strings.Repeat(" ", 60)) && strings.Contains(s.view, "All checks") {
+			checkFits(t, s.view, 50)
+			if n := strings.Count(s.view, "\n") + 1; n > 20 {
+				t.Errorf("%d lines on a 20-line terminal", n)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("screen did not shrink:\n%s", s.view)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+var colourSGR = regexp.MustCompile(`\x1b\[[0-9;]*(3[0-9]|38;|9[0-7])[0-9;]*m`)
+
+func TestNoColorOptionForcesASCII(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		noColor bool
+	}{{"colour by default", false}, {"--no-color", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			inR, inW := io.Pipe()
+			out := &syncBuffer{}
+			done := make(chan error, 1)
+			go func() {
+				// The caller pins true colour; --no-color must still win.
+				_, err := Run(context.Background(), Options{NoColor: tc.noColor}, inR, out,
+					tea.WithColorProfile(colorprofile.TrueColor), tea.WithEnvironment([]string{"TERM=xterm-256color"}), tea.WithWindowSize(80, 24))
+				done <- err
+			}()
+			deadline := time.Now().Add(5 * time.Second)
+			for !strings.Contains(out.String(), "Welcome") {
+				if time.Now().After(deadline) {
+					t.Fatalf("no welcome screen: %q", out.String())
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			_, _ = inW.Write([]byte("q"))
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			_ = inW.Close()
+			if got := colourSGR.MatchString(out.String()); got == tc.noColor {
+				t.Errorf("colour sequences in output = %v with NoColor %v", got, tc.noColor)
+			}
+		})
+	}
+}
+
+func TestNoColorInTheEnvironmentTurnsColourOff(t *testing.T) {
+	m := New(Options{})
+	if !colourSGR.MatchString(m.View().Content) {
+		t.Fatal("no colour to begin with: the test proves nothing")
+	}
+	_, cmd := m.Update(tea.EnvMsg{"TERM=xterm", "NO_COLOR=anything"})
+	if cmd == nil {
+		t.Fatal("no colour profile change asked for")
+	}
+	if msg, ok := cmd().(tea.ColorProfileMsg); !ok || msg.Profile != colorprofile.ASCII {
+		t.Errorf("command gave %#v, want the ASCII colour profile", msg)
+	}
+	if colourSGR.MatchString(m.View().Content) {
+		t.Error("the screen still has colour with NO_COLOR set")
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestWelcomeRendersOnTheTerminal(t *testing.T) {
+	tm := teatest.NewTestModel(t, New(Options{Demo: true}),
+		teatest.WithInitialTermSize(80, 24),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII), tea.WithEnvironment([]string{"TERM=xterm-256color"})))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte("This is a demo")) && bytes.Contains(b, []byte("enter start"))
+	}, teatest.WithDuration(5*time.Second))
+	tm.Send(keyMsg("q"))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+func TestLightBackgroundIsHonoured(t *testing.T) {
+	m := New(Options{})
+	dark := m.View().Content
+	m.Update(tea.BackgroundColorMsg{Color: lightGrey{}})
+	if m.dark {
+		t.Fatal("a light background was not noticed")
+	}
+	if light := m.View().Content; light == dark {
+		t.Error("the screen looks the same on light and dark backgrounds")
+	}
+}
+
+type lightGrey struct{}
+
+func (lightGrey) RGBA() (r, g, b, a uint32) { return 0xeeee, 0xeeee, 0xeeee, 0xffff }

@@ -1,0 +1,107 @@
+package ui
+
+import (
+	"image/color"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+)
+
+// styles is every look of the wizard, built once per background and colour choice.
+type styles struct {
+	noColor bool
+	title   lipgloss.Style
+	subtle  lipgloss.Style
+	ok      lipgloss.Style
+	warn    lipgloss.Style
+	fail    lipgloss.Style
+	errText lipgloss.Style
+	accent  lipgloss.Style
+	chosen  lipgloss.Style
+	help    help.Styles
+}
+
+func newStyles(dark, noColor bool) styles {
+	if noColor {
+		plain := lipgloss.NewStyle()
+		return styles{
+			noColor: true,
+			title:   plain.Bold(true), subtle: plain, ok: plain, warn: plain, fail: plain.Bold(true),
+			errText: plain.Bold(true), accent: plain, chosen: plain.Bold(true),
+			help: help.Styles{ShortKey: plain, ShortDesc: plain, ShortSeparator: plain, Ellipsis: plain,
+				FullKey: plain, FullDesc: plain, FullSeparator: plain},
+		}
+	}
+	ld := lipgloss.LightDark(dark)
+	c := func(light, dark string) color.Color { return ld(lipgloss.Color(light), lipgloss.Color(dark)) }
+	return styles{
+		title:   lipgloss.NewStyle().Bold(true).Foreground(c("#5A3FC0", "#B8A6FF")),
+		subtle:  lipgloss.NewStyle().Foreground(c("#6B6B6B", "#9A9A9A")),
+		ok:      lipgloss.NewStyle().Foreground(c("#1B7F3B", "#5FD787")),
+		warn:    lipgloss.NewStyle().Foreground(c("#9A6700", "#FFD75F")),
+		fail:    lipgloss.NewStyle().Bold(true).Foreground(c("#B3261E", "#FF6B6B")),
+		errText: lipgloss.NewStyle().Foreground(c("#B3261E", "#FF8787")),
+		accent:  lipgloss.NewStyle().Foreground(c("#005FAF", "#87D7FF")),
+		chosen:  lipgloss.NewStyle().Bold(true).Foreground(c("#5A3FC0", "#B8A6FF")),
+		help:    help.DefaultStyles(dark),
+	}
+}
+
+// status renders a check verdict as a word, so it reads without colour too.
+func (s styles) status(st steps.Status) string {
+	word := "[" + st.String() + "]"
+	word += strings.Repeat(" ", 6-len(word))
+	switch st {
+	case steps.StatusOK:
+		return s.ok.Render(word)
+	case steps.StatusWarn:
+		return s.warn.Render(word)
+	case steps.StatusFail:
+		return s.fail.Render(word)
+	}
+	return s.subtle.Render(word)
+}
+
+// wrap breaks text at spaces to fit the screen width; indent goes before
+// continuation lines. Unlike ansi.Wordwrap it never breaks at a hyphen, which
+// would split "--product" and "jira-server://". A word longer than a line is cut.
+func wrap(text string, width int, indent string) string {
+	limit := width - len(indent)
+	if limit < 10 {
+		return text
+	}
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		line := ""
+		for _, word := range strings.Split(para, " ") {
+			switch {
+			case line == "":
+				line = word
+			case ansi.StringWidth(line)+1+ansi.StringWidth(word) <= limit:
+				line += " " + word
+			default:
+				out = append(out, line)
+				line = word
+			}
+			for ansi.StringWidth(line) > limit {
+				out = append(out, ansi.Truncate(line, limit, ""))
+				line = ansi.TruncateLeft(line, limit, "")
+			}
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n"+indent)
+}
+
+// errorBlock is how every error is shown: plain words, then the remedy.
+func (s styles) errorBlock(err error, width int) string {
+	msg, remedy := steps.Explain(err)
+	out := s.errText.Render(wrap("Error: "+msg, width, "  "))
+	if remedy != "" {
+		out += "\n" + wrap("What to do: "+remedy, width, "  ")
+	}
+	return out
+}
