@@ -60,10 +60,13 @@ func NewRootCommand(bi BuildInfo, stdio *IO) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "mobile-oauth-wizard",
 		Short: "Turn on OAuth 2.0 sign-in for the Jira and Confluence Data Center iOS apps",
-		Long: "mobile-oauth-wizard checks a Jira or Confluence Data Center instance against the OAuth 2.0\n" +
-			"compatibility matrix of the iOS apps (2.0+), creates the incoming application link over REST\n" +
-			"(MDM) or guides you through the mobile plugin's switch (non-MDM), and prints the site list\n" +
-			"to paste into your MDM console.",
+		Long: "mobile-oauth-wizard checks a Jira or Confluence Data Center instance against the OAuth 2.0 " +
+			"compatibility matrix of the iOS apps (2.0+), creates the incoming application link over REST " +
+			"(MDM) or guides you through the mobile plugin's switch (non-MDM), and prints the site list " +
+			"to paste into your MDM console.\n\n" +
+			"Run it with no command for the interactive wizard (flags pre-answer its questions), or with " +
+			"--demo to try it against an embedded simulated Jira. Credentials never go on the command line: " +
+			"set MOBILE_OAUTH_TOKEN, or use --token-file, or --user with MOBILE_OAUTH_PASSWORD.",
 		Version:       bi.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,

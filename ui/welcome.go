@@ -39,7 +39,7 @@ func (s *welcome) update(msg tea.Msg) tea.Cmd {
 func (s *welcome) View() string {
 	var b strings.Builder
 	if s.m.opts.Demo {
-		b.WriteString(s.m.st.warn.Render("This is a demo: the wizard talks to a simulated Jira on this machine; nothing real is changed.") + "\n\n")
+		b.WriteString(s.m.st.warn.Render(wrap("This is a demo: the wizard talks to a simulated Jira on this machine; nothing real is changed.", s.w, "")) + "\n\n")
 	}
 	b.WriteString(wrap("This wizard sets up the Jira and Confluence iOS apps (2.0 and later) to sign in to your Data Center instance with OAuth 2.0.", s.w, "") + "\n\n")
 	b.WriteString("It will:\n")
