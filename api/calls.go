@@ -26,24 +26,16 @@ const MediaTypePlugin = "application/vnd.atl.plugins.plugin+json"
 // Manifest reads the application links manifest as JSON. It needs no login and
 // answers on both products, so it is the first probe.
 func (c *Client) Manifest(ctx context.Context) (*Manifest, error) {
-	cl := call{op: "read the application links manifest", method: http.MethodGet, path: PathManifest, accept: "application/json"}
-	resp, err := c.do(ctx, cl)
-	if err != nil {
-		return nil, err
-	}
-	if isHTML(resp) {
-		return nil, c.newError(cl, KindIntercepted, resp, nil)
-	}
-	m, perr := ParseManifest(resp.Body())
-	if perr != nil {
-		return nil, c.newError(cl, KindServer, resp, perr)
-	}
-	return m, nil
+	return c.manifest(ctx, "application/json")
 }
 
 // ManifestXML reads the manifest in the format the instance sends by default.
 func (c *Client) ManifestXML(ctx context.Context) (*Manifest, error) {
-	cl := call{op: "read the application links manifest", method: http.MethodGet, path: PathManifest, accept: "application/xml"}
+	return c.manifest(ctx, "application/xml")
+}
+
+func (c *Client) manifest(ctx context.Context, accept string) (*Manifest, error) {
+	cl := call{op: "read the application links manifest", method: http.MethodGet, path: PathManifest, accept: accept}
 	resp, err := c.do(ctx, cl)
 	if err != nil {
 		return nil, err

@@ -33,21 +33,8 @@ func newCheckCommand(g *globalOptions) *cobra.Command {
 }
 
 func runCheck(cmd *cobra.Command, g *globalOptions, o *checkOptions) error {
-	var res jsonResult
-	human := g.io.Out
-	if o.json {
-		human = g.io.Err
-	}
-	err := doCheck(cmd, g, o, &res, human)
-	if o.json {
-		if err != nil && !isSilent(err) {
-			res.Error, res.Remedy = errorAndRemedy(err)
-		}
-		if werr := writeJSON(g.io.Out, res); werr != nil && err == nil {
-			err = werr
-		}
-	}
-	return err
+	res := jsonResult{Checks: []jsonCheck{}}
+	return withJSON(g, o.json, &res, func(human io.Writer) error { return doCheck(cmd, g, o, &res, human) })
 }
 
 func doCheck(cmd *cobra.Command, g *globalOptions, o *checkOptions, res *jsonResult, human io.Writer) error {

@@ -95,3 +95,22 @@ func firstNonEmpty(s ...string) string {
 	}
 	return ""
 }
+
+// withJSON runs a command body; with --json, human text goes to stderr and stdout
+// gets exactly one object, the error included, whatever happened.
+func withJSON(g *globalOptions, asJSON bool, res *jsonResult, body func(human io.Writer) error) error {
+	human := g.io.Out
+	if asJSON {
+		human = g.io.Err
+	}
+	err := body(human)
+	if asJSON {
+		if err != nil && !isSilent(err) {
+			res.Error, res.Remedy = errorAndRemedy(err)
+		}
+		if werr := writeJSON(g.io.Out, res); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	return err
+}

@@ -58,20 +58,7 @@ func (o *setupOptions) registerAnswers(cmd *cobra.Command) {
 
 func runSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions) error {
 	res := jsonResult{Checks: []jsonCheck{}}
-	human := g.io.Out
-	if o.json {
-		human = g.io.Err
-	}
-	err := doSetup(cmd, g, o, &res, human)
-	if o.json {
-		if err != nil && !isSilent(err) {
-			res.Error, res.Remedy = errorAndRemedy(err)
-		}
-		if werr := writeJSON(g.io.Out, res); werr != nil && err == nil {
-			err = werr
-		}
-	}
-	return err
+	return withJSON(g, o.json, &res, func(human io.Writer) error { return doSetup(cmd, g, o, &res, human) })
 }
 
 func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonResult, human io.Writer) error {
