@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestAccessibleDemoFromTheCommandLine answers every prompt with Enter through a
+// pipe: plain lines, no escape sequences, and the site list at the end.
+func TestAccessibleDemoFromTheCommandLine(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  map[string]string
+	}{
+		{"flag", []string{"--demo", "--accessible"}, nil},
+		{"env", []string{"--demo"}, map[string]string{"ACCESSIBLE": "1"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			stdio := &IO{
+				In: strings.NewReader(strings.Repeat("\n", 30)), Out: &out, Err: &errb,
+				Getenv:     func(k string) string { return tt.env[k] },
+				IsTerminal: func() bool { return false },
+			}
+			root := NewRootCommand(BuildInfo{Version: "test"}, stdio)
+			root.SetArgs(tt.args)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := root.ExecuteContext(ctx); err != nil {
+				t.Fatalf("exit %d: %v\n%s%s", ExitCode(err), err, out.String(), errb.String())
+			}
+			text := out.String()
+			if strings.Contains(text, "\x1b") {
+				t.Fatalf("accessible mode wrote escape sequences:\n%q", text)
+			}
+			if !strings.Contains(text, `"clientID"`) || !strings.Contains(text, "https://jira.example.com") {
+				t.Fatalf("no site list at the end:\n%s", text)
+			}
+			if strings.Contains(text, demoToken) {
+				t.Fatal("the token was printed")
+			}
+		})
+	}
+}
+
+// TestAccessibleStopsAtEndOfInput: a closed stdin is an answer, not a hang.
+func TestAccessibleStopsAtEndOfInput(t *testing.T) {
+	var out bytes.Buffer
+	stdio := &IO{In: strings.NewReader(""), Out: &out, Err: &out,
+		Getenv: func(string) string { return "" }, IsTerminal: func() bool { return false }}
+	root := NewRootCommand(BuildInfo{Version: "test"}, stdio)
+	root.SetArgs([]string{"--demo", "--accessible"})
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(context.Background()) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("accessible mode hung on a closed stdin:\n%s", out.String())
+	}
+}
