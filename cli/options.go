@@ -205,7 +205,8 @@ func ctxOf(cmd *cobra.Command) context.Context {
 
 // prepare runs before every command: --demo starts the embedded simulator.
 func (g *globalOptions) prepare(cmd *cobra.Command) error {
-	if !g.Demo || g.io.DemoOptions.addr != "" {
+	// serve starts one simulator per session instead.
+	if !g.Demo || g.io.DemoOptions.addr != "" || cmd.Name() == "serve" {
 		return nil
 	}
 	demo, _, stop := startDemo()

@@ -80,7 +80,7 @@ func NewRootCommand(bi BuildInfo, stdio *IO) *cobra.Command {
 	answers := &setupOptions{}
 	answers.registerAnswers(root)
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return runWizard(cmd, g, answers) }
-	root.AddCommand(newCheckCommand(g), newSetupCommand(g), newSimulateCommand(g))
+	root.AddCommand(newCheckCommand(g), newSetupCommand(g), newSimulateCommand(g), newServeCommand(g))
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return g.prepare(cmd) }
 	return root
 }
