@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"context"
+	"net"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/serve/servetest"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// TestServeDemoOverRealSSH starts `serve --demo` as a user would and drives two
+// concurrent OpenSSH sessions to the result screen with Enter alone. Each session
+// has its own simulated instance, so each creates its own link: neither sees the
+// other's work or input. After quitting, the summary is left on the terminal.
+func TestServeDemoOverRealSSH(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the real ssh client")
+	}
+	servetest.RequireSSH(t)
+	dir := t.TempDir()
+	key := servetest.NewKey(t)
+	keys := servetest.WriteAuthorizedKeys(t, filepath.Join(dir, "authorized_keys"), key)
+	addr := freeAddr(t)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan result, 1)
+	go func() {
+		var out, errb strings.Builder
+		stdio := &IO{In: strings.NewReader(""), Out: &out, Err: &syncWriter{w: &errb},
+			Getenv:     func(k string) string { return map[string]string{EnvToken: "must-not-reach-sessions"}[k] },
+			IsTerminal: func() bool { return false }}
+		root := NewRootCommand(BuildInfo{Version: "test"}, stdio)
+		root.SetArgs([]string{"serve", "--demo", "--listen", addr, "--authorized-keys", keys, "--host-key", filepath.Join(dir, "host_key")})
+		err := root.ExecuteContext(ctx)
+		done <- result{code: ExitCode(err), stderr: errb.String()}
+	}()
+	t.Cleanup(cancel)
+	waitListening(t, addr)
+
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Go(func() {
+			c := servetest.Dial(t, addr, key.Path, servetest.WithSize(80, 24))
+			c.WaitFor(t, "Welcome")
+			for _, want := range []string{"Connect", "Token", "Detect the product", "All checks passed", "MDM or not",
+				`Create an incoming link "Jira iOS app"`, "Site entry", "cacheSessionInMobileBrowser", `"clientID"`} {
+				c.Send(servetest.KeyEnter)
+				c.WaitFor(t, want)
+			}
+			scr := c.Screen()
+			if strings.Contains(scr, "must-not-reach-sessions") {
+				t.Errorf("session %d: the server's token reached a session", i)
+			}
+			c.Send("q")
+			if code := c.Wait(t); code != 0 {
+				t.Errorf("session %d: exit %d", i, code)
+			}
+			if raw := c.Raw(); !strings.Contains(raw, "Created the incoming link") || !strings.Contains(raw, `"clientID"`) {
+				t.Errorf("session %d: no summary after quitting:\n%s", i, c.Screen())
+			}
+		})
+	}
+	wg.Wait()
+
+	cancel()
+	select {
+	case r := <-done:
+		if r.code != 0 {
+			t.Fatalf("serve exit %d: %s", r.code, r.stderr)
+		}
+		if n := strings.Count(r.stderr, "session ended"); n != 2 {
+			t.Errorf("%d 'session ended' log lines, want 2:\n%s", n, r.stderr)
+		}
+		if strings.Contains(r.stderr, demoToken) {
+			t.Error("the server log shows a token")
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+}
+
+func waitListening(t *testing.T, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("nothing listens on %s", addr)
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  *strings.Builder
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.String()
+}

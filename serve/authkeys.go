@@ -1,0 +1,152 @@
+package serve
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// harmlessOptions are authorized_keys options that only take away things this
+// server never offers (forwarding, rc files), so honouring them is a no-op.
+// Any other option (from=, command=, expiry-time=, ...) is a restriction the
+// server cannot enforce, and silently ignoring it would let in more than the
+// admin meant: such lines are refused.
+var harmlessOptions = map[string]bool{
+	"no-agent-forwarding": true,
+	"no-port-forwarding":  true,
+	"no-x11-forwarding":   true,
+	"no-user-rc":          true,
+}
+
+// parseAuthorizedKeys reads an OpenSSH authorized_keys file. Errors name the
+// file and line but never quote the line: a private key pasted by mistake
+// must not end up in a log.
+func parseAuthorizedKeys(path string, data []byte) (map[string]struct{}, error) {
+	keys := map[string]struct{}{}
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		key, _, options, _, err := gossh.ParseAuthorizedKey(line)
+		if err != nil {
+			return nil, fmt.Errorf("%s line %d: not an OpenSSH public key (expected e.g. \"ssh-ed25519 AAAA... name\")", path, i+1)
+		}
+		for _, opt := range options {
+			name, _, _ := strings.Cut(opt, "=")
+			if !harmlessOptions[strings.ToLower(name)] {
+				return nil, fmt.Errorf("%s line %d: key option %q is not supported by this server; remove it", path, i+1, name)
+			}
+		}
+		keys[string(key.Marshal())] = struct{}{}
+	}
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("%s has no public keys: add one line per admin, e.g. the contents of their ~/.ssh/id_ed25519.pub", path)
+	}
+	return keys, nil
+}
+
+// readAuthorizedKeys stats, checks and parses the file.
+func readAuthorizedKeys(path string) (os.FileInfo, map[string]struct{}, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("authorized keys file: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fi, nil, fmt.Errorf("authorized keys file %s is not a regular file", path)
+	}
+	// Like sshd's StrictModes: if others may write the file, they may let
+	// themselves in.
+	if fi.Mode().Perm()&0o022 != 0 {
+		return fi, nil, fmt.Errorf("authorized keys file %s is writable by group or others (mode %04o): chmod go-w it", path, fi.Mode().Perm())
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fi, nil, fmt.Errorf("authorized keys file: %w", err)
+	}
+	keys, err := parseAuthorizedKeys(path, data)
+	return fi, keys, err
+}
+
+// authorizedKeys is the live allow-list. It stats the file on every
+// authentication attempt and re-reads it when it changed, so edits apply to
+// the next connection without a restart or a file watcher.
+type authorizedKeys struct {
+	path string
+	log  *slog.Logger
+
+	mu   sync.Mutex
+	seen os.FileInfo // nil until the first successful stat
+	keys map[string]struct{}
+	err  error // last load error: while set, nobody gets in
+}
+
+// loadAuthorizedKeys reads the file once, failing if it is missing, empty or
+// malformed: a server that would let nobody in should not start.
+func loadAuthorizedKeys(path string, log *slog.Logger) (*authorizedKeys, error) {
+	fi, keys, err := readAuthorizedKeys(path)
+	if err != nil {
+		return nil, err
+	}
+	return &authorizedKeys{path: path, log: log, seen: fi, keys: keys}, nil
+}
+
+// allows reports whether key is listed, reloading the file first if it
+// changed. A file that became unreadable or malformed shuts everyone out
+// (fail closed) until it is fixed: keeping the old list could keep a key the
+// admin just removed.
+func (a *authorizedKeys) allows(key gossh.PublicKey) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.refresh()
+	if a.err != nil {
+		return false
+	}
+	_, ok := a.keys[string(key.Marshal())]
+	return ok
+}
+
+func (a *authorizedKeys) refresh() {
+	fi, err := os.Stat(a.path)
+	if err == nil && a.seen != nil && a.err == nil && sameVersion(a.seen, fi) {
+		return
+	}
+	fi, keys, err := readAuthorizedKeys(a.path)
+	switch {
+	case err != nil:
+		if a.err == nil || a.err.Error() != err.Error() {
+			a.log.Error("authorized keys unusable: refusing every login until fixed", "err", err)
+		}
+		a.err = err
+	default:
+		if a.err != nil || !sameKeys(a.keys, keys) {
+			a.log.Info("authorized keys reloaded", "path", a.path, "keys", len(keys))
+		}
+		a.keys, a.err = keys, nil
+	}
+	a.seen = fi
+}
+
+// sameVersion treats a file as unchanged while it is the same inode with the
+// same size and modification time. Editors that save by renaming produce a
+// new inode, which os.SameFile catches even within one mtime tick.
+func sameVersion(a, b os.FileInfo) bool {
+	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
+}
+
+func sameKeys(a, b map[string]struct{}) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if _, ok := b[k]; !ok {
+			return false
+		}
+	}
+	return true
+}

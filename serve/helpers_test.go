@@ -1,0 +1,269 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/serve/servetest"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// echoModel is the stand-in wizard: it shows who it serves, its window size
+// and what was typed. "!" panics, "q" quits with exit status 3, "#"
+// interrupts, ctrl+c quits with 0.
+type echoModel struct {
+	s        Session
+	w, h     int
+	typed    string
+	exitCode int
+}
+
+func newEchoModel(s Session) (tea.Model, []tea.ProgramOption) {
+	return echoModel{s: s, w: s.Width, h: s.Height}, nil
+}
+
+func (m echoModel) Init() tea.Cmd { return nil }
+
+func (m echoModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+	case tea.KeyPressMsg:
+		switch msg.String() {
+		case "ctrl+c":
+			return m, tea.Quit
+		case "q":
+			m.exitCode = 3
+			return m, tea.Quit
+		case "#":
+			return m, tea.Interrupt
+		case "!":
+			panic("echo model: boom")
+		default:
+			m.typed += msg.Text
+		}
+	}
+	return m, nil
+}
+
+func (m echoModel) View() tea.View {
+	return tea.NewView(fmt.Sprintf("echo for %s\nsize %dx%d\nprofile %s\nenv WIZ_TEST=%s\ntyped [%s]",
+		m.s.User, m.w, m.h, m.s.Profile, getenv(m.s.Environ, "WIZ_TEST"), m.typed))
+}
+
+func (m echoModel) ExitCode() int { return m.exitCode }
+
+func getenv(env []string, key string) string {
+	v := ""
+	for _, kv := range env {
+		if after, ok := strings.CutPrefix(kv, key+"="); ok {
+			v = after
+		}
+	}
+	return v
+}
+
+// lockedBuffer collects log output written from many goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+type testServer struct {
+	*Server
+	addr     string
+	key      servetest.Key // listed in authorized_keys
+	keysFile string
+	logs     *lockedBuffer
+	stop     func() error // cancels Serve and returns what it returned
+}
+
+// startServer serves the echo model on 127.0.0.1:0 with one authorized key.
+// configure may change the options before New.
+func startServer(t *testing.T, configure func(*Options)) *testServer {
+	t.Helper()
+	dir := t.TempDir()
+	key := servetest.NewKey(t)
+	logs := &lockedBuffer{}
+	opts := Options{
+		AuthorizedKeysFile: servetest.WriteAuthorizedKeys(t, filepath.Join(dir, "authorized_keys"), key),
+		HostKeyFile:        filepath.Join(dir, "host_ed25519"),
+		ShutdownTimeout:    5 * time.Second,
+		Logger:             slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		NewModel:           newEchoModel,
+	}
+	if configure != nil {
+		configure(&opts)
+	}
+	srv, err := New(opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	var lc net.ListenConfig
+	l, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, l) }()
+	var once sync.Once
+	var serveErr error
+	stop := func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case serveErr = <-served:
+			case <-time.After(servetest.DefaultTimeout):
+				serveErr = errors.New("Serve did not return after cancel")
+			}
+		})
+		return serveErr
+	}
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return &testServer{Server: srv, addr: l.Addr().String(), key: key, keysFile: opts.AuthorizedKeysFile, logs: logs, stop: stop}
+}
+
+func dial(t *testing.T, addr string, user string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
+	t.Helper()
+	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{
+		User:            user,
+		Auth:            auth,
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(),
+		Timeout:         servetest.DefaultTimeout,
+	})
+	if err == nil {
+		t.Cleanup(func() { _ = c.Close() })
+	}
+	return c, err
+}
+
+func mustDial(t *testing.T, addr string, user string, key servetest.Key) *gossh.Client {
+	t.Helper()
+	c, err := dial(t, addr, user, gossh.PublicKeys(key.Signer))
+	if err != nil {
+		t.Fatalf("dial as %s: %v", user, err)
+	}
+	return c
+}
+
+// session is one x/crypto/ssh client session with its screen and stderr.
+type session struct {
+	*servetest.Terminal
+	sess   *gossh.Session
+	stdin  interface{ Write([]byte) (int, error) }
+	stderr *lockedBuffer
+	done   chan struct{}
+	err    error // from Wait, valid after done
+}
+
+type sessionOpts struct {
+	pty  bool
+	w, h int
+	env  map[string]string
+}
+
+func openSession(t *testing.T, c *gossh.Client, o sessionOpts) *session {
+	t.Helper()
+	gs, err := c.NewSession()
+	if err != nil {
+		t.Fatalf("new session: %v", err)
+	}
+	t.Cleanup(func() { _ = gs.Close() })
+	s := &session{Terminal: servetest.NewTerminal(max(o.w, 1), max(o.h, 1)), sess: gs, stderr: &lockedBuffer{}, done: make(chan struct{})}
+	gs.Stdout, gs.Stderr = s.Terminal, s.stderr
+	if s.stdin, err = gs.StdinPipe(); err != nil {
+		t.Fatalf("stdin: %v", err)
+	}
+	for k, v := range o.env {
+		if err := gs.Setenv(k, v); err != nil {
+			t.Fatalf("setenv %s: %v", k, err)
+		}
+	}
+	if o.pty {
+		if err := gs.RequestPty("xterm-256color", o.h, o.w, gossh.TerminalModes{}); err != nil {
+			t.Fatalf("pty: %v", err)
+		}
+	}
+	if err := gs.Shell(); err != nil {
+		t.Fatalf("shell: %v", err)
+	}
+	go func() {
+		s.err = gs.Wait()
+		s.Terminal.Close()
+		close(s.done)
+	}()
+	return s
+}
+
+// openWizard opens a PTY session and waits for the model's first frame.
+func openWizard(t *testing.T, c *gossh.Client, w, h int) *session {
+	t.Helper()
+	s := openSession(t, c, sessionOpts{pty: true, w: w, h: h})
+	s.WaitFor(t, "echo for")
+	return s
+}
+
+func (s *session) send(text string) { _, _ = s.stdin.Write([]byte(text)) }
+
+// exitStatus waits for the session to end and returns its exit status.
+func (s *session) exitStatus(t *testing.T) int {
+	t.Helper()
+	select {
+	case <-s.done:
+	case <-time.After(servetest.DefaultTimeout):
+		t.Fatalf("session did not end; screen:\n%s\nstderr: %q", s.Screen(), s.stderr.String())
+	}
+	var exit *gossh.ExitError
+	switch {
+	case s.err == nil:
+		return 0
+	case errors.As(s.err, &exit):
+		return exit.ExitStatus()
+	default:
+		t.Fatalf("session ended without an exit status: %v", s.err)
+		return -1
+	}
+}
+
+// waitForLog waits until the server log contains text.
+func (ts *testServer) waitForLog(t *testing.T, text string) string {
+	t.Helper()
+	deadline := time.Now().Add(servetest.DefaultTimeout)
+	for {
+		logs := ts.logs.String()
+		if strings.Contains(logs, text) {
+			return logs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("log never contained %q; log:\n%s", text, logs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -1,0 +1,128 @@
+package serve
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+
+	"charm.land/ssh"
+	"github.com/charmbracelet/colorprofile"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// Session describes one SSH session to Options.NewModel.
+type Session struct {
+	User       string // the SSH user name the client asked for (any name; the key is the identity)
+	RemoteAddr string
+	// KeyFingerprint is the SHA256 fingerprint of the key the client logged
+	// in with, as ssh-keygen -l prints it.
+	KeyFingerprint string
+	Width, Height  int    // the terminal size at the start; later changes arrive as tea.WindowSizeMsg
+	Term           string // the client's TERM
+	// Environ is the client's environment as sent over SSH, plus TERM. It is
+	// what the program sees instead of the server's own environment.
+	Environ []string
+	// Profile is the colour profile derived from Environ; NO_COLOR with any
+	// non-empty value forces ASCII.
+	Profile colorprofile.Profile
+	// SSH is the session itself, for what the fields above leave out (the
+	// requested command, the connection's context). The program owns its
+	// input and output.
+	SSH ssh.Session
+}
+
+const defaultWidth, defaultHeight = 80, 24
+
+func newSession(sess ssh.Session) Session {
+	pty, _, _ := sess.Pty()
+	env := append(sess.Environ(), "TERM="+pty.Term)
+	// A client without a terminal of its own (ssh -tt in a script) asks for
+	// a 0x0 one; Bubble Tea would draw nothing at that size.
+	width, height := pty.Window.Width, pty.Window.Height
+	if width <= 0 || height <= 0 {
+		width, height = defaultWidth, defaultHeight
+	}
+	return Session{
+		User:           sess.User(),
+		RemoteAddr:     sess.RemoteAddr().String(),
+		KeyFingerprint: fingerprint(sess.PublicKey()),
+		Width:          width,
+		Height:         height,
+		Term:           pty.Term,
+		Environ:        env,
+		Profile:        profileFor(env),
+		SSH:            sess,
+	}
+}
+
+// profileFor is colorprofile.Env plus the no-color.org rule that any
+// non-empty NO_COLOR turns colour off (colorprofile only honours values
+// strconv.ParseBool accepts).
+func profileFor(env []string) colorprofile.Profile {
+	p := colorprofile.Env(env)
+	noColor := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "NO_COLOR="); ok {
+			noColor = v // the last assignment wins, as in a shell
+		}
+	}
+	if noColor != "" && p > colorprofile.ASCII {
+		p = colorprofile.ASCII
+	}
+	return p
+}
+
+func fingerprint(key ssh.PublicKey) string {
+	if key == nil {
+		return ""
+	}
+	return gossh.FingerprintSHA256(key)
+}
+
+// exitRecorder remembers the exit status a session ended with, for the log
+// line.
+type exitRecorder struct {
+	ssh.Session
+	mu     sync.Mutex
+	status int
+}
+
+func (e *exitRecorder) Exit(code int) error {
+	e.mu.Lock()
+	e.status = code
+	e.mu.Unlock()
+	return e.Session.Exit(code)
+}
+
+func (e *exitRecorder) exitStatus() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.status
+}
+
+// Messages a user may see. They go to the session's stderr, which is the
+// same screen when there is a terminal and stays out of captured output when
+// there is not.
+const (
+	msgInternalError = "the wizard stopped after an internal error; it has been logged on the server"
+	msgShutdown      = "server shutting down"
+)
+
+func noPTYMessage(sess ssh.Session) string {
+	example := "ssh -t"
+	if _, port, err := net.SplitHostPort(sess.LocalAddr().String()); err == nil && port != "22" {
+		example += " -p " + port
+	}
+	example += " " + sess.User() + "@HOST"
+	return "this server runs an interactive wizard: connect with ssh -t (a terminal is required), e.g. " + example
+}
+
+// tell writes one line to the user. On a terminal it starts on a fresh line
+// because a program that was just stopped may have left the cursor mid-line.
+func tell(sess ssh.Session, msg string) {
+	if _, _, ok := sess.Pty(); ok {
+		msg = "\r\n" + msg + "\r"
+	}
+	_, _ = fmt.Fprintln(sess.Stderr(), msg)
+}
