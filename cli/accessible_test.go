@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ func TestAccessibleDemoFromTheCommandLine(t *testing.T) {
 		{"env", []string{"--demo"}, map[string]string{"ACCESSIBLE": "1"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Chdir(t.TempDir()) // a wrong default could write files here; never into the source tree
 			var out, errb bytes.Buffer
 			stdio := &IO{
 				In: strings.NewReader(strings.Repeat("\n", 30)), Out: &out, Err: &errb,
@@ -42,6 +44,9 @@ func TestAccessibleDemoFromTheCommandLine(t *testing.T) {
 			}
 			if strings.Contains(text, demoToken) {
 				t.Fatal("the token was printed")
+			}
+			if entries, _ := os.ReadDir("."); len(entries) != 0 {
+				t.Fatalf("Enter alone wrote %d file(s); saving must be asked for", len(entries))
 			}
 		})
 	}

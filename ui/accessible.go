@@ -466,15 +466,13 @@ func (a *accessible) result(site steps.Site) error {
 	p.say("Paste this into your MDM's managed app configuration (key \""+steps.AppConfigKey+"\"):", "")
 	fmt.Fprint(p.out, string(out))
 	p.say("")
+	// As on the full-screen result, a file is written only when asked for:
+	// --output names it (Enter accepts it), otherwise Enter skips.
 	def := a.opts.Output
 	if def == "" {
-		for _, x := range formats {
-			if x.f == f {
-				def = x.file
-			}
-		}
+		def = "-"
 	}
-	path, err := p.ask("Save it to a file? Type - to skip", def, false)
+	path, err := p.ask("Save it to a file? Type a path (e.g. "+defaultFile(f)+"), or - to skip", def, false)
 	if err != nil {
 		return err
 	}

@@ -136,7 +136,7 @@ func (s *result) update(msg tea.Msg) tea.Cmd {
 		s.saving, s.status, s.err = true, "", nil
 		def := s.m.opts.Output
 		if def == "" {
-			def = formats[s.format].file
+			def = defaultFile(formats[s.format].f)
 		}
 		s.path.SetValue(def)
 		s.path.CursorEnd()
@@ -208,4 +208,14 @@ func (s *result) View() string {
 		b.WriteString(s.m.st.subtle.Render(wrap("Paste this into your MDM's managed app configuration (key \""+steps.AppConfigKey+"\").", s.w, "")))
 	}
 	return b.String()
+}
+
+// defaultFile is the file name offered for saving a format.
+func defaultFile(f steps.Format) string {
+	for _, x := range formats {
+		if x.f == f {
+			return x.file
+		}
+	}
+	return "sites.json"
 }
