@@ -70,7 +70,7 @@ func TestDemoInARealTerminal(t *testing.T) {
 	bin := buildBinary(t)
 	s := startTmux(t, bin+" --demo", "TERM=xterm-256color", "NO_COLOR=")
 	s.waitFor("Welcome")
-	screens := []string{"Connect", "Token", "Detect the product", "All checks passed", "MDM or not", "Application link", "Site entry", "cacheSessionInMobileBrowser", "Result"}
+	screens := []string{"Connect", "Token", "Is this the instance", "All checks passed", "MDM or not", "Create an incoming link", "Site entry", "cacheSessionInMobileBrowser", "Result"}
 	for i, want := range screens {
 		s.send("Enter")
 		scr := s.waitFor(want)

@@ -45,13 +45,42 @@ func (b BuildInfo) String() string {
 
 // Main runs the command line and returns the process exit code.
 func Main(bi BuildInfo) int {
-	root := NewRootCommand(bi, systemIO())
+	stdio := systemIO()
+	root := NewRootCommand(bi, stdio)
+	// Commands' own errors are printed here, not by fang: its error styling asks
+	// the terminal for its background colour, which a terminal that does not
+	// answer turns into seconds of waiting after every failed run.
+	var failed error
+	interceptErrors(root, func(err error) {
+		failed = err
+		if !isSilent(err) {
+			fmt.Fprintln(stdio.Err, "Error: "+describe(err))
+		}
+	})
 	err := fang.Execute(context.Background(), root,
 		fang.WithVersion(bi.String()),
 		fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM),
 		fang.WithErrorHandler(errorHandler),
 	)
+	if err == nil {
+		err = failed
+	}
 	return ExitCode(err)
+}
+
+// interceptErrors makes every command hand its error to report and return nil.
+func interceptErrors(cmd *cobra.Command, report func(error)) {
+	if run := cmd.RunE; run != nil {
+		cmd.RunE = func(c *cobra.Command, args []string) error {
+			if err := run(c, args); err != nil {
+				report(err)
+			}
+			return nil
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		interceptErrors(sub, report)
+	}
 }
 
 // NewRootCommand builds the whole command tree; tests and the man page use it too.

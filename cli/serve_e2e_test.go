@@ -39,8 +39,9 @@ func TestServeDemoOverRealSSH(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan result, 1)
 	go func() {
-		var out, errb strings.Builder
-		stdio := &IO{In: strings.NewReader(""), Out: &out, Err: &syncWriter{w: &errb},
+		var out strings.Builder
+		errb := &syncWriter{w: &strings.Builder{}}
+		stdio := &IO{In: strings.NewReader(""), Out: &out, Err: errb,
 			Getenv:     func(k string) string { return map[string]string{EnvToken: "must-not-reach-sessions"}[k] },
 			IsTerminal: func() bool { return false }}
 		root := NewRootCommand(BuildInfo{Version: "test"}, stdio)
@@ -56,7 +57,7 @@ func TestServeDemoOverRealSSH(t *testing.T) {
 		wg.Go(func() {
 			c := servetest.Dial(t, addr, key.Path, servetest.WithSize(80, 24))
 			c.WaitFor(t, "Welcome")
-			for _, want := range []string{"Connect", "Token", "Detect the product", "All checks passed", "MDM or not",
+			for _, want := range []string{"Connect", "Token", "Is this the instance", "All checks passed", "MDM or not",
 				`Create an incoming link "Jira iOS app"`, "Site entry", "cacheSessionInMobileBrowser", `"clientID"`} {
 				c.Send(servetest.KeyEnter)
 				c.WaitFor(t, want)

@@ -95,7 +95,7 @@ func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonRes
 	if mode == steps.ModeMDM {
 		site, err = setupMDM(ctx, conn, report, o, res)
 	} else {
-		site, err = setupNonMDM(ctx, conn, o, res)
+		site, err = setupNonMDM(ctx, conn, report, o, res)
 	}
 	if err != nil || o.dryRun {
 		return err
@@ -137,14 +137,18 @@ func setupMDM(ctx context.Context, conn *connection, report *steps.Report, o *se
 	return steps.NewSite(conn.det, conn.baseURL, o.title, link.Client.ClientID, o.cacheSession), nil
 }
 
-func setupNonMDM(ctx context.Context, conn *connection, o *setupOptions, res *jsonResult) (steps.Site, error) {
+func setupNonMDM(ctx context.Context, conn *connection, report *steps.Report, o *setupOptions, res *jsonResult) (steps.Site, error) {
 	p := conn.det.Product
 	w := conn.stderr()
 	if o.dryRun {
 		fmt.Fprintln(w, "Dry run: non-MDM creates nothing; the mobile plugin creates its own client once OAuth 2.0 is on at "+steps.MobileAdminPath(p)+".")
 		return steps.Site{}, nil
 	}
-	cl, err := steps.FindMobileClient(ctx, conn.client, p)
+	// The checks already listed the clients: look there before asking again.
+	cl, err := steps.MobileClientIn(report.Clients, p), error(nil)
+	if cl == nil && report.Clients == nil {
+		cl, err = steps.FindMobileClient(ctx, conn.client, p)
+	}
 	if err == nil && cl == nil {
 		if o.wait <= 0 {
 			return steps.Site{}, &ExitError{Code: ExitFailed, Err: fmt.Errorf("OAuth 2.0 is not on yet: in %s, go to %s; then run again (or pass --wait 10m to wait for it)", p.Title(), steps.MobileAdminPath(p))}

@@ -14,12 +14,18 @@ func FindMobileClient(ctx context.Context, c *api.Client, p api.Product) (*api.O
 	if err != nil {
 		return nil, err
 	}
+	return MobileClientIn(clients, p), nil
+}
+
+// MobileClientIn finds the client with the product's mobile redirect in a list
+// already fetched (the checks list the clients), saving a round trip.
+func MobileClientIn(clients []api.OAuthClient, p api.Product) *api.OAuthClient {
 	for _, cl := range clients {
 		if cl.HasRedirect(p.MobileRedirect()) {
-			return &cl, nil
+			return &cl
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 // WaitForMobileClient polls until the mobile plugin has created its client after

@@ -102,6 +102,10 @@ type preanswered interface {
 
 // Model is the root of the wizard.
 type Model struct {
+	// lastView is the last rendered frame, reused while only messages that
+	// cannot change it arrive (see keepsView).
+	lastView *tea.View
+
 	opts   Options
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -190,6 +194,9 @@ type genMsg interface{ generation() int }
 
 // Update routes messages: global keys first, then the current screen.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if !m.keepsView(msg) {
+		m.lastView = nil
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -319,6 +326,31 @@ func (m *Model) show(s state) tea.Cmd {
 
 // View lays out heading, the screen and its help line at the terminal size.
 func (m *Model) View() tea.View {
+	if m.lastView != nil {
+		return *m.lastView
+	}
+	v := m.render()
+	m.lastView = &v
+	return v
+}
+
+// keepsView lists the messages that cannot change the screen. Bubble Tea draws
+// after every message, and a session's start brings several of these before the
+// first key; re-rendering for each was most of a served session's start-up CPU.
+// Anything not listed redraws.
+func (m *Model) keepsView(msg tea.Msg) bool {
+	switch msg := msg.(type) {
+	case tea.ColorProfileMsg:
+		return true // the renderer downsamples; the content is the same
+	case tea.EnvMsg:
+		return msg.Getenv("NO_COLOR") == "" || m.noColor
+	case tea.WindowSizeMsg:
+		return msg.Width == m.width && msg.Height == m.height
+	}
+	return false
+}
+
+func (m *Model) render() tea.View {
 	w, h := m.bodySize()
 	heading := "Mobile OAuth wizard · " + m.cur().heading()
 	if m.opts.Demo {
