@@ -75,20 +75,24 @@ func wrap(text string, width int, indent string) string {
 	}
 	var out []string
 	for _, para := range strings.Split(text, "\n") {
-		line := ""
+		// The line's width is kept as words are added: measuring the whole
+		// line again for every word made each frame quadratic in its text.
+		line, lineW := "", 0
 		for _, word := range strings.Split(para, " ") {
+			wordW := ansi.StringWidth(word)
 			switch {
 			case line == "":
-				line = word
-			case ansi.StringWidth(line)+1+ansi.StringWidth(word) <= limit:
-				line += " " + word
+				line, lineW = word, wordW
+			case lineW+1+wordW <= limit:
+				line, lineW = line+" "+word, lineW+1+wordW
 			default:
 				out = append(out, line)
-				line = word
+				line, lineW = word, wordW
 			}
-			for ansi.StringWidth(line) > limit {
+			for lineW > limit {
 				out = append(out, ansi.Truncate(line, limit, ""))
 				line = ansi.TruncateLeft(line, limit, "")
+				lineW = ansi.StringWidth(line)
 			}
 		}
 		out = append(out, line)
