@@ -3,10 +3,6 @@ package api_test
 import (
 	"bytes"
 	"encoding/pem"
-	"io"
-	"log"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,9 +14,7 @@ import (
 )
 
 func TestSelfSignedNeedsCACert(t *testing.T) {
-	sim := simulator.New(simulator.Config{})
-	srv := quietTLSServer(sim)
-	t.Cleanup(func() { sim.Close(); srv.Close() })
+	srv := simtest.StartTLS(t, simulator.Config{}).Srv
 
 	_, err := mustNew(t, api.Options{BaseURL: srv.URL}).Manifest(ctx)
 	if api.KindOf(err) != api.KindTLS || !strings.Contains(err.Error(), "certificate") {
@@ -51,8 +45,7 @@ func TestCACertFileErrors(t *testing.T) {
 }
 
 func TestHTTPToATLSPortSaysSo(t *testing.T) {
-	srv := quietTLSServer(simulator.New(simulator.Config{}))
-	t.Cleanup(srv.Close)
+	srv := simtest.StartTLS(t, simulator.Config{}).Srv
 	plain := "http://" + strings.TrimPrefix(srv.URL, "https://")
 	_, err := mustNew(t, api.Options{BaseURL: plain, Retries: -1}).Manifest(ctx)
 	if err == nil {
@@ -104,11 +97,4 @@ func mustNew(t *testing.T, o api.Options) *api.Client {
 		t.Fatal(err)
 	}
 	return c
-}
-
-func quietTLSServer(h http.Handler) *httptest.Server {
-	srv := httptest.NewUnstartedServer(h)
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
-	return srv
 }

@@ -2,9 +2,6 @@ package cli
 
 import (
 	"encoding/pem"
-	"io"
-	"log"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,11 +89,7 @@ func TestHostileServerStringsAreInert(t *testing.T) {
 }
 
 func TestTLSFromTheCommandLine(t *testing.T) {
-	sim := simulator.New(simulator.Config{})
-	srv := httptest.NewUnstartedServer(sim)
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
-	t.Cleanup(func() { sim.Close(); srv.Close() })
+	srv := simtest.StartTLS(t, simulator.Config{}).Srv
 
 	r := run(t, tokenEnv(simtest.SysadminToken), "check", "--url", srv.URL)
 	if r.code != ExitNetwork || !strings.Contains(r.stderr, "certificate") || !strings.Contains(r.stderr, "--ca-cert") {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/serve/servetest"
 )
 
@@ -40,7 +41,7 @@ func TestServeDemoOverRealSSH(t *testing.T) {
 	done := make(chan result, 1)
 	go func() {
 		var out strings.Builder
-		errb := &syncWriter{w: &strings.Builder{}}
+		errb := &simtest.Buffer{}
 		stdio := &IO{In: strings.NewReader(""), Out: &out, Err: errb,
 			Getenv:     func(k string) string { return map[string]string{EnvToken: "must-not-reach-sessions"}[k] },
 			IsTerminal: func() bool { return false }}
@@ -105,21 +106,4 @@ func waitListening(t *testing.T, addr string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("nothing listens on %s", addr)
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	w  *strings.Builder
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}
-
-func (s *syncWriter) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.String()
 }

@@ -7,16 +7,17 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 )
 
 func TestSimulateServesTheManifestInXMLAndJSON(t *testing.T) {
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	var errb syncWriter
-	errb.w = &strings.Builder{}
+	errb := &simtest.Buffer{}
 	go func() {
-		stdio := &IO{In: strings.NewReader(""), Out: io.Discard, Err: &errb,
+		stdio := &IO{In: strings.NewReader(""), Out: io.Discard, Err: errb,
 			Getenv: func(string) string { return "" }, IsTerminal: func() bool { return false }}
 		root := NewRootCommand(BuildInfo{Version: "test"}, stdio)
 		root.SetArgs([]string{"simulate", "--listen", addr, "--product", "confluence", "--version", "9.2.3",

@@ -2,7 +2,11 @@
 package simtest
 
 import (
+	"bytes"
+	"io"
+	"log"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -68,4 +72,37 @@ func (e *Env) Count(method, path string) int {
 		}
 	}
 	return n
+}
+
+// StartTLS serves a simulator over HTTPS with httptest's self-signed
+// certificate, its handshake-error chatter kept out of the test output.
+func StartTLS(t testing.TB, cfg simulator.Config) *Env {
+	t.Helper()
+	sim := simulator.New(cfg)
+	srv := httptest.NewUnstartedServer(sim)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	t.Cleanup(func() {
+		sim.Close()
+		srv.Close()
+	})
+	return &Env{Sim: sim, Srv: srv, URL: srv.URL}
+}
+
+// Buffer collects output written from many goroutines (a server's log).
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *Buffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *Buffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
