@@ -72,6 +72,7 @@ func TestExitCodes(t *testing.T) {
 		{"bad token", simulator.Config{}, simtest.BadToken, []string{"check"}, ExitAuth, "token"},
 		{"not sysadmin", simulator.Config{}, simtest.AdminToken, []string{"setup", "--mode", "mdm", "--yes"}, ExitAuth, "system administrator"},
 		{"proxy in the way (non-MDM)", simulator.Config{Proxy: simulator.ProxyLoginRedirect}, simtest.SysadminToken, []string{"setup", "--mode", "non-mdm"}, ExitNetwork, "MDM"},
+		{"proxy that lets credentials through: MDM works", simulator.Config{Proxy: simulator.ProxyLoginRedirect}, simtest.SysadminToken, []string{"setup", "--mode", "mdm", "--yes"}, ExitOK, "Created the link"},
 		{"sso in front of everything", simulator.Config{Proxy: simulator.ProxySSOHTML, ProxyAuthenticatedToo: true}, simtest.SysadminToken, []string{"check"}, ExitNetwork, "proxy"},
 		{"wrong product", simulator.Config{Product: "confluence"}, simtest.SysadminToken, []string{"check", "--product", "jira"}, ExitFailed, "not Jira"},
 		{"non-MDM switch off", simulator.Config{}, simtest.SysadminToken, []string{"setup", "--mode", "non-mdm"}, ExitFailed, "Turn on OAuth 2.0"},
