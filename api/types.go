@@ -1,7 +1,5 @@
 package api
 
-import "github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
-
 // Manifest is the application links manifest (GET /rest/applinks/1.0/manifest).
 type Manifest struct {
 	ID              string `json:"id" xml:"id"`
@@ -110,6 +108,3 @@ type MobileLoginInfo struct {
 	InstanceName string `json:"instance-name"`
 	BaseURL      string `json:"base-url"`
 }
-
-// SafeName is a server-supplied name made safe for a terminal.
-func SafeName(s string) string { return termsafe.String(s) }

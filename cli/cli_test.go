@@ -72,7 +72,7 @@ func TestExitCodes(t *testing.T) {
 		{"bad token", simulator.Config{}, simtest.BadToken, []string{"check"}, ExitAuth, "token"},
 		{"not sysadmin", simulator.Config{}, simtest.AdminToken, []string{"setup", "--mode", "mdm", "--yes"}, ExitAuth, "system administrator"},
 		{"proxy in the way (non-MDM)", simulator.Config{Proxy: simulator.ProxyLoginRedirect}, simtest.SysadminToken, []string{"setup", "--mode", "non-mdm"}, ExitNetwork, "MDM"},
-		{"proxy that lets credentials through: MDM works", simulator.Config{Proxy: simulator.ProxyLoginRedirect}, simtest.SysadminToken, []string{"setup", "--mode", "mdm", "--yes"}, ExitOK, "Created the link"},
+		{"proxy that lets credentials through: MDM works", simulator.Config{Proxy: simulator.ProxyLoginRedirect}, simtest.SysadminToken, []string{"setup", "--mode", "mdm", "--yes"}, ExitOK, "Created the incoming link"},
 		{"sso in front of everything", simulator.Config{Proxy: simulator.ProxySSOHTML, ProxyAuthenticatedToo: true}, simtest.SysadminToken, []string{"check"}, ExitNetwork, "proxy"},
 		{"wrong product", simulator.Config{Product: "confluence"}, simtest.SysadminToken, []string{"check", "--product", "jira"}, ExitFailed, "not Jira"},
 		{"non-MDM switch off", simulator.Config{}, simtest.SysadminToken, []string{"setup", "--mode", "non-mdm"}, ExitFailed, "Turn on OAuth 2.0"},
@@ -154,7 +154,7 @@ func TestSetupPrintsTheSiteListAsTheSeedsShowIt(t *testing.T) {
 	if b1, _ := json.Marshal(wantV); string(b1) != string(compact) {
 		t.Fatalf("site list\n got %s\nwant %s", compact, b1)
 	}
-	if !strings.Contains(r.stderr, "Created the link") {
+	if !strings.Contains(r.stderr, "Created the incoming link") {
 		t.Errorf("stderr should say what changed: %s", r.stderr)
 	}
 }
@@ -257,5 +257,16 @@ func TestDemoCheckNeedsNothing(t *testing.T) {
 	m := decode(t, r.stdout)
 	if m["product"] != "jira" || m["compatible"] != true || m["baseUrl"] != demoBaseURL {
 		t.Fatalf("demo = %v", m)
+	}
+}
+
+func TestNonMDMStartsFromTheChecksList(t *testing.T) {
+	env := simtest.Start(t, simulator.Config{MobileOAuth: true})
+	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "non-mdm")
+	if r.code != 0 || !strings.Contains(r.stderr, "carries the iOS app's redirect") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if n := simtest.ListsBeyondChecks(env.Sim); n != 0 {
+		t.Errorf("the clients were listed %d more time(s) than the checks needed", n)
 	}
 }

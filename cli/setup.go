@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -129,7 +128,7 @@ func setupMDM(ctx context.Context, conn *connection, report *steps.Report, o *se
 	if link != nil {
 		res.ClientID, res.LinkName = link.Client.ClientID, link.Client.Name
 		res.Changed = &link.Changed
-		conn.sayLink(link)
+		fmt.Fprintln(conn.errW, steps.LinkOutcome(link))
 	}
 	if err != nil {
 		return steps.Site{}, err
@@ -144,9 +143,9 @@ func setupNonMDM(ctx context.Context, conn *connection, report *steps.Report, o 
 		fmt.Fprintln(w, "Dry run: non-MDM creates nothing; the mobile plugin creates its own client once OAuth 2.0 is on at "+steps.MobileAdminPath(p)+".")
 		return steps.Site{}, nil
 	}
-	// The checks already listed the clients: look there before asking again.
-	cl, err := steps.MobileClientIn(report.Clients, p), error(nil)
-	if cl == nil && report.Clients == nil {
+	cl, known := report.MobileClient()
+	var err error
+	if !known {
 		cl, err = steps.FindMobileClient(ctx, conn.client, p)
 	}
 	if err == nil && cl == nil {
@@ -166,9 +165,7 @@ func setupNonMDM(ctx context.Context, conn *connection, report *steps.Report, o 
 	}
 	changed := false
 	res.ClientID, res.LinkName, res.Changed = cl.ClientID, cl.Name, &changed
-	// Which client the plugin hands out is not visible over REST; the link with the
-	// app's redirect is what the plugin creates when the switch is turned on.
-	fmt.Fprintf(w, "OAuth 2.0 is ready: the incoming link %q (client ID %s) carries the iOS app's redirect, and the mobile plugin hands the app its client. The wizard created nothing.\n", api.SafeName(cl.Name), cl.ClientID)
+	fmt.Fprintln(w, steps.MobileClientOutcome(cl))
 	// Without MDM the app gets its client from the plugin: the site entry needs no oauth block.
 	return steps.NewSite(conn.det, conn.baseURL, o.title, "", false), nil
 }
@@ -196,15 +193,3 @@ func emitSites(g *globalOptions, o *setupOptions, format steps.Format, site step
 }
 
 func (c *connection) stderr() io.Writer { return c.errW }
-
-func (c *connection) sayLink(l *steps.LinkResult) {
-	name := api.SafeName(l.Client.Name)
-	switch {
-	case l.Reconciled:
-		fmt.Fprintf(c.errW, "Created the link %q (client ID %s); its answer was lost, so the wizard confirmed it by listing the links.\n", name, l.Client.ClientID)
-	case l.Changed:
-		fmt.Fprintf(c.errW, "Created the link %q (client ID %s).\n", name, l.Client.ClientID)
-	default:
-		fmt.Fprintf(c.errW, "Reused the existing link %q (client ID %s): nothing was changed on the instance.\n", name, l.Client.ClientID)
-	}
-}

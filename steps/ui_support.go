@@ -27,17 +27,23 @@ func LinkOutcome(res *LinkResult) string {
 		return "Nothing was changed on the instance."
 	}
 	name := termsafe.String(res.Client.Name)
-	if res.Changed {
+	switch {
+	case res.Reconciled:
+		return fmt.Sprintf("Created the incoming link %q (client ID %s); the instance's answer was lost, so the wizard confirmed it by listing the links.", name, res.Client.ClientID)
+	case res.Changed:
 		return fmt.Sprintf("Created the incoming link %q (client ID %s).", name, res.Client.ClientID)
 	}
 	return fmt.Sprintf("Reused the existing link %q (client ID %s): nothing changed.", name, res.Client.ClientID)
 }
 
-// MobileClientOutcome says what the mobile plugin did in the non-MDM setup.
+// MobileClientOutcome says how the non-MDM setup ended. Which client the plugin
+// hands the app is not visible over REST (info/login's OAuth fields are not
+// documented), so it names the link with the app's redirect without claiming
+// who created it: an earlier MDM run may have.
 func MobileClientOutcome(cl *api.OAuthClient) string {
 	if cl == nil {
 		return "The wizard changed nothing on the instance."
 	}
-	return fmt.Sprintf("The mobile plugin created the link %q (client ID %s); the wizard itself changed nothing.",
+	return fmt.Sprintf("OAuth 2.0 is ready: the incoming link %q (client ID %s) carries the iOS app's redirect, and the mobile plugin hands the app its client. The wizard created nothing.",
 		termsafe.String(cl.Name), cl.ClientID)
 }

@@ -57,7 +57,9 @@ func TestOutcomes(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
 		{LinkOutcome(&LinkResult{Client: cl, Changed: true}), `Created the incoming link "Jira iOS app" (client ID abc)`},
 		{LinkOutcome(&LinkResult{Client: cl}), `Reused the existing link "Jira iOS app" (client ID abc): nothing changed`},
-		{MobileClientOutcome(&cl), `The mobile plugin created the link "Jira iOS app"`},
+		{LinkOutcome(&LinkResult{Client: cl, Changed: true, Reconciled: true}), `confirmed it by listing the links`},
+		{MobileClientOutcome(&cl), `the incoming link "Jira iOS app" (client ID abc) carries the iOS app's redirect`},
+		{MobileClientOutcome(&cl), `The wizard created nothing`},
 	} {
 		if !strings.Contains(tc.got, tc.want) {
 			t.Errorf("%q lacks %q", tc.got, tc.want)

@@ -405,8 +405,14 @@ func (a *accessible) nonMDM() (steps.Site, error) {
 		"  "+steps.MobileAdminPath(prod),
 		"The plugin then creates its own link with the redirect "+prod.MobileRedirect()+"; the wizard watches for it.")
 	every := a.opts.pollEvery()
+	// The checks listed the clients a moment ago: start from that answer.
+	cl, known := a.report.MobileClient()
 	for {
-		cl, err := steps.FindMobileClient(p.ctx, a.client, prod)
+		var err error
+		if !known {
+			cl, err = steps.FindMobileClient(p.ctx, a.client, prod)
+		}
+		known = false
 		if err != nil {
 			p.sayErr(err)
 		}

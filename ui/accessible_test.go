@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -100,13 +101,28 @@ func TestAccessibleNonMDMWaitsForThePlugin(t *testing.T) {
 		t.Fatalf("%v\n%s", err, buf.String())
 	}
 	text := buf.String()
-	if !strings.Contains(text, steps.MobileAdminPath("jira")) || !strings.Contains(text, "The mobile plugin created") {
+	if !strings.Contains(text, steps.MobileAdminPath("jira")) || !strings.Contains(text, "carries the iOS app's redirect") {
 		t.Errorf("output:\n%s", text)
 	}
 	for _, r := range sim.Requests() {
 		if r.Method == "POST" {
 			t.Errorf("the wizard wrote in non-MDM: %s %s", r.Method, r.Path)
 		}
+	}
+}
+
+func TestAccessibleNonMDMStartsFromTheChecksList(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{MobileOAuth: true})
+	var buf bytes.Buffer
+	opts := Options{NewClient: testClient, BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeNonMDM}
+	if err := RunAccessible(context.Background(), opts, strings.NewReader("\n\n-\n"), &buf); err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	if !strings.Contains(buf.String(), "carries the iOS app's redirect") {
+		t.Fatalf("output:\n%s", buf.String())
+	}
+	if n := simtest.ListsBeyondChecks(sim); n != 0 {
+		t.Errorf("the clients were listed %d more time(s) than the checks needed", n)
 	}
 }
 

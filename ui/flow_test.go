@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -119,7 +120,7 @@ func TestWholeNonMDMRunCreatesNothing(t *testing.T) {
 	h.pressWait("r")
 	h.waitFor("Found it")
 	h.pressWait("enter")
-	s = h.waitFor("The mobile plugin created", `"baseURL"`)
+	s = h.waitFor("carries the iOS app's redirect", `"baseURL"`)
 	if strings.Contains(s.view, `"oauth"`) {
 		t.Errorf("non-MDM site list carries an oauth block:\n%s", s.view)
 	}
@@ -131,7 +132,7 @@ func TestWholeNonMDMRunCreatesNothing(t *testing.T) {
 	if n := len(sim.Clients()); n != 1 {
 		t.Errorf("want only the plugin's client, got %d", n)
 	}
-	if sum := h.finish().Summary(); !strings.Contains(sum, "The mobile plugin created") {
+	if sum := h.finish().Summary(); !strings.Contains(sum, "carries the iOS app's redirect") {
 		t.Errorf("Summary() = %q", sum)
 	}
 }
@@ -374,4 +375,23 @@ func TestBasicAuthentication(t *testing.T) {
 	h.waitFor("Product:")
 	h.pressWait("enter")
 	h.waitFor("All checks passed", "signed in as admin")
+}
+
+// TestNonMDMStartsFromTheChecksList: when the plugin's client exists already, the
+// wait screen finds it in the list the checks made, without asking again.
+func TestNonMDMStartsFromTheChecksList(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{MobileOAuth: true})
+	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeNonMDM})
+	h.waitFor("Welcome")
+	h.pressWait("enter")
+	h.waitFor("Product:")
+	h.pressWait("enter")
+	h.waitFor("All checks passed")
+	h.pressWait("enter")
+	h.waitFor("The app can reach the instance")
+	h.pressWait("enter")
+	h.waitFor("Found it", "carries the app's redirect")
+	if n := simtest.ListsBeyondChecks(sim); n != 0 {
+		t.Errorf("the clients were listed %d more time(s) than the checks needed", n)
+	}
 }

@@ -39,7 +39,22 @@ func (s *wait) SetSize(w, h int) { s.w, s.h = w, h }
 
 func (s *wait) enter() tea.Cmd {
 	s.found, s.err, s.polls, s.busy = nil, nil, 0, false
+	// The checks listed the clients a moment ago: start from that answer.
+	if cl, known := s.m.report.MobileClient(); known {
+		s.polls = 1
+		if cl != nil {
+			s.found, s.m.mobile = cl, cl
+			return nil
+		}
+		return tea.Batch(s.load.start(), s.tick())
+	}
 	return tea.Batch(s.load.start(), s.poll())
+}
+
+// tick schedules the next poll; a re-check in between makes it void.
+func (s *wait) tick() tea.Cmd {
+	gen, seq := s.m.gen, s.seq
+	return tea.Tick(s.m.opts.pollEvery(), func(time.Time) tea.Msg { return pollTick{gen: gen, seq: seq} })
 }
 
 func (s *wait) poll() tea.Cmd {
@@ -72,8 +87,7 @@ func (s *wait) update(msg tea.Msg) tea.Cmd {
 			s.m.mobile = s.found
 			return nil
 		}
-		gen, seq := s.m.gen, s.seq
-		return tea.Tick(s.m.opts.pollEvery(), func(time.Time) tea.Msg { return pollTick{gen: gen, seq: seq} })
+		return s.tick()
 	case pollTick:
 		if msg.seq == s.seq && s.found == nil {
 			return s.poll()
@@ -101,7 +115,7 @@ func (s *wait) View() string {
 	b.WriteString("  " + st.accent.Render(wrap(steps.MobileAdminPath(p), s.w, "  ")) + "\n\n")
 	b.WriteString(wrap("The mobile plugin then creates its own incoming link with the redirect "+p.MobileRedirect()+"; the wizard watches for it.", s.w, "") + "\n\n")
 	if s.found != nil {
-		b.WriteString(st.ok.Render(wrap(fmt.Sprintf("Found it: the mobile plugin created %q (client ID %s). Press enter for the result.",
+		b.WriteString(st.ok.Render(wrap(fmt.Sprintf("Found it: the link %q (client ID %s) carries the app's redirect. Press enter for the result.",
 			termsafe.String(s.found.Name), s.found.ClientID), s.w, "")) + "\n")
 		return b.String()
 	}

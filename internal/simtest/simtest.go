@@ -106,3 +106,18 @@ func (l *Buffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// ListsBeyondChecks is how many times the clients were listed outside the checks:
+// each checks run reads the OAuth 2.0 plugin once and lists the clients once.
+func ListsBeyondChecks(sim *simulator.Sim) int {
+	lists, checks := 0, 0
+	for _, r := range sim.Requests() {
+		switch {
+		case r.Method == "GET" && r.Path == api.PathClients:
+			lists++
+		case r.Method == "GET" && r.Path == "/rest/plugins/1.0/"+api.OAuth2ProviderPluginKey+"-key":
+			checks++
+		}
+	}
+	return lists - checks
+}
