@@ -196,7 +196,13 @@ func openSession(t *testing.T, c *gossh.Client, o sessionOpts) *session {
 		t.Fatalf("new session: %v", err)
 	}
 	t.Cleanup(func() { _ = gs.Close() })
-	s := &session{Terminal: servetest.NewTerminal(max(o.w, 1), max(o.h, 1)), sess: gs, stderr: &lockedBuffer{}, done: make(chan struct{})}
+	// A PTY request without a size still lands on a real screen; give the
+	// emulator the classic size the server promises for it.
+	w, h := o.w, o.h
+	if w <= 0 || h <= 0 {
+		w, h = 80, 24
+	}
+	s := &session{Terminal: servetest.NewTerminal(w, h), sess: gs, stderr: &lockedBuffer{}, done: make(chan struct{})}
 	gs.Stdout, gs.Stderr = s.Terminal, s.stderr
 	if s.stdin, err = gs.StdinPipe(); err != nil {
 		t.Fatalf("stdin: %v", err)

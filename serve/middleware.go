@@ -153,7 +153,7 @@ func (s *Server) runWizard(ssh.Handler) ssh.Handler {
 		_, winch, _ := sess.Pty()
 		go func() {
 			for w := range winch {
-				p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+				p.Send(windowSize(w))
 			}
 			// winch is closed with the session channel: nothing left to
 			// draw on.
@@ -204,4 +204,15 @@ func writeSummary(sess ssh.Session, text string) {
 		return
 	}
 	_, _ = io.WriteString(sess, strings.ReplaceAll(text, "\n", "\r\n")+"\r\n")
+}
+
+// windowSize turns a window change into the program's size. The PTY request's
+// size comes round again as the first window change; a client without a size of
+// its own (ssh -tt from a script) sends 0x0 there, which would undo the default
+// given at the start and leave the renderer drawing empty frames.
+func windowSize(w ssh.Window) tea.WindowSizeMsg {
+	if w.Width <= 0 || w.Height <= 0 {
+		return tea.WindowSizeMsg{Width: defaultWidth, Height: defaultHeight}
+	}
+	return tea.WindowSizeMsg{Width: w.Width, Height: w.Height}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
 	"github.com/charmbracelet/colorprofile"
 	gossh "golang.org/x/crypto/ssh"
 )
@@ -58,8 +59,22 @@ func TestWizardGetsKeysAndResizes(t *testing.T) {
 func TestTerminalWithoutASizeGetsTheClassicOne(t *testing.T) {
 	ts := startServer(t, nil)
 	s := openSession(t, mustDial(t, ts.addr, "admin", ts.key), sessionOpts{pty: true, w: 0, h: 0})
-	s.Resize(80, 24)
 	s.WaitFor(t, "size 80x24")
+}
+
+func TestWindowChangeWithoutASizeKeepsTheClassicOne(t *testing.T) {
+	for _, tt := range []struct {
+		in   ssh.Window
+		want tea.WindowSizeMsg
+	}{
+		{ssh.Window{Width: 120, Height: 40}, tea.WindowSizeMsg{Width: 120, Height: 40}},
+		{ssh.Window{}, tea.WindowSizeMsg{Width: 80, Height: 24}},
+		{ssh.Window{Width: 100}, tea.WindowSizeMsg{Width: 80, Height: 24}},
+	} {
+		if got := windowSize(tt.in); got != tt.want {
+			t.Errorf("windowSize(%+v) = %+v, want %+v", tt.in, got, tt.want)
+		}
+	}
 }
 
 func TestExitStatus(t *testing.T) {
