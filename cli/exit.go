@@ -45,9 +45,6 @@ func ExitCode(err error) int {
 	if code := codeForKind(api.KindOf(err)); code != 0 {
 		return code
 	}
-	if isCobraUsage(err) {
-		return ExitUsage
-	}
 	return ExitFailed
 }
 

@@ -68,6 +68,20 @@ func Main(bi BuildInfo) int {
 	return ExitCode(err)
 }
 
+func markArgErrorsAsUsage(cmd *cobra.Command) {
+	if check := cmd.Args; check != nil {
+		cmd.Args = func(c *cobra.Command, args []string) error {
+			if err := check(c, args); err != nil {
+				return usageError(err.Error())
+			}
+			return nil
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		markArgErrorsAsUsage(sub)
+	}
+}
+
 // interceptErrors makes every command hand its error to report and return nil.
 func interceptErrors(cmd *cobra.Command, report func(error)) {
 	if run := cmd.RunE; run != nil {
@@ -111,6 +125,10 @@ func NewRootCommand(bi BuildInfo, stdio *IO) *cobra.Command {
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return runWizard(cmd, g, answers) }
 	root.AddCommand(newCheckCommand(g), newSetupCommand(g), newSimulateCommand(g), newServeCommand(g))
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return g.prepare(cmd) }
+	// Wrong flags and arguments are usage errors (exit 2), marked where cobra
+	// reports them rather than recognised later by their wording.
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err.Error()) })
+	markArgErrorsAsUsage(root)
 	return root
 }
 
