@@ -104,7 +104,9 @@ func (c *Client) transportError(cl call, err error) *Error {
 		e.Kind, e.Err = KindCanceled, context.Canceled
 	case errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &invalid), errors.As(err, &verifyErr):
 		e.Kind = KindTLS
-	case errors.As(err, &recordErr):
+	// net/http turns the record error into a plain string, so its text is all
+	// there is to recognise.
+	case errors.As(err, &recordErr), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		e.Kind = KindTLS
 		e.Err = errors.New("the server did not speak TLS: is the URL's scheme (http/https) or port right?")
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():

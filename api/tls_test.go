@@ -44,12 +44,19 @@ func TestCACertFileErrors(t *testing.T) {
 	}
 }
 
-func TestHTTPToATLSPortSaysSo(t *testing.T) {
-	srv := simtest.StartTLS(t, simulator.Config{}).Srv
-	plain := "http://" + strings.TrimPrefix(srv.URL, "https://")
-	_, err := mustNew(t, api.Options{BaseURL: plain, Retries: -1}).Manifest(ctx)
-	if err == nil {
-		t.Fatal("http to a TLS port succeeded")
+// TestWrongSchemeSaysSo: the two ways of getting http/https wrong each read as
+// what happened, not as a bare protocol error.
+func TestWrongSchemeSaysSo(t *testing.T) {
+	tlsSrv := simtest.StartTLS(t, simulator.Config{}).Srv
+	_, err := mustNew(t, api.Options{BaseURL: "http://" + strings.TrimPrefix(tlsSrv.URL, "https://"), Retries: -1}).Manifest(ctx)
+	if err == nil || !strings.Contains(err.Error(), "HTTPS") {
+		t.Errorf("http to a TLS port: %v, want a message naming HTTPS", err)
+	}
+
+	plain := simtest.Start(t, simulator.Config{})
+	_, err = mustNew(t, api.Options{BaseURL: "https://" + strings.TrimPrefix(plain.URL, "http://"), Retries: -1}).Manifest(ctx)
+	if api.KindOf(err) != api.KindTLS || !strings.Contains(err.Error(), "did not speak TLS") {
+		t.Errorf("https to a plain port: %v, want a TLS error saying the server did not speak TLS", err)
 	}
 }
 
