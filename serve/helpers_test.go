@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/serve/servetest"
 	gossh "golang.org/x/crypto/ssh"
 )
@@ -73,30 +73,12 @@ func getenv(env []string, key string) string {
 	return v
 }
 
-// lockedBuffer collects log output written from many goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 type testServer struct {
 	*Server
 	addr     string
 	key      servetest.Key // listed in authorized_keys
 	keysFile string
-	logs     *lockedBuffer
+	logs     *simtest.Buffer
 	stop     func() error // cancels Serve and returns what it returned
 }
 
@@ -106,7 +88,7 @@ func startServer(t *testing.T, configure func(*Options)) *testServer {
 	t.Helper()
 	dir := t.TempDir()
 	key := servetest.NewKey(t)
-	logs := &lockedBuffer{}
+	logs := &simtest.Buffer{}
 	opts := Options{
 		AuthorizedKeysFile: servetest.WriteAuthorizedKeys(t, filepath.Join(dir, "authorized_keys"), key),
 		HostKeyFile:        filepath.Join(dir, "host_ed25519"),
@@ -178,7 +160,7 @@ type session struct {
 	*servetest.Terminal
 	sess   *gossh.Session
 	stdin  interface{ Write([]byte) (int, error) }
-	stderr *lockedBuffer
+	stderr *simtest.Buffer
 	done   chan struct{}
 	err    error // from Wait, valid after done
 }
@@ -202,7 +184,7 @@ func openSession(t *testing.T, c *gossh.Client, o sessionOpts) *session {
 	if w <= 0 || h <= 0 {
 		w, h = 80, 24
 	}
-	s := &session{Terminal: servetest.NewTerminal(w, h), sess: gs, stderr: &lockedBuffer{}, done: make(chan struct{})}
+	s := &session{Terminal: servetest.NewTerminal(w, h), sess: gs, stderr: &simtest.Buffer{}, done: make(chan struct{})}
 	gs.Stdout, gs.Stderr = s.Terminal, s.stderr
 	if s.stdin, err = gs.StdinPipe(); err != nil {
 		t.Fatalf("stdin: %v", err)

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -120,7 +120,7 @@ func TestNoColorOptionForcesASCII(t *testing.T) {
 	}{{"colour by default", false}, {"--no-color", true}} {
 		t.Run(tc.name, func(t *testing.T) {
 			inR, inW := io.Pipe()
-			out := &syncBuffer{}
+			out := &simtest.Buffer{}
 			done := make(chan error, 1)
 			go func() {
 				// The caller pins true colour; --no-color must still win.
@@ -162,23 +162,6 @@ func TestNoColorInTheEnvironmentTurnsColourOff(t *testing.T) {
 	if colourSGR.MatchString(m.View().Content) {
 		t.Error("the screen still has colour with NO_COLOR set")
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestWelcomeRendersOnTheTerminal(t *testing.T) {

@@ -10,17 +10,7 @@ import (
 // TestWizardReachesTheBusyScreens checks the walk the keystroke benchmarks
 // rely on: if a screen's text changes, they would time the wrong screen.
 func TestWizardReachesTheBusyScreens(t *testing.T) {
-	wz, err := StartWizard(80, 24)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wz.Close()
-	if err := wz.ToChecks(); err != nil {
-		t.Fatal(err)
-	}
-	if err := wz.ToResult(); err != nil {
-		t.Fatal(err)
-	}
+	wz := wizardOn(t, true)
 	if n := len(wz.Sim.Clients()); n != 1 {
 		t.Errorf("the walk left %d links on the instance, want 1", n)
 	}
@@ -49,14 +39,7 @@ func TestDriverRendersEveryKeyOfTheFloor(t *testing.T) {
 }
 
 func BenchmarkKeystrokeChecks(b *testing.B) {
-	wz, err := StartWizard(80, 24)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer wz.Close()
-	if err := wz.ToChecks(); err != nil {
-		b.Fatal(err)
-	}
+	wz := wizardOn(b, false)
 	keys := [2]string{"down", "up"}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
@@ -65,17 +48,7 @@ func BenchmarkKeystrokeChecks(b *testing.B) {
 }
 
 func BenchmarkKeystrokeResult(b *testing.B) {
-	wz, err := StartWizard(80, 24)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer wz.Close()
-	if err := wz.ToChecks(); err != nil {
-		b.Fatal(err)
-	}
-	if err := wz.ToResult(); err != nil {
-		b.Fatal(err)
-	}
+	wz := wizardOn(b, true)
 	b.ReportAllocs()
 	for b.Loop() {
 		wz.Press(Key("tab"))
@@ -88,4 +61,24 @@ func BenchmarkKeystrokeFloor(b *testing.B) {
 	for b.Loop() {
 		d.Press(Key("x"))
 	}
+}
+
+// wizardOn starts the wizard at 80x24 and walks it to the checks screen, or on to
+// the result screen; it is closed when the test ends.
+func wizardOn(tb testing.TB, toResult bool) *Wizard {
+	tb.Helper()
+	wz, err := StartWizard(80, 24)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(wz.Close)
+	if err := wz.ToChecks(); err != nil {
+		tb.Fatal(err)
+	}
+	if toResult {
+		if err := wz.ToResult(); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return wz
 }
