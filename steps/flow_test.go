@@ -246,7 +246,7 @@ func TestEnsureLinkAfterUnclearFailures(t *testing.T) {
 					t.Fatalf("clients=%d err=%v", n, err)
 				}
 			}
-			if posts := env.Count("POST", api.PathClients); posts > 1 {
+			if posts := env.Count("POST", api.PathClients); posts != 1 {
 				t.Fatalf("%d POSTs: a create must never be retried", posts)
 			}
 			// A plain re-run ends with exactly one client.

@@ -187,10 +187,18 @@ func TestCloseReleasesHungRequests(t *testing.T) {
 		done <- res
 	}()
 	eventually(t, "the request to hang", func() bool { return sim.parked.Load() == 1 })
+	// Logged on arrival: a test can count a request the client is still waiting on.
+	if reqs := sim.Requests(); len(reqs) != 1 || !reqs[0].End.IsZero() || reqs[0].Status != 0 {
+		t.Fatalf("log while hanging = %+v, want one entry with no end and no status", reqs)
+	}
 	sim.Close()
 	if res := <-done; res.Status != http.StatusServiceUnavailable {
 		t.Errorf("released request: %d, want 503", res.Status)
 	}
+	eventually(t, "the released request's outcome in the log", func() bool {
+		r := sim.Requests()[0]
+		return r.Status == http.StatusServiceUnavailable && !r.End.IsZero()
+	})
 }
 
 func TestFaultLatencyRespectsTheClient(t *testing.T) {

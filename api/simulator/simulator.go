@@ -119,6 +119,8 @@ type Sim struct {
 
 	logMu sync.Mutex
 	log   []Request
+	// logBase is the sequence number of log[0].
+	logBase int
 }
 
 // New builds a simulator. It panics if cfg.Validate fails.
@@ -210,12 +212,8 @@ func (s *Sim) Close() {
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	id := s.identify(r)
-	entry := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, User: id.name(), Start: time.Now()}
-	defer func() {
-		entry.Status = sw.finalStatus()
-		entry.End = time.Now()
-		s.record(entry)
-	}()
+	seq := s.begin(Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, User: id.name(), Start: time.Now()})
+	defer func() { s.finish(seq, sw.finalStatus(), time.Now()) }()
 
 	// Reading the body up front lets net/http notice a client that hangs up, so
 	// the request context is cancelled during latency and hangs even on a POST.
