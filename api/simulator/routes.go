@@ -60,6 +60,8 @@ func (s *Sim) serveOAuth2(w http.ResponseWriter, r *http.Request, id identity, b
 			return
 		}
 		serveOAuthMetadata(w, base)
+	case rest == "authorize":
+		s.serveAuthorize(w, r, base)
 	case rest == "client":
 		s.serveClients(w, r, id, base)
 	case strings.HasPrefix(rest, "client/reset/"):
@@ -72,14 +74,22 @@ func (s *Sim) serveOAuth2(w http.ResponseWriter, r *http.Request, id identity, b
 }
 
 // serveWeb covers the few non-REST pages a client can end up on.
-func (s *Sim) serveWeb(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path {
-	case "/login.jsp", "/login.action":
+func (s *Sim) serveWeb(w http.ResponseWriter, r *http.Request, id identity, base string) {
+	switch p := r.URL.Path; {
+	case (p == pathConsent || p == pathAuthError) && !s.pluginEnabled(OAuth2PluginKey):
+		writeHTML(w, http.StatusNotFound, deadLinkPage)
+	case p == pathConsent:
+		s.serveConsent(w, r, id, base)
+	case p == pathAuthError:
+		s.serveAuthError(w, r)
+	case p == "/login.jsp", p == "/login.action":
 		writeHTML(w, http.StatusOK, loginPage(s.title+" login", "os_username"))
 	default:
-		writeHTML(w, http.StatusNotFound, "<!DOCTYPE html><html><head><title>Oops, you&#39;ve found a dead link.</title></head><body><h1>Oops, you&#39;ve found a dead link.</h1></body></html>\n")
+		writeHTML(w, http.StatusNotFound, deadLinkPage)
 	}
 }
+
+const deadLinkPage = "<!DOCTYPE html><html><head><title>Oops, you&#39;ve found a dead link.</title></head><body><h1>Oops, you&#39;ve found a dead link.</h1></body></html>\n"
 
 func loginPage(title, userField string) string {
 	t := html.EscapeString(title)

@@ -57,6 +57,10 @@ type Config struct {
 	RequireHTTPS bool
 	// MobileOAuth is the mobile plugin's "Turn on OAuth 2.0" switch at start.
 	MobileOAuth bool
+	// DevMode is a JVM started with -Datlassian.dev.mode or
+	// -Datlassian.oauth2.provider.skip.base.url.https.requirement: the
+	// provider's consent page then skips its HTTPS rule.
+	DevMode bool
 }
 
 // Validate reports a configuration New would refuse. Call it on user input
@@ -95,6 +99,7 @@ type Sim struct {
 	proxy      ProxyMode
 	proxyAll   bool
 	httpsOnly  bool
+	devMode    bool
 	manifestID string
 	users      []User
 	userKeys   map[string]string
@@ -156,6 +161,7 @@ func New(cfg Config) *Sim {
 		proxy:     cfg.Proxy,
 		proxyAll:  cfg.ProxyAuthenticatedToo,
 		httpsOnly: cfg.RequireHTTPS,
+		devMode:   cfg.DevMode,
 		users:     append([]User(nil), users...),
 		userKeys:  make(map[string]string, len(users)),
 		version:   version,
@@ -267,7 +273,7 @@ func (s *Sim) handle(w http.ResponseWriter, r *http.Request, id identity) {
 		return
 	}
 	if !strings.HasPrefix(r.URL.Path, "/rest/") {
-		s.serveWeb(w, r)
+		s.serveWeb(w, r, id, base)
 		return
 	}
 	if !xsrfOK(r, base) {
