@@ -22,12 +22,13 @@ func newCheckCommand(g *globalOptions) *cobra.Command {
 		Long: "Detects the product and checks its version, the OAuth 2.0 provider plugin, the credentials\n" +
 			"and permissions, the base URL and, for non-MDM, the mobile plugin, against the iOS app's\n" +
 			"compatibility matrix. It only reads: nothing on the instance is changed.",
-		Example: "  MOBILE_OAUTH_TOKEN=... mobile-oauth-wizard check --url https://jira.example.com\n" +
-			"  mobile-oauth-wizard check --url https://wiki.example.com --mode non-mdm --json --token-file token.txt",
+		Example: "  export MOBILE_OAUTH_TOKEN=...    # a system administrator's token\n" +
+			"  mobile-oauth-wizard check --url https://jira.example.com\n" +
+			"  mobile-oauth-wizard check --url https://wiki.example.com --mode non-mdm --json",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runCheck(cmd, g, o) },
 	}
-	cmd.Flags().StringVar(&o.mode, "mode", "", "mdm or non-mdm: check only what that setup needs (default: both)")
+	cmd.Flags().StringVar(&o.mode, "mode", "", "setup `MODE` to check for: mdm or non-mdm; only what that setup needs (default: both)")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON object on stdout (human text goes to stderr)")
 	return cmd
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
@@ -58,18 +59,17 @@ type globalOptions struct {
 	AllowHTTP  bool
 }
 
-func (g *globalOptions) register(cmd *cobra.Command) {
-	f := cmd.PersistentFlags()
-	f.StringVar(&g.URL, "url", "", "base URL of the Jira or Confluence instance, e.g. https://jira.example.com")
-	f.StringVar(&g.Product, "product", "", "jira or confluence (default: detected; checked against the instance)")
-	f.StringVar(&g.CACert, "ca-cert", "", "PEM file with the CA certificate(s) to trust for the instance")
+func (g *globalOptions) register(f *pflag.FlagSet) {
+	f.StringVar(&g.URL, "url", "", "base `URL` of the Jira or Confluence instance, e.g. https://jira.example.com")
+	f.StringVar(&g.Product, "product", "", "which `PRODUCT`: jira or confluence (default: detected; checked against the instance)")
+	f.StringVar(&g.CACert, "ca-cert", "", "PEM `FILE` with the CA certificate(s) to trust for the instance")
 	f.DurationVar(&g.Timeout, "timeout", api.DefaultTimeout, "time limit for each request")
 	f.BoolVar(&g.Accessible, "accessible", false, "plain line prompts with no redraw (also env ACCESSIBLE)")
 	f.BoolVar(&g.NoColor, "no-color", false, "no colours (also env NO_COLOR)")
 	f.BoolVar(&g.Debug, "debug", false, "log requests on stderr (credentials and secrets redacted)")
 	f.BoolVar(&g.Demo, "demo", false, "run against an embedded simulated Jira: nothing to install, nothing changed anywhere")
-	f.StringVar(&g.TokenFile, "token-file", "", "read the personal access token from FILE (- for stdin); or set env "+EnvToken)
-	f.StringVar(&g.User, "user", "", "user name for Basic authentication; the password comes from env "+EnvPassword)
+	f.StringVar(&g.TokenFile, "token-file", "", "read the personal access token from `FILE` (\"-\": standard input), or set "+EnvToken)
+	f.StringVar(&g.User, "user", "", "user `NAME` for Basic authentication; the password comes from "+EnvPassword)
 	f.BoolVar(&g.AllowHTTP, "allow-http", false, "allow plain http to a host that is not loopback (credentials travel in clear text)")
 }
 

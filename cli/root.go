@@ -5,13 +5,15 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"syscall"
 
-	"charm.land/fang/v2"
+	mcobra "github.com/muesli/mango-cobra"
+	"github.com/muesli/roff"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // BuildInfo is injected by the release build.
@@ -24,8 +26,15 @@ func (b BuildInfo) String() string {
 	v := b.Version
 	if v == "" {
 		v = "dev"
-		if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-			v = info.Main.Version
+		// A source build (go build, go run, go install) carries its module
+		// version and the VCS revision and time it was built from.
+		if info, ok := debug.ReadBuildInfo(); ok {
+			if info.Main.Version != "" && info.Main.Version != "(devel)" {
+				v = info.Main.Version
+			}
+			if b.Commit == "" {
+				b = b.withVCS(info.Settings)
+			}
 		}
 	}
 	s := v
@@ -43,27 +52,40 @@ func (b BuildInfo) String() string {
 	return s
 }
 
+func (b BuildInfo) withVCS(settings []debug.BuildSetting) BuildInfo {
+	dirty := false
+	for _, kv := range settings {
+		switch kv.Key {
+		case "vcs.revision":
+			b.Commit = kv.Value
+		case "vcs.time":
+			b.Date = kv.Value
+		case "vcs.modified":
+			dirty = kv.Value == "true"
+		}
+	}
+	if dirty && b.Commit != "" {
+		b.Date += ", modified"
+	}
+	return b
+}
+
 // Main runs the command line and returns the process exit code.
 func Main(bi BuildInfo) int {
 	stdio := systemIO()
 	root := NewRootCommand(bi, stdio)
-	// Commands' own errors are printed here, not by fang: its error styling asks
-	// the terminal for its background colour, which a terminal that does not
-	// answer turns into seconds of waiting after every failed run.
+	// Commands hand their errors here: printed once, in plain words with the
+	// remedy, without colour queries to the terminal.
 	var failed error
-	interceptErrors(root, func(err error) {
-		failed = err
-		if !isSilent(err) {
-			fmt.Fprintln(stdio.Err, "Error: "+describe(err))
-		}
-	})
-	err := fang.Execute(context.Background(), root,
-		fang.WithVersion(bi.String()),
-		fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM),
-		fang.WithErrorHandler(errorHandler),
-	)
+	interceptErrors(root, func(err error) { failed = err })
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		err = failed
+	}
+	if err != nil && !isSilent(err) {
+		fmt.Fprintln(stdio.Err, "Error: "+describe(err))
 	}
 	return ExitCode(err)
 }
@@ -116,14 +138,26 @@ func NewRootCommand(bi BuildInfo, stdio *IO) *cobra.Command {
 		Args:          cobra.NoArgs,
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetHelpFunc(func(c *cobra.Command, _ []string) { writeHelp(c.OutOrStdout(), c, terminalWidth(stdio.Getenv)) })
 	root.SetIn(stdio.In)
 	root.SetOut(stdio.Out)
 	root.SetErr(stdio.Err)
-	g.register(root)
 	answers := &setupOptions{}
 	answers.registerAnswers(root)
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return runWizard(cmd, g, answers) }
-	root.AddCommand(newCheckCommand(g), newSetupCommand(g), newSimulateCommand(g), newServeCommand(g))
+	root.AddCommand(newCheckCommand(g), newSetupCommand(g), newSimulateCommand(g), newServeCommand(g), newManCommand())
+	root.InitDefaultCompletionCmd()
+	// The instance flags go on the commands that talk to an instance, not on
+	// simulate or completion, whose help would otherwise list them.
+	instance := pflag.NewFlagSet("instance", pflag.ContinueOnError)
+	g.register(instance)
+	root.Flags().AddFlagSet(instance)
+	for _, c := range root.Commands() {
+		if !noInstanceFlags[c.Name()] {
+			c.Flags().AddFlagSet(instance)
+		}
+	}
+	registerCompletions(root)
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return g.prepare(cmd) }
 	// Wrong flags and arguments are usage errors (exit 2), marked where cobra
 	// reports them rather than recognised later by their wording.
@@ -132,10 +166,54 @@ func NewRootCommand(bi BuildInfo, stdio *IO) *cobra.Command {
 	return root
 }
 
-// errorHandler prints a failed command's error; the text is already plain words with a remedy.
-func errorHandler(w io.Writer, _ fang.Styles, err error) {
-	if err == nil || isSilent(err) {
-		return
+// noInstanceFlags are the commands that never talk to a Jira or Confluence.
+var noInstanceFlags = map[string]bool{"simulate": true, "completion": true, "help": true, "man": true}
+
+// valueCompletions are the fixed values shells offer for flags of these names.
+var valueCompletions = map[string][]string{
+	"mode":    {"mdm	MDM: the wizard creates the link and prints the site list", "non-mdm	the mobile plugin hands the app its client"},
+	"format":  {"json	the site list as JSON", "plist	AppConfig for Jamf and Workspace ONE", "intune	the key, type and value for Intune"},
+	"product": {"jira", "confluence"},
+	"proxy":   {"none", "login-redirect", "sso-redirect", "sso-html"},
+}
+
+// registerCompletions offers the values of the enumerated flags on every command
+// that has them (a flag shared by several commands is registered once).
+func registerCompletions(root *cobra.Command) {
+	seen := map[*pflag.Flag]bool{}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			values, ok := valueCompletions[f.Name]
+			if !ok || seen[f] {
+				return
+			}
+			seen[f] = true
+			_ = c.RegisterFlagCompletionFunc(f.Name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+		})
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
 	}
-	fmt.Fprintln(w, "Error:", describe(err))
+	walk(root)
+}
+
+// newManCommand prints the man page, made from the command tree so it never
+// drifts from the flags; the release build packages it.
+func newManCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:                   "man",
+		Short:                 "Print the man page",
+		Hidden:                true,
+		DisableFlagsInUseLine: true,
+		Args:                  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			page, err := mcobra.NewManPage(1, cmd.Root())
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprint(cmd.OutOrStdout(), page.Build(roff.NewDocument()))
+			return err
+		},
+	}
 }

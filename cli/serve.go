@@ -30,15 +30,16 @@ func newServeCommand(g *globalOptions) *cobra.Command {
 			"(mode 0600) if missing. Each admin signs in to the instance with their own token inside the " +
 			"session: the server's own MOBILE_OAUTH_TOKEN is never handed to sessions. With --demo, every " +
 			"session gets its own simulated Jira.",
-		Example: "  mobile-oauth-wizard serve --listen :2222 --authorized-keys ~/.ssh/authorized_keys\n" +
+		Example: "  mobile-oauth-wizard serve --listen :2222 \\\n" +
+			"      --authorized-keys ~/.ssh/authorized_keys\n" +
 			"  ssh -t -p 2222 admin@jumphost",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, g, o) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.listen, "listen", serve.DefaultListen, "address to listen on")
-	f.StringVar(&o.authorizedKeys, "authorized-keys", "", "OpenSSH authorized_keys file: the only keys let in (required)")
-	f.StringVar(&o.hostKey, "host-key", "", "host key file, created if missing (default: ~/.local/state/mobile-oauth-wizard/host_ed25519)")
+	f.StringVar(&o.listen, "listen", serve.DefaultListen, "`ADDRESS` to listen on (host:port)")
+	f.StringVar(&o.authorizedKeys, "authorized-keys", "", "OpenSSH authorized_keys `FILE`: the only keys let in (required)")
+	f.StringVar(&o.hostKey, "host-key", "", "host key `FILE`, created if missing (default: ~/.local/state/mobile-oauth-wizard/host_ed25519)")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", serve.DefaultIdleTimeout, "close a connection after this long without traffic")
 	f.IntVar(&o.maxSessions, "max-sessions", serve.DefaultMaxSessions, "concurrent sessions; more are refused politely")
 	return cmd

@@ -27,10 +27,12 @@ func newSetupCommand(g *globalOptions) *cobra.Command {
 		Long: "Runs the checks, then for MDM reuses or creates the incoming OAuth 2.0 application link and\n" +
 			"prints the site list for your MDM; for non-MDM it checks the mobile plugin and waits for the\n" +
 			"client it creates once OAuth 2.0 is turned on. Writes to the instance only with --yes.",
-		Example: "  export MOBILE_OAUTH_TOKEN=...   # a system administrator's personal access token\n" +
-			"  mobile-oauth-wizard setup --url https://jira.example.com --mode mdm --yes --output sites.json\n" +
+		Example: "  export MOBILE_OAUTH_TOKEN=...    # a system administrator's token\n" +
 			"  mobile-oauth-wizard setup --url https://jira.example.com --mode mdm --dry-run\n" +
-			"  mobile-oauth-wizard setup --url https://wiki.example.com --mode non-mdm --wait 10m --json",
+			"  mobile-oauth-wizard setup --url https://jira.example.com --mode mdm --yes \\\n" +
+			"      --output sites.json\n" +
+			"  mobile-oauth-wizard setup --url https://wiki.example.com --mode non-mdm \\\n" +
+			"      --wait 10m --json",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runSetup(cmd, g, o) },
 	}
@@ -38,7 +40,7 @@ func newSetupCommand(g *globalOptions) *cobra.Command {
 	f := cmd.Flags()
 	f.BoolVar(&o.dryRun, "dry-run", false, "print the requests that would change the instance and change nothing")
 	f.BoolVar(&o.yes, "yes", false, "confirm changes to the instance (creating the application link)")
-	f.DurationVar(&o.wait, "wait", 0, "non-MDM: how long to wait for the mobile plugin to create its client (0: check once)")
+	f.DurationVar(&o.wait, "wait", 0, "non-MDM: how long to wait for the mobile plugin to hand out its client (0: check once)")
 	f.BoolVar(&o.json, "json", false, "print one JSON object on stdout (human text goes to stderr)")
 	return cmd
 }
@@ -47,12 +49,12 @@ func newSetupCommand(g *globalOptions) *cobra.Command {
 // interactive wizard takes them too, to skip the screens they answer.
 func (o *setupOptions) registerAnswers(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVar(&o.mode, "mode", "", "mdm or non-mdm")
-	f.StringVar(&o.title, "title", "", "site title shown in the app (default: the instance's name)")
-	f.StringVar(&o.linkName, "link-name", "", "name of the application link to create (default: \"<Product> iOS app\")")
+	f.StringVar(&o.mode, "mode", "", "setup `MODE`: mdm or non-mdm")
+	f.StringVar(&o.title, "title", "", "site `TITLE` shown in the app (default: the instance's name)")
+	f.StringVar(&o.linkName, "link-name", "", "`NAME` of the application link to create (default: \"<Product> iOS app\")")
 	f.BoolVar(&o.cacheSession, "cache-session", false, "cacheSessionInMobileBrowser: keep the sign-in session in the mobile browser")
-	f.StringVar(&o.format, "format", "json", "output format: json (site list), plist (AppConfig for Jamf / Workspace ONE), intune")
-	f.StringVar(&o.output, "output", "", "write the site list to FILE (merged with the sites already in it; mode 0600)")
+	f.StringVar(&o.format, "format", "json", "output `FORMAT`: json (site list), plist (AppConfig for Jamf / Workspace ONE), intune")
+	f.StringVar(&o.output, "output", "", "write the site list to `FILE` (merged with the sites already in it; mode 0600)")
 }
 
 func runSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions) error {

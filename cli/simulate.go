@@ -26,22 +26,24 @@ func newSimulateCommand(g *globalOptions) *cobra.Command {
 		Use:   "simulate",
 		Short: "Run the simulated Jira/Confluence Data Center as a server (for trying and testing)",
 		Long: "Serves a simulated Jira or Confluence Data Center that answers the REST calls the wizard\n" +
-			"makes the way the real products do. Users and their personal access tokens:\n" +
-			"  admin / sysadmin-token (system administrator), jadmin / admin-token (administrator),\n" +
-			"  user / user-token (no admin rights); each password is the user name.",
-		Example: "  mobile-oauth-wizard simulate --listen 127.0.0.1:8990 --product jira --version 10.3.0\n" +
+			"makes the way the real products do. Users and their personal access tokens\n" +
+			"(each password is the user name):\n" +
+			"  admin / sysadmin-token   system administrator\n" +
+			"  jadmin / admin-token     administrator\n" +
+			"  user / user-token        no admin rights",
+		Example: "  mobile-oauth-wizard simulate --listen 127.0.0.1:8990 --version 10.3.0\n" +
 			"  curl http://127.0.0.1:8990/rest/applinks/1.0/manifest",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runSimulate(cmd, g, o) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.listen, "listen", "127.0.0.1:8990", "address to listen on")
-	f.StringVar(&o.product, "product", "jira", "jira or confluence")
-	f.StringVar(&o.version, "version", "", "product version (default: a compatible one)")
-	f.StringVar(&o.title, "title", "", "server title")
-	f.StringVar(&o.baseURL, "base-url", "", "the instance's configured base URL (default: derived from each request)")
-	f.StringArrayVar(&o.plugins, "plugin", nil, "install a plugin: KEY=VERSION or KEY=VERSION:disabled (repeatable)")
-	f.StringVar(&o.proxy, "proxy", "none", "what sits in front: none, login-redirect, sso-redirect, sso-html")
+	f.StringVar(&o.listen, "listen", "127.0.0.1:8990", "`ADDRESS` to listen on (host:port)")
+	f.StringVar(&o.product, "product", "jira", "`PRODUCT` to simulate: jira or confluence")
+	f.StringVar(&o.version, "version", "", "product `VERSION` (default: a compatible one)")
+	f.StringVar(&o.title, "title", "", "server `TITLE`")
+	f.StringVar(&o.baseURL, "base-url", "", "the instance's configured base `URL` (default: derived from each request)")
+	f.StringArrayVar(&o.plugins, "plugin", nil, "install a plugin: `KEY=VERSION` or KEY=VERSION:disabled (repeatable)")
+	f.StringVar(&o.proxy, "proxy", "none", "what sits in front (`KIND`): none, login-redirect, sso-redirect, sso-html")
 	f.BoolVar(&o.basicDisabled, "basic-auth-disabled", false, "answer Basic authentication with 403")
 	f.BoolVar(&o.requireHTTPS, "require-https", false, "refuse OAuth clients while the base URL is http:// (production)")
 	f.BoolVar(&o.mobileOAuth, "mobile-oauth", false, "start with the mobile plugin's OAuth 2.0 switch on")
