@@ -1,5 +1,7 @@
 package api
 
+import "encoding/json"
+
 // Manifest is the application links manifest (GET /rest/applinks/1.0/manifest).
 type Manifest struct {
 	ID              string `json:"id" xml:"id"`
@@ -103,8 +105,50 @@ type NewOAuthClient struct {
 
 // MobileLoginInfo is the mobile plugin's anonymous GET /rest/nativemobile/1.1/info/login.
 // Only the fields older plugins are known to return are typed; newer ones add OAuth
-// fields that are not documented, so nothing depends on them.
+// fields whose names are not public, so nothing depends on a field name: the
+// string values of the whole document are kept to be searched by value.
 type MobileLoginInfo struct {
 	InstanceName string `json:"instance-name"`
 	BaseURL      string `json:"base-url"`
+
+	values map[string]bool
+}
+
+// UnmarshalJSON decodes the known fields and collects every string value, at any
+// depth (object keys excluded).
+func (m *MobileLoginInfo) UnmarshalJSON(b []byte) error {
+	type known MobileLoginInfo
+	var k known
+	if err := json.Unmarshal(b, &k); err != nil {
+		return err
+	}
+	var doc any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return err
+	}
+	*m = MobileLoginInfo(k)
+	m.values = map[string]bool{}
+	collectStrings(doc, m.values)
+	return nil
+}
+
+// HandsOut reports whether the document holds a string value equal to s
+// (exactly, not as a part of a longer string).
+func (m *MobileLoginInfo) HandsOut(s string) bool {
+	return m != nil && s != "" && m.values[s]
+}
+
+func collectStrings(v any, into map[string]bool) {
+	switch v := v.(type) {
+	case string:
+		into[v] = true
+	case []any:
+		for _, e := range v {
+			collectStrings(e, into)
+		}
+	case map[string]any:
+		for _, e := range v {
+			collectStrings(e, into)
+		}
+	}
 }

@@ -145,29 +145,54 @@ func setupNonMDM(ctx context.Context, conn *connection, report *steps.Report, o 
 		fmt.Fprintln(w, "Dry run: non-MDM creates nothing; the mobile plugin creates its own client once OAuth 2.0 is on at "+steps.MobileAdminPath(p)+".")
 		return steps.Site{}, nil
 	}
-	cl, known := report.MobileClient()
+	// Decide on evidence only: a client with the app's redirect may be an earlier
+	// MDM run's, so it counts only when info/login hands it out or it appeared
+	// after the wizard asked for the switch. The checks read both already.
+	ev, known := report.MobileOAuth()
 	var err error
 	if !known {
-		cl, err = steps.FindMobileClient(ctx, conn.client, p)
-	}
-	if err == nil && cl == nil {
-		if o.wait <= 0 {
-			return steps.Site{}, &ExitError{Code: ExitFailed, Err: fmt.Errorf("OAuth 2.0 is not on yet: in %s, go to %s; then run again (or pass --wait 10m to wait for it)", p.Title(), steps.MobileAdminPath(p))}
+		if ev, err = steps.CheckMobileOAuth(ctx, conn.client, p, steps.Baseline{}); err != nil {
+			return steps.Site{}, err
 		}
-		fmt.Fprintf(w, "Turn on OAuth 2.0 in %s: %s\nWaiting up to %s for the mobile plugin to create its client...\n", p.Title(), steps.MobileAdminPath(p), o.wait)
+	}
+	if !ev.Confirmed() {
+		if o.wait <= 0 {
+			return steps.Site{}, &ExitError{Code: ExitFailed, Err: fmt.Errorf("OAuth 2.0 is not confirmed: %s Then run again, or pass --wait 10m to wait for it.", ev.Describe())}
+		}
+		base := ev.AsBaseline()
+		fmt.Fprintf(w, "Turn on OAuth 2.0 in %s: %s\nWaiting up to %s for the mobile plugin to hand out its client...\n", p.Title(), steps.MobileAdminPath(p), o.wait)
 		wctx, cancel := context.WithTimeout(ctx, o.wait)
 		defer cancel()
-		cl, err = steps.WaitForMobileClient(wctx, conn.client, p, o.pollEvery, nil)
-		if errors.Is(err, context.DeadlineExceeded) {
-			return steps.Site{}, &ExitError{Code: ExitFailed, Err: fmt.Errorf("gave up after %s: the mobile plugin has not created its client; check that OAuth 2.0 is on at %s", o.wait, steps.MobileAdminPath(p))}
+		var lastErr string
+		last := ev
+		ev, err = steps.WaitForMobileOAuth(wctx, conn.client, p, base, o.pollEvery, func(poll steps.MobilePoll) {
+			// Say each new failure once; a poll that works again clears it.
+			msg := ""
+			if poll.Err != nil {
+				msg, _ = steps.Explain(poll.Err)
+			}
+			if msg != "" && msg != lastErr {
+				fmt.Fprintf(w, "Could not look (poll %d): %s\n", poll.N, msg)
+			}
+			lastErr = msg
+		})
+		if ev == nil {
+			ev = last
+		}
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			why := ev.Describe()
+			if lastErr != "" {
+				why += " The last look failed: " + lastErr
+			}
+			return steps.Site{}, &ExitError{Code: ExitFailed, Err: fmt.Errorf("not confirmed after waiting %s: %s", o.wait, why)}
+		}
+		if err != nil {
+			return steps.Site{}, err
 		}
 	}
-	if err != nil {
-		return steps.Site{}, err
-	}
 	changed := false
-	res.ClientID, res.LinkName, res.Changed = cl.ClientID, cl.Name, &changed
-	fmt.Fprintln(w, steps.MobileClientOutcome(cl))
+	res.ClientID, res.LinkName, res.Changed = ev.Client.ClientID, ev.Client.Name, &changed
+	fmt.Fprintln(w, ev.Describe())
 	// Without MDM the app gets its client from the plugin: the site entry needs no oauth block.
 	return steps.NewSite(conn.det, conn.baseURL, o.title, "", false), nil
 }

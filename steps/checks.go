@@ -29,6 +29,11 @@ type Report struct {
 	Clients []api.OAuthClient
 	// Errs are the API errors that kept a check from being made, for the exit code.
 	Errs []error
+	// MobileLogin is the anonymous info/login document the mobile checks read
+	// (nil when they were not run or it could not be read: see MobileLoginErr).
+	MobileLogin    *api.MobileLoginInfo
+	MobileLoginErr error
+	mobileChecked  bool
 }
 
 // Compatible: nothing failed.
@@ -42,6 +47,17 @@ func (r *Report) MobileClient() (cl *api.OAuthClient, known bool) {
 		return nil, false
 	}
 	return MobileClientIn(r.Clients, r.Detection.Product), true
+}
+
+// MobileOAuth weighs what the checks read (the clients and info/login) as
+// evidence of the mobile plugin's OAuth 2.0 switch, with the checks' list as the
+// baseline, so only info/login handing out a client can confirm it here. known is
+// false when the checks did not list the clients or did not read info/login.
+func (r *Report) MobileOAuth() (ev *MobileOAuthEvidence, known bool) {
+	if r == nil || r.Clients == nil || r.Detection == nil || !r.mobileChecked {
+		return nil, false
+	}
+	return MobileOAuthEvidenceFrom(r.Detection.Product, r.Clients, r.MobileLogin, r.MobileLoginErr, BaselineOf(r.Clients)), true
 }
 
 // Failed lists the failed checks.
@@ -70,6 +86,7 @@ func RunChecks(ctx context.Context, c *api.Client, det *Detection, opts CheckOpt
 		clientsErr              error
 		oauthPlugin, mobilePlug *api.Plugin
 		oauthErr, mobileErr     error
+		login                   *api.MobileLoginInfo
 		loginErr                error
 	)
 	wg.Go(func() { user, userErr = c.Myself(ctx, p) })
@@ -77,7 +94,7 @@ func RunChecks(ctx context.Context, c *api.Client, det *Detection, opts CheckOpt
 	wg.Go(func() { oauthPlugin, oauthErr = c.Plugin(ctx, api.OAuth2ProviderPluginKey) })
 	if mobile {
 		wg.Go(func() { mobilePlug, mobileErr = c.Plugin(ctx, p.MobilePluginKey()) })
-		wg.Go(func() { _, loginErr = c.MobileLoginInfo(ctx) })
+		wg.Go(func() { login, loginErr = c.MobileLoginInfo(ctx) })
 	}
 	wg.Wait()
 
@@ -94,6 +111,7 @@ func RunChecks(ctx context.Context, c *api.Client, det *Detection, opts CheckOpt
 		ch := pluginCheck(p, det.Version, mobilePlug, mobileErr, CheckMobilePlugin, CheckIDMobilePlugin, p.Title()+" mobile plugin")
 		add(onlyForNonMDM(ch, opts.Mode), mobileErr)
 		add(onlyForNonMDM(mobileLoginCheck(p, loginErr), opts.Mode), loginErr)
+		r.MobileLogin, r.MobileLoginErr, r.mobileChecked = login, loginErr, true
 	}
 	add(credentialsCheck(user, userErr), userErr)
 	r.User = user

@@ -285,36 +285,3 @@ func TestCreateRefusedForHTTP(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
-
-func TestWaitForMobileClient(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
-	c := env.Client(t, simtest.SysadminToken)
-	if cl, err := steps.FindMobileClient(ctx, c, api.Jira); cl != nil || err != nil {
-		t.Fatalf("before the switch: %+v, %v", cl, err)
-	}
-	go func() {
-		time.Sleep(50 * time.Millisecond)
-		env.Sim.SetMobileOAuth(true)
-	}()
-	polls := 0
-	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	cl, err := steps.WaitForMobileClient(wctx, c, api.Jira, 10*time.Millisecond, func(n int, _ time.Duration) { polls = n })
-	if err != nil || cl == nil || !cl.HasRedirect("jira-server://oauth-callback") {
-		t.Fatalf("wait = %+v, %v", cl, err)
-	}
-	if polls == 0 {
-		t.Error("progress was never reported")
-	}
-	if posts := env.Count("POST", api.PathClients); posts != 0 {
-		t.Fatalf("the wizard created %d clients in non-MDM mode", posts)
-	}
-	// Bounded by the context.
-	env2 := simtest.Start(t, simulator.Config{})
-	sctx, cancel2 := context.WithTimeout(ctx, 60*time.Millisecond)
-	defer cancel2()
-	_, err = steps.WaitForMobileClient(sctx, env2.Client(t, simtest.SysadminToken), api.Jira, 10*time.Millisecond, nil)
-	if !errors.Is(err, context.DeadlineExceeded) && api.KindOf(err) != api.KindTimeout && api.KindOf(err) != api.KindCanceled {
-		t.Fatalf("unbounded wait: %v", err)
-	}
-}

@@ -7,8 +7,11 @@ import (
 )
 
 // serveInfoLogin is the mobile plugin's anonymous GET /rest/nativemobile/1.1/info/login.
-// Only the fields older plugins are known to return: the OAuth fields of newer
-// ones are undocumented, and inventing them would let the wizard depend on them.
+// Older plugins answer with "instance-name" and "base-url" only. With the "Turn on
+// OAuth 2.0" switch on, newer ones also hand the app the clientId of the client the
+// plugin made; the name of that field is not public, so the one used here is made
+// up and nested on purpose: a wizard that finds the value only by its field name
+// fails against the simulator.
 func (s *Sim) serveInfoLogin(w http.ResponseWriter, r *http.Request, base string) {
 	s.mu.Lock()
 	enabled := s.pluginEnabledLocked(s.mobilePluginKey())
@@ -18,12 +21,22 @@ func (s *Sim) serveInfoLogin(w http.ResponseWriter, r *http.Request, base string
 			s.startDemoTimerLocked()
 		}
 	}
+	handOut := ""
+	if s.mobileOAuth && s.mobileClientID != "" {
+		if i := s.indexByIDLocked(s.mobileClientID); i >= 0 {
+			handOut = s.clients[i].ClientID
+		}
+	}
 	s.mu.Unlock()
 	if !enabled {
 		notFound(w, r, base)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"instance-name": s.title, "base-url": base})
+	body := map[string]any{"instance-name": s.title, "base-url": base}
+	if handOut != "" {
+		body["simulatedMobileOAuth"] = map[string]any{"enabled": true, "publicClient": handOut}
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 // SetMobileOAuth is the admin flipping the mobile plugin's "Turn on OAuth 2.0"

@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -145,4 +146,55 @@ func TestCloseStopsDemoTimer(t *testing.T) {
 	if sim.demoTimer != nil {
 		t.Error("Close left the timer running")
 	}
+}
+
+// With the switch on, info/login hands the app the clientId of the client the
+// plugin made (and only that one: an earlier link with the same redirect is not
+// handed out); with the switch off, or the plugin's client deleted, it does not.
+func TestInfoLoginHandsOutThePluginsClient(t *testing.T) {
+	sim, srv := start(t, Config{Product: "confluence", Title: "Acme Wiki"})
+	earlier := sim.AddClient("Confluence iOS app", []string{"confluence-server://oauth-callback"}, "WRITE")
+
+	off := call{Path: infoLogin}.send(t, srv)
+	wantStatus(t, off, 200)
+	wantJSONType(t, off)
+	want := map[string]any{"instance-name": "Acme Wiki", "base-url": srv.URL}
+	if m := off.json(t); !reflect.DeepEqual(m, want) {
+		t.Fatalf("switch off: info/login = %v, want exactly %v", off.Body, want)
+	}
+
+	sim.SetMobileOAuth(true)
+	var plugin Client
+	for _, c := range sim.Clients() {
+		if c.ID != earlier.ID {
+			plugin = c
+		}
+	}
+	on := call{Path: infoLogin}.send(t, srv)
+	wantStatus(t, on, 200)
+	wantJSONType(t, on)
+	if got := on.contentType(); got != "application/json;charset=UTF-8" {
+		t.Errorf("Content-Type = %q", got)
+	}
+	m := on.json(t)
+	if m["instance-name"] != "Acme Wiki" || m["base-url"] != srv.URL {
+		t.Errorf("the older fields changed: %v", m)
+	}
+	if !strings.Contains(on.Body, `"`+plugin.ClientID+`"`) || plugin.ClientID == "" {
+		t.Errorf("switch on: info/login %s does not hand out the plugin's client %q", on.Body, plugin.ClientID)
+	}
+	if strings.Contains(on.Body, earlier.ClientID) {
+		t.Errorf("info/login hands out the earlier link %q: %s", earlier.ClientID, on.Body)
+	}
+	if strings.Contains(on.Body, plugin.ClientSecret) {
+		t.Error("info/login hands out the client secret")
+	}
+
+	wantStatus(t, call{Method: "DELETE", Path: "/rest/oauth2/latest/client/" + plugin.ID, Token: "sysadmin-token"}.send(t, srv), 200)
+	gone := call{Path: infoLogin}.send(t, srv)
+	if strings.Contains(gone.Body, plugin.ClientID) {
+		t.Errorf("info/login hands out a deleted client: %s", gone.Body)
+	}
+	sim.SetMobileOAuth(false)
+	wantStatus(t, call{Path: infoLogin}.send(t, srv), 200)
 }

@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
+)
+
+// A link with the app's redirect from an earlier MDM run is no proof that the
+// mobile plugin's switch is on: setup says what it saw, exits 1, never "ready".
+func TestNonMDMNotConfirmedByAnEarlierLink(t *testing.T) {
+	for _, wait := range []string{"0", "150ms"} {
+		t.Run("wait "+wait, func(t *testing.T) {
+			env := simtest.Start(t, simulator.Config{})
+			mdm := env.Sim.AddClient("Jira iOS app", []string{"jira-server://oauth-callback"}, "WRITE")
+			r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "non-mdm", "--wait", wait, "--json")
+			if r.code != ExitFailed {
+				t.Fatalf("exit %d, want %d: %s", r.code, ExitFailed, r.stderr)
+			}
+			for _, want := range []string{"a link with the app's redirect exists", mdm.ClientID, "the mobile plugin does not hand it out yet: turn on OAuth 2.0 in Settings → System → Jira mobile app"} {
+				if !strings.Contains(strings.ToLower(r.stderr), strings.ToLower(want)) {
+					t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+				}
+			}
+			if strings.Contains(strings.ToLower(r.stderr), "ready") {
+				t.Errorf("says ready without evidence:\n%s", r.stderr)
+			}
+			if m := decode(t, r.stdout); m["clientId"] != nil && m["clientId"] != "" {
+				t.Errorf("--json names a client it did not confirm: %v", m)
+			}
+			if n := env.Count("POST", api.PathClients); n != 0 {
+				t.Fatalf("the wizard created a client in non-MDM mode")
+			}
+		})
+	}
+}
+
+// With the switch on, the client the plugin hands out is the one reported, not
+// the earlier MDM link that carries the same redirect.
+func TestNonMDMReportsTheClientInfoLoginHandsOut(t *testing.T) {
+	env := simtest.Start(t, simulator.Config{})
+	mdm := env.Sim.AddClient("Jira iOS app", []string{"jira-server://oauth-callback"}, "WRITE")
+	env.Sim.SetMobileOAuth(true)
+	var plugin simulator.Client
+	for _, cl := range env.Sim.Clients() {
+		if cl.ID != mdm.ID {
+			plugin = cl
+		}
+	}
+	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "non-mdm", "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if m := decode(t, r.stdout); m["clientId"] != plugin.ClientID || m["changed"] != false {
+		t.Fatalf("clientId = %v, want the plugin's %s (not the MDM link's %s)", m["clientId"], plugin.ClientID, mdm.ClientID)
+	}
+	if !strings.Contains(r.stderr, "hands the app the client ID") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+}
