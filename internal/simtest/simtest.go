@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -120,4 +121,37 @@ func ListsBeyondChecks(sim *simulator.Sim) int {
 		}
 	}
 	return lists - checks
+}
+
+// StartBehindTLSProxy serves a simulator behind a TLS-terminating proxy: the
+// client speaks HTTPS to the proxy, the instance gets plain HTTP. forwardProto
+// is the X-Forwarded-Proto the proxy adds ("" = none, the misconfiguration
+// that breaks the OAuth 2.0 sign-in). cfg.BaseURL should be the public https URL.
+func StartBehindTLSProxy(t testing.TB, cfg simulator.Config, forwardProto string) *Env {
+	t.Helper()
+	sim := simulator.New(cfg)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.Clone(r.Context())
+		r.TLS = nil
+		r.Header.Del("X-Forwarded-Proto")
+		if forwardProto != "" {
+			r.Header.Set("X-Forwarded-Proto", forwardProto)
+		}
+		sim.ServeHTTP(w, r)
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	t.Cleanup(func() {
+		sim.Close()
+		srv.Close()
+	})
+	return &Env{Sim: sim, Srv: srv, URL: srv.URL}
+}
+
+// TLSClient builds a client that trusts the env's TLS certificate.
+func (e *Env) TLSClient(t testing.TB, token string) *api.Client {
+	t.Helper()
+	o := e.Options(token)
+	o.Transport = e.Srv.Client().Transport
+	return e.ClientWith(t, o)
 }

@@ -1,0 +1,403 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
+)
+
+// Stable probe IDs of the verification: scripts and the UI key on these.
+const (
+	ProbeIDLink      = "link"
+	ProbeIDMetadata  = "metadata"
+	ProbeIDAuthorize = "authorize"
+	ProbeIDScope     = "scope"
+	ProbeIDConsent   = "consent"
+)
+
+// VerifyOptions say what the caller already knows, so that no request is sent twice.
+type VerifyOptions struct {
+	// Client is the link to verify, as just read back from the instance (setup);
+	// nil means find it among Clients.
+	Client *api.OAuthClient
+	// Clients is the list of incoming clients, when already fetched; nil means
+	// list them now (which needs a system administrator's credentials).
+	Clients []api.OAuthClient
+	// ClientID picks one of several links with the app's redirect (clientId or id).
+	ClientID string
+}
+
+// VerifyReport is the verification's outcome, each probe with its verdict.
+type VerifyReport struct {
+	Product api.Product
+	// Client is the link the sign-in probes used; nil when there was none.
+	Client *api.OAuthClient
+	Probes []Check
+	// Errs are the API errors that kept a probe from being made, for the exit code.
+	Errs []error
+}
+
+// OK reports whether no probe failed; an inconclusive answer is a warning, not a failure.
+func (r *VerifyReport) OK() bool { return Compatible(r.Probes) }
+
+// Failed lists the failed probes.
+func (r *VerifyReport) Failed() []Check {
+	var out []Check
+	for _, p := range r.Probes {
+		if p.Status == StatusFail {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Verify proves, as far as it can without a browser and without a user's
+// password, that the iOS app's sign-in can start: the link exists with the
+// scope the app asks for, the provider publishes its endpoints, and the
+// authorization request and the consent page answer the app the way they answer
+// a working set-up. The sign-in requests carry no credentials, as the app's
+// browser sends none, and no redirect is followed.
+//
+// With the link known (opts.Client) every request goes out at once: one round
+// trip. The consent page is asked with the query the authorization endpoint is
+// expected to forward; only when its redirect says otherwise is it asked again.
+func Verify(ctx context.Context, c *api.Client, det *Detection, opts VerifyOptions) *VerifyReport {
+	r := &VerifyReport{Product: det.Product}
+	var (
+		wg      sync.WaitGroup
+		meta    *api.OAuthServerMetadata
+		metaErr error
+	)
+	wg.Go(func() { meta, metaErr = c.OAuthMetadata(ctx) })
+
+	link := r.linkProbe(ctx, c, det.Product, opts)
+	r.Probes = append(r.Probes, link)
+
+	var sp signInProbes
+	if r.Client != nil {
+		sp = runSignInProbes(ctx, c, det.Product, r.Client.ClientID)
+	}
+	wg.Wait()
+	r.add(metadataProbe(meta, metaErr), metaErr)
+	if r.Client == nil {
+		why := "not probed: there is no link with the app's redirect to sign in to"
+		if link.Status == StatusFail && len(r.Errs) > 0 {
+			why = "not probed: the link's client ID could not be read"
+		}
+		for _, p := range []struct{ id, name string }{
+			{ProbeIDAuthorize, authorizeName}, {ProbeIDScope, scopeName}, {ProbeIDConsent, consentName},
+		} {
+			r.Probes = append(r.Probes, Check{ID: p.id, Name: p.name, Status: StatusSkip, Detail: why})
+		}
+		return r
+	}
+	r.add(sp.authorizeVerdict())
+	r.add(sp.scopeVerdict())
+	r.add(sp.consentVerdict(ctx, c, det))
+	return r
+}
+
+func (r *VerifyReport) add(ch Check, err error) {
+	if err != nil && !isNotFound(err) {
+		r.Errs = append(r.Errs, err)
+	}
+	r.Probes = append(r.Probes, ch)
+}
+
+const (
+	linkName      = "Link with the app's redirect"
+	metadataName  = "Provider metadata"
+	authorizeName = "Sign-in request (scope " + Scope + ")"
+	scopeName     = "Provider knows the client"
+	consentName   = "Consent page"
+)
+
+// linkProbe finds the link the app signs in with and sets r.Client.
+func (r *VerifyReport) linkProbe(ctx context.Context, c *api.Client, p api.Product, opts VerifyOptions) Check {
+	ch := Check{ID: ProbeIDLink, Name: linkName}
+	redirect := p.MobileRedirect()
+	var candidates []api.OAuthClient
+	if opts.Client != nil {
+		candidates = []api.OAuthClient{*opts.Client}
+	} else {
+		clients := opts.Clients
+		if clients == nil {
+			var err error
+			if clients, err = c.ListClients(ctx); err != nil {
+				r.Errs = append(r.Errs, err)
+				return errorCheck(ch.ID, ch.Name, err)
+			}
+		}
+		for _, cl := range clients {
+			if cl.HasRedirect(redirect) {
+				candidates = append(candidates, cl)
+			}
+		}
+	}
+	if len(candidates) == 0 {
+		ch.Status = StatusFail
+		ch.Detail = "no incoming link carries the redirect " + redirect + ", so the app has no client to sign in with"
+		ch.Remedy = "Create the link (the MDM setup does it), or for non-MDM turn on OAuth 2.0 at " + MobileAdminPath(p) + "."
+		return ch
+	}
+	chosen, note := pickLink(candidates, opts.ClientID)
+	if chosen == nil {
+		ch.Status = StatusFail
+		ch.Detail = fmt.Sprintf("none of the %d links with the app's redirect has the client ID %s", len(candidates), termsafe.String(opts.ClientID))
+		ch.Remedy = "Choose one of: " + describeLinks(candidates) + "."
+		return ch
+	}
+	r.Client = chosen
+	name := fmt.Sprintf("%q (client ID %s)", termsafe.String(chosen.Name), termsafe.String(chosen.ClientID))
+	if chosen.Scope != Scope {
+		ch.Status = StatusFail
+		ch.Detail = fmt.Sprintf("the link %s has scope %s; the app asks for %s%s", name, termsafe.String(chosen.Scope), Scope, note)
+		ch.Remedy = "Give the link the Write permission in Administration → Application links, or remove it and run the setup again."
+		return ch
+	}
+	ch.Status = StatusOK
+	ch.Detail = fmt.Sprintf("the link %s carries %s with scope %s%s", name, redirect, Scope, note)
+	return ch
+}
+
+// pickLink chooses the link to probe: the one asked for, else one with the
+// app's scope. note says what was chosen from several.
+func pickLink(candidates []api.OAuthClient, want string) (*api.OAuthClient, string) {
+	if want != "" {
+		for i, cl := range candidates {
+			if cl.ClientID == want || cl.ID == want {
+				return &candidates[i], ""
+			}
+		}
+		return nil, ""
+	}
+	i := slices.IndexFunc(candidates, func(cl api.OAuthClient) bool { return cl.Scope == Scope })
+	if i < 0 {
+		i = 0
+	}
+	note := ""
+	if len(candidates) > 1 {
+		note = fmt.Sprintf(" (%d links carry the redirect; this one was probed)", len(candidates))
+	}
+	return &candidates[i], note
+}
+
+func describeLinks(cls []api.OAuthClient) string {
+	parts := make([]string, len(cls))
+	for i, cl := range cls {
+		parts[i] = fmt.Sprintf("%q (client ID %s, scope %s)", termsafe.String(cl.Name), termsafe.String(cl.ClientID), termsafe.String(cl.Scope))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func metadataProbe(m *api.OAuthServerMetadata, err error) Check {
+	ch := Check{ID: ProbeIDMetadata, Name: metadataName}
+	switch {
+	case isNotFound(err):
+		ch.Status = StatusFail
+		ch.Detail = "the provider publishes no metadata (HTTP 404): the OAuth 2.0 provider plugin is missing or disabled"
+		ch.Remedy = "Install or enable the OAuth 2.0 provider plugin (" + api.OAuth2ProviderPluginKey + ") in Manage apps."
+	case err != nil:
+		return errorCheck(ch.ID, ch.Name, err)
+	case m.AuthorizationEndpoint == "" || m.TokenEndpoint == "":
+		ch.Status = StatusFail
+		ch.Detail = "the provider's metadata names no authorization or no token endpoint, which the app needs"
+		ch.Remedy = "Look at the OAuth 2.0 provider plugin in Manage apps: it may be only partly enabled."
+	default:
+		ch.Status = StatusOK
+		ch.Detail = "names the authorization endpoint " + termsafe.String(m.AuthorizationEndpoint) + " and the token endpoint " + termsafe.String(m.TokenEndpoint)
+	}
+	return ch
+}
+
+// signInProbes are the answers to the anonymous sign-in requests, sent together.
+type signInProbes struct {
+	product api.Product
+	write   api.AuthorizeRequest
+	// authorize answers the app's request; admin the same with scope ADMIN;
+	// consent is the consent page asked with write's query.
+	authorize, admin, consent          *api.ProbeResult
+	authorizeErr, adminErr, consentErr error
+}
+
+func runSignInProbes(ctx context.Context, c *api.Client, p api.Product, clientID string) signInProbes {
+	sp := signInProbes{product: p, write: api.NewAuthorizeRequest(clientID, p.MobileRedirect(), Scope)}
+	admin := api.NewAuthorizeRequest(clientID, p.MobileRedirect(), "ADMIN")
+	var wg sync.WaitGroup
+	wg.Go(func() { sp.authorize, sp.authorizeErr = c.Authorize(ctx, sp.write) })
+	wg.Go(func() { sp.admin, sp.adminErr = c.Authorize(ctx, admin) })
+	wg.Go(func() { sp.consent, sp.consentErr = probeConsent(ctx, c, sp.write.Query().Encode()) })
+	wg.Wait()
+	return sp
+}
+
+func probeConsent(ctx context.Context, c *api.Client, rawQuery string) (*api.ProbeResult, error) {
+	return c.Probe(ctx, "open the consent page ("+api.PathConsent+")", api.PathConsent, rawQuery)
+}
+
+// toConsent reports whether the answer is the provider's 303 to its consent page.
+func toConsent(res *api.ProbeResult) bool {
+	return res != nil && res.Status == http.StatusSeeOther && res.Location != nil && strings.HasSuffix(res.Location.Path, api.PathConsent)
+}
+
+// appError is the OAuth error a redirect to the app's own redirect URL carries.
+func appError(res *api.ProbeResult, redirect string) (code string, ok bool) {
+	if res == nil || res.Location == nil {
+		return "", false
+	}
+	u := *res.Location
+	q := u.Query()
+	u.RawQuery, u.Fragment = "", ""
+	if u.String() != redirect {
+		return "", false
+	}
+	return q.Get("error"), true
+}
+
+func answered(res *api.ProbeResult) string {
+	s := fmt.Sprintf("HTTP %d", res.Status)
+	if w := res.Where(); w != "" {
+		s += " to " + w
+	} else if res.ContentType != "" {
+		s += " (" + termsafe.String(res.ContentType) + ")"
+	}
+	return s
+}
+
+func (sp signInProbes) authorizeVerdict() (Check, error) {
+	ch := Check{ID: ProbeIDAuthorize, Name: authorizeName}
+	res, err := sp.authorize, sp.authorizeErr
+	if err != nil {
+		return errorCheck(ch.ID, ch.Name, err), err
+	}
+	code, toApp := appError(res, sp.product.MobileRedirect())
+	switch {
+	case toConsent(res):
+		ch.Status, ch.Detail = StatusOK, "answered 303 to the consent page, as it does for the app"
+	case res.Status == http.StatusSeeOther && toApp:
+		ch.Status = StatusFail
+		ch.Detail = fmt.Sprintf("the provider turned the app's request back with error=%s", termsafe.String(code))
+		if code == "invalid_scope" {
+			ch.Detail += ": the link's scope is below " + Scope
+			ch.Remedy = "Give the link the Write permission in Administration → Application links."
+		}
+	case res.Status == http.StatusSeeOther && res.Location != nil && strings.Contains(res.Location.Path, "/plugins/servlet/oauth2/error"):
+		ch.Status = StatusFail
+		ch.Detail = "the provider sent the app's request to its error page (" + termsafe.String(res.Location.Query().Get("errorName")) + ")"
+	case res.Status == http.StatusNotFound:
+		ch.Status = StatusFail
+		ch.Detail = "the authorization endpoint is not there (HTTP 404): the OAuth 2.0 provider plugin is missing or disabled"
+		ch.Remedy = "Install or enable the OAuth 2.0 provider plugin (" + api.OAuth2ProviderPluginKey + ") in Manage apps."
+	default:
+		ch.Status = StatusWarn
+		ch.Detail = "inconclusive: answered " + answered(res) + " instead of the provider's 303; a proxy or single sign-on may answer for it"
+	}
+	return ch, nil
+}
+
+func (sp signInProbes) scopeVerdict() (Check, error) {
+	ch := Check{ID: ProbeIDScope, Name: scopeName}
+	res, err := sp.admin, sp.adminErr
+	if err != nil {
+		return errorCheck(ch.ID, ch.Name, err), err
+	}
+	switch code, toApp := appError(res, sp.product.MobileRedirect()); {
+	case res.Status == http.StatusSeeOther && toApp && code == "invalid_scope":
+		ch.Status, ch.Detail = StatusOK, "a request for scope ADMIN came back to the app's redirect with invalid_scope: the provider knows the client, with a lower scope"
+	case toConsent(res):
+		ch.Status = StatusWarn
+		ch.Detail = "inconclusive: a request for scope ADMIN went on to the consent page, so the provider did not confirm the client (it may have scope ADMIN or above)"
+	default:
+		ch.Status = StatusWarn
+		ch.Detail = "inconclusive: a request for scope ADMIN answered " + answered(res)
+	}
+	return ch, nil
+}
+
+// consentVerdict judges the consent page. It was asked with the query the
+// authorization endpoint forwards, on the URL the wizard uses (behind a proxy
+// the redirect's host may not be reachable from here); if the redirect carried
+// other parameters, it is asked again with those.
+func (sp signInProbes) consentVerdict(ctx context.Context, c *api.Client, det *Detection) (Check, error) {
+	ch := Check{ID: ProbeIDConsent, Name: consentName}
+	if !toConsent(sp.authorize) {
+		ch.Status, ch.Detail = StatusSkip, "not judged: the sign-in request did not lead to the consent page"
+		return ch, nil
+	}
+	res, err := sp.consent, sp.consentErr
+	if loc := sp.authorize.Location; !maps.EqualFunc(loc.Query(), sp.write.Query(), slices.Equal) {
+		res, err = probeConsent(ctx, c, loc.RawQuery)
+	}
+	if err != nil {
+		return errorCheck(ch.ID, ch.Name, err), err
+	}
+	instanceBase := det.InstanceBaseURL
+	if instanceBase == "" {
+		u := *sp.authorize.Location
+		u.Path, u.RawQuery = strings.TrimSuffix(u.Path, api.PathConsent), ""
+		instanceBase = u.String()
+	}
+	switch res.Status {
+	case http.StatusFound:
+		if loginPage(res.Location) {
+			ch.Status, ch.Detail = StatusOK, "sends a visitor who is not logged in to the login page: the app will reach its sign-in"
+			return ch, nil
+		}
+		ch.Status = StatusWarn
+		ch.Detail = "inconclusive: answered " + answered(res) + ", not the login page; a proxy or single sign-on may sit in front of it"
+	case http.StatusBadRequest:
+		ch.Status = StatusFail
+		switch {
+		case strings.HasPrefix(strings.ToLower(instanceBase), "http://"):
+			ch.Detail = "the provider refused the sign-in (HTTP 400): the instance's base URL " + termsafe.String(instanceBase) + " uses http, and sign-in needs an https base URL"
+			ch.Remedy = "Serve the instance over HTTPS and set an https:// base URL in the general configuration."
+		case strings.HasPrefix(strings.ToLower(c.BaseURL()), "http://"):
+			// The wizard's own request was plain http: that alone fails the rule,
+			// whatever the proxy in front of the app's users does.
+			ch.Status = StatusWarn
+			ch.Detail = "inconclusive: the provider refused the request (HTTP 400) because it reached " + c.BaseURL() + " over plain http; the app comes through " + termsafe.String(instanceBase)
+			ch.Remedy = "Verify through the base URL the app uses (" + termsafe.String(instanceBase) + ")."
+		default:
+			ch.Detail = "the provider refused the sign-in (HTTP 400): the request did not arrive as HTTPS, so a proxy in front of the instance does not send X-Forwarded-Proto: https"
+			ch.Remedy = "Make the proxy send X-Forwarded-Proto: https (or Forwarded: proto=https), or mark Tomcat's connector secure=\"true\" scheme=\"https\"."
+		}
+	case http.StatusPreconditionFailed:
+		ch.Status = StatusFail
+		ch.Detail = "the provider refuses the app's redirect " + sp.product.MobileRedirect() + " (HTTP 412): its OAuth 2.0 provider plugin is older than the app needs"
+		ch.Remedy = oauthUpdateRemedy(det)
+	default:
+		ch.Status = StatusWarn
+		ch.Detail = "inconclusive: answered " + answered(res) + ", which says nothing about the app's sign-in"
+	}
+	return ch, nil
+}
+
+// loginPage recognises the products' login pages, and any login that is to
+// return to the consent page (single sign-on keeps the destination too).
+func loginPage(u *url.URL) bool {
+	if u == nil {
+		return false
+	}
+	switch path.Base(u.Path) {
+	case "login.jsp", "login.action":
+		return true
+	}
+	return strings.Contains(u.RawQuery, url.QueryEscape(api.PathConsent)) || strings.Contains(u.RawQuery, api.PathConsent)
+}
+
+func oauthUpdateRemedy(det *Detection) string {
+	const name = "OAuth 2.0 provider plugin"
+	if row, _, _, ok := pluginRow(det.Product, det.Version); ok {
+		return updateRemedy(det.Product, name, api.OAuth2ProviderPluginKey, row.oauthMin)
+	}
+	return "Update the " + name + " (" + api.OAuth2ProviderPluginKey + ") to the version the compatibility matrix names, in Manage apps."
+}

@@ -1,0 +1,175 @@
+package steps_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+)
+
+const jiraRedirect = "jira-server://oauth-callback"
+
+type verdicts map[string]steps.Status
+
+func TestVerifyOutcomes(t *testing.T) {
+	ok, warn, fail, skip := steps.StatusOK, steps.StatusWarn, steps.StatusFail, steps.StatusSkip
+	oldProvider := []simulator.Plugin{{Key: simulator.OAuth2PluginKey, Version: "3.1.5", Enabled: true}}
+	tests := []struct {
+		name  string
+		start func(t *testing.T) *simtest.Env
+		plain bool   // the wizard talks plain http
+		scope string // of the seeded link; "" = none
+		want  verdicts
+		// in is a word the named probe's detail or remedy must contain.
+		in map[string]string
+	}{
+		{name: "healthy", start: tlsSim(simulator.Config{}), scope: "WRITE",
+			want: verdicts{"link": ok, "metadata": ok, "authorize": ok, "scope": ok, "consent": ok}},
+		{name: "behind a proxy that sends X-Forwarded-Proto", start: proxied(simulator.Config{BaseURL: "https://jira.example.com"}, "https"), scope: "WRITE",
+			want: verdicts{"link": ok, "metadata": ok, "authorize": ok, "scope": ok, "consent": ok}},
+		{name: "custom scheme refused by an old provider", start: tlsSim(simulator.Config{Plugins: oldProvider}), scope: "WRITE",
+			want: verdicts{"link": ok, "authorize": ok, "scope": ok, "consent": fail},
+			in:   map[string]string{"consent": "412", "consent remedy": "4.1.0"}},
+		{name: "http base URL", start: plainSim(simulator.Config{}), plain: true, scope: "WRITE",
+			want: verdicts{"link": ok, "authorize": ok, "scope": ok, "consent": fail},
+			in:   map[string]string{"consent": "uses http", "consent remedy": "https://"}},
+		{name: "proxy without X-Forwarded-Proto", start: proxied(simulator.Config{BaseURL: "https://jira.example.com"}, ""), scope: "WRITE",
+			want: verdicts{"link": ok, "authorize": ok, "scope": ok, "consent": fail},
+			in:   map[string]string{"consent": "X-Forwarded-Proto: https", "consent remedy": "X-Forwarded-Proto"}},
+		{name: "the wizard itself on plain http to an https instance", start: plainSim(simulator.Config{BaseURL: "https://jira.example.com"}), plain: true, scope: "WRITE",
+			want: verdicts{"link": ok, "authorize": ok, "scope": ok, "consent": warn},
+			in:   map[string]string{"consent": "plain http", "consent remedy": "https://jira.example.com"}},
+		{name: "no link", start: tlsSim(simulator.Config{}),
+			want: verdicts{"link": fail, "metadata": ok, "authorize": skip, "scope": skip, "consent": skip},
+			in:   map[string]string{"link": jiraRedirect}},
+		{name: "link with a scope below WRITE", start: tlsSim(simulator.Config{}), scope: "READ",
+			want: verdicts{"link": fail, "authorize": fail, "scope": ok, "consent": skip},
+			in:   map[string]string{"link": "READ", "authorize": "invalid_scope"}},
+		{name: "unknown answer from the consent page", start: func(t *testing.T) *simtest.Env {
+			env := tlsSim(simulator.Config{})(t)
+			env.Sim.Inject(simulator.Fault{PathPrefix: api.PathConsent, Status: http.StatusOK, ContentType: "text/html", Body: "<html>Maintenance</html>"})
+			return env
+		}, scope: "WRITE",
+			want: verdicts{"link": ok, "authorize": ok, "scope": ok, "consent": warn},
+			in:   map[string]string{"consent": "HTTP 200"}},
+		{name: "a login proxy answers the sign-in request", start: tlsSim(simulator.Config{Proxy: simulator.ProxyLoginRedirect}), scope: "WRITE",
+			want: verdicts{"link": ok, "metadata": fail, "authorize": warn, "scope": warn, "consent": skip},
+			in:   map[string]string{"authorize": "login.jsp"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := tt.start(t)
+			if tt.scope != "" {
+				env.Sim.AddClient("Jira iOS app", []string{jiraRedirect}, tt.scope)
+			}
+			c := env.TLSClient(t, simtest.SysadminToken)
+			if tt.plain {
+				c = env.Client(t, simtest.SysadminToken)
+			}
+			det, err := steps.Detect(context.Background(), c, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			env.Sim.ResetRequests()
+			r := steps.Verify(context.Background(), c, det, steps.VerifyOptions{})
+			got := map[string]steps.Check{}
+			for _, p := range r.Probes {
+				got[p.ID] = p
+			}
+			for id, want := range tt.want {
+				if got[id].Status != want {
+					t.Errorf("%s: %s (%s), want %s", id, got[id].Status, got[id].Detail, want)
+				}
+			}
+			for key, word := range tt.in {
+				id, remedy := strings.CutSuffix(key, " remedy")
+				text := got[id].Detail
+				if remedy {
+					text = got[id].Remedy
+				}
+				if !strings.Contains(text, word) {
+					t.Errorf("%s: %q does not say %q", key, text, word)
+				}
+			}
+			failed := false
+			for _, s := range tt.want {
+				failed = failed || s == fail
+			}
+			if r.OK() == failed {
+				t.Errorf("OK() = %v with verdicts %v", r.OK(), got)
+			}
+			for _, req := range env.Sim.Requests() {
+				if (req.Path == api.PathAuthorize || req.Path == api.PathConsent) && req.User != "anonymous" {
+					t.Errorf("%s %s carried credentials (ran as %s)", req.Method, req.Path, req.User)
+				}
+			}
+		})
+	}
+}
+
+// With the link already read back (the end of setup), every request goes out
+// at once and nothing is listed again: one round trip.
+func TestVerifyKnownLinkSendsOneBatch(t *testing.T) {
+	env := simtest.StartTLS(t, simulator.Config{})
+	seeded := env.Sim.AddClient("Jira iOS app", []string{jiraRedirect}, "WRITE")
+	c := env.TLSClient(t, simtest.SysadminToken)
+	det, err := steps.Detect(context.Background(), c, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Sim.ResetRequests()
+	link := api.OAuthClient{ID: seeded.ID, ClientID: seeded.ClientID, Name: seeded.Name, Redirects: seeded.Redirects, Scope: seeded.Scope}
+	r := steps.Verify(context.Background(), c, det, steps.VerifyOptions{Client: &link})
+	if !r.OK() {
+		t.Fatalf("probes %+v", r.Probes)
+	}
+	var paths []string
+	for _, req := range env.Sim.Requests() {
+		paths = append(paths, req.Method+" "+req.Path)
+	}
+	want := map[string]int{"GET " + api.PathOAuthMetadata: 1, "GET " + api.PathAuthorize: 2, "GET " + api.PathConsent: 1}
+	count := map[string]int{}
+	for _, p := range paths {
+		count[p]++
+	}
+	if len(paths) != 4 || count["GET "+api.PathOAuthMetadata] != want["GET "+api.PathOAuthMetadata] ||
+		count["GET "+api.PathAuthorize] != 2 || count["GET "+api.PathConsent] != 1 {
+		t.Errorf("requests %v, want metadata, two authorize and one consent", paths)
+	}
+}
+
+func TestVerifyChoosesAmongSeveralLinks(t *testing.T) {
+	env := simtest.StartTLS(t, simulator.Config{})
+	env.Sim.AddClient("Old", []string{jiraRedirect}, "READ")
+	second := env.Sim.AddClient("Jira iOS app", []string{jiraRedirect}, "WRITE")
+	c := env.TLSClient(t, simtest.SysadminToken)
+	det, err := steps.Detect(context.Background(), c, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := steps.Verify(context.Background(), c, det, steps.VerifyOptions{})
+	if r.Client == nil || r.Client.ClientID != second.ClientID || !r.OK() || !strings.Contains(r.Probes[0].Detail, "2 links") {
+		t.Errorf("without a choice: probed %+v, probes %+v", r.Client, r.Probes)
+	}
+	r = steps.Verify(context.Background(), c, det, steps.VerifyOptions{ClientID: "not-one-of-them"})
+	if r.Client != nil || r.OK() || !strings.Contains(r.Probes[0].Remedy, second.ClientID) {
+		t.Errorf("unknown choice: probed %+v, probes %+v", r.Client, r.Probes)
+	}
+}
+
+func tlsSim(cfg simulator.Config) func(*testing.T) *simtest.Env {
+	return func(t *testing.T) *simtest.Env { return simtest.StartTLS(t, cfg) }
+}
+
+func plainSim(cfg simulator.Config) func(*testing.T) *simtest.Env {
+	return func(t *testing.T) *simtest.Env { return simtest.Start(t, cfg) }
+}
+
+func proxied(cfg simulator.Config, proto string) func(*testing.T) *simtest.Env {
+	return func(t *testing.T) *simtest.Env { return simtest.StartBehindTLSProxy(t, cfg, proto) }
+}
