@@ -82,7 +82,7 @@ func New(opts Options) (*Client, error) {
 		return nil, fmt.Errorf("base URL %q is not an http(s) URL with a host", opts.BaseURL)
 	}
 	if base.Scheme == "http" && !opts.AllowHTTP && !isLoopback(base.Hostname()) {
-		return nil, fmt.Errorf("base URL %s uses plain http, which would send the credentials in clear text; use https (or pass --allow-http if you really mean it)", base.Redacted())
+		return nil, &PlainHTTPError{URL: base.Redacted()}
 	}
 	if opts.Token != "" && (opts.Username != "" || opts.Password != "") {
 		return nil, errors.New("give either a personal access token or a user name and password, not both")

@@ -76,6 +76,7 @@ func (c *Client) decode(cl call, resp *resty.Response, out any) error {
 	if err := json.Unmarshal(resp.Body(), out); err != nil {
 		return c.newError(cl, KindServer, resp, errors.New("the body is not the JSON the REST API sends"))
 	}
+	cleanStrings(out)
 	return nil
 }
 

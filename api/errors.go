@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
 )
 
@@ -254,7 +255,8 @@ func (e *Error) fields() string {
 	return " (" + strings.Join(parts, ", ") + ")"
 }
 
-// Remedy says what the user can do about the error, in one or two sentences.
+// Remedy says what the user can do about the error on the instance's side, in
+// one or two sentences; Fix says what they can change in the wizard.
 func (e *Error) Remedy() string {
 	switch e.Kind {
 	case KindUnauthorized:
@@ -266,7 +268,7 @@ func (e *Error) Remedy() string {
 	case KindWebSudo:
 		return "Use a personal access token or Basic authentication: both bypass the secure administrator session."
 	case KindBasicAuthDisabled:
-		return "Use a personal access token instead (env MOBILE_OAUTH_TOKEN or --token-file)."
+		return "Sign in with a personal access token instead (Profile → Personal Access Tokens)."
 	case KindForbidden:
 		return "Check that no proxy rewrites the request headers; the wizard sends X-Atlassian-Token: no-check and a non-browser User-Agent."
 	case KindIntercepted:
@@ -280,14 +282,40 @@ func (e *Error) Remedy() string {
 	case KindServer:
 		return "Look at the instance's application log (atlassian-jira.log or atlassian-confluence.log), then try again."
 	case KindTLS:
-		return "If the instance uses a private CA or a self-signed certificate, pass its certificate with --ca-cert FILE."
+		return "If the instance uses a private CA or a self-signed certificate, the wizard needs that CA's certificate to trust it."
 	case KindTimeout:
-		return "Check that the instance is up and reachable from here, or allow more time with --timeout."
+		return "Check that the instance is up and reachable from here."
 	case KindNetwork:
 		return "Check the base URL, DNS, firewalls and that the instance is running."
 	}
 	return ""
 }
+
+// Fix is what the user can change in the wizard to get past the error.
+func (e *Error) Fix() fix.Fix {
+	switch e.Kind {
+	case KindAnonymous:
+		return fix.Fix{Kind: fix.NewToken}
+	case KindBasicAuthDisabled:
+		return fix.Fix{Kind: fix.UseToken}
+	case KindTLS:
+		return fix.Fix{Kind: fix.CACert}
+	case KindTimeout:
+		return fix.Fix{Kind: fix.MoreTime}
+	}
+	return fix.Fix{}
+}
+
+// PlainHTTPError: the base URL uses http:// to a host that is not loopback and
+// plain http was not allowed.
+type PlainHTTPError struct{ URL string }
+
+func (e *PlainHTTPError) Error() string {
+	return fmt.Sprintf("base URL %s uses plain http, which would send the credentials in clear text; use https", e.URL)
+}
+
+// Fix: allowing plain http is the way past it for an instance without TLS.
+func (e *PlainHTTPError) Fix() fix.Fix { return fix.Fix{Kind: fix.AllowHTTP} }
 
 // redactLocation keeps a redirect target readable without its query (which can carry tokens).
 func redactLocation(loc string, base *url.URL) string {

@@ -34,6 +34,7 @@ func ParseManifest(data []byte) (*Manifest, error) {
 	if m.TypeID == "" {
 		return nil, errors.New("the manifest names no application type")
 	}
+	cleanStrings(&m)
 	return &m, nil
 }
 

@@ -55,5 +55,3 @@ func (g *globalOptions) connect(ctx context.Context, needCreds bool) (*connectio
 	}
 	return &connection{baseURL: base, client: client, det: det, errW: g.io.Err}, nil
 }
-
-func errorAndRemedy(err error) (string, string) { return steps.Explain(err) }

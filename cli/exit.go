@@ -87,7 +87,7 @@ func reportCode(r *steps.Report) int {
 // describe turns any error into what the user reads: the sentence and, for API
 // errors, the remedy.
 func describe(err error) string {
-	msg, remedy := steps.Explain(err)
+	msg, remedy := explain(err)
 	if remedy != "" {
 		return msg + "\n  → " + remedy
 	}

@@ -184,7 +184,7 @@ func (g *globalOptions) newClient(baseURL string, c Credentials) (*api.Client, e
 	}
 	cl, err := api.New(opts)
 	if err != nil {
-		return nil, usageError(err.Error())
+		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}
 	if g.AllowHTTP && strings.HasPrefix(baseURL, "http://") && !credsEmpty(c) {
 		fmt.Fprintln(g.io.Err, "Warning: --allow-http: the credentials travel to "+baseURL+" in clear text.")

@@ -49,7 +49,7 @@ func (j *jsonResult) fill(r *steps.Report) {
 	j.Compatible = r.Compatible()
 	j.Checks = make([]jsonCheck, 0, len(r.Checks))
 	for _, c := range r.Checks {
-		j.Checks = append(j.Checks, jsonCheck{ID: c.ID, Name: c.Name, OK: c.OK(), Status: c.Status.String(), Detail: c.Detail, Remedy: c.Remedy})
+		j.Checks = append(j.Checks, jsonCheck{ID: c.ID, Name: c.Name, OK: c.OK(), Status: c.Status.String(), Detail: c.Detail, Remedy: checkRemedy(c)})
 	}
 }
 
@@ -71,8 +71,8 @@ func printReport(w io.Writer, r *steps.Report) {
 	}
 	for _, c := range r.Checks {
 		fmt.Fprintf(w, "%s %-34s %s\n", statusMark[c.Status], c.Name, c.Detail)
-		if c.Remedy != "" && c.Status != steps.StatusOK {
-			fmt.Fprintf(w, "  %-34s → %s\n", "", c.Remedy)
+		if r := checkRemedy(c); r != "" && c.Status != steps.StatusOK {
+			fmt.Fprintf(w, "  %-34s → %s\n", "", r)
 		}
 	}
 	fmt.Fprintln(w)
@@ -106,7 +106,7 @@ func withJSON(g *globalOptions, asJSON bool, res *jsonResult, body func(human io
 	err := body(human)
 	if asJSON {
 		if err != nil && !isSilent(err) {
-			res.Error, res.Remedy = errorAndRemedy(err)
+			res.Error, res.Remedy = explain(err)
 		}
 		if werr := writeJSON(g.io.Out, res); werr != nil && err == nil {
 			err = werr

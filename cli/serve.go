@@ -78,7 +78,7 @@ func runServe(cmd *cobra.Command, g *globalOptions, o *serveOptions) error {
 // sessionModel builds one session's wizard. Nothing is shared between sessions:
 // each has its own model, its own HTTP clients and, in --demo, its own simulator.
 func (g *globalOptions) sessionModel(s serve.Session, base string, want api.Product) (tea.Model, []tea.ProgramOption) {
-	opts := ui.Options{BaseURL: base, Product: want, Demo: g.Demo}
+	opts := ui.Options{BaseURL: base, Product: want, Demo: g.Demo, Fixes: ui.SessionFixes}
 	sess := *g // per-session copy: the demo transport below must not leak into other sessions
 	sessIO := *g.io
 	sess.io = &sessIO

@@ -169,7 +169,7 @@ func setupNonMDM(ctx context.Context, conn *connection, report *steps.Report, o 
 			// Say each new failure once; a poll that works again clears it.
 			msg := ""
 			if poll.Err != nil {
-				msg, _ = steps.Explain(poll.Err)
+				msg, _ = explain(poll.Err)
 			}
 			if msg != "" && msg != lastErr {
 				fmt.Fprintf(w, "Could not look (poll %d): %s\n", poll.N, msg)

@@ -56,6 +56,8 @@ func runWizard(cmd *cobra.Command, g *globalOptions, o *setupOptions) error {
 	}
 	ctx := ctxOf(cmd)
 	if opts.Accessible {
+		// Line prompts have no screens to go back to: the fix is a flag.
+		opts.Fixes = phrase
 		return ui.RunAccessible(ctx, opts, g.io.In, g.io.Out)
 	}
 	if !g.io.IsTerminal() {

@@ -6,6 +6,8 @@ package steps
 import (
 	"fmt"
 	"strings"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 )
 
 // Status is the verdict of one check.
@@ -67,7 +69,9 @@ type Check struct {
 	Name   string // what a person reads: "Jira version", "OAuth 2.0 provider plugin", ...
 	Status Status
 	Detail string // one line: what was found and why that is ok or not
-	Remedy string // what to do about it; "" when nothing needs doing
+	Remedy string // what to do about it on the instance; "" when nothing needs doing
+	// Fix is what would help on the wizard's side; each front-end phrases it.
+	Fix fix.Fix
 }
 
 // OK reports whether the check does not block the setup (warnings and skips do not).

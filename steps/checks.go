@@ -7,7 +7,7 @@ import (
 	"sync"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 )
 
 // CheckOptions says what to check beyond the always-needed core.
@@ -141,7 +141,7 @@ func pluginCheck(p api.Product, version string, plugin *api.Plugin, err error, v
 
 // errorCheck turns an API error into a failed check that carries its remedy.
 func errorCheck(id, name string, err error) Check {
-	ch := Check{ID: id, Name: name, Status: StatusFail, Detail: err.Error()}
+	ch := Check{ID: id, Name: name, Status: StatusFail, Detail: err.Error(), Fix: fix.Of(err)}
 	var ae *api.Error
 	if errors.As(err, &ae) {
 		ch.Remedy = ae.Remedy()
@@ -187,8 +187,8 @@ func credentialsCheck(u *api.User, err error) Check {
 	if err != nil {
 		return errorCheck(id, name, err)
 	}
-	who := termsafe.String(u.Login())
-	if d := termsafe.String(u.DisplayName); d != "" && d != who {
+	who := u.Login()
+	if d := u.DisplayName; d != "" && d != who {
 		who += " (" + d + ")"
 	}
 	return Check{ID: id, Name: name, Status: StatusOK, Detail: "signed in as " + who}
@@ -203,7 +203,7 @@ func sysadminCheck(u *api.User, err error) Check {
 		return Check{ID: id, Name: name, Status: StatusSkip, Detail: "cannot be checked until the OAuth 2.0 provider plugin is enabled"}
 	case api.KindOf(err) == api.KindNotSysadmin && u != nil:
 		ch := errorCheck(id, name, err)
-		ch.Detail = fmt.Sprintf("%s is not a system administrator; application links need that global permission", termsafe.String(u.Login()))
+		ch.Detail = fmt.Sprintf("%s is not a system administrator; application links need that global permission", u.Login())
 		return ch
 	}
 	return errorCheck(id, name, err)

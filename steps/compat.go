@@ -133,7 +133,7 @@ func CheckProduct(p api.Product, productVersion string) Check {
 		c.Status = StatusFail
 		c.Detail = fmt.Sprintf("unknown product %s (version %s): only Jira and Confluence Data Center are supported",
 			quoteVersion(string(p)), quoteVersion(productVersion))
-		c.Remedy = "Point the wizard at a Jira or Confluence Data Center instance, or pass --product jira|confluence."
+		c.Remedy = "Point the wizard at a Jira or Confluence Data Center instance."
 		return c
 	}
 	ui := productUIs[p]

@@ -75,7 +75,7 @@ func TestCheckProduct(t *testing.T) {
 		{api.Confluence, "9.2.3", StatusOK, []string{"9.2.3"}, nil, "later than"},
 		{api.Confluence, "9.1.0-m01", StatusFail, []string{"pre-release of 9.1.0"}, []string{"9.1.0"}, ""},
 		{api.Confluence, "10.0.1", StatusOK, []string{"10.0.1", "later than the versions Atlassian documents", "up to Confluence 9"}, nil, ""},
-		{api.Product("bamboo"), "10.0.0", StatusFail, []string{`"bamboo"`, `"10.0.0"`}, []string{"--product"}, ""},
+		{api.Product("bamboo"), "10.0.0", StatusFail, []string{`"bamboo"`, `"10.0.0"`}, []string{"Jira or Confluence Data Center instance"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.product)+"/"+tt.version, func(t *testing.T) {

@@ -4,25 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 )
 
 // Detection is what the instance says it is, before any login.
 type Detection struct {
 	Product api.Product
 	Version string
-	// Title is the instance's name (sanitised), the default site title.
+	// Title is the instance's name, the default site title.
 	Title string
 	// InstanceBaseURL is the base URL the instance has configured for itself.
 	InstanceBaseURL string
-	// Confirmed: the user named the product (--product) and the instance agrees.
+	// Confirmed: the user named the product and the instance agrees.
 	Confirmed bool
 }
 
-// ErrWrongProduct: the user's --product and the instance disagree.
+// ErrWrongProduct: the product the user named and the instance disagree.
 var ErrWrongProduct = errors.New("wrong product")
 
 // WrongProductError says which product was asked for and which one answered.
@@ -32,8 +31,15 @@ type WrongProductError struct {
 }
 
 func (e *WrongProductError) Error() string {
-	return fmt.Sprintf("%s is %s, not %s: run the wizard with --product %s, or point it at your %s base URL",
-		e.URL, e.Got, e.Want, strings.ToLower(e.Got), e.Want)
+	return fmt.Sprintf("%s is %s, not %s: point the wizard at your %s base URL", e.URL, e.Got, e.Want, e.Want)
+}
+
+// Fix: naming the product the instance is, when it is one the wizard knows.
+func (e *WrongProductError) Fix() fix.Fix {
+	if p, err := api.ParseProduct(e.Got); err == nil {
+		return fix.Fix{Kind: fix.OtherProduct, Product: string(p)}
+	}
+	return fix.Fix{}
 }
 
 func (e *WrongProductError) Is(target error) bool { return target == ErrWrongProduct }
@@ -47,9 +53,9 @@ func Detect(ctx context.Context, c *api.Client, want api.Product) (*Detection, e
 		return nil, err
 	}
 	d := &Detection{
-		Version:         termsafe.String(m.Version),
-		Title:           termsafe.String(m.Name),
-		InstanceBaseURL: termsafe.String(m.URL),
+		Version:         m.Version,
+		Title:           m.Name,
+		InstanceBaseURL: m.URL,
 	}
 	p, perr := api.ParseProduct(m.TypeID)
 	if perr != nil {
@@ -84,5 +90,5 @@ func typeName(typeID string) string {
 	if n, ok := names[typeID]; ok {
 		return n
 	}
-	return fmt.Sprintf("an application of type %q", termsafe.String(typeID))
+	return fmt.Sprintf("an application of type %q", typeID)
 }

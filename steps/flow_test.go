@@ -9,6 +9,7 @@ import (
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
@@ -207,7 +208,7 @@ func TestPlanLinkChoices(t *testing.T) {
 	}
 	// A name taken by an unrelated client.
 	env.Sim.AddClient("Confluence iOS app", []string{"https://elsewhere.example.com/cb"}, "WRITE")
-	if _, err = steps.PlanLink(ctx, c, api.Confluence, "", nil); err == nil || !strings.Contains(err.Error(), "--link-name") {
+	if _, err = steps.PlanLink(ctx, c, api.Confluence, "", nil); err == nil || fix.Of(err).Kind != fix.OtherLinkName || !strings.Contains(err.Error(), "Confluence iOS app") {
 		t.Fatalf("name taken: %v", err)
 	}
 }

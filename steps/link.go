@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 )
 
 // Scope is the permission the iOS app needs.
@@ -36,12 +36,12 @@ func (p *LinkPlan) Changes() bool { return p.Existing == nil }
 // Describe says in one sentence what the plan does.
 func (p *LinkPlan) Describe() string {
 	if p.Existing != nil {
-		return fmt.Sprintf("Reuse the existing link %q (client ID %s): nothing is written.", termsafe.String(p.Existing.Name), p.Existing.ClientID)
+		return fmt.Sprintf("Reuse the existing link %q (client ID %s): nothing is written.", p.Existing.Name, p.Existing.ClientID)
 	}
 	return fmt.Sprintf("Create an incoming link %q with redirect %s and scope %s.", p.Create.Name, p.Create.Redirects[0], p.Create.Scope)
 }
 
-// Requests lists the requests carrying out the plan sends (for --dry-run).
+// Requests lists the requests carrying out the plan sends, for a dry run.
 func (p *LinkPlan) Requests(c *api.Client) []string {
 	if p.Existing != nil {
 		return []string{c.RequestsFor(http.MethodGet, api.PathClients+"/"+p.Existing.ID, nil)}
@@ -97,8 +97,11 @@ func PlanLink(ctx context.Context, c *api.Client, p api.Product, name string, cl
 type NameTakenError struct{ Name string }
 
 func (e *NameTakenError) Error() string {
-	return fmt.Sprintf("an application link named %q already exists without the iOS app's redirect; choose another name with --link-name, or add the redirect to that link in Administration → Application links", e.Name)
+	return fmt.Sprintf("an application link named %q already exists without the iOS app's redirect; add the redirect to that link in Administration → Application links", e.Name)
 }
+
+// Fix: another name avoids the clash.
+func (e *NameTakenError) Fix() fix.Fix { return fix.Fix{Kind: fix.OtherLinkName} }
 
 // LinkResult is the link the app will use.
 type LinkResult struct {
@@ -191,7 +194,7 @@ func createError(err error) error {
 			return fmt.Errorf("%w: the OAuth 2.0 provider refuses to create links while the base URL uses http://; serve the instance over HTTPS and update its base URL", err)
 		}
 		if len(ae.FieldErrors["name"]) > 0 {
-			return fmt.Errorf("%w: choose another name with --link-name", err)
+			return fix.Wrap(fmt.Errorf("%w: the instance refused the link's name", err), fix.Fix{Kind: fix.OtherLinkName})
 		}
 	}
 	return err

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
 )
 
 // FindMobileClient returns the incoming client carrying the product's mobile
@@ -115,10 +114,10 @@ func (e *MobileOAuthEvidence) Describe() string {
 	switch {
 	case e.Confirmed() && e.How == HandedOut:
 		return fmt.Sprintf("OAuth 2.0 is on: the mobile plugin hands the app the client ID of the incoming link %q (%s), which carries the iOS app's redirect. The wizard created nothing.",
-			termsafe.String(e.Client.Name), e.Client.ClientID)
+			e.Client.Name, e.Client.ClientID)
 	case e.Confirmed():
 		return fmt.Sprintf("OAuth 2.0 is on: the incoming link %q (client ID %s) with the iOS app's redirect appeared after the wizard asked for the switch. The wizard created nothing.",
-			termsafe.String(e.Client.Name), e.Client.ClientID)
+			e.Client.Name, e.Client.ClientID)
 	}
 	var b strings.Builder
 	if len(e.WithRedirect) == 0 {
@@ -126,13 +125,13 @@ func (e *MobileOAuthEvidence) Describe() string {
 	} else {
 		names := make([]string, 0, len(e.WithRedirect))
 		for _, cl := range e.WithRedirect {
-			names = append(names, fmt.Sprintf("%q (client ID %s)", termsafe.String(cl.Name), cl.ClientID))
+			names = append(names, fmt.Sprintf("%q (client ID %s)", cl.Name, cl.ClientID))
 		}
 		fmt.Fprintf(&b, "A link with the app's redirect exists (%s), but the mobile plugin does not hand it out yet: turn on OAuth 2.0 in %s.",
 			strings.Join(names, ", "), MobileAdminPath(p))
 	}
 	if e.LoginErr != nil {
-		msg, _ := Explain(e.LoginErr)
+		msg, _, _ := Explain(e.LoginErr)
 		b.WriteString(" " + api.PathMobileLogin + " could not be read: " + msg)
 	}
 	return b.String()

@@ -5,20 +5,21 @@ import (
 	"fmt"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 )
 
-// Explain is the sentence a person reads for any error of the flow, and what
-// they can do about it. api errors already speak plainly; this adds the remedy.
-func Explain(err error) (message, remedy string) {
+// Explain is the sentence a person reads for any error of the flow, what they
+// can do about it on the instance, and what would help on the wizard's side
+// (which each front-end phrases). api errors already speak plainly and safely.
+func Explain(err error) (message, remedy string, f fix.Fix) {
 	if err == nil {
-		return "", ""
+		return "", "", fix.Fix{}
 	}
 	var ae *api.Error
 	if errors.As(err, &ae) {
 		remedy = ae.Remedy()
 	}
-	return termsafe.String(err.Error()), remedy
+	return err.Error(), remedy, fix.Of(err)
 }
 
 // LinkOutcome says in one sentence what the link step did to the instance.
@@ -26,7 +27,7 @@ func LinkOutcome(res *LinkResult) string {
 	if res == nil {
 		return "Nothing was changed on the instance."
 	}
-	name := termsafe.String(res.Client.Name)
+	name := res.Client.Name
 	switch {
 	case res.Reconciled:
 		return fmt.Sprintf("Created the incoming link %q (client ID %s); the instance's answer was lost, so the wizard confirmed it by listing the links.", name, res.Client.ClientID)
@@ -45,5 +46,5 @@ func MobileClientOutcome(cl *api.OAuthClient) string {
 		return "The wizard changed nothing on the instance."
 	}
 	return fmt.Sprintf("OAuth 2.0 is ready: the incoming link %q (client ID %s) carries the iOS app's redirect, and the mobile plugin hands the app its client. The wizard created nothing.",
-		termsafe.String(cl.Name), cl.ClientID)
+		cl.Name, cl.ClientID)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 )
 
 func TestExplainDropsGoRequestText(t *testing.T) {
@@ -19,9 +20,10 @@ func TestExplainDropsGoRequestText(t *testing.T) {
 
 	for _, tc := range []struct {
 		name, url, want, remedy string
+		fix                     fix.Kind
 	}{
-		{"refused", closedURL, "the connection was refused", "Check the base URL"},
-		{"untrusted certificate", tlsSrv.URL, "authority this machine does not trust", "--ca-cert"},
+		{"refused", closedURL, "the connection was refused", "Check the base URL", fix.None},
+		{"untrusted certificate", tlsSrv.URL, "authority this machine does not trust", "CA's certificate", fix.CACert},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := api.New(api.Options{BaseURL: tc.url, Retries: -1})
@@ -32,9 +34,9 @@ func TestExplainDropsGoRequestText(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			msg, remedy := Explain(err)
-			if !strings.Contains(msg, tc.want) || !strings.Contains(remedy, tc.remedy) {
-				t.Errorf("Explain = %q, %q; want %q and a remedy with %q", msg, remedy, tc.want, tc.remedy)
+			msg, remedy, f := Explain(err)
+			if !strings.Contains(msg, tc.want) || !strings.Contains(remedy, tc.remedy) || f.Kind != tc.fix {
+				t.Errorf("Explain = %q, %q, %v; want %q, a remedy with %q and fix %v", msg, remedy, f, tc.want, tc.remedy, tc.fix)
 			}
 			for _, raw := range []string{"dial tcp", `Get "`, "x509:"} {
 				if strings.Contains(msg, raw) {
@@ -47,8 +49,8 @@ func TestExplainDropsGoRequestText(t *testing.T) {
 
 func TestExplainKeepsStepsSentences(t *testing.T) {
 	err := &NameTakenError{Name: "x"}
-	if msg, remedy := Explain(err); msg != err.Error() || remedy != "" {
-		t.Errorf("Explain changed a steps error: %q %q", msg, remedy)
+	if msg, remedy, f := Explain(err); msg != err.Error() || remedy != "" || f.Kind != fix.OtherLinkName {
+		t.Errorf("Explain changed a steps error: %q %q %v", msg, remedy, f)
 	}
 }
 

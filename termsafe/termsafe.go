@@ -18,28 +18,17 @@ const MaxLen = 512
 // String strips escape sequences and every other control character (newlines and
 // tabs become spaces), repairs invalid UTF-8 and cuts the result at MaxLen runes.
 func String(s string) string {
-	return clean(s, MaxLen, true)
-}
-
-// Text is String for multi-line text: newlines survive, the length bound is n runes.
-func Text(s string, n int) string {
-	return clean(s, n, false)
-}
-
-func clean(s string, n int, oneLine bool) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = ansi.Strip(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	count := 0
 	for _, r := range s {
-		if count >= n {
+		if count >= MaxLen {
 			b.WriteString("…")
 			break
 		}
 		switch {
-		case r == '\n' && !oneLine:
-			b.WriteRune('\n')
 		case r == '\t' || r == '\n' || r == '\r':
 			b.WriteRune(' ')
 		case unicode.IsControl(r):
@@ -53,9 +42,5 @@ func clean(s string, n int, oneLine bool) string {
 		}
 		count++
 	}
-	out := b.String()
-	if oneLine {
-		out = strings.TrimSpace(out)
-	}
-	return out
+	return strings.TrimSpace(b.String())
 }

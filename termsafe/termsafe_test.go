@@ -41,12 +41,6 @@ func TestStringBoundsLength(t *testing.T) {
 	}
 }
 
-func TestTextKeepsNewlines(t *testing.T) {
-	if got := Text("a\nb\x1b[31m", 100); got != "a\nb" {
-		t.Fatalf("Text = %q", got)
-	}
-}
-
 func FuzzString(f *testing.F) {
 	for _, s := range []string{"", "Jira", "\x1b]52;c;AAAA\x07", "\x1b[31mx", "\u009b1m", "a\nb"} {
 		f.Add(s)

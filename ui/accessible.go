@@ -15,7 +15,6 @@ import (
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
 )
 
 // errQuit: the user chose to stop; nothing more is asked.
@@ -26,6 +25,7 @@ var errQuit = errors.New("stopped at the user's request")
 // every default. It suits screen readers and dumb terminals.
 func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Writer) error {
 	a := newPrompter(ctx, in, out)
+	a.opts = opts
 	defer close(a.reqs)
 	err := (&accessible{opts: opts, p: a}).run()
 	if errors.Is(err, errQuit) {
@@ -38,6 +38,7 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 // prompter reads answers one line at a time. A single goroutine owns the
 // input, so a prompt can wait for a line and for something else (a poll) at once.
 type prompter struct {
+	opts    Options // for phrasing fixes
 	ctx     context.Context
 	out     io.Writer
 	reqs    chan bool // true: read a secret
@@ -154,7 +155,7 @@ func (p *prompter) choose(prompt string, choices []string, def int) (int, error)
 }
 
 func (p *prompter) sayErr(err error) {
-	msg, remedy := steps.Explain(err)
+	msg, remedy := p.opts.explain(err)
 	p.say("Error: " + msg)
 	if remedy != "" {
 		p.say("What to do: " + remedy)
@@ -283,9 +284,9 @@ func (a *accessible) detect() error {
 		det, err := steps.Detect(p.ctx, a.client, a.opts.Product)
 		if err == nil {
 			a.det = det
-			p.say(fmt.Sprintf("Found %s %s, named %q.", det.Product.Title(), termsafe.String(det.Version), termsafe.String(det.Title)))
+			p.say(fmt.Sprintf("Found %s %s, named %q.", det.Product.Title(), det.Version, det.Title))
 			if det.InstanceBaseURL != "" {
-				p.say("Its base URL: " + termsafe.String(det.InstanceBaseURL))
+				p.say("Its base URL: " + det.InstanceBaseURL)
 			}
 			n, err := p.choose("Is this the instance to set up?", []string{"Yes, check it", "No, quit"}, 0)
 			if err != nil {
@@ -309,19 +310,10 @@ func (a *accessible) checks(mode steps.Mode) error {
 	for {
 		p.say("", "Checking versions, plugins and permissions…")
 		r := steps.RunChecks(p.ctx, a.client, a.det, steps.CheckOptions{Mode: mode, TypedURL: a.base})
-		explained := map[string]string{}
-		for _, err := range r.Errs {
-			msg, _ := steps.Explain(err)
-			explained[err.Error()] = msg
-		}
 		for _, c := range r.Checks {
-			detail := c.Detail
-			if e, ok := explained[detail]; ok {
-				detail = e
-			}
-			p.say(fmt.Sprintf("%-4s  %s: %s", c.Status, termsafe.String(c.Name), termsafe.String(detail)))
-			if c.Remedy != "" && c.Status != steps.StatusOK {
-				p.say("      What to do: " + termsafe.String(c.Remedy))
+			p.say(fmt.Sprintf("%-4s  %s: %s", c.Status, c.Name, c.Detail))
+			if r := a.opts.checkRemedy(c); r != "" && c.Status != steps.StatusOK {
+				p.say("      What to do: " + r)
 			}
 		}
 		if r.Compatible() {

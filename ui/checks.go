@@ -9,7 +9,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
 )
 
 // checks shows the compatibility report. The same screen, with reach set, is
@@ -133,9 +132,9 @@ func (s *checks) verdict() string {
 	var b strings.Builder
 	b.WriteString(st.fail.Render(fmt.Sprintf("%d check(s) failed; the setup cannot go on until they are fixed:", len(failed))) + "\n")
 	for _, c := range failed {
-		line := "• " + termsafe.String(c.Name)
-		if c.Remedy != "" {
-			line += ": " + termsafe.String(c.Remedy)
+		line := "• " + c.Name
+		if r := s.m.opts.checkRemedy(c); r != "" {
+			line += ": " + r
 		}
 		b.WriteString(wrap(line, s.w, "  ") + "\n")
 	}
@@ -148,23 +147,14 @@ func (s *checks) fill() {
 	if s.report == nil {
 		return
 	}
-	explained := map[string]string{}
-	for _, err := range s.report.Errs {
-		msg, _ := steps.Explain(err)
-		explained[err.Error()] = msg
-	}
 	var b strings.Builder
 	for i, c := range s.report.Checks {
-		detail := c.Detail
-		if e, ok := explained[detail]; ok {
-			detail = e
-		}
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		b.WriteString(s.m.st.status(c.Status) + " " + wrap(termsafe.String(c.Name)+": "+termsafe.String(detail), s.w, "       "))
-		if c.Remedy != "" && c.Status != steps.StatusOK {
-			b.WriteString("\n       " + wrap("→ "+termsafe.String(c.Remedy), s.w, "         "))
+		b.WriteString(s.m.st.status(c.Status) + " " + wrap(c.Name+": "+c.Detail, s.w, "       "))
+		if r := s.m.opts.checkRemedy(c); r != "" && c.Status != steps.StatusOK {
+			b.WriteString("\n       " + wrap("→ "+r, s.w, "         "))
 		}
 	}
 	s.vp.SetContent(b.String())

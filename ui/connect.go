@@ -196,7 +196,7 @@ func (s *connect) View() string {
 		}
 	}
 	if s.err != nil {
-		b.WriteString("\n" + st.errorBlock(s.err, s.w) + "\n")
+		b.WriteString("\n" + s.m.errorBlock(s.err, s.w) + "\n")
 	}
 	return b.String()
 }

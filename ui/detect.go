@@ -8,7 +8,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
 )
 
 // detect asks the instance what it is and has the user confirm it.
@@ -66,14 +65,14 @@ func (s *detect) View() string {
 		return s.load.view("Asking " + s.m.baseURL + " what it is…")
 	}
 	if s.err != nil {
-		return s.m.st.errorBlock(s.err, s.w)
+		return s.m.errorBlock(s.err, s.w)
 	}
 	d := s.m.det
 	var b strings.Builder
-	fmt.Fprintf(&b, "Product:   %s %s\n", s.m.st.accent.Render(d.Product.Title()), s.m.st.accent.Render(termsafe.String(d.Version)))
-	fmt.Fprintf(&b, "Name:      %s\n", termsafe.String(d.Title))
+	fmt.Fprintf(&b, "Product:   %s %s\n", s.m.st.accent.Render(d.Product.Title()), s.m.st.accent.Render(d.Version))
+	fmt.Fprintf(&b, "Name:      %s\n", d.Title)
 	if d.InstanceBaseURL != "" {
-		fmt.Fprintf(&b, "Base URL:  %s\n", termsafe.String(d.InstanceBaseURL))
+		fmt.Fprintf(&b, "Base URL:  %s\n", d.InstanceBaseURL)
 	}
 	if d.Confirmed {
 		b.WriteString(s.m.st.subtle.Render("(matches --product)") + "\n")

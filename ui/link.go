@@ -8,7 +8,6 @@ import (
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
 )
 
 // link shows what the link step will do and does it only once confirmed.
@@ -102,13 +101,13 @@ func (s *link) View() string {
 	case s.load.busy:
 		return s.load.view("Looking for an existing link for the iOS app…")
 	case s.err != nil:
-		return st.errorBlock(s.err, s.w) + "\n\n" + wrap("Press r to look at the instance's links again (a link created meanwhile is reused, never duplicated).", s.w, "")
+		return s.m.errorBlock(s.err, s.w) + "\n\n" + wrap("Press r to look at the instance's links again (a link created meanwhile is reused, never duplicated).", s.w, "")
 	}
 	var b strings.Builder
 	b.WriteString(wrap("The iOS app signs in through an incoming application link (an OAuth 2.0 client) with the redirect "+s.plan.Product.MobileRedirect()+".", s.w, "") + "\n\n")
 	b.WriteString(st.accent.Render(wrap(s.plan.Describe(), s.w, "")) + "\n")
 	for _, o := range s.plan.Others {
-		b.WriteString(st.subtle.Render(wrap("Not reused: "+termsafe.String(o.Name)+" has the redirect but scope "+termsafe.String(o.Scope)+", not "+steps.Scope+".", s.w, "  ")) + "\n")
+		b.WriteString(st.subtle.Render(wrap("Not reused: "+o.Name+" has the redirect but scope "+o.Scope+", not "+steps.Scope+".", s.w, "  ")) + "\n")
 	}
 	if s.plan.Changes() {
 		b.WriteString("\n" + wrap("Press enter to create it on the instance, or esc to go back without changing anything.", s.w, ""))

@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -48,6 +49,8 @@ type Options struct {
 	Accessible   bool
 	NoColor      bool
 	PollEvery    time.Duration
+	// Fixes phrases what the user can change in the wizard; nil is LocalFixes.
+	Fixes fix.Phraser
 }
 
 func (o Options) newClient(baseURL string, creds Credentials) (*api.Client, error) {

@@ -201,7 +201,7 @@ func (s *result) View() string {
 	case s.saving:
 		b.WriteString(s.path.View())
 	case s.err != nil:
-		b.WriteString(s.m.st.errorBlock(s.err, s.w))
+		b.WriteString(s.m.errorBlock(s.err, s.w))
 	case s.status != "":
 		b.WriteString(wrap(s.status, s.w, ""))
 	default:

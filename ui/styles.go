@@ -99,13 +99,3 @@ func wrap(text string, width int, indent string) string {
 	}
 	return strings.Join(out, "\n"+indent)
 }
-
-// errorBlock is how every error is shown: plain words, then the remedy.
-func (s styles) errorBlock(err error, width int) string {
-	msg, remedy := steps.Explain(err)
-	out := s.errText.Render(wrap("Error: "+msg, width, "  "))
-	if remedy != "" {
-		out += "\n" + wrap("What to do: "+remedy, width, "  ")
-	}
-	return out
-}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
 )
 
 // wait shows where the admin turns OAuth 2.0 on in the mobile plugin, then
@@ -116,12 +115,12 @@ func (s *wait) View() string {
 	b.WriteString(wrap("The mobile plugin then creates its own incoming link with the redirect "+p.MobileRedirect()+"; the wizard watches for it.", s.w, "") + "\n\n")
 	if s.found != nil {
 		b.WriteString(st.ok.Render(wrap(fmt.Sprintf("Found it: the link %q (client ID %s) carries the app's redirect. Press enter for the result.",
-			termsafe.String(s.found.Name), s.found.ClientID), s.w, "")) + "\n")
+			s.found.Name, s.found.ClientID), s.w, "")) + "\n")
 		return b.String()
 	}
 	b.WriteString(s.load.view(fmt.Sprintf("Waiting for the link to appear (checked %d time(s); every %s; r checks now)", s.polls, s.m.opts.pollEvery())) + "\n")
 	if s.err != nil {
-		b.WriteString("\n" + st.errorBlock(s.err, s.w) + "\n")
+		b.WriteString("\n" + s.m.errorBlock(s.err, s.w) + "\n")
 	}
 	return b.String()
 }
