@@ -18,6 +18,7 @@ import (
 // Stable probe IDs of the verification: scripts and the UI key on these.
 const (
 	ProbeIDLink      = "link"
+	ProbeIDHandedOut = "handed-out"
 	ProbeIDMetadata  = "metadata"
 	ProbeIDAuthorize = "authorize"
 	ProbeIDScope     = "scope"
@@ -34,6 +35,9 @@ type VerifyOptions struct {
 	Clients []api.OAuthClient
 	// ClientID picks one of several links with the app's redirect (clientId or id).
 	ClientID string
+	// Mode is the set-up in use: non-MDM also needs the mobile plugin to hand
+	// the link out; "" (not known) probes that too but only warns.
+	Mode Mode
 }
 
 // VerifyReport is the verification's outcome, each probe with its verdict.
@@ -73,13 +77,19 @@ func (r *VerifyReport) Failed() []Check {
 func Verify(ctx context.Context, c *api.Client, det *Detection, opts VerifyOptions) *VerifyReport {
 	r := &VerifyReport{Product: det.Product}
 	var (
-		wg      sync.WaitGroup
-		meta    *api.OAuthServerMetadata
-		metaErr error
+		wg, loginWG sync.WaitGroup
+		meta        *api.OAuthServerMetadata
+		metaErr     error
+		login       *api.MobileLoginInfo
+		loginErr    error
 	)
 	wg.Go(func() { meta, metaErr = c.OAuthMetadata(ctx) })
+	mobile := opts.Mode != ModeMDM
+	if mobile {
+		loginWG.Go(func() { login, loginErr = c.MobileLoginInfo(ctx) })
+	}
 
-	link := r.linkProbe(ctx, c, det.Product, opts)
+	link := r.linkProbe(ctx, c, det.Product, opts, func() *api.MobileLoginInfo { loginWG.Wait(); return login })
 	r.Probes = append(r.Probes, link)
 
 	var sp signInProbes
@@ -87,6 +97,11 @@ func Verify(ctx context.Context, c *api.Client, det *Detection, opts VerifyOptio
 		sp = runSignInProbes(ctx, c, det.Product, r.Client.ClientID)
 	}
 	wg.Wait()
+	loginWG.Wait()
+	if mobile {
+		ch, err := handedOutProbe(det.Product, r.Client, login, loginErr)
+		r.add(onlyForNonMDM(ch, opts.Mode), err)
+	}
 	r.add(metadataProbe(meta, metaErr), metaErr)
 	if r.Client == nil {
 		why := "not probed: there is no link with the app's redirect to sign in to"
@@ -121,8 +136,10 @@ const (
 	consentName   = "Consent page"
 )
 
-// linkProbe finds the link the app signs in with and sets r.Client.
-func (r *VerifyReport) linkProbe(ctx context.Context, c *api.Client, p api.Product, opts VerifyOptions) Check {
+// linkProbe finds the link the app signs in with and sets r.Client. login, when
+// set, waits for the mobile plugin's info/login: among several links, the one
+// it hands out is the one the app uses.
+func (r *VerifyReport) linkProbe(ctx context.Context, c *api.Client, p api.Product, opts VerifyOptions, login func() *api.MobileLoginInfo) Check {
 	ch := Check{ID: ProbeIDLink, Name: linkName}
 	redirect := p.MobileRedirect()
 	var candidates []api.OAuthClient
@@ -149,7 +166,11 @@ func (r *VerifyReport) linkProbe(ctx context.Context, c *api.Client, p api.Produ
 		ch.Remedy = "Create the link (the MDM setup does it), or for non-MDM turn on OAuth 2.0 at " + MobileAdminPath(p) + "."
 		return ch
 	}
-	chosen, note := pickLink(candidates, opts.ClientID)
+	var handedOut *api.MobileLoginInfo
+	if len(candidates) > 1 && opts.ClientID == "" && opts.Mode != ModeMDM {
+		handedOut = login()
+	}
+	chosen, note := pickLink(candidates, opts.ClientID, handedOut)
 	if chosen == nil {
 		ch.Status = StatusFail
 		ch.Detail = fmt.Sprintf("none of the %d links with the app's redirect has the client ID %s", len(candidates), termsafe.String(opts.ClientID))
@@ -169,9 +190,10 @@ func (r *VerifyReport) linkProbe(ctx context.Context, c *api.Client, p api.Produ
 	return ch
 }
 
-// pickLink chooses the link to probe: the one asked for, else one with the
-// app's scope. note says what was chosen from several.
-func pickLink(candidates []api.OAuthClient, want string) (*api.OAuthClient, string) {
+// pickLink chooses the link to probe: the one asked for, else the one the
+// mobile plugin hands out, else one with the app's scope. note says what was
+// chosen from several.
+func pickLink(candidates []api.OAuthClient, want string, login *api.MobileLoginInfo) (*api.OAuthClient, string) {
 	if want != "" {
 		for i, cl := range candidates {
 			if cl.ClientID == want || cl.ID == want {
@@ -180,7 +202,10 @@ func pickLink(candidates []api.OAuthClient, want string) (*api.OAuthClient, stri
 		}
 		return nil, ""
 	}
-	i := slices.IndexFunc(candidates, func(cl api.OAuthClient) bool { return cl.Scope == Scope })
+	i := slices.IndexFunc(candidates, func(cl api.OAuthClient) bool { return login.HandsOut(cl.ClientID) })
+	if i < 0 {
+		i = slices.IndexFunc(candidates, func(cl api.OAuthClient) bool { return cl.Scope == Scope })
+	}
 	if i < 0 {
 		i = 0
 	}
@@ -197,6 +222,29 @@ func describeLinks(cls []api.OAuthClient) string {
 		parts[i] = fmt.Sprintf("%q (client ID %s, scope %s)", termsafe.String(cl.Name), termsafe.String(cl.ClientID), termsafe.String(cl.Scope))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// handedOutProbe: without MDM the app learns its client from the mobile
+// plugin's info/login, read without credentials; the link is of use only if
+// that document holds its client ID.
+func handedOutProbe(p api.Product, link *api.OAuthClient, login *api.MobileLoginInfo, err error) (Check, error) {
+	ch := Check{ID: ProbeIDHandedOut, Name: "Mobile plugin hands out the link"}
+	switch {
+	case err != nil:
+		ch = mobileLoginCheck(p, err)
+		ch.ID, ch.Name = ProbeIDHandedOut, "Mobile plugin hands out the link"
+		return ch, err
+	case link == nil:
+		ch.Status, ch.Detail = StatusSkip, "not probed: there is no link with the app's redirect to look for"
+	case login.HandsOut(link.ClientID):
+		ch.Status = StatusOK
+		ch.Detail = api.PathMobileLogin + ", read without credentials as the app reads it, hands out the client ID " + termsafe.String(link.ClientID)
+	default:
+		ch.Status = StatusFail
+		ch.Detail = api.PathMobileLogin + " does not hand out the client ID " + termsafe.String(link.ClientID) + ": the mobile plugin's OAuth 2.0 is off, or it uses another link"
+		ch.Remedy = "Turn on OAuth 2.0 at " + MobileAdminPath(p) + "."
+	}
+	return ch, nil
 }
 
 func metadataProbe(m *api.OAuthServerMetadata, err error) Check {

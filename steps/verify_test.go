@@ -29,7 +29,8 @@ func TestVerifyOutcomes(t *testing.T) {
 		in map[string]string
 	}{
 		{name: "healthy", start: tlsSim(simulator.Config{}), scope: "WRITE",
-			want: verdicts{"link": ok, "metadata": ok, "authorize": ok, "scope": ok, "consent": ok}},
+			want: verdicts{"link": ok, "metadata": ok, "authorize": ok, "scope": ok, "consent": ok, "handed-out": warn},
+			in:   map[string]string{"handed-out": "only for the non-MDM"}},
 		{name: "behind a proxy that sends X-Forwarded-Proto", start: proxied(simulator.Config{BaseURL: "https://jira.example.com"}, "https"), scope: "WRITE",
 			want: verdicts{"link": ok, "metadata": ok, "authorize": ok, "scope": ok, "consent": ok}},
 		{name: "custom scheme refused by an old provider", start: tlsSim(simulator.Config{Plugins: oldProvider}), scope: "WRITE",
@@ -124,7 +125,7 @@ func TestVerifyKnownLinkSendsOneBatch(t *testing.T) {
 	}
 	env.Sim.ResetRequests()
 	link := api.OAuthClient{ID: seeded.ID, ClientID: seeded.ClientID, Name: seeded.Name, Redirects: seeded.Redirects, Scope: seeded.Scope}
-	r := steps.Verify(context.Background(), c, det, steps.VerifyOptions{Client: &link})
+	r := steps.Verify(context.Background(), c, det, steps.VerifyOptions{Client: &link, Mode: steps.ModeMDM})
 	if !r.OK() {
 		t.Fatalf("probes %+v", r.Probes)
 	}
@@ -159,6 +160,39 @@ func TestVerifyChoosesAmongSeveralLinks(t *testing.T) {
 	r = steps.Verify(context.Background(), c, det, steps.VerifyOptions{ClientID: "not-one-of-them"})
 	if r.Client != nil || r.OK() || !strings.Contains(r.Probes[0].Remedy, second.ClientID) {
 		t.Errorf("unknown choice: probed %+v, probes %+v", r.Client, r.Probes)
+	}
+}
+
+func TestVerifyNonMDM(t *testing.T) {
+	tests := []struct {
+		name     string
+		switchOn bool
+		want     steps.Status
+	}{
+		{"the plugin hands out its link", true, steps.StatusOK},
+		{"a link the plugin does not hand out", false, steps.StatusFail},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := simtest.StartTLS(t, simulator.Config{MobileOAuth: tt.switchOn})
+			if !tt.switchOn {
+				env.Sim.AddClient("Made by hand", []string{jiraRedirect}, "WRITE")
+			}
+			c := env.TLSClient(t, simtest.SysadminToken)
+			det, err := steps.Detect(context.Background(), c, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := steps.Verify(context.Background(), c, det, steps.VerifyOptions{Mode: steps.ModeNonMDM})
+			for _, p := range r.Probes {
+				if p.ID == steps.ProbeIDHandedOut && p.Status != tt.want {
+					t.Errorf("handed-out: %s (%s), want %s", p.Status, p.Detail, tt.want)
+				}
+			}
+			if r.OK() != (tt.want == steps.StatusOK) {
+				t.Errorf("OK() = %v: %+v", r.OK(), r.Probes)
+			}
+		})
 	}
 }
 
