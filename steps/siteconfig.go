@@ -394,28 +394,73 @@ func SaveSites(path string, s Site, f Format) ([]Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	var existing []Site
-	data, err := readSmallFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return nil, err
-	case len(bytes.TrimSpace(data)) == 0:
-	default:
-		existing, _, err = ParseSites(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s was left unchanged: it is %w; choose another file to write the site list to", path, err)
-		}
-	}
-	merged := MergeSites(existing, s)
-	out, err := RenderSites(merged, f)
+	existing, _, err := loadSites(path)
 	if err != nil {
 		return nil, err
 	}
-	if err := WriteFileAtomic(path, out, 0o600); err != nil {
+	merged := MergeSites(existing, s)
+	if err := writeSites(path, merged, f); err != nil {
 		return nil, err
 	}
 	return merged, nil
+}
+
+// RemoveSite is the list without the entries for baseURL (SameBaseURL), and
+// how many there were. existing is not modified.
+func RemoveSite(existing []Site, baseURL string) ([]Site, int) {
+	out := make([]Site, 0, len(existing))
+	for _, e := range existing {
+		if !SameBaseURL(e.BaseURL, baseURL) {
+			out = append(out, e)
+		}
+	}
+	return out, len(existing) - len(out)
+}
+
+// RemoveSiteFromFile takes baseURL's entries out of the site list at path and
+// writes the rest back in the file's own format, atomically and with mode
+// 0600. A missing file, or one without that site, is left alone (removed is
+// 0); a file that is not a site list is refused and left as it was.
+func RemoveSiteFromFile(path, baseURL string) (sites []Site, removed int, err error) {
+	existing, f, err := loadSites(path)
+	if err != nil || len(existing) == 0 {
+		return existing, 0, err
+	}
+	kept, removed := RemoveSite(existing, baseURL)
+	if removed == 0 {
+		return existing, 0, nil
+	}
+	if err := writeSites(path, kept, f); err != nil {
+		return nil, 0, err
+	}
+	return kept, removed, nil
+}
+
+// loadSites reads the site list at path; a missing or empty file is an empty
+// list (format ""), anything that is not a site list an error.
+func loadSites(path string) ([]Site, Format, error) {
+	data, err := readSmallFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, "", nil
+	case err != nil:
+		return nil, "", err
+	case len(bytes.TrimSpace(data)) == 0:
+		return nil, "", nil
+	}
+	sites, f, err := ParseSites(data)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s was left unchanged: it is %w; choose another file to write the site list to", path, err)
+	}
+	return sites, f, nil
+}
+
+func writeSites(path string, sites []Site, f Format) error {
+	out, err := RenderSites(sites, f)
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(path, out, 0o600)
 }
 
 func readSmallFile(path string) ([]byte, error) {

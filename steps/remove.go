@@ -1,0 +1,162 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
+)
+
+// RemovePlan is what removing the app's link will do, shown before anything is deleted.
+type RemovePlan struct {
+	Product api.Product
+	// Delete is the link to delete; nil when there is nothing to remove.
+	Delete *api.OAuthClient
+	// Candidates are all the links that carry the app's redirect.
+	Candidates []api.OAuthClient
+	// NotFound is a client ID that was asked for and is not among the candidates
+	// (already removed, most likely).
+	NotFound string
+}
+
+// Changes reports whether carrying out the plan writes to the instance.
+func (p *RemovePlan) Changes() bool { return p.Delete != nil }
+
+// Describe says in one sentence what the plan does.
+func (p *RemovePlan) Describe() string {
+	switch {
+	case p.Delete != nil:
+		return fmt.Sprintf("Delete the incoming link %s, which carries the iOS app's redirect %s.", linkLabel(*p.Delete), p.Product.MobileRedirect())
+	case p.NotFound != "":
+		return fmt.Sprintf("No link with the app's redirect has the client ID %s: nothing to remove.", termsafe.String(p.NotFound))
+	}
+	return fmt.Sprintf("No incoming link carries the iOS app's redirect %s: nothing to remove.", p.Product.MobileRedirect())
+}
+
+// Warning is what deleting costs the app's users; "" when nothing is deleted.
+func (p *RemovePlan) Warning() string {
+	if p.Delete == nil {
+		return ""
+	}
+	return fmt.Sprintf("Deleting the link deletes its tokens: every user of the %s iOS app on this instance is signed out and cannot sign in again until a link is set up anew.", p.Product.Title())
+}
+
+// Requests lists the requests carrying out the plan sends (for a dry run).
+func (p *RemovePlan) Requests(c *api.Client) []string {
+	if p.Delete == nil {
+		return nil
+	}
+	return []string{c.RequestsFor(http.MethodDelete, api.PathClients+"/"+p.Delete.ID, nil)}
+}
+
+// ChooseLinkError: several links carry the app's redirect and none was chosen.
+type ChooseLinkError struct {
+	Product    api.Product
+	Candidates []api.OAuthClient
+}
+
+func (e *ChooseLinkError) Error() string {
+	return fmt.Sprintf("%d incoming links carry the iOS app's redirect %s: %s; choose the one to delete by its client ID",
+		len(e.Candidates), e.Product.MobileRedirect(), describeLinks(e.Candidates))
+}
+
+// PlanRemove finds the link to delete among the links with the app's redirect.
+// clientID (the clientId or the id) chooses among several; with one link it
+// must name that one. clients may come from an earlier listing; nil lists now.
+func PlanRemove(ctx context.Context, c *api.Client, p api.Product, clients []api.OAuthClient, clientID string) (*RemovePlan, error) {
+	if clients == nil {
+		var err error
+		if clients, err = c.ListClients(ctx); err != nil {
+			return nil, err
+		}
+	}
+	plan := &RemovePlan{Product: p}
+	for _, cl := range clients {
+		if cl.HasRedirect(p.MobileRedirect()) {
+			plan.Candidates = append(plan.Candidates, cl)
+		}
+	}
+	if clientID != "" {
+		i := slices.IndexFunc(plan.Candidates, func(cl api.OAuthClient) bool { return cl.ClientID == clientID || cl.ID == clientID })
+		if i < 0 {
+			if slices.ContainsFunc(clients, func(cl api.OAuthClient) bool { return cl.ClientID == clientID || cl.ID == clientID }) {
+				return nil, fmt.Errorf("the link with client ID %s does not carry the iOS app's redirect %s; only the app's links are removed here, others in Administration → Application links",
+					termsafe.String(clientID), p.MobileRedirect())
+			}
+			plan.NotFound = clientID
+			return plan, nil
+		}
+		plan.Delete = &plan.Candidates[i]
+		return plan, nil
+	}
+	switch len(plan.Candidates) {
+	case 0:
+		return plan, nil
+	case 1:
+		plan.Delete = &plan.Candidates[0]
+		return plan, nil
+	}
+	return nil, &ChooseLinkError{Product: p, Candidates: plan.Candidates}
+}
+
+// RemoveResult is what removing did.
+type RemoveResult struct {
+	// Removed is the deleted link; nil when nothing was deleted.
+	Removed *api.OAuthClient
+	// Reconciled: the delete's answer was lost and listing showed the link gone.
+	Reconciled bool
+}
+
+// Changed reports whether the instance was changed.
+func (r *RemoveResult) Changed() bool { return r != nil && r.Removed != nil }
+
+// Outcome says in one sentence what happened to the instance.
+func (r *RemoveResult) Outcome(p *RemovePlan) string {
+	switch {
+	case r.Changed() && r.Reconciled:
+		return fmt.Sprintf("Deleted the incoming link %s; the instance's answer was lost, so the wizard confirmed it by listing the links.", linkLabel(*r.Removed))
+	case r.Changed():
+		return fmt.Sprintf("Deleted the incoming link %s.", linkLabel(*r.Removed))
+	case p != nil && p.Delete != nil:
+		return fmt.Sprintf("The link %s was already gone: nothing changed.", linkLabel(*p.Delete))
+	case p != nil:
+		return p.Describe()
+	}
+	return "Nothing was changed on the instance."
+}
+
+// Remove carries out the plan. The delete is sent once; after an unclear
+// failure (timeout, reset, 5xx) the links are listed to learn whether it
+// happened. A link someone else deleted in the meantime is not an error.
+func Remove(ctx context.Context, c *api.Client, plan *RemovePlan) (*RemoveResult, error) {
+	if plan.Delete == nil {
+		return &RemoveResult{}, nil
+	}
+	err := c.DeleteClient(ctx, plan.Delete.ID)
+	switch {
+	case err == nil:
+		return &RemoveResult{Removed: plan.Delete}, nil
+	case isNotFound(err):
+		return &RemoveResult{}, nil
+	case !unclear(err):
+		return nil, err
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reconcileTimeout)
+	defer cancel()
+	clients, lerr := c.ListClients(rctx)
+	if lerr != nil {
+		return nil, fmt.Errorf("the request to delete the link %s failed (%w) and the wizard could not check whether it was deleted; look in Administration → Application links",
+			linkLabel(*plan.Delete), err)
+	}
+	if slices.ContainsFunc(clients, func(cl api.OAuthClient) bool { return cl.ID == plan.Delete.ID }) {
+		return nil, fmt.Errorf("%w (checked: the link %s is still there)", err, linkLabel(*plan.Delete))
+	}
+	return &RemoveResult{Removed: plan.Delete, Reconciled: true}, nil
+}
+
+func linkLabel(cl api.OAuthClient) string {
+	return fmt.Sprintf("%q (client ID %s)", termsafe.String(cl.Name), termsafe.String(cl.ClientID))
+}
