@@ -90,7 +90,8 @@ func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonRes
 		printReport(g.io.Err, report)
 		return &ExitError{Code: code, Err: errors.New("the instance is not ready"), Silent: true}
 	}
-	fmt.Fprintf(g.io.Err, "%s %s at %s: all checks passed.\n", conn.det.Product.Title(), conn.det.Version, conn.det.InstanceBaseURL)
+	fmt.Fprintf(g.io.Err, "%s %s at %s: no check failed.\n", conn.det.Product.Title(), conn.det.Version, conn.det.InstanceBaseURL)
+	printWarnings(g.io.Err, report)
 
 	var site steps.Site
 	if mode == steps.ModeMDM {

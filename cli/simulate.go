@@ -16,7 +16,7 @@ import (
 type simulateOptions struct {
 	listen, product, version, baseURL, proxy, title string
 	plugins                                         []string
-	basicDisabled, requireHTTPS, mobileOAuth        bool
+	basicDisabled, devMode, mobileOAuth             bool
 	latency                                         time.Duration
 }
 
@@ -45,7 +45,7 @@ func newSimulateCommand(g *globalOptions) *cobra.Command {
 	f.StringArrayVar(&o.plugins, "plugin", nil, "install a plugin: `KEY=VERSION` or KEY=VERSION:disabled (repeatable)")
 	f.StringVar(&o.proxy, "proxy", "none", "what sits in front (`KIND`): none, login-redirect, sso-redirect, sso-html")
 	f.BoolVar(&o.basicDisabled, "basic-auth-disabled", false, "answer Basic authentication with 403")
-	f.BoolVar(&o.requireHTTPS, "require-https", false, "refuse OAuth clients while the base URL is http:// (production)")
+	f.BoolVar(&o.devMode, "dev-mode", false, "a JVM in development mode: the OAuth 2.0 sign-in skips its HTTPS rule")
 	f.BoolVar(&o.mobileOAuth, "mobile-oauth", false, "start with the mobile plugin's OAuth 2.0 switch on")
 	f.DurationVar(&o.latency, "latency", 0, "added to every request")
 	// --product here names the simulated product, not the one to expect.
@@ -56,7 +56,7 @@ func newSimulateCommand(g *globalOptions) *cobra.Command {
 func runSimulate(cmd *cobra.Command, g *globalOptions, o *simulateOptions) error {
 	cfg := simulator.Config{
 		Product: o.product, Version: o.version, Title: o.title, BaseURL: strings.TrimRight(o.baseURL, "/"),
-		BasicAuthDisabled: o.basicDisabled, RequireHTTPS: o.requireHTTPS, MobileOAuth: o.mobileOAuth,
+		BasicAuthDisabled: o.basicDisabled, DevMode: o.devMode, MobileOAuth: o.mobileOAuth,
 	}
 	switch o.proxy {
 	case "none", "":

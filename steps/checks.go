@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
@@ -225,14 +226,20 @@ func baseURLCheck(typed, instance string) Check {
 	return ch
 }
 
+// httpsCheck warns about the rule the OAuth 2.0 provider applies at sign-in,
+// not when the link is created: its authorization page answers 400 unless the
+// base URL is https:// and the request arrives secure (over TLS, or through a
+// proxy that says so with X-Forwarded-Proto or Forwarded). Only a JVM in
+// development mode skips it, which the wizard cannot see.
 func httpsCheck(instance string) Check {
 	ch := Check{ID: CheckIDHTTPS, Name: "HTTPS"}
-	if len(instance) >= 7 && instance[:7] == "http://" {
+	if len(instance) >= 7 && strings.EqualFold(instance[:7], "http://") {
 		ch.Status = StatusWarn
-		ch.Detail = "the base URL uses http://; the OAuth 2.0 provider requires an HTTPS base URL on production instances, so creating the link may be refused"
-		ch.Remedy = "Serve the instance over HTTPS and update its base URL before going live."
+		ch.Detail = "the base URL uses http://, so the app's sign-in will be refused: the link can be created, but the OAuth 2.0 provider's sign-in page answers 400 unless the base URL uses https:// and each request arrives over HTTPS (directly, or through a proxy that sends X-Forwarded-Proto: https)"
+		ch.Remedy = "Serve the instance over HTTPS and set an https:// base URL; if a proxy terminates TLS, make it send X-Forwarded-Proto: https (or Forwarded: proto=https)."
 		return ch
 	}
-	ch.Status, ch.Detail = StatusOK, "the base URL uses HTTPS"
+	ch.Status = StatusOK
+	ch.Detail = "the base URL uses HTTPS; if a proxy terminates TLS, it must send X-Forwarded-Proto: https, or the app's sign-in will be refused"
 	return ch
 }

@@ -278,11 +278,3 @@ func TestEnsureLinkUnclearAndUncheckable(t *testing.T) {
 		t.Fatalf("err = %v, want an unclear-create error that says where to look", err)
 	}
 }
-
-func TestCreateRefusedForHTTP(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{RequireHTTPS: true})
-	_, err := planAndEnsure(t, env.Client(t, simtest.SysadminToken), "")
-	if err == nil || !strings.Contains(err.Error(), "HTTPS") || !strings.Contains(err.Error(), "base URL") {
-		t.Fatalf("err = %v", err)
-	}
-}

@@ -189,10 +189,6 @@ func unclear(err error) bool {
 func createError(err error) error {
 	var ae *api.Error
 	if errors.As(err, &ae) && ae.Kind == api.KindValidation {
-		msg := strings.ToLower(ae.Message)
-		if strings.Contains(msg, "https") {
-			return fmt.Errorf("%w: the OAuth 2.0 provider refuses to create links while the base URL uses http://; serve the instance over HTTPS and update its base URL", err)
-		}
 		if len(ae.FieldErrors["name"]) > 0 {
 			return fix.Wrap(fmt.Errorf("%w: the instance refused the link's name", err), fix.Fix{Kind: fix.OtherLinkName})
 		}

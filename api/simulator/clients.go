@@ -253,9 +253,6 @@ func readClientInput(w http.ResponseWriter, r *http.Request) (clientInput, bool)
 func (s *Sim) validate(in clientInput, base string) ([]string, map[string][]string) {
 	var errs []string
 	fields := map[string][]string{}
-	if s.httpsOnly && !strings.HasPrefix(strings.ToLower(base), "https://") {
-		errs = append(errs, "OAuth 2.0 requires the base URL to use HTTPS. Change the base URL to an https:// address and try again.")
-	}
 	switch {
 	case in.Name == "":
 		fields["name"] = append(fields["name"], "Name is required.")

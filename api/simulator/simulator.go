@@ -52,14 +52,12 @@ type Config struct {
 	// credentials as well; by default only anonymous ones are intercepted, which
 	// is the setup where MDM still works.
 	ProxyAuthenticatedToo bool
-	// RequireHTTPS models a production instance: creating or updating an OAuth
-	// client while the base URL is http:// is a 400.
-	RequireHTTPS bool
 	// MobileOAuth is the mobile plugin's "Turn on OAuth 2.0" switch at start.
 	MobileOAuth bool
 	// DevMode is a JVM started with -Datlassian.dev.mode or
 	// -Datlassian.oauth2.provider.skip.base.url.https.requirement: the
-	// provider's consent page then skips its HTTPS rule.
+	// provider's consent page then skips its HTTPS rule. Creating a client
+	// never checks HTTPS, in either mode.
 	DevMode bool
 }
 
@@ -98,7 +96,6 @@ type Sim struct {
 	basicOff   bool
 	proxy      ProxyMode
 	proxyAll   bool
-	httpsOnly  bool
 	devMode    bool
 	manifestID string
 	users      []User
@@ -154,19 +151,18 @@ func New(cfg Config) *Sim {
 		users = DefaultUsers()
 	}
 	s := &Sim{
-		product:   product,
-		title:     title,
-		baseURL:   strings.TrimRight(cfg.BaseURL, "/"),
-		basicOff:  cfg.BasicAuthDisabled,
-		proxy:     cfg.Proxy,
-		proxyAll:  cfg.ProxyAuthenticatedToo,
-		httpsOnly: cfg.RequireHTTPS,
-		devMode:   cfg.DevMode,
-		users:     append([]User(nil), users...),
-		userKeys:  make(map[string]string, len(users)),
-		version:   version,
-		plugins:   append([]Plugin(nil), plugins...),
-		closed:    make(chan struct{}),
+		product:  product,
+		title:    title,
+		baseURL:  strings.TrimRight(cfg.BaseURL, "/"),
+		basicOff: cfg.BasicAuthDisabled,
+		proxy:    cfg.Proxy,
+		proxyAll: cfg.ProxyAuthenticatedToo,
+		devMode:  cfg.DevMode,
+		users:    append([]User(nil), users...),
+		userKeys: make(map[string]string, len(users)),
+		version:  version,
+		plugins:  append([]Plugin(nil), plugins...),
+		closed:   make(chan struct{}),
 	}
 	sum := sha1.Sum([]byte(product + "|" + title + "|" + s.baseURL))
 	s.manifestID = formatUUID(sum[:16], 5)

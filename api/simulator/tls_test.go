@@ -7,10 +7,10 @@ import (
 	"time"
 )
 
-// Over TLS the derived base URL is https://, which is what production needs;
+// Over TLS the derived base URL is https://, which is what the sign-in needs;
 // and a reset must still be a reset, not an orderly TLS shutdown.
 func TestOverTLS(t *testing.T) {
-	sim := New(Config{RequireHTTPS: true})
+	sim := New(Config{})
 	srv := httptest.NewTLSServer(sim)
 	t.Cleanup(srv.Close)
 	t.Cleanup(sim.Close)
