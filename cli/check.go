@@ -16,6 +16,7 @@ type checkOptions struct {
 
 func newCheckCommand(g *globalOptions) *cobra.Command {
 	o := &checkOptions{}
+	m := &multiOptions{}
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Report whether the instance is ready for OAuth 2.0 sign-in; changes nothing",
@@ -26,8 +27,14 @@ func newCheckCommand(g *globalOptions) *cobra.Command {
 			"  mobile-oauth-wizard check --url https://jira.example.com\n" +
 			"  mobile-oauth-wizard check --url https://wiki.example.com --mode non-mdm --json",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runCheck(cmd, g, o) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if m.several(g) {
+				return runCheckMany(cmd, g, o, m)
+			}
+			return runCheck(cmd, g, o)
+		},
 	}
+	m.register(cmd)
 	cmd.Flags().StringVar(&o.mode, "mode", "", "setup `MODE` to check for: mdm or non-mdm; only what that setup needs (default: both)")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON object on stdout (human text goes to stderr)")
 	return cmd

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
@@ -16,6 +17,31 @@ const (
 	ExitAuth         = 4
 	ExitNetwork      = 5
 )
+
+// severity orders the exit codes from the least to the most serious. A
+// command line that cannot run is worse than an instance that cannot be
+// reached, which is worse than credentials that do not work (the checks behind
+// them could not be made), than a failure, and than a clear "incompatible".
+// A run over several instances exits with the most serious of theirs, and a
+// check report with the most serious of its errors.
+var severity = []int{ExitOK, ExitIncompatible, ExitFailed, ExitAuth, ExitNetwork, ExitUsage}
+
+// MostSerious is the most serious of the codes; an unknown code counts as failed.
+func MostSerious(codes ...int) int {
+	rank := func(c int) int {
+		if i := slices.Index(severity, c); i >= 0 {
+			return i
+		}
+		return slices.Index(severity, ExitFailed)
+	}
+	worst := ExitOK
+	for _, c := range codes {
+		if rank(c) > rank(worst) {
+			worst = c
+		}
+	}
+	return worst
+}
 
 // ExitError carries an exit code with an error the user reads.
 type ExitError struct {
@@ -61,19 +87,12 @@ func codeForKind(k api.Kind) int {
 	return ExitFailed
 }
 
-// reportCode is the exit code of a check report: the API errors that kept checks
-// from being made come first (network before credentials), then incompatibility.
+// reportCode is the exit code of a check report: the most serious of the API
+// errors that kept checks from being made, else incompatibility.
 func reportCode(r *steps.Report) int {
 	code := ExitOK
 	for _, err := range r.Errs {
-		switch c := codeForKind(api.KindOf(err)); {
-		case c == ExitNetwork:
-			return ExitNetwork
-		case c == ExitAuth:
-			code = ExitAuth
-		case c != 0 && code == ExitOK:
-			code = c
-		}
+		code = MostSerious(code, codeForKind(api.KindOf(err)))
 	}
 	if code != ExitOK {
 		return code

@@ -46,6 +46,9 @@ func systemIO() *IO {
 type globalOptions struct {
 	io *IO
 
+	// URLs is every --url given; URL is the one instance of a command that
+	// works on one (prepare refuses several there).
+	URLs       []string
 	URL        string
 	Product    string
 	CACert     string
@@ -57,10 +60,14 @@ type globalOptions struct {
 	TokenFile  string
 	User       string
 	AllowHTTP  bool
+
+	// creds, when set, are the credentials of one instance of a run over
+	// several, read once before the run; credentials() returns them.
+	creds *Credentials
 }
 
 func (g *globalOptions) register(f *pflag.FlagSet) {
-	f.StringVar(&g.URL, "url", "", "base `URL` of the Jira or Confluence instance, e.g. https://jira.example.com")
+	f.StringArrayVar(&g.URLs, "url", nil, "base `URL` of the Jira or Confluence instance, e.g. https://jira.example.com (check, setup and verify take several)")
 	f.StringVar(&g.Product, "product", "", "which `PRODUCT`: jira or confluence (default: detected; checked against the instance)")
 	f.StringVar(&g.CACert, "ca-cert", "", "PEM `FILE` with the CA certificate(s) to trust for the instance")
 	f.DurationVar(&g.Timeout, "timeout", api.DefaultTimeout, "time limit for each request")
@@ -126,11 +133,14 @@ func credsEmpty(c Credentials) bool { return c.Token == "" && c.Username == "" }
 // env; never from a flag.
 func (g *globalOptions) credentials() (Credentials, error) {
 	var c Credentials
+	if g.creds != nil {
+		return *g.creds, nil
+	}
 	token := strings.TrimSpace(g.io.Getenv(EnvToken))
 	if g.TokenFile != "" {
 		t, err := readToken(g.TokenFile, g.io.In)
 		if err != nil {
-			return c, usageError(err.Error())
+			return c, usageError("--token-file: " + err.Error())
 		}
 		token = t
 	}
@@ -153,7 +163,7 @@ func readToken(file string, stdin io.Reader) (string, error) {
 	} else {
 		f, err := os.Open(file)
 		if err != nil {
-			return "", fmt.Errorf("--token-file: %w", errors.Unwrap(err))
+			return "", errors.Unwrap(err)
 		}
 		defer f.Close()
 		r = f
@@ -161,11 +171,11 @@ func readToken(file string, stdin io.Reader) (string, error) {
 	// A token is one line; a huge file is a mistake, not a token.
 	line, err := bufio.NewReader(io.LimitReader(r, 64<<10)).ReadString('\n')
 	if err != nil && err != io.EOF {
-		return "", fmt.Errorf("--token-file: %w", err)
+		return "", err
 	}
 	t := strings.TrimSpace(line)
 	if t == "" {
-		return "", errors.New("--token-file: the file is empty")
+		return "", errors.New("the file is empty")
 	}
 	return t, nil
 }
@@ -203,8 +213,19 @@ func ctxOf(cmd *cobra.Command) context.Context {
 	return context.Background()
 }
 
-// prepare runs before every command: --demo starts the embedded simulator.
+// prepare runs before every command: it refuses several --url where the
+// command works on one instance, and --demo starts the embedded simulator.
 func (g *globalOptions) prepare(cmd *cobra.Command) error {
+	if len(g.URLs) > 1 && !takesSeveral(cmd) {
+		what := cmd.Name()
+		if cmd == cmd.Root() {
+			what = "the interactive wizard"
+		}
+		return usageError("--url is given more than once: " + what + " works on one instance (check, setup and verify take several)")
+	}
+	if len(g.URLs) > 0 {
+		g.URL = g.URLs[0]
+	}
 	// serve starts one simulator per session instead.
 	if !g.Demo || g.io.DemoOptions.addr != "" || cmd.Name() == "serve" {
 		return nil

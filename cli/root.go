@@ -158,6 +158,7 @@ func NewRootCommand(bi BuildInfo, stdio *IO) *cobra.Command {
 		}
 	}
 	registerCompletions(root)
+	refuseRepeats(root)
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return g.prepare(cmd) }
 	// Wrong flags and arguments are usage errors (exit 2), marked where cobra
 	// reports them rather than recognised later by their wording.

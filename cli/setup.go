@@ -21,6 +21,7 @@ type setupOptions struct {
 
 func newSetupCommand(g *globalOptions) *cobra.Command {
 	o := &setupOptions{pollEvery: 3 * time.Second}
+	m := &multiOptions{}
 	cmd := &cobra.Command{
 		Use:   "setup",
 		Short: "Do the whole job without a terminal UI: check, create or reuse the link, print the site list",
@@ -34,8 +35,14 @@ func newSetupCommand(g *globalOptions) *cobra.Command {
 			"  mobile-oauth-wizard setup --url https://wiki.example.com --mode non-mdm \\\n" +
 			"      --wait 10m --json",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runSetup(cmd, g, o) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if m.several(g) {
+				return runSetupMany(cmd, g, o, m)
+			}
+			return runSetup(cmd, g, o)
+		},
 	}
+	m.register(cmd)
 	o.registerAnswers(cmd)
 	f := cmd.Flags()
 	f.BoolVar(&o.dryRun, "dry-run", false, "print the requests that would change the instance and change nothing")
@@ -62,21 +69,30 @@ func runSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions) error {
 	return withJSON(g, o.json, &res, func(human io.Writer) error { return doSetup(cmd, g, o, &res, human) })
 }
 
-func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonResult, human io.Writer) error {
-	ctx := ctxOf(cmd)
+// parse checks the flags setup needs before it talks to any instance.
+func (o *setupOptions) parse() (steps.Mode, steps.Format, error) {
 	if o.mode == "" {
-		return usageError("no mode: pass --mode mdm or --mode non-mdm")
+		return "", "", usageError("no mode: pass --mode mdm or --mode non-mdm")
 	}
 	mode, err := steps.ParseMode(o.mode)
 	if err != nil {
-		return usageError("--mode: " + err.Error())
+		return "", "", usageError("--mode: " + err.Error())
 	}
 	format, err := steps.ParseFormat(o.format)
 	if err != nil {
-		return usageError("--format: " + err.Error())
+		return "", "", usageError("--format: " + err.Error())
 	}
 	if mode == steps.ModeMDM && !o.yes && !o.dryRun {
-		return usageError("setup creates an application link on the instance: pass --yes to confirm, or --dry-run to see the requests first")
+		return "", "", usageError("setup creates an application link on the instance: pass --yes to confirm, or --dry-run to see the requests first")
+	}
+	return mode, format, nil
+}
+
+func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonResult, human io.Writer) error {
+	ctx := ctxOf(cmd)
+	mode, format, err := o.parse()
+	if err != nil {
+		return err
 	}
 	res.Mode, res.DryRun = string(mode), o.dryRun
 

@@ -382,6 +382,15 @@ func MergeSites(existing []Site, s Site) []Site {
 	return out
 }
 
+// MergeAll merges each of add into existing in turn, as MergeSites does: the
+// list several instances share.
+func MergeAll(existing []Site, add ...Site) []Site {
+	for _, s := range add {
+		existing = MergeSites(existing, s)
+	}
+	return existing
+}
+
 // maxSiteFile bounds what SaveSites reads: a site list is a few kilobytes.
 const maxSiteFile = 4 << 20
 
@@ -390,6 +399,11 @@ const maxSiteFile = 4 << 20
 // client IDs). A missing or empty file counts as an empty list; a file that
 // holds anything else is refused and left as it was.
 func SaveSites(path string, s Site, f Format) ([]Site, error) {
+	return SaveSiteList(path, []Site{s}, f)
+}
+
+// SaveSiteList is SaveSites for the sites of several instances, written once.
+func SaveSiteList(path string, add []Site, f Format) ([]Site, error) {
 	f, err := ParseFormat(string(f))
 	if err != nil {
 		return nil, err
@@ -398,7 +412,7 @@ func SaveSites(path string, s Site, f Format) ([]Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	merged := MergeSites(existing, s)
+	merged := MergeAll(existing, add...)
 	if err := writeSites(path, merged, f); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,454 @@
+package cli
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+)
+
+// severalAnnotation marks the commands that run over several instances.
+const severalAnnotation = "several-instances"
+
+// defaultParallel is how many instances run at once unless --parallel says.
+const defaultParallel = 8
+
+func takesSeveral(cmd *cobra.Command) bool {
+	_, ok := cmd.Annotations[severalAnnotation]
+	return ok
+}
+
+// multiOptions are the flags of a run over several instances.
+type multiOptions struct {
+	inventory string
+	parallel  int
+}
+
+func (m *multiOptions) register(cmd *cobra.Command) {
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[severalAnnotation] = ""
+	f := cmd.Flags()
+	f.StringVar(&m.inventory, "inventory", "", "run over the instances listed in `FILE` (YAML: url, title, mode and token_env or token_file for each; see the README)")
+	f.IntVar(&m.parallel, "parallel", defaultParallel, "with several instances, how many run at once")
+}
+
+// several reports whether this run is over several instances: an inventory,
+// or --url more than once. One --url keeps the one-instance output.
+func (m *multiOptions) several(g *globalOptions) bool {
+	return m.inventory != "" || len(g.URLs) > 1
+}
+
+// target is one instance of the run with its credentials, read before the run.
+type target struct {
+	steps.Instance
+	// name is how the rows and messages call the instance: host and path.
+	name  string
+	creds Credentials
+	// credErr: the credentials could not be read. That instance fails; the
+	// others run.
+	credErr error
+}
+
+// targets lists the instances of the run: the inventory's, then each --url.
+func (m *multiOptions) targets(g *globalOptions) ([]target, error) {
+	if m.parallel < 1 {
+		return nil, usageError("--parallel must be at least 1")
+	}
+	var list []steps.Instance
+	if m.inventory != "" {
+		inv, err := steps.LoadInventory(m.inventory)
+		if err != nil {
+			return nil, usageError("--inventory: " + err.Error())
+		}
+		list = inv
+	}
+	for _, u := range g.URLs {
+		n, err := steps.NormalizeBaseURL(u)
+		if err != nil {
+			return nil, usageError("--url: " + err.Error())
+		}
+		list = append(list, steps.Instance{URL: n})
+	}
+	if err := steps.CheckDistinct(list); err != nil {
+		return nil, usageError(err.Error())
+	}
+	var shared Credentials
+	if slices.ContainsFunc(list, func(i steps.Instance) bool { return i.Creds.Shared() }) {
+		// Read once: --token-file - reads standard input.
+		c, err := g.credentials()
+		if err != nil {
+			return nil, err
+		}
+		if credsEmpty(c) && !g.Demo {
+			return nil, usageError("no credentials: set " + EnvToken + " to a personal access token of a system administrator (or pass --token-file FILE, or --user NAME with " + EnvPassword + "), or name each instance's token_env or token_file in the inventory")
+		}
+		shared = c
+	}
+	out := make([]target, len(list))
+	for i, inst := range list {
+		t := target{Instance: inst, name: displayName(inst.URL), creds: shared}
+		if !inst.Creds.Shared() {
+			t.creds, t.credErr = g.instanceCredentials(inst.Creds)
+		}
+		out[i] = t
+	}
+	return out, nil
+}
+
+// instanceCredentials reads what an inventory entry points to.
+func (g *globalOptions) instanceCredentials(src steps.CredentialSource) (Credentials, error) {
+	switch {
+	case src.TokenEnv != "":
+		t := strings.TrimSpace(g.io.Getenv(src.TokenEnv))
+		if t == "" {
+			return Credentials{}, usageError("token_env: the environment variable " + src.TokenEnv + " is not set or empty")
+		}
+		return Credentials{Token: t}, nil
+	case src.TokenFile != "":
+		t, err := readToken(src.TokenFile, g.io.In)
+		if err != nil {
+			return Credentials{}, usageError("token_file " + src.TokenFile + ": " + err.Error())
+		}
+		return Credentials{Token: t}, nil
+	case src.User != "":
+		return Credentials{Username: src.User, Password: g.io.Getenv(cmp.Or(src.PasswordEnv, EnvPassword))}, nil
+	}
+	return Credentials{}, nil
+}
+
+// displayName is the host and path of a base URL: short enough for a row.
+func displayName(base string) string {
+	_, rest, ok := strings.Cut(base, "://")
+	if !ok {
+		return base
+	}
+	return rest
+}
+
+// forInstance is a copy of the options for one instance: its URL and
+// credentials, and its own writer for messages. Nothing in it is shared
+// with another instance but the settings every instance has in common.
+func (g *globalOptions) forInstance(t *target, messages io.Writer) *globalOptions {
+	gi := *g
+	stdio := *g.io
+	stdio.In, stdio.Out, stdio.Err = strings.NewReader(""), io.Discard, messages
+	gi.io = &stdio
+	gi.URL, gi.URLs = t.URL, []string{t.URL}
+	gi.TokenFile, gi.User = "", ""
+	creds := t.creds
+	gi.creds = &creds
+	return &gi
+}
+
+// outcome is what one instance's run came to.
+type outcome struct {
+	*target
+	res  jsonResult
+	err  error
+	code int
+	// report is the text a person reads about the instance (check's report);
+	// messages is what it said along the way (stderr).
+	report, messages bytes.Buffer
+}
+
+// site is the instance's entry in the site list, if it has one.
+func (o *outcome) site() (steps.Site, bool) {
+	if o.err != nil || len(o.res.Sites) != 1 {
+		return steps.Site{}, false
+	}
+	return o.res.Sites[0], true
+}
+
+// summary is the one line a row or a plain progress line shows for a finished instance.
+func (o *outcome) summary() string {
+	var parts []string
+	if o.res.Product != "" {
+		parts = append(parts, api.Product(o.res.Product).Title()+" "+o.res.Version)
+	}
+	switch {
+	case o.err != nil && isSilent(o.err):
+		// The report was printed: name what failed in it.
+		var failed []string
+		for _, c := range o.res.Checks {
+			if !c.OK {
+				failed = append(failed, c.Name)
+			}
+		}
+		if len(failed) > 0 {
+			parts = append(parts, "not ready: "+strings.Join(failed, ", "))
+		} else {
+			parts = append(parts, o.err.Error())
+		}
+	case o.err != nil:
+		msg, _ := explain(o.err)
+		msg, _, _ = strings.Cut(msg, "\n")
+		parts = append(parts, msg)
+	case o.res.Changed != nil && *o.res.Changed:
+		parts = append(parts, "link created")
+	case o.res.Changed != nil:
+		parts = append(parts, "link reused")
+	case o.res.DryRun:
+		parts = append(parts, "dry run")
+	default:
+		parts = append(parts, "ready")
+	}
+	return strings.Join(parts, " · ")
+}
+
+// progress shows how the instances of a run are doing while it runs.
+type progress interface {
+	started(i int)
+	finished(i int, o *outcome)
+	// stop ends the display once every instance has finished.
+	stop()
+}
+
+// runInstances runs each target through one, at most parallel at a time.
+// An instance that fails never stops the others.
+func runInstances(ctx context.Context, targets []target, parallel int, p progress, one func(context.Context, *outcome)) []*outcome {
+	outs := make([]*outcome, len(targets))
+	var eg errgroup.Group
+	eg.SetLimit(parallel)
+	for i := range targets {
+		o := &outcome{target: &targets[i]}
+		outs[i] = o
+		eg.Go(func() error {
+			p.started(i)
+			if o.credErr != nil {
+				o.err = o.credErr
+			} else {
+				one(ctx, o)
+			}
+			o.code = ExitCode(o.err)
+			p.finished(i, o)
+			return nil
+		})
+	}
+	_ = eg.Wait()
+	p.stop()
+	return outs
+}
+
+// jsonInstance is one instance in the --json output of a run over several.
+type jsonInstance struct {
+	URL      string `json:"url"`
+	ExitCode int    `json:"exitCode"`
+	jsonResult
+}
+
+// jsonRun is the one object --json prints for a run over several instances.
+type jsonRun struct {
+	Instances []jsonInstance `json:"instances"`
+	// Sites is the merged site list (setup only; [] when no instance got that far).
+	Sites    any    `json:"sites,omitempty"`
+	Output   string `json:"output,omitempty"`
+	ExitCode int    `json:"exitCode"`
+}
+
+func (r *jsonRun) add(o *outcome) {
+	res := o.res
+	if o.err != nil && !isSilent(o.err) {
+		res.Error, res.Remedy = explain(o.err)
+	}
+	res.Sites, res.Output = nil, ""
+	r.Instances = append(r.Instances, jsonInstance{URL: o.URL, ExitCode: o.code, jsonResult: res})
+}
+
+// runMany is check or setup over several instances: each runs on its own
+// (its own client, credentials and messages); then their texts are printed in
+// the order given, and the exit code is the most serious of theirs.
+func runMany(cmd *cobra.Command, g *globalOptions, m *multiOptions, targets []target, one func(context.Context, *outcome)) ([]*outcome, int) {
+	p := newProgress(g, targets)
+	outs := runInstances(ctxOf(cmd), targets, m.parallel, p, one)
+	codes := make([]int, len(outs))
+	for i, o := range outs {
+		codes[i] = o.code
+	}
+	return outs, MostSerious(codes...)
+}
+
+// printOutcomes writes each instance's texts under a heading, in the order
+// the instances were given.
+func printOutcomes(w io.Writer, outs []*outcome) {
+	for _, o := range outs {
+		fmt.Fprintf(w, "── %s ──\n", o.name)
+		w.Write(o.messages.Bytes())
+		w.Write(o.report.Bytes())
+		if o.err != nil && !isSilent(o.err) {
+			fmt.Fprintln(w, "Error: "+describe(o.err))
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// runError is the run's error: nil when every instance is done, else the
+// most serious code with the instances that are not done.
+func runError(outs []*outcome, code int) error {
+	if code == ExitOK {
+		return nil
+	}
+	var failed []string
+	for _, o := range outs {
+		if o.code != ExitOK {
+			failed = append(failed, fmt.Sprintf("%s (exit %d)", o.name, o.code))
+		}
+	}
+	return &ExitError{Code: code, Err: fmt.Errorf("%d of %d instances not done: %s", len(failed), len(outs), strings.Join(failed, ", "))}
+}
+
+// runCheckMany is check over several instances.
+func runCheckMany(cmd *cobra.Command, g *globalOptions, co *checkOptions, m *multiOptions) error {
+	targets, err := m.targets(g)
+	if err != nil {
+		return err
+	}
+	outs, code := runMany(cmd, g, m, targets, func(_ context.Context, o *outcome) {
+		o.res = jsonResult{Checks: []jsonCheck{}}
+		o.err = doCheck(cmd, g.forInstance(o.target, &o.messages), co, &o.res, &o.report)
+	})
+	human := g.io.Out
+	if co.json {
+		human = g.io.Err
+	}
+	printOutcomes(human, outs)
+	if co.json {
+		run := jsonRun{Instances: []jsonInstance{}, ExitCode: code}
+		for _, o := range outs {
+			run.add(o)
+		}
+		if err := writeJSON(g.io.Out, run); err != nil {
+			return err
+		}
+	}
+	return runError(outs, code)
+}
+
+// runSetupMany is setup over several instances, with one site list for all.
+func runSetupMany(cmd *cobra.Command, g *globalOptions, so *setupOptions, m *multiOptions) error {
+	if cmd.Flags().Changed("title") {
+		return usageError("--title names one site: with several instances, give each its title in the inventory")
+	}
+	targets, err := m.targets(g)
+	if err != nil {
+		return err
+	}
+	// Every instance's options are checked before any instance is touched.
+	var format steps.Format
+	for _, t := range targets {
+		oi := so.forInstance(&t)
+		if oi.mode == "" {
+			return usageError("no mode for " + t.name + ": pass --mode mdm or --mode non-mdm, or set mode in the inventory")
+		}
+		if _, format, err = oi.parse(); err != nil {
+			return err
+		}
+	}
+	outs, code := runMany(cmd, g, m, targets, func(_ context.Context, o *outcome) {
+		o.res = jsonResult{Checks: []jsonCheck{}}
+		oi := so.forInstance(o.target)
+		o.err = doSetup(cmd, g.forInstance(o.target, &o.messages), oi, &o.res, io.Discard)
+	})
+	printOutcomes(g.io.Err, outs)
+
+	var add []steps.Site
+	for _, o := range outs {
+		if s, ok := o.site(); ok {
+			add = append(add, s)
+		}
+	}
+	sites := steps.MergeAll([]steps.Site{}, add...)
+	var werr error
+	switch {
+	case len(add) == 0:
+	case so.output != "":
+		sites, werr = steps.SaveSiteList(so.output, add, format)
+		if werr == nil {
+			fmt.Fprintf(g.io.Err, "Saved the site list (%d site(s), %d from this run) to %s (mode 0600).\n", len(sites), len(add), so.output)
+		}
+	case !so.json:
+		out, err := steps.RenderSites(sites, format)
+		if err != nil {
+			werr = err
+			break
+		}
+		_, werr = g.io.Out.Write(out)
+	}
+	if so.json {
+		run := jsonRun{Instances: []jsonInstance{}, Sites: sites, ExitCode: code}
+		if werr == nil && len(add) > 0 {
+			run.Output = so.output
+		}
+		if werr != nil {
+			run.ExitCode = MostSerious(code, ExitCode(werr))
+		}
+		for _, o := range outs {
+			run.add(o)
+		}
+		if err := writeJSON(g.io.Out, run); err != nil && werr == nil {
+			werr = err
+		}
+	}
+	if werr != nil {
+		return &ExitError{Code: MostSerious(code, ExitCode(werr)), Err: werr}
+	}
+	return runError(outs, code)
+}
+
+// forInstance is a copy of the setup options with the instance's own
+// answers; the site list is written once, for all, after the run.
+func (o *setupOptions) forInstance(t *target) *setupOptions {
+	oi := *o
+	oi.mode = cmp.Or(string(t.Mode), o.mode)
+	oi.title = t.Title
+	oi.output = ""
+	return &oi
+}
+
+// newProgress is the live table when stderr is a terminal, else plain lines.
+func newProgress(g *globalOptions, targets []target) progress {
+	names := make([]string, len(targets))
+	for i, t := range targets {
+		names[i] = t.name
+	}
+	return &lineProgress{w: g.io.Err, names: names}
+}
+
+// lineProgress writes a line when an instance starts and when it ends: what
+// a log or a pipe can keep.
+type lineProgress struct {
+	mu    sync.Mutex
+	w     io.Writer
+	names []string
+	done  int
+}
+
+func (p *lineProgress) started(i int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "%s: started\n", p.names[i])
+}
+
+func (p *lineProgress) finished(i int, o *outcome) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done++
+	verdict := "done"
+	if o.code != ExitOK {
+		verdict = fmt.Sprintf("not done (exit %d)", o.code)
+	}
+	fmt.Fprintf(p.w, "%s: %s · %s [%d/%d]\n", p.names[i], verdict, o.summary(), p.done, len(p.names))
+}
+
+func (p *lineProgress) stop() {}
