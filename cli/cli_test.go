@@ -70,7 +70,7 @@ func TestExitCodes(t *testing.T) {
 		{"setup without mode", simulator.Config{}, simtest.SysadminToken, []string{"setup"}, ExitUsage, "--mode"},
 		{"setup without --yes", simulator.Config{}, simtest.SysadminToken, []string{"setup", "--mode", "mdm"}, ExitUsage, "--yes"},
 		{"bad format", simulator.Config{}, simtest.SysadminToken, []string{"setup", "--mode", "mdm", "--yes", "--format", "yaml"}, ExitUsage, "--format"},
-		{"incompatible", simulator.Config{Version: "10.0.2"}, simtest.SysadminToken, []string{"check"}, ExitIncompatible, "10.1.0"},
+		{"incompatible", simulator.Config{Version: "9.12.13"}, simtest.SysadminToken, []string{"check"}, ExitIncompatible, "9.12.14"},
 		{"bad token", simulator.Config{}, simtest.BadToken, []string{"check"}, ExitAuth, "token"},
 		{"not sysadmin", simulator.Config{}, simtest.AdminToken, []string{"setup", "--mode", "mdm", "--yes"}, ExitAuth, "system administrator"},
 		{"proxy in the way (non-MDM)", simulator.Config{Proxy: simulator.ProxyLoginRedirect}, simtest.SysadminToken, []string{"setup", "--mode", "non-mdm"}, ExitNetwork, "MDM"},

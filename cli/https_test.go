@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"encoding/pem"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -38,4 +41,45 @@ func TestHTTPBaseURLWarnsAboutSignIn(t *testing.T) {
 	if n := len(env.Sim.Clients()); n != 1 {
 		t.Errorf("%d links after setup on an http base URL, want 1", n)
 	}
+}
+
+// Jira 10.0.x is not called unsupported by Atlassian's list: check warns,
+// recommends 10.1.0, judges the plugins, and exits 0 when nothing else fails.
+func TestJira100WarnsAndPasses(t *testing.T) {
+	env := simtest.StartTLS(t, simulator.Config{Version: "10.0.4", Plugins: []simulator.Plugin{
+		{Key: simulator.OAuth2PluginKey, Version: "3.1.14", Enabled: true},
+		{Key: simulator.JiraMobilePluginKey, Version: "5.1.2", Enabled: true},
+	}})
+	r := run(t, map[string]string{EnvToken: simtest.SysadminToken}, "check", "--url", env.URL, "--ca-cert", caFile(t, env), "--mode", "non-mdm", "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d, want 0: %s\n%s", r.code, r.stderr, r.stdout)
+	}
+	m := decode(t, r.stdout)
+	if m["compatible"] != true {
+		t.Fatalf("compatible = %v", m["compatible"])
+	}
+	status := map[string]string{}
+	for _, c := range m["checks"].([]any) {
+		c := c.(map[string]any)
+		status[c["id"].(string)] = c["status"].(string)
+		if c["id"] == "product" && !strings.Contains(c["remedy"].(string), "10.1.0") {
+			t.Errorf("product remedy does not recommend 10.1.0: %v", c)
+		}
+	}
+	want := map[string]string{"product": "warn", "oauth-plugin": "ok", "mobile-plugin": "ok", "https": "ok"}
+	for id, st := range want {
+		if status[id] != st {
+			t.Errorf("%s = %q, want %q (all: %v)", id, status[id], st, status)
+		}
+	}
+}
+
+// caFile writes the TLS simulator's certificate for --ca-cert.
+func caFile(t *testing.T, env *simtest.Env) string {
+	t.Helper()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: env.Srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return ca
 }

@@ -22,8 +22,12 @@ type matrixRow struct {
 
 	supported bool
 	remedy    string // unsupported rows: what to upgrade to
+	// caution: a supported row Atlassian's list does not name in so many words;
+	// the product check warns with it (caution is the Detail, remedy the advice).
+	caution string
 
 	oauthMin    string
+	oauthRule   string // the rule of Atlassian's list that sets oauthMin, when not the row's own
 	mobileMin   string
 	mobileLabel string // whom the mobile minimum is documented for: "Jira 9"
 
@@ -39,8 +43,13 @@ var compatMatrix = []matrixRow{
 		remedy: "Upgrade Jira to 9.12.14 or later (Jira 9), or to 10.1.0 or later (Jira 10)."},
 	{product: api.Jira, from: "9.12.14", to: "10.0.0", span: "9.12.14 to 9.x", supported: true,
 		oauthMin: "3.1.14", mobileMin: "4.2.0", mobileLabel: "Jira 9"},
-	{product: api.Jira, from: "10.0.0", to: "10.1.0",
-		remedy: "Upgrade Jira to 10.1.0 or later: Jira 10.0 does not support OAuth 2.0 for the iOS app."},
+	// Atlassian's list says "Jira 9.12.14 and later: OAuth plugin 3.1.14 or later"
+	// and "Jira 10.1.0 and later: 4.1.0 or later"; it never calls 10.0.x
+	// unsupported. The first rule covers it, with a warning that recommends 10.1.0.
+	{product: api.Jira, from: "10.0.0", to: "10.1.0", span: "10.0.x", supported: true,
+		caution:  "Atlassian lists Jira 10.1.0 and later for Jira 10 (OAuth 2.0 provider plugin 4.1.0 or later) and does not name 10.0.x; its \"Jira 9.12.14 and later\" rule (plugin 3.1.14 or later) is applied",
+		remedy:   "Upgrade Jira to 10.1.0 or later, the Jira 10 release Atlassian lists for OAuth 2.0 in the iOS app.",
+		oauthMin: "3.1.14", oauthRule: "Atlassian's \"Jira 9.12.14 and later\" rule", mobileMin: "5.1.2", mobileLabel: "Jira 10"},
 	{product: api.Jira, from: "10.1.0", span: "10.1.0 or later", supported: true,
 		oauthMin: "4.1.0", mobileMin: "5.1.2", mobileLabel: "Jira 10", lastDocumentedMajor: 10},
 	{product: api.Confluence, to: "9.1.0",
@@ -93,13 +102,14 @@ func rowFor(p api.Product, v *version.Version) (matrixRow, bool) {
 // lookup finds the matrix row for a product version. Rows are chosen by the
 // numeric release, so "10.0.0-m0002" is a Jira 10.0 build (not Jira 9). The
 // one exception is a pre-release of a supported row's first version
-// ("10.1.0-m0002"): it is placed below that release, i.e. not supported, and
+// ("10.1.0-m0002"): it comes before that release, so it is not supported (the
+// row below may have other requirements: it is not used either), and
 // belowRelease reports that this happened so the Detail can say why.
 func lookup(p api.Product, pv parsedVersion) (row matrixRow, belowRelease bool) {
 	row, _ = rowFor(p, pv.core)
 	if row.supported && pv.pre != "" && row.from != "" &&
 		pv.core.Equal(version.Must(version.NewVersion(row.from))) {
-		row, _ = rowFor(p, pv.full)
+		row.supported = false
 		return row, true
 	}
 	return row, false
@@ -118,7 +128,7 @@ func knownProduct(p api.Product) bool {
 func supportedSpans(p api.Product) string {
 	var spans []string
 	for _, r := range compatMatrix {
-		if r.product == p && r.supported {
+		if r.product == p && r.supported && r.caution == "" {
 			spans = append(spans, r.span)
 		}
 	}
@@ -154,8 +164,14 @@ func CheckProduct(p api.Product, productVersion string) Check {
 		if belowRelease {
 			c.Detail = fmt.Sprintf("%s %s%s does not support OAuth 2.0 for the iOS app; supported: %s",
 				p.Title(), pv.raw, pv.preNote(), supportedSpans(p))
-			c.Remedy = fmt.Sprintf("Upgrade %s to the %s release or later: a pre-release build does not count.", p.Title(), pv.core)
+			c.Remedy = preReleaseRemedy(p, pv, row)
 		}
+		return c
+	}
+	if row.caution != "" {
+		c.Status = StatusWarn
+		c.Detail = fmt.Sprintf("%s %s: %s", p.Title(), pv.raw, row.caution)
+		c.Remedy = row.remedy
 		return c
 	}
 	c.Status = StatusOK
@@ -180,6 +196,9 @@ func CheckOAuthPlugin(p api.Product, productVersion string, plugin *api.Plugin) 
 		return skip.with(c)
 	}
 	req := fmt.Sprintf("%s %s needs %s or later", p.Title(), row.span, row.oauthMin)
+	if row.oauthRule != "" {
+		req = fmt.Sprintf("%s applies to %s %s: %s or later", row.oauthRule, p.Title(), row.span, row.oauthMin)
+	}
 	if row.later(pv) {
 		req = fmt.Sprintf("%s %s is later than the documented versions, so the %s %s minimum applies: %s or later",
 			p.Title(), pv.raw, p.Title(), row.span, row.oauthMin)
@@ -281,7 +300,7 @@ func pluginRow(p api.Product, productVersion string) (matrixRow, parsedVersion, 
 	if !row.supported {
 		remedy := row.remedy
 		if belowRelease {
-			remedy = fmt.Sprintf("Upgrade %s to the %s release or later: a pre-release build does not count.", p.Title(), pv.core)
+			remedy = preReleaseRemedy(p, pv, row)
 		}
 		return row, pv, skipReason{
 			detail: fmt.Sprintf("not checked: depends on a supported %s version (found %s %s)", p.Title(), p.Title(), pv.raw),
@@ -318,6 +337,15 @@ func pluginPresence(c Check, p api.Product, name, key, min, req string, plugin *
 		return c, found, true
 	}
 	return c, found, false
+}
+
+// preReleaseRemedy is the advice for a pre-release of a row's first version.
+func preReleaseRemedy(p api.Product, pv parsedVersion, row matrixRow) string {
+	s := fmt.Sprintf("Upgrade %s to the %s release or later: a pre-release build does not count.", p.Title(), pv.core)
+	if row.caution != "" {
+		s += " " + row.remedy
+	}
+	return s
 }
 
 func updateRemedy(p api.Product, name, key, min string) string {

@@ -51,8 +51,9 @@ func TestCheckProduct(t *testing.T) {
 		{api.Jira, "9.12.14.1", StatusOK, []string{"9.12.14.1"}, nil, ""},
 		{api.Jira, "9.13.2", StatusOK, []string{"9.13.2"}, nil, ""},
 		{api.Jira, "9.17.5", StatusOK, []string{"9.17.5"}, nil, ""},
-		{api.Jira, "10.0.0", StatusFail, []string{"10.0.0"}, []string{"10.1.0"}, ""},
-		{api.Jira, "10.0.5", StatusFail, []string{"10.0.5"}, []string{"10.1.0"}, ""},
+		// 10.0.x: Atlassian's list does not call it unsupported; its 9.12.14 rule applies, with a warning.
+		{api.Jira, "10.0.0", StatusWarn, []string{"10.0.0", "does not name 10.0.x", `"Jira 9.12.14 and later"`}, []string{"Upgrade Jira to 10.1.0 or later"}, "does not support"},
+		{api.Jira, "10.0.5", StatusWarn, []string{"10.0.5", "10.1.0 and later"}, []string{"10.1.0"}, "does not support"},
 		{api.Jira, "10.1.0", StatusOK, []string{"10.1.0"}, nil, "later than"},
 		{api.Jira, "10.3.19", StatusOK, []string{"10.3.19"}, nil, "later than"},
 		{api.Jira, "v10.1.0", StatusOK, []string{"v10.1.0"}, nil, ""},
@@ -62,7 +63,7 @@ func TestCheckProduct(t *testing.T) {
 		// Milestones: a pre-release of a later version is still that version's row...
 		{api.Jira, "10.3.0-m0002", StatusOK, []string{"10.3.0-m0002", "pre-release of 10.3.0"}, nil, ""},
 		// ...a 10.0 milestone is Jira 10.0, not Jira 9...
-		{api.Jira, "10.0.0-m0002", StatusFail, []string{"10.0.0-m0002"}, []string{"10.1.0"}, "9.12.14 to 9.x needs"},
+		{api.Jira, "10.0.0-m0002", StatusFail, []string{"10.0.0-m0002", "pre-release of 10.0.0"}, []string{"10.1.0"}, "9.12.14 to 9.x needs"},
 		// ...and a milestone of the first supported release does not count as it.
 		{api.Jira, "10.1.0-m0002", StatusFail, []string{"10.1.0-m0002", "pre-release of 10.1.0", "earlier than the 10.1.0 release"}, []string{"10.1.0 release"}, ""},
 		{api.Jira, "9.12.14-m0001", StatusFail, []string{"pre-release of 9.12.14"}, []string{"9.12.14 release"}, ""},
@@ -167,7 +168,11 @@ func TestCheckOAuthPlugin(t *testing.T) {
 		{api.Jira, "10.3.19", plugin("not-a-version"), StatusFail, []string{`"not-a-version"`}, []string{"4.1.0"}},
 		{api.Jira, "10.3.19", plugin(""), StatusFail, []string{"no version"}, []string{"4.1.0"}},
 		// Unsupported product: nothing to compare against.
-		{api.Jira, "10.0.5", plugin("4.1.0"), StatusSkip, []string{"depends on a supported Jira version", "10.0.5"}, []string{"10.1.0"}},
+		// Jira 10.0.x: judged by the "9.12.14 and later" rule.
+		{api.Jira, "10.0.5", plugin("3.1.14"), StatusOK, []string{"3.1.14 found", `"Jira 9.12.14 and later" rule applies to Jira 10.0.x: 3.1.14 or later`}, nil},
+		{api.Jira, "10.0.5", plugin("4.1.0"), StatusOK, []string{"4.1.0 found"}, nil},
+		{api.Jira, "10.0.0", plugin("3.1.13"), StatusFail, []string{"3.1.13 found", "3.1.14 or later"}, []string{"3.1.14"}},
+		{api.Jira, "10.0.0-m0002", plugin("4.1.0"), StatusSkip, []string{"10.0.0-m0002"}, []string{"10.1.0"}},
 		{api.Jira, "9.12.13", nil, StatusSkip, []string{"depends on a supported Jira version", "9.12.13"}, []string{"9.12.14"}},
 		{api.Jira, "10.1.0-m0002", plugin("4.1.0"), StatusSkip, []string{"10.1.0-m0002"}, []string{"10.1.0 release"}},
 		{api.Jira, "garbage", plugin("4.1.0"), StatusSkip, []string{"depends on a supported Jira version", `"garbage"`}, []string{"Jira version"}},
@@ -198,7 +203,9 @@ func TestCheckMobilePlugin(t *testing.T) {
 		{api.Jira, "11.0.0", plugin("5.1.2"), StatusWarn, []string{"5.1.2 found", "documented minimum 5.1.2 is for Jira 10", "11.0.0"}, []string{"Marketplace", "Jira 11", "MDM"}},
 		{api.Jira, "11.0.0", plugin("5.1.1"), StatusFail, []string{"5.1.1"}, []string{"5.1.2"}},
 		{api.Jira, "11.0.0", nil, StatusFail, []string{"not installed"}, []string{"Install"}},
-		{api.Jira, "10.0.0", plugin("5.1.2"), StatusSkip, []string{"depends on a supported Jira version", "10.0.0"}, []string{"10.1.0"}},
+		// Jira 10.0.x: the mobile plugin by "Jira 10".
+		{api.Jira, "10.0.0", plugin("5.1.2"), StatusOK, []string{"5.1.2 found", "Jira 10 needs 5.1.2"}, nil},
+		{api.Jira, "10.0.3", plugin("4.2.0"), StatusFail, []string{"4.2.0 found", "Jira 10 needs 5.1.2"}, []string{"5.1.2"}},
 		{api.Confluence, "9.2.3", plugin("19.1.46"), StatusFail, []string{"19.1.46"}, []string{"19.1.47", confKey, "Confluence Mobile plugin"}},
 		{api.Confluence, "9.1.0", plugin("19.1.47"), StatusOK, []string{"19.1.47 found"}, nil},
 		{api.Confluence, "9.2.3", plugin("20.0.0"), StatusOK, []string{"20.0.0"}, nil},
