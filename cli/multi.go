@@ -10,11 +10,14 @@ import (
 	"strings"
 	"sync"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/ui"
 )
 
 // severalAnnotation marks the commands that run over several instances.
@@ -270,7 +273,7 @@ func (r *jsonRun) add(o *outcome) {
 // (its own client, credentials and messages); then their texts are printed in
 // the order given, and the exit code is the most serious of theirs.
 func runMany(cmd *cobra.Command, g *globalOptions, m *multiOptions, targets []target, one func(context.Context, *outcome)) ([]*outcome, int) {
-	p := newProgress(g, targets)
+	p := newProgress(ctxOf(cmd), g, targets)
 	outs := runInstances(ctxOf(cmd), targets, m.parallel, p, one)
 	codes := make([]int, len(outs))
 	for i, o := range outs {
@@ -416,13 +419,54 @@ func (o *setupOptions) forInstance(t *target) *setupOptions {
 	return &oi
 }
 
-// newProgress is the live table when stderr is a terminal, else plain lines.
-func newProgress(g *globalOptions, targets []target) progress {
+// newProgress is the live table when stderr is a terminal (and not in
+// accessible mode, where a redrawn table is noise), else plain lines.
+func newProgress(ctx context.Context, g *globalOptions, targets []target) progress {
 	names := make([]string, len(targets))
 	for i, t := range targets {
 		names[i] = t.name
 	}
+	if g.io.ErrIsTerminal != nil && g.io.ErrIsTerminal() && !g.accessible() {
+		return newTableProgress(ctx, g.io.Err, names, g.noColor())
+	}
 	return &lineProgress{w: g.io.Err, names: names}
+}
+
+// tableProgress draws ui.RunTable on stderr. It reads no keys: Ctrl-C
+// reaches the command as a signal and cancels the run, which ends the table.
+type tableProgress struct {
+	prog *tea.Program
+	done chan struct{}
+}
+
+func newTableProgress(ctx context.Context, w io.Writer, names []string, noColor bool) *tableProgress {
+	// The size is where a writer that is not a terminal (a test's buffer)
+	// starts; a terminal's own size replaces it.
+	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithOutput(w), tea.WithInput(nil), tea.WithoutSignalHandler(), tea.WithWindowSize(80, 24)}
+	if noColor {
+		opts = append(opts, tea.WithColorProfile(colorprofile.ASCII))
+	}
+	p := &tableProgress{prog: tea.NewProgram(ui.NewRunTable(names, noColor), opts...), done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		_, _ = p.prog.Run()
+	}()
+	return p
+}
+
+func (p *tableProgress) started(i int) { p.prog.Send(ui.RowMsg{Index: i, State: ui.RowRunning}) }
+
+func (p *tableProgress) finished(i int, o *outcome) {
+	st := ui.RowDone
+	if o.code != ExitOK {
+		st = ui.RowFailed
+	}
+	p.prog.Send(ui.RowMsg{Index: i, State: st, Detail: o.summary(), Code: o.code})
+}
+
+func (p *tableProgress) stop() {
+	p.prog.Send(ui.RunDoneMsg{})
+	<-p.done
 }
 
 // lineProgress writes a line when an instance starts and when it ends: what

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +18,7 @@ import (
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/serve/servetest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -370,4 +373,56 @@ func TestSeveralInstancesDryRun(t *testing.T) {
 	if r.stdout != "" {
 		t.Errorf("a dry run printed a site list: %s", r.stdout)
 	}
+}
+
+func TestLiveTableWhenStderrIsATerminal(t *testing.T) {
+	a := simtest.Start(t, simulator.Config{Product: "jira"})
+	b := simtest.Start(t, simulator.Config{Product: "confluence", Version: "8.5.0"})
+	var out simtest.Buffer
+	screen := servetest.NewTerminal(80, 24)
+	stdio := &IO{
+		In: strings.NewReader(""), Out: &out, Err: onlcr{screen},
+		Getenv:        func(k string) string { return map[string]string{EnvToken: simtest.SysadminToken, "NO_COLOR": "1"}[k] },
+		IsTerminal:    func() bool { return false },
+		ErrIsTerminal: func() bool { return true },
+	}
+	root := NewRootCommand(BuildInfo{Version: "test"}, stdio)
+	root.SetArgs([]string{"check", "--url", a.URL, "--url", b.URL})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := root.ExecuteContext(ctx)
+	if code := ExitCode(err); code != ExitIncompatible {
+		t.Fatalf("exit %d\n%s", code, screen.Screen())
+	}
+	lines := strings.Split(screen.Screen(), "\n")
+	for i, want := range [][]string{
+		{"Instance", "Status", "Result"},
+		{displayName(a.URL), "✓ done", "Jira 10.3.0 · ready"},
+		{displayName(b.URL), "✗ exit 3", "Confluence 8.5.0 · not ready: Confluence versi…"},
+		{"1 done, 1 not done, 0 running, 0 waiting"},
+	} {
+		for _, w := range want {
+			if i >= len(lines) || !strings.Contains(lines[i], w) {
+				t.Fatalf("line %d lacks %q; the screen:\n%s", i, w, screen.Screen())
+			}
+		}
+	}
+	if strings.Contains(screen.Screen(), ": started") {
+		t.Errorf("plain progress lines beside the table:\n%s", screen.Screen())
+	}
+	if strings.Contains(screen.Raw(), "\x1b[38") {
+		t.Errorf("NO_COLOR, but the table has colours")
+	}
+}
+
+// onlcr turns \n into \r\n on the way to the screen, as a terminal's line
+// discipline does for a program that leaves it in cooked mode (the table
+// reads no keys, so it never asks for raw mode).
+type onlcr struct{ w io.Writer }
+
+func (o onlcr) Write(p []byte) (int, error) {
+	if _, err := o.w.Write(bytes.ReplaceAll(p, []byte("\n"), []byte("\r\n"))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

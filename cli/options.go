@@ -28,17 +28,21 @@ const (
 
 // IO is what a command reads and writes; tests inject their own.
 type IO struct {
-	In          io.Reader
-	Out, Err    io.Writer
-	Getenv      func(string) string
-	IsTerminal  func() bool // stdin and stdout are a terminal
-	DemoOptions DemoOptions
+	In         io.Reader
+	Out, Err   io.Writer
+	Getenv     func(string) string
+	IsTerminal func() bool // stdin and stdout are a terminal
+	// ErrIsTerminal says stderr is a terminal (a live table can be drawn
+	// there); nil means it is not.
+	ErrIsTerminal func() bool
+	DemoOptions   DemoOptions
 }
 
 func systemIO() *IO {
 	return &IO{
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv,
-		IsTerminal: func() bool { return term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd()) },
+		IsTerminal:    func() bool { return term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd()) },
+		ErrIsTerminal: func() bool { return term.IsTerminal(os.Stderr.Fd()) },
 	}
 }
 
