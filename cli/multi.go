@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/ui"
 )
@@ -155,6 +156,27 @@ func (g *globalOptions) forInstance(t *target, messages io.Writer) *globalOption
 	return &gi
 }
 
+// explain is explain with the fix phrased for this instance: a token to
+// change is the one its inventory entry points to.
+func (t *target) explain(err error) (message, remedy string) {
+	msg, remedy, f := steps.Explain(err)
+	return msg, fix.Join(remedy, f, t.phrase)
+}
+
+func (t *target) phrase(f fix.Fix) string {
+	if f.Kind == fix.UseToken || f.Kind == fix.NewToken {
+		switch c := t.Creds; {
+		case c.TokenEnv != "":
+			return "Put a system administrator's personal access token in the environment variable " + c.TokenEnv + " (token_env in the inventory)."
+		case c.TokenFile != "":
+			return "Put a system administrator's personal access token in " + c.TokenFile + " (token_file in the inventory)."
+		case c.User != "":
+			return "Give the inventory entry a token_env or token_file with a personal access token instead of user."
+		}
+	}
+	return phrase(f)
+}
+
 // outcome is what one instance's run came to.
 type outcome struct {
 	*target
@@ -195,7 +217,7 @@ func (o *outcome) summary() string {
 			parts = append(parts, o.err.Error())
 		}
 	case o.err != nil:
-		msg, _ := explain(o.err)
+		msg, _ := o.explain(o.err)
 		msg, _, _ = strings.Cut(msg, "\n")
 		parts = append(parts, msg)
 	case o.res.Changed != nil && *o.res.Changed:
@@ -263,7 +285,7 @@ type jsonRun struct {
 func (r *jsonRun) add(o *outcome) {
 	res := o.res
 	if o.err != nil && !isSilent(o.err) {
-		res.Error, res.Remedy = explain(o.err)
+		res.Error, res.Remedy = o.explain(o.err)
 	}
 	res.Sites, res.Output = nil, ""
 	r.Instances = append(r.Instances, jsonInstance{URL: o.URL, ExitCode: o.code, jsonResult: res})
@@ -290,7 +312,11 @@ func printOutcomes(w io.Writer, outs []*outcome) {
 		w.Write(o.messages.Bytes())
 		w.Write(o.report.Bytes())
 		if o.err != nil && !isSilent(o.err) {
-			fmt.Fprintln(w, "Error: "+describe(o.err))
+			msg, remedy := o.explain(o.err)
+			if remedy != "" {
+				msg += "\n  → " + remedy
+			}
+			fmt.Fprintln(w, "Error: "+msg)
 		}
 		fmt.Fprintln(w)
 	}

@@ -188,3 +188,23 @@ func TestLoadInventoryTakesTokenFilesFromItsFolder(t *testing.T) {
 		t.Errorf("error %v: want the file name and line 2", err)
 	}
 }
+
+// The README's inventory example is one an admin may copy: it must parse.
+func TestREADMEInventoryExample(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "```yaml\n# instances.yaml\n")
+	if !ok {
+		t.Fatal("the README has no inventory example")
+	}
+	example, _, _ := strings.Cut(rest, "```")
+	got, err := ParseInventory([]byte(example))
+	if err != nil {
+		t.Fatalf("the README's example: %v", err)
+	}
+	if len(got) != 4 || got[2].Mode != ModeNonMDM || got[0].Mode != ModeMDM || got[2].Creds.User != "wikiadmin" || !got[3].Creds.Shared() {
+		t.Errorf("the README's example reads as %+v", got)
+	}
+}
