@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
 )
 
 // Paths of the OAuth 2.0 provider's sign-in hops, the ones the app's browser takes.
@@ -96,7 +98,8 @@ func (c *Client) Probe(ctx context.Context, op, path, rawQuery string) (*ProbeRe
 		return nil, c.transportError(cl, err)
 	}
 	out := &ProbeResult{Status: resp.StatusCode()}
-	out.ContentType, _, _ = mime.ParseMediaType(resp.Header().Get("Content-Type"))
+	mt, _, _ := mime.ParseMediaType(resp.Header().Get("Content-Type"))
+	out.ContentType = termsafe.String(mt)
 	if loc := strings.TrimSpace(resp.Header().Get("Location")); loc != "" {
 		if u, err := url.Parse(loc); err == nil {
 			out.Location = resp.RawResponse.Request.URL.ResolveReference(u)

@@ -158,5 +158,5 @@ func Remove(ctx context.Context, c *api.Client, plan *RemovePlan) (*RemoveResult
 }
 
 func linkLabel(cl api.OAuthClient) string {
-	return fmt.Sprintf("%q (client ID %s)", termsafe.String(cl.Name), termsafe.String(cl.ClientID))
+	return fmt.Sprintf("%q (client ID %s)", cl.Name, cl.ClientID)
 }

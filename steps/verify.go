@@ -178,10 +178,10 @@ func (r *VerifyReport) linkProbe(ctx context.Context, c *api.Client, p api.Produ
 		return ch
 	}
 	r.Client = chosen
-	name := fmt.Sprintf("%q (client ID %s)", termsafe.String(chosen.Name), termsafe.String(chosen.ClientID))
+	name := fmt.Sprintf("%q (client ID %s)", chosen.Name, chosen.ClientID)
 	if chosen.Scope != Scope {
 		ch.Status = StatusFail
-		ch.Detail = fmt.Sprintf("the link %s has scope %s; the app asks for %s%s", name, termsafe.String(chosen.Scope), Scope, note)
+		ch.Detail = fmt.Sprintf("the link %s has scope %s; the app asks for %s%s", name, chosen.Scope, Scope, note)
 		ch.Remedy = "Give the link the Write permission in Administration → Application links, or remove it and run the setup again."
 		return ch
 	}
@@ -219,7 +219,7 @@ func pickLink(candidates []api.OAuthClient, want string, login *api.MobileLoginI
 func describeLinks(cls []api.OAuthClient) string {
 	parts := make([]string, len(cls))
 	for i, cl := range cls {
-		parts[i] = fmt.Sprintf("%q (client ID %s, scope %s)", termsafe.String(cl.Name), termsafe.String(cl.ClientID), termsafe.String(cl.Scope))
+		parts[i] = fmt.Sprintf("%q (client ID %s, scope %s)", cl.Name, cl.ClientID, cl.Scope)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -238,10 +238,10 @@ func handedOutProbe(p api.Product, link *api.OAuthClient, login *api.MobileLogin
 		ch.Status, ch.Detail = StatusSkip, "not probed: there is no link with the app's redirect to look for"
 	case login.HandsOut(link.ClientID):
 		ch.Status = StatusOK
-		ch.Detail = api.PathMobileLogin + ", read without credentials as the app reads it, hands out the client ID " + termsafe.String(link.ClientID)
+		ch.Detail = api.PathMobileLogin + ", read without credentials as the app reads it, hands out the client ID " + link.ClientID
 	default:
 		ch.Status = StatusFail
-		ch.Detail = api.PathMobileLogin + " does not hand out the client ID " + termsafe.String(link.ClientID) + ": the mobile plugin's OAuth 2.0 is off, or it uses another link"
+		ch.Detail = api.PathMobileLogin + " does not hand out the client ID " + link.ClientID + ": the mobile plugin's OAuth 2.0 is off, or it uses another link"
 		ch.Remedy = "Turn on OAuth 2.0 at " + MobileAdminPath(p) + "."
 	}
 	return ch, nil
@@ -262,7 +262,7 @@ func metadataProbe(m *api.OAuthServerMetadata, err error) Check {
 		ch.Remedy = "Look at the OAuth 2.0 provider plugin in Manage apps: it may be only partly enabled."
 	default:
 		ch.Status = StatusOK
-		ch.Detail = "names the authorization endpoint " + termsafe.String(m.AuthorizationEndpoint) + " and the token endpoint " + termsafe.String(m.TokenEndpoint)
+		ch.Detail = "names the authorization endpoint " + m.AuthorizationEndpoint + " and the token endpoint " + m.TokenEndpoint
 	}
 	return ch
 }
@@ -316,7 +316,7 @@ func answered(res *api.ProbeResult) string {
 	if w := res.Where(); w != "" {
 		s += " to " + w
 	} else if res.ContentType != "" {
-		s += " (" + termsafe.String(res.ContentType) + ")"
+		s += " (" + res.ContentType + ")"
 	}
 	return s
 }
