@@ -108,7 +108,7 @@ func TestExitCodes(t *testing.T) {
 }
 
 func TestSetupTwiceCreatesOneLink(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{Title: "Acme Jira"})
+	env := simtest.Start(t, simulator.Config{DevMode: true, Title: "Acme Jira"})
 	args := []string{"setup", "--url", env.URL, "--mode", "mdm", "--yes", "--json"}
 	first := decode(t, run(t, tokenEnv(simtest.SysadminToken), args...).stdout)
 	second := decode(t, run(t, tokenEnv(simtest.SysadminToken), args...).stdout)
@@ -138,7 +138,7 @@ func TestSetupTwiceCreatesOneLink(t *testing.T) {
 }
 
 func TestSetupPrintsTheSiteListAsTheSeedsShowIt(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{Title: "My Jira Site"})
+	env := simtest.Start(t, simulator.Config{DevMode: true, Title: "My Jira Site"})
 	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", "--yes", "--cache-session")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -162,7 +162,7 @@ func TestSetupPrintsTheSiteListAsTheSeedsShowIt(t *testing.T) {
 }
 
 func TestDryRunChangesNothing(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.Start(t, simulator.Config{DevMode: true})
 	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", "--dry-run", "--json")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -178,8 +178,8 @@ func TestDryRunChangesNothing(t *testing.T) {
 }
 
 func TestOutputFileIsMergedAndPrivate(t *testing.T) {
-	jira := simtest.Start(t, simulator.Config{Product: "jira", Title: "Jira"})
-	wiki := simtest.Start(t, simulator.Config{Product: "confluence", Title: "Wiki"})
+	jira := simtest.Start(t, simulator.Config{DevMode: true, Product: "jira", Title: "Jira"})
+	wiki := simtest.Start(t, simulator.Config{DevMode: true, Product: "confluence", Title: "Wiki"})
 	file := filepath.Join(t.TempDir(), "sites.json")
 	for _, env := range []*simtest.Env{jira, wiki, jira} {
 		r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", "--yes", "--output", file)
@@ -212,7 +212,7 @@ func TestOutputFileIsMergedAndPrivate(t *testing.T) {
 }
 
 func TestNonMDMWaitsForThePluginsClient(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.Start(t, simulator.Config{DevMode: true})
 	env.Sim.EnableMobileOAuthAfter(100 * time.Millisecond)
 	// The demo timer starts at the first info/login request, which the checks make.
 	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "non-mdm", "--wait", "20s", "--json")
@@ -232,7 +232,7 @@ func TestNonMDMWaitsForThePluginsClient(t *testing.T) {
 }
 
 func TestTokenFile(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.Start(t, simulator.Config{DevMode: true})
 	f := filepath.Join(t.TempDir(), "token")
 	_ = os.WriteFile(f, []byte(simtest.SysadminToken+"\n"), 0o600)
 	if r := run(t, nil, "check", "--url", env.URL, "--token-file", f); r.code != 0 {
@@ -263,7 +263,7 @@ func TestDemoCheckNeedsNothing(t *testing.T) {
 }
 
 func TestNonMDMStartsFromTheChecksList(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{MobileOAuth: true})
+	env := simtest.Start(t, simulator.Config{DevMode: true, MobileOAuth: true})
 	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "non-mdm")
 	if r.code != 0 || !strings.Contains(r.stderr, "carries the iOS app's redirect") {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)

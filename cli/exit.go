@@ -90,17 +90,23 @@ func codeForKind(k api.Kind) int {
 // reportCode is the exit code of a check report: the most serious of the API
 // errors that kept checks from being made, else incompatibility.
 func reportCode(r *steps.Report) int {
-	code := ExitOK
-	for _, err := range r.Errs {
-		code = MostSerious(code, codeForKind(api.KindOf(err)))
-	}
-	if code != ExitOK {
+	if code := errsCode(r.Errs); code != ExitOK {
 		return code
 	}
 	if !r.Compatible() {
 		return ExitIncompatible
 	}
 	return ExitOK
+}
+
+// errsCode is the exit code of the API errors that kept checks or probes from
+// being made: the most serious of them.
+func errsCode(errs []error) int {
+	code := ExitOK
+	for _, err := range errs {
+		code = MostSerious(code, codeForKind(api.KindOf(err)))
+	}
+	return code
 }
 
 // describe turns any error into what the user reads: the sentence and, for API

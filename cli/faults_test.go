@@ -67,7 +67,7 @@ func TestFaultMatrix(t *testing.T) {
 		for _, ft := range faults {
 			t.Run(st.name+"/"+ft.name, func(t *testing.T) {
 				t.Parallel()
-				env := simtest.Start(t, simulator.Config{})
+				env := simtest.Start(t, simulator.Config{DevMode: true})
 				if st.mode == "non-mdm" {
 					env.Sim.SetMobileOAuth(true)
 				}

@@ -13,20 +13,26 @@ import (
 
 // An http base URL gets its link (the provider does not check HTTPS there), and
 // check and setup alike warn that the app's sign-in will be refused, naming the
-// header a TLS-terminating proxy must send.
+// header a TLS-terminating proxy must send. Setup's last step then proves it:
+// the consent page answers 400, so setup does not end as done.
 func TestHTTPBaseURLWarnsAboutSignIn(t *testing.T) {
 	env := simtest.Start(t, simulator.Config{}) // base URL derived from the request: http://127.0.0.1:…
-	for _, args := range [][]string{
-		{"check", "--url", env.URL},
-		{"setup", "--url", env.URL, "--mode", "mdm", "--yes"},
+	for _, tt := range []struct {
+		args []string
+		code int
+		says []string
+	}{
+		{[]string{"check", "--url", env.URL}, ExitOK, nil},
+		{[]string{"setup", "--url", env.URL, "--mode", "mdm", "--yes"}, ExitFailed, []string{"✗ Consent page", "uses http", "sign-in will not work"}},
 	} {
+		args := tt.args
 		t.Run(args[0], func(t *testing.T) {
 			r := run(t, tokenEnv(simtest.SysadminToken), args...)
-			if r.code != 0 {
-				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			if r.code != tt.code {
+				t.Fatalf("exit %d, want %d: %s", r.code, tt.code, r.stderr)
 			}
 			text := r.stdout + r.stderr
-			for _, want := range []string{"the app's sign-in will be refused: ", "X-Forwarded-Proto: https"} {
+			for _, want := range append([]string{"the app's sign-in will be refused: ", "X-Forwarded-Proto: https"}, tt.says...) {
 				if !strings.Contains(text, want) {
 					t.Errorf("%s lacks %q:\n%s", args[0], want, text)
 				}

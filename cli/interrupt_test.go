@@ -38,7 +38,7 @@ func TestSIGKILLAtRandomPoints(t *testing.T) {
 	killedMidway, killedAfterCreate := 0, 0
 	for i := range runs {
 		// A fresh instance each time, so kills land before, during and after the create.
-		env := simtest.Start(t, simulator.Config{Title: "Acme Jira"})
+		env := simtest.Start(t, simulator.Config{DevMode: true, Title: "Acme Jira"})
 		env.Sim.SetLatency(40 * time.Millisecond)
 		args := []string{"setup", "--url", env.URL, "--mode", "mdm", "--yes"}
 		cmd := exec.Command(bin, args...)

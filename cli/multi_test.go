@@ -41,8 +41,8 @@ func clientIDOf(t *testing.T, env *simtest.Env) string {
 }
 
 func TestJiraAndConfluenceGiveOneMergedList(t *testing.T) {
-	jira := simtest.Start(t, simulator.Config{Product: "jira", Title: "Jira"})
-	wiki := simtest.Start(t, simulator.Config{Product: "confluence", Title: "Wiki"})
+	jira := simtest.Start(t, simulator.Config{DevMode: true, Product: "jira", Title: "Jira"})
+	wiki := simtest.Start(t, simulator.Config{DevMode: true, Product: "confluence", Title: "Wiki"})
 	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", jira.URL, "--url", wiki.URL, "--mode", "mdm", "--yes")
 	if r.code != ExitOK {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
@@ -68,8 +68,8 @@ func TestJiraAndConfluenceGiveOneMergedList(t *testing.T) {
 }
 
 func TestIncompatibleInstanceAmongTwo(t *testing.T) {
-	good := simtest.Start(t, simulator.Config{Product: "jira", Title: "Good"})
-	old := simtest.Start(t, simulator.Config{Product: "jira", Version: "9.4.0", Title: "Old"})
+	good := simtest.Start(t, simulator.Config{DevMode: true, Product: "jira", Title: "Good"})
+	old := simtest.Start(t, simulator.Config{DevMode: true, Product: "jira", Version: "9.4.0", Title: "Old"})
 	file := filepath.Join(t.TempDir(), "sites.json")
 	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", old.URL, "--url", good.URL, "--mode", "mdm", "--yes", "--json", "--output", file)
 	if r.code != ExitIncompatible {
@@ -125,11 +125,11 @@ func TestIncompatibleInstanceAmongTwo(t *testing.T) {
 // user.
 func TestInventoryWithTokenFilesKeepsEachTokenToItsInstance(t *testing.T) {
 	const tokA, tokB = "token-of-jira-admin-A", "token-of-wiki-admin-B"
-	a := simtest.Start(t, simulator.Config{Product: "jira", Title: "A", Users: []simulator.User{
+	a := simtest.Start(t, simulator.Config{DevMode: true, Product: "jira", Title: "A", Users: []simulator.User{
 		{Name: "admin-a", Token: tokA, Role: simulator.RoleSysadmin},
 		{Name: "spy-holding-b", Token: tokB, Role: simulator.RoleUser},
 	}})
-	b := simtest.Start(t, simulator.Config{Product: "confluence", Title: "B", Users: []simulator.User{
+	b := simtest.Start(t, simulator.Config{DevMode: true, Product: "confluence", Title: "B", Users: []simulator.User{
 		{Name: "admin-b", Token: tokB, Role: simulator.RoleSysadmin},
 		{Name: "spy-holding-a", Token: tokA, Role: simulator.RoleUser},
 	}})
@@ -181,8 +181,8 @@ instances:
 }
 
 func TestInventoryCredentialProblems(t *testing.T) {
-	good := simtest.Start(t, simulator.Config{})
-	other := simtest.Start(t, simulator.Config{})
+	good := simtest.Start(t, simulator.Config{DevMode: true})
+	other := simtest.Start(t, simulator.Config{DevMode: true})
 	dir := t.TempDir()
 	write := func(body string) string {
 		p := filepath.Join(dir, fmt.Sprintf("inv%d.yaml", time.Now().UnixNano()))
@@ -232,8 +232,8 @@ func TestInventoryCredentialProblems(t *testing.T) {
 }
 
 func TestSeveralInstancesCheckJSON(t *testing.T) {
-	a := simtest.Start(t, simulator.Config{Product: "jira"})
-	b := simtest.Start(t, simulator.Config{Product: "confluence"})
+	a := simtest.Start(t, simulator.Config{DevMode: true, Product: "jira"})
+	b := simtest.Start(t, simulator.Config{DevMode: true, Product: "confluence"})
 	r := run(t, tokenEnv(simtest.SysadminToken), "check", "--url", a.URL, "--url", b.URL, "--json")
 	if r.code != ExitOK {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
@@ -255,7 +255,7 @@ func TestSeveralInstancesCheckJSON(t *testing.T) {
 }
 
 func TestFlagsGivenTwice(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.Start(t, simulator.Config{DevMode: true})
 	tests := []struct {
 		name string
 		args []string
@@ -356,8 +356,8 @@ func TestRunInstancesIsBoundedAndKeepsGoing(t *testing.T) {
 }
 
 func TestSeveralInstancesDryRun(t *testing.T) {
-	a := simtest.Start(t, simulator.Config{})
-	b := simtest.Start(t, simulator.Config{Product: "confluence"})
+	a := simtest.Start(t, simulator.Config{DevMode: true})
+	b := simtest.Start(t, simulator.Config{DevMode: true, Product: "confluence"})
 	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", a.URL, "--url", b.URL, "--mode", "mdm", "--dry-run")
 	if r.code != ExitOK {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)

@@ -14,7 +14,7 @@ import (
 func TestNonMDMNotConfirmedByAnEarlierLink(t *testing.T) {
 	for _, wait := range []string{"0", "150ms"} {
 		t.Run("wait "+wait, func(t *testing.T) {
-			env := simtest.Start(t, simulator.Config{})
+			env := simtest.Start(t, simulator.Config{DevMode: true})
 			mdm := env.Sim.AddClient("Jira iOS app", []string{"jira-server://oauth-callback"}, "WRITE")
 			r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "non-mdm", "--wait", wait, "--json")
 			if r.code != ExitFailed {
@@ -41,7 +41,7 @@ func TestNonMDMNotConfirmedByAnEarlierLink(t *testing.T) {
 // With the switch on, the client the plugin hands out is the one reported, not
 // the earlier MDM link that carries the same redirect.
 func TestNonMDMReportsTheClientInfoLoginHandsOut(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.Start(t, simulator.Config{DevMode: true})
 	mdm := env.Sim.AddClient("Jira iOS app", []string{"jira-server://oauth-callback"}, "WRITE")
 	env.Sim.SetMobileOAuth(true)
 	var plugin simulator.Client

@@ -35,8 +35,10 @@ type jsonResult struct {
 	Requests   []string     `json:"requests,omitempty"`
 	Sites      []steps.Site `json:"sites,omitempty"`
 	Output     string       `json:"output,omitempty"`
-	Error      string       `json:"error,omitempty"`
-	Remedy     string       `json:"remedy,omitempty"`
+	// Verify is setup's last step, unless skipped.
+	Verify *jsonVerify `json:"verify,omitempty"`
+	Error  string      `json:"error,omitempty"`
+	Remedy string      `json:"remedy,omitempty"`
 }
 
 func (j *jsonResult) fill(r *steps.Report) {
@@ -47,10 +49,7 @@ func (j *jsonResult) fill(r *steps.Report) {
 		j.Product, j.Version, j.Title, j.BaseURL = string(d.Product), d.Version, d.Title, d.InstanceBaseURL
 	}
 	j.Compatible = r.Compatible()
-	j.Checks = make([]jsonCheck, 0, len(r.Checks))
-	for _, c := range r.Checks {
-		j.Checks = append(j.Checks, jsonCheck{ID: c.ID, Name: c.Name, OK: c.OK(), Status: c.Status.String(), Detail: c.Detail, Remedy: checkRemedy(c)})
-	}
+	j.Checks = jsonChecks(r.Checks)
 }
 
 func writeJSON(w io.Writer, v any) error {
@@ -69,12 +68,7 @@ func printReport(w io.Writer, r *steps.Report) {
 	if d := r.Detection; d != nil {
 		fmt.Fprintf(w, "%s %s %q at %s\n\n", d.Product.Title(), d.Version, d.Title, firstNonEmpty(d.InstanceBaseURL, "(base URL not reported)"))
 	}
-	for _, c := range r.Checks {
-		fmt.Fprintf(w, "%s %-34s %s\n", statusMark[c.Status], c.Name, c.Detail)
-		if r := checkRemedy(c); r != "" && c.Status != steps.StatusOK {
-			fmt.Fprintf(w, "  %-34s → %s\n", "", r)
-		}
-	}
+	printChecks(w, r.Checks)
 	fmt.Fprintln(w)
 	if failed := r.Failed(); len(failed) > 0 {
 		names := make([]string, len(failed))
@@ -114,6 +108,26 @@ func printWarnings(w io.Writer, r *steps.Report) {
 	}
 }
 
+// printChecks writes checks (or probes) as lines: mark, name, detail, and the
+// remedy under anything that is not ok.
+func printChecks(w io.Writer, checks []steps.Check) {
+	for _, c := range checks {
+		fmt.Fprintf(w, "%s %-34s %s\n", statusMark[c.Status], c.Name, c.Detail)
+		if r := checkRemedy(c); r != "" && c.Status != steps.StatusOK {
+			fmt.Fprintf(w, "  %-34s → %s\n", "", r)
+		}
+	}
+}
+
+// jsonChecks is checks (or probes) as --json carries them.
+func jsonChecks(checks []steps.Check) []jsonCheck {
+	out := make([]jsonCheck, 0, len(checks))
+	for _, c := range checks {
+		out = append(out, jsonCheck{ID: c.ID, Name: c.Name, OK: c.OK(), Status: c.Status.String(), Detail: c.Detail, Remedy: checkRemedy(c)})
+	}
+	return out
+}
+
 func firstNonEmpty(s ...string) string {
 	for _, v := range s {
 		if v != "" {
@@ -123,9 +137,14 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
+// jsonOutput is a command's --json object, which carries any error too.
+type jsonOutput interface{ setError(message, remedy string) }
+
+func (j *jsonResult) setError(message, remedy string) { j.Error, j.Remedy = message, remedy }
+
 // withJSON runs a command body; with --json, human text goes to stderr and stdout
 // gets exactly one object, the error included, whatever happened.
-func withJSON(g *globalOptions, asJSON bool, res *jsonResult, body func(human io.Writer) error) error {
+func withJSON(g *globalOptions, asJSON bool, res jsonOutput, body func(human io.Writer) error) error {
 	human := g.io.Out
 	if asJSON {
 		human = g.io.Err
@@ -133,7 +152,7 @@ func withJSON(g *globalOptions, asJSON bool, res *jsonResult, body func(human io
 	err := body(human)
 	if asJSON {
 		if err != nil && !isSilent(err) {
-			res.Error, res.Remedy = explain(err)
+			res.setError(explain(err))
 		}
 		if werr := writeJSON(g.io.Out, res); werr != nil && err == nil {
 			err = werr

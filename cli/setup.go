@@ -9,12 +9,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
 type setupOptions struct {
 	mode, title, linkName, format, output string
 	cacheSession, dryRun, yes, json       bool
+	noVerify                              bool
 	wait                                  time.Duration
 	pollEvery                             time.Duration
 }
@@ -49,6 +51,7 @@ func newSetupCommand(g *globalOptions) *cobra.Command {
 	f.BoolVar(&o.yes, "yes", false, "confirm changes to the instance (creating the application link)")
 	f.DurationVar(&o.wait, "wait", 0, "non-MDM: how long to wait for the mobile plugin to hand out its client (0: check once)")
 	f.BoolVar(&o.json, "json", false, "print one JSON object on stdout (human text goes to stderr)")
+	f.BoolVar(&o.noVerify, "no-verify", false, "skip the last step, which proves as the app would that its sign-in can start")
 	return cmd
 }
 
@@ -109,22 +112,46 @@ func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonRes
 	fmt.Fprintf(g.io.Err, "%s %s at %s: no check failed.\n", conn.det.Product.Title(), conn.det.Version, conn.det.InstanceBaseURL)
 	printWarnings(g.io.Err, report)
 
-	var site steps.Site
+	var (
+		site steps.Site
+		link *api.OAuthClient
+	)
 	if mode == steps.ModeMDM {
-		site, err = setupMDM(ctx, conn, report, o, res)
+		site, link, err = setupMDM(ctx, conn, report, o, res)
 	} else {
-		site, err = setupNonMDM(ctx, conn, report, o, res)
+		site, link, err = setupNonMDM(ctx, conn, report, o, res)
 	}
 	if err != nil || o.dryRun {
 		return err
 	}
-	return emitSites(g, o, format, site, res, human)
+	verr := verifySetup(ctx, conn, mode, link, o, res)
+	if err := emitSites(g, o, format, site, res, human); err != nil {
+		return err
+	}
+	return verr
 }
 
-func setupMDM(ctx context.Context, conn *connection, report *steps.Report, o *setupOptions, res *jsonResult) (steps.Site, error) {
+// verifySetup is setup's last step: the link just read back is probed the way
+// the app will use it. The probes go out together, one round trip.
+func verifySetup(ctx context.Context, conn *connection, mode steps.Mode, link *api.OAuthClient, o *setupOptions, res *jsonResult) error {
+	if o.noVerify || link == nil {
+		return nil
+	}
+	r := steps.Verify(ctx, conn.client, conn.det, steps.VerifyOptions{Client: link, Mode: mode})
+	res.Verify = newJSONVerify(r)
+	w := conn.stderr()
+	fmt.Fprintln(w, "\nVerifying, as the app would, that its sign-in can start:")
+	printVerify(w, r)
+	if code := verifyCode(r); code != ExitOK {
+		return &ExitError{Code: code, Err: errors.New("the link is in place, but the app's sign-in will not work: fix what the verification says and run verify (--no-verify skips this step)")}
+	}
+	return nil
+}
+
+func setupMDM(ctx context.Context, conn *connection, report *steps.Report, o *setupOptions, res *jsonResult) (steps.Site, *api.OAuthClient, error) {
 	plan, err := steps.PlanLink(ctx, conn.client, conn.det.Product, o.linkName, report.Clients)
 	if err != nil {
-		return steps.Site{}, err
+		return steps.Site{}, nil, err
 	}
 	if o.dryRun {
 		res.Requests = plan.Requests(conn.client)
@@ -141,7 +168,7 @@ func setupMDM(ctx context.Context, conn *connection, report *steps.Report, o *se
 		for _, r := range res.Requests {
 			fmt.Fprintln(w, "  "+r)
 		}
-		return steps.Site{}, nil
+		return steps.Site{}, nil, nil
 	}
 	link, err := steps.EnsureLink(ctx, conn.client, plan)
 	if link != nil {
@@ -150,17 +177,17 @@ func setupMDM(ctx context.Context, conn *connection, report *steps.Report, o *se
 		fmt.Fprintln(conn.errW, steps.LinkOutcome(link))
 	}
 	if err != nil {
-		return steps.Site{}, err
+		return steps.Site{}, nil, err
 	}
-	return steps.NewSite(conn.det, conn.baseURL, o.title, link.Client.ClientID, o.cacheSession), nil
+	return steps.NewSite(conn.det, conn.baseURL, o.title, link.Client.ClientID, o.cacheSession), &link.Client, nil
 }
 
-func setupNonMDM(ctx context.Context, conn *connection, report *steps.Report, o *setupOptions, res *jsonResult) (steps.Site, error) {
+func setupNonMDM(ctx context.Context, conn *connection, report *steps.Report, o *setupOptions, res *jsonResult) (steps.Site, *api.OAuthClient, error) {
 	p := conn.det.Product
 	w := conn.stderr()
 	if o.dryRun {
 		fmt.Fprintln(w, "Dry run: non-MDM creates nothing; the mobile plugin creates its own client once OAuth 2.0 is on at "+steps.MobileAdminPath(p)+".")
-		return steps.Site{}, nil
+		return steps.Site{}, nil, nil
 	}
 	// Decide on evidence only: a client with the app's redirect may be an earlier
 	// MDM run's, so it counts only when info/login hands it out or it appeared
@@ -169,12 +196,12 @@ func setupNonMDM(ctx context.Context, conn *connection, report *steps.Report, o 
 	var err error
 	if !known {
 		if ev, err = steps.CheckMobileOAuth(ctx, conn.client, p, steps.Baseline{}); err != nil {
-			return steps.Site{}, err
+			return steps.Site{}, nil, err
 		}
 	}
 	if !ev.Confirmed() {
 		if o.wait <= 0 {
-			return steps.Site{}, &ExitError{Code: ExitFailed, Err: fmt.Errorf("OAuth 2.0 is not confirmed: %s Then run again, or pass --wait 10m to wait for it.", ev.Describe())}
+			return steps.Site{}, nil, &ExitError{Code: ExitFailed, Err: fmt.Errorf("OAuth 2.0 is not confirmed: %s Then run again, or pass --wait 10m to wait for it.", ev.Describe())}
 		}
 		base := ev.AsBaseline()
 		fmt.Fprintf(w, "Turn on OAuth 2.0 in %s: %s\nWaiting up to %s for the mobile plugin to hand out its client...\n", p.Title(), steps.MobileAdminPath(p), o.wait)
@@ -201,17 +228,17 @@ func setupNonMDM(ctx context.Context, conn *connection, report *steps.Report, o 
 			if lastErr != "" {
 				why += " The last look failed: " + lastErr
 			}
-			return steps.Site{}, &ExitError{Code: ExitFailed, Err: fmt.Errorf("not confirmed after waiting %s: %s", o.wait, why)}
+			return steps.Site{}, nil, &ExitError{Code: ExitFailed, Err: fmt.Errorf("not confirmed after waiting %s: %s", o.wait, why)}
 		}
 		if err != nil {
-			return steps.Site{}, err
+			return steps.Site{}, nil, err
 		}
 	}
 	changed := false
 	res.ClientID, res.LinkName, res.Changed = ev.Client.ClientID, ev.Client.Name, &changed
 	fmt.Fprintln(w, ev.Describe())
 	// Without MDM the app gets its client from the plugin: the site entry needs no oauth block.
-	return steps.NewSite(conn.det, conn.baseURL, o.title, "", false), nil
+	return steps.NewSite(conn.det, conn.baseURL, o.title, "", false), ev.Client, nil
 }
 
 func emitSites(g *globalOptions, o *setupOptions, format steps.Format, site steps.Site, res *jsonResult, human io.Writer) error {

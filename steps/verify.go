@@ -102,7 +102,11 @@ func Verify(ctx context.Context, c *api.Client, det *Detection, opts VerifyOptio
 		ch, err := handedOutProbe(det.Product, r.Client, login, loginErr)
 		r.add(onlyForNonMDM(ch, opts.Mode), err)
 	}
-	r.add(metadataProbe(meta, metaErr), metaErr)
+	if api.KindOf(metaErr) == api.KindIntercepted {
+		r.Probes = append(r.Probes, metadataProbe(meta, metaErr))
+	} else {
+		r.add(metadataProbe(meta, metaErr), metaErr)
+	}
 	if r.Client == nil {
 		why := "not probed: there is no link with the app's redirect to sign in to"
 		if link.Status == StatusFail && len(r.Errs) > 0 {
@@ -254,6 +258,11 @@ func metadataProbe(m *api.OAuthServerMetadata, err error) Check {
 		ch.Status = StatusFail
 		ch.Detail = "the provider publishes no metadata (HTTP 404): the OAuth 2.0 provider plugin is missing or disabled"
 		ch.Remedy = "Install or enable the OAuth 2.0 provider plugin (" + api.OAuth2ProviderPluginKey + ") in Manage apps."
+	case api.KindOf(err) == api.KindIntercepted:
+		// The app's browser meets the same proxy; after its login the sign-in
+		// may still go through, so this is not a verdict on the link.
+		ch.Status = StatusWarn
+		ch.Detail = "inconclusive: " + err.Error()
 	case err != nil:
 		return errorCheck(ch.ID, ch.Name, err)
 	case m.AuthorizationEndpoint == "" || m.TokenEndpoint == "":

@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+)
+
+type removeOptions struct {
+	clientID, output string
+	yes, dryRun      bool
+	json             bool
+}
+
+// jsonLink is a link as remove --json lists it.
+type jsonLink struct {
+	ClientID string `json:"clientId"`
+	Name     string `json:"name"`
+	Scope    string `json:"scope"`
+}
+
+// jsonRemoveResult is the one object remove --json prints.
+type jsonRemoveResult struct {
+	Product string `json:"product,omitempty"`
+	Version string `json:"version,omitempty"`
+	BaseURL string `json:"baseUrl,omitempty"`
+	// Changed: a link was deleted (with --dry-run: would be).
+	Changed    bool         `json:"changed"`
+	ClientID   string       `json:"clientId,omitempty"`
+	LinkName   string       `json:"linkName,omitempty"`
+	Candidates []jsonLink   `json:"candidates,omitempty"`
+	DryRun     bool         `json:"dryRun,omitempty"`
+	Requests   []string     `json:"requests,omitempty"`
+	Output     string       `json:"output,omitempty"`
+	Sites      []steps.Site `json:"sites,omitempty"`
+	// SiteRemoved: the site was taken out of the --output file (with --dry-run: would be).
+	SiteRemoved bool   `json:"siteRemoved,omitempty"`
+	Error       string `json:"error,omitempty"`
+	Remedy      string `json:"remedy,omitempty"`
+}
+
+func (j *jsonRemoveResult) setError(message, remedy string) { j.Error, j.Remedy = message, remedy }
+
+func newRemoveCommand(g *globalOptions) *cobra.Command {
+	o := &removeOptions{}
+	cmd := &cobra.Command{
+		Use:   "remove",
+		Short: "Delete the iOS app's incoming link (every app user is signed out)",
+		Long: "Finds the incoming OAuth 2.0 link that carries the iOS app's redirect and deletes it. Deleting a\n" +
+			"link deletes its tokens: every user of the app on that instance is signed out. Several links with\n" +
+			"the redirect are listed and one is chosen with --client-id. With nothing to remove it changes\n" +
+			"nothing and exits 0. --output FILE also takes the instance out of that site list.",
+		Example: "  export MOBILE_OAUTH_TOKEN=...    # a system administrator's token\n" +
+			"  mobile-oauth-wizard remove --url https://jira.example.com --dry-run\n" +
+			"  mobile-oauth-wizard remove --url https://jira.example.com --yes --output sites.json",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runRemove(cmd, g, o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.clientID, "client-id", "", "the link to delete when several carry the app's redirect (its client `ID`)")
+	f.StringVar(&o.output, "output", "", "also take the instance out of the site list in `FILE` (written back in its own format, mode 0600)")
+	f.BoolVar(&o.yes, "yes", false, "confirm the deletion (needed without a terminal)")
+	f.BoolVar(&o.dryRun, "dry-run", false, "print the request that would delete the link and change nothing")
+	f.BoolVar(&o.json, "json", false, "print one JSON object on stdout (human text goes to stderr)")
+	return cmd
+}
+
+func runRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions) error {
+	res := &jsonRemoveResult{}
+	return withJSON(g, o.json, res, func(human io.Writer) error { return doRemove(cmd, g, o, res) })
+}
+
+func doRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions, res *jsonRemoveResult) error {
+	interactive := g.io.IsTerminal() && !o.json
+	if !o.yes && !o.dryRun && !interactive {
+		return usageError("remove deletes the app's link and signs every app user out: pass --yes to confirm, or --dry-run to see the request first")
+	}
+	ctx := ctxOf(cmd)
+	w := g.io.Err
+	res.DryRun, res.Output = o.dryRun, o.output
+	conn, err := g.connect(ctx, true)
+	if err != nil {
+		return err
+	}
+	d := conn.det
+	res.Product, res.Version, res.BaseURL = string(d.Product), d.Version, d.InstanceBaseURL
+
+	plan, err := steps.PlanRemove(ctx, conn.client, d.Product, nil, o.clientID)
+	var choose *steps.ChooseLinkError
+	if errors.As(err, &choose) {
+		res.Candidates = jsonLinks(choose.Candidates)
+		return usageError(err.Error() + ": pass --client-id with one of them")
+	}
+	if err != nil {
+		return err
+	}
+	if plan.Delete != nil {
+		res.ClientID, res.LinkName = plan.Delete.ClientID, plan.Delete.Name
+	}
+	fmt.Fprintln(w, plan.Describe())
+	if warning := plan.Warning(); warning != "" {
+		fmt.Fprintln(w, "Warning: "+warning)
+	}
+	site := steps.NewSite(d, conn.baseURL, "", "", false).BaseURL
+
+	if o.dryRun {
+		res.Changed = plan.Changes()
+		res.Requests = plan.Requests(conn.client)
+		if len(res.Requests) > 0 {
+			fmt.Fprintln(w, "Dry run: the request that would delete it:")
+			for _, r := range res.Requests {
+				fmt.Fprintln(w, "  "+r)
+			}
+		}
+		if o.output != "" {
+			fmt.Fprintf(w, "Dry run: %s would lose its entry for %s, if it has one.\n", o.output, site)
+		}
+		return nil
+	}
+	if plan.Changes() && !o.yes {
+		ok, err := confirm(g.io.In, w, "Delete it? Type yes to confirm: ")
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &ExitError{Code: ExitFailed, Err: errors.New("nothing was deleted: the deletion was not confirmed")}
+		}
+	}
+	result, err := steps.Remove(ctx, conn.client, plan)
+	if err != nil {
+		return err
+	}
+	res.Changed = result.Changed()
+	fmt.Fprintln(w, result.Outcome(plan))
+	if o.output == "" {
+		return nil
+	}
+	sites, n, err := steps.RemoveSiteFromFile(o.output, site)
+	if err != nil {
+		return err
+	}
+	res.Sites, res.SiteRemoved = sites, n > 0
+	if n > 0 {
+		fmt.Fprintf(w, "Took %s out of %s (%d site(s) left).\n", site, o.output, len(sites))
+	} else {
+		fmt.Fprintf(w, "%s does not list %s: left as it was.\n", o.output, site)
+	}
+	return nil
+}
+
+// confirm asks on the terminal; anything but yes, and the end of input, is no.
+func confirm(in io.Reader, w io.Writer, question string) (bool, error) {
+	fmt.Fprint(w, question)
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true, nil
+	}
+	return false, nil
+}
+
+func jsonLinks(cls []api.OAuthClient) []jsonLink {
+	out := make([]jsonLink, len(cls))
+	for i, cl := range cls {
+		out[i] = jsonLink{ClientID: cl.ClientID, Name: cl.Name, Scope: cl.Scope}
+	}
+	return out
+}

@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+)
+
+type verifyOptions struct {
+	mode, clientID string
+	json           bool
+}
+
+// jsonVerify is the outcome of the verification in --json output: on its own
+// (verify) or as the "verify" member of setup's object.
+type jsonVerify struct {
+	// OK: no probe failed (an inconclusive answer is not a failure).
+	OK       bool        `json:"ok"`
+	ClientID string      `json:"clientId,omitempty"`
+	LinkName string      `json:"linkName,omitempty"`
+	Probes   []jsonCheck `json:"probes"`
+}
+
+func newJSONVerify(r *steps.VerifyReport) *jsonVerify {
+	v := &jsonVerify{OK: r.OK(), Probes: jsonChecks(r.Probes)}
+	if r.Client != nil {
+		v.ClientID, v.LinkName = r.Client.ClientID, r.Client.Name
+	}
+	return v
+}
+
+// jsonVerifyResult is the one object verify --json prints.
+type jsonVerifyResult struct {
+	Product string `json:"product,omitempty"`
+	Version string `json:"version,omitempty"`
+	Title   string `json:"title,omitempty"`
+	BaseURL string `json:"baseUrl,omitempty"`
+	Mode    string `json:"mode,omitempty"`
+	jsonVerify
+	Error  string `json:"error,omitempty"`
+	Remedy string `json:"remedy,omitempty"`
+}
+
+func (j *jsonVerifyResult) setError(message, remedy string) { j.Error, j.Remedy = message, remedy }
+
+func newVerifyCommand(g *globalOptions) *cobra.Command {
+	o := &verifyOptions{}
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Prove, as the app would, that its OAuth 2.0 sign-in can start; changes nothing",
+		Long: "Finds the incoming link with the iOS app's redirect and checks its scope, reads the provider's\n" +
+			"metadata, then sends the app's first sign-in requests without credentials and without following\n" +
+			"redirects: the authorization request (scope WRITE, and ADMIN to prove the provider knows the\n" +
+			"client) and the consent page. A 302 to the login page means the app will reach its sign-in; a\n" +
+			"400 is the provider's HTTPS rule (an http base URL, or a proxy that does not send\n" +
+			"X-Forwarded-Proto: https); a 412 is a provider plugin too old for the app's redirect. Any other\n" +
+			"answer is reported as inconclusive. It only reads: nothing on the instance is changed.",
+		Example: "  export MOBILE_OAUTH_TOKEN=...    # a system administrator's token\n" +
+			"  mobile-oauth-wizard verify --url https://jira.example.com\n" +
+			"  mobile-oauth-wizard verify --url https://wiki.example.com --mode non-mdm --json",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runVerify(cmd, g, o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.mode, "mode", "", "setup `MODE` in use: mdm or non-mdm (non-mdm also needs the mobile plugin to hand out the link; default: not known, that probe only warns)")
+	f.StringVar(&o.clientID, "client-id", "", "the link to verify when several carry the app's redirect (its client `ID`)")
+	f.BoolVar(&o.json, "json", false, "print one JSON object on stdout (human text goes to stderr)")
+	return cmd
+}
+
+func runVerify(cmd *cobra.Command, g *globalOptions, o *verifyOptions) error {
+	res := &jsonVerifyResult{jsonVerify: jsonVerify{Probes: []jsonCheck{}}}
+	return withJSON(g, o.json, res, func(human io.Writer) error {
+		var mode steps.Mode
+		if o.mode != "" {
+			m, err := steps.ParseMode(o.mode)
+			if err != nil {
+				return usageError("--mode: " + err.Error())
+			}
+			mode = m
+		}
+		res.Mode = string(mode)
+		ctx := ctxOf(cmd)
+		conn, err := g.connect(ctx, true)
+		if err != nil {
+			return err
+		}
+		d := conn.det
+		res.Product, res.Version, res.Title, res.BaseURL = string(d.Product), d.Version, d.Title, d.InstanceBaseURL
+		r := steps.Verify(ctx, conn.client, d, steps.VerifyOptions{Mode: mode, ClientID: o.clientID})
+		res.jsonVerify = *newJSONVerify(r)
+		fmt.Fprintf(human, "%s %s %q at %s\n\n", d.Product.Title(), d.Version, d.Title, firstNonEmpty(d.InstanceBaseURL, "(base URL not reported)"))
+		printVerify(human, r)
+		if code := verifyCode(r); code != ExitOK {
+			return &ExitError{Code: code, Err: errors.New("the app's sign-in will not work"), Silent: true}
+		}
+		return nil
+	})
+}
+
+// printVerify writes the probes and a one-line verdict.
+func printVerify(w io.Writer, r *steps.VerifyReport) {
+	printChecks(w, r.Probes)
+	fmt.Fprintln(w)
+	failed, unsure := r.Failed(), 0
+	for _, p := range r.Probes {
+		if p.Status == steps.StatusWarn {
+			unsure++
+		}
+	}
+	switch {
+	case len(failed) > 0:
+		names := make([]string, len(failed))
+		for i, c := range failed {
+			names[i] = c.Name
+		}
+		fmt.Fprintf(w, "The app's sign-in will not work: %s. Fix what the arrows say, then run verify again.\n", strings.Join(names, ", "))
+	case unsure > 0:
+		fmt.Fprintln(w, "Nothing failed, but not everything could be confirmed: see the lines marked !.")
+	default:
+		fmt.Fprintln(w, "The app's sign-in can start: the link, the provider and the consent page answer as they should.")
+	}
+}
+
+// verifyCode is the exit code of a verification, in check's terms: the API
+// errors that kept probes from being made first (network before credentials),
+// then 1 for a probe that failed.
+func verifyCode(r *steps.VerifyReport) int {
+	code := errsCode(r.Errs)
+	if code == ExitOK && !r.OK() {
+		code = ExitFailed
+	}
+	return code
+}
