@@ -143,18 +143,23 @@ func (c *Client) statusError(cl call, resp *resty.Response) *Error {
 		return e
 	}
 	html := isHTML(resp)
+	var subCode string
 	if !html {
-		e.Message, e.FieldErrors = serverMessage(resp)
+		e.Message, e.FieldErrors, subCode = serverMessage(resp)
 	}
 	switch {
 	case html && status != http.StatusNotFound && status < 500:
 		e.Kind = KindIntercepted
 	case status == http.StatusUnauthorized:
-		e.Kind = c.classify401(cl, resp, e.Message)
+		e.Kind = c.classify401(cl, resp, e.Message, subCode)
 	case status == http.StatusForbidden:
 		e.Kind = KindForbidden
-		if strings.Contains(strings.ToLower(e.Message), "basic authentication has been disabled") {
-			e.Kind, e.Message = KindBasicAuthDisabled, ""
+		// The instance's "Basic Authentication has been disabled" message is
+		// translated into its language, so its text is no evidence. Every write
+		// carries X-Atlassian-Token (no XSRF 403) and the wizard sends no
+		// browser Origin, so a 403 to a Basic request points at Basic itself.
+		if c.auth == authBasic && !cl.anon {
+			e.Kind = KindBasicAuthDisabled
 		}
 	case status == http.StatusNotFound:
 		e.Kind, e.Message = KindNotFound, ""
@@ -174,9 +179,12 @@ func (c *Client) statusError(cl call, resp *resty.Response) *Error {
 // classify401 tells the four reasons for a 401 apart. Data Center answers 401 both to
 // anonymous callers and to logged-in users who lack the permission, and a bad token
 // is not rejected but silently downgraded to anonymous.
-func (c *Client) classify401(cl call, resp *resty.Response, msg string) Kind {
+func (c *Client) classify401(cl call, resp *resty.Response, msg, subCode string) Kind {
 	user := resp.Header().Get("X-AUSERNAME")
 	switch {
+	// UPM's own websudo answer: {"errorMessage":null,"subCode":"upm.websudo.error"}.
+	case subCode == "upm.websudo.error":
+		return KindWebSudo
 	case strings.Contains(strings.ToLower(msg), "websudo"):
 		return KindWebSudo
 	case strings.EqualFold(resp.Header().Get("X-Seraph-LoginReason"), "AUTHENTICATED_FAILED"):
@@ -190,23 +198,29 @@ func (c *Client) classify401(cl call, resp *resty.Response, msg string) Kind {
 }
 
 // serverMessage pulls the human part out of the error bodies Data Center sends:
-// {"message":...}, {"errors":[...],"fieldErrors":{...}}, a bare JSON string, or text.
-func serverMessage(resp *resty.Response) (string, map[string][]string) {
+// {"message":...}, {"errors":[...],"fieldErrors":{...}}, UPM's
+// {"errorMessage":...,"subCode":...}, a bare JSON string, or text. subCode is
+// UPM's machine-readable reason.
+func serverMessage(resp *resty.Response) (msg string, fields map[string][]string, subCode string) {
 	body := resp.Body()
 	if len(body) == 0 {
-		return "", nil
+		return "", nil, ""
 	}
 	var obj struct {
-		Message     string              `json:"message"`
-		Errors      []string            `json:"errors"`
-		FieldErrors map[string][]string `json:"fieldErrors"`
+		Message      string              `json:"message"`
+		Errors       []string            `json:"errors"`
+		FieldErrors  map[string][]string `json:"fieldErrors"`
+		ErrorMessage *string             `json:"errorMessage"`
+		SubCode      string              `json:"subCode"`
 	}
 	if json.Unmarshal(body, &obj) == nil {
-		msg := obj.Message
+		msg = obj.Message
+		if msg == "" && obj.ErrorMessage != nil {
+			msg = *obj.ErrorMessage
+		}
 		if msg == "" && len(obj.Errors) > 0 {
 			msg = strings.Join(obj.Errors, "; ")
 		}
-		var fields map[string][]string
 		for k, vs := range obj.FieldErrors {
 			if len(vs) == 0 {
 				continue
@@ -218,14 +232,14 @@ func serverMessage(resp *resty.Response) (string, map[string][]string) {
 				fields[termsafe.String(k)] = append(fields[termsafe.String(k)], termsafe.String(v))
 			}
 		}
-		return shorten(termsafe.String(msg)), fields
+		return shorten(termsafe.String(msg)), fields, obj.SubCode
 	}
 	var s string
 	if json.Unmarshal(body, &s) == nil {
-		return shorten(termsafe.String(s)), nil
+		return shorten(termsafe.String(s)), nil, ""
 	}
 	line, _, _ := strings.Cut(string(body), "\n")
-	return shorten(termsafe.String(line)), nil
+	return shorten(termsafe.String(line)), nil, ""
 }
 
 func shorten(s string) string {

@@ -137,9 +137,12 @@ func (e *Error) what() string {
 	case KindNotSysadmin:
 		return "the user is logged in but is not a system administrator" + e.serverSays()
 	case KindWebSudo:
+		if strings.HasPrefix(e.Path, pathPlugins) {
+			return "the Universal Plugin Manager asked for a secure administrator session (websudo)"
+		}
 		return "the instance asked for a secure administrator session (websudo)"
 	case KindBasicAuthDisabled:
-		return "Basic authentication has been disabled on this instance"
+		return "the instance refused Basic authentication (HTTP 403): it may be disabled on this instance" + e.serverSays()
 	case KindForbidden:
 		return fmt.Sprintf("the instance refused the request (HTTP %d)", e.Status) + e.serverSays()
 	case KindIntercepted:
@@ -266,7 +269,10 @@ func (e *Error) Remedy() string {
 	case KindNotSysadmin:
 		return "Use the token of a user with the System administrator global permission: application links need it."
 	case KindWebSudo:
-		return "Use a personal access token or Basic authentication: both bypass the secure administrator session."
+		if strings.HasPrefix(e.Path, pathPlugins) {
+			return "Read the app's version in Administration → Manage apps; Basic authentication bypasses the secure administrator session, a personal access token may not."
+		}
+		return "Basic authentication bypasses the secure administrator session; a personal access token does on Confluence and may not on Jira."
 	case KindBasicAuthDisabled:
 		return "Sign in with a personal access token instead (Profile → Personal Access Tokens)."
 	case KindForbidden:

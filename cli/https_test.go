@@ -89,3 +89,21 @@ func caFile(t *testing.T, env *simtest.Env) string {
 	}
 	return ca
 }
+
+// UPM's websudo: check says where to read the versions, as a warning, and exits 0.
+func TestCheckUnderUPMWebSudo(t *testing.T) {
+	env := simtest.Start(t, simulator.Config{UPMWebSudo: true})
+	r := run(t, tokenEnv(simtest.SysadminToken), "check", "--url", env.URL, "--mode", "non-mdm")
+	if r.code != 0 {
+		t.Fatalf("exit %d, want 0:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	out := r.stdout + r.stderr
+	for _, want := range []string{"secure administrator session", "Manage apps", "could not be read"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "not a system administrator") {
+		t.Errorf("websudo read as a permission problem:\n%s", out)
+	}
+}

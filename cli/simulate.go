@@ -16,7 +16,7 @@ import (
 type simulateOptions struct {
 	listen, product, version, baseURL, proxy, title string
 	plugins                                         []string
-	basicDisabled, devMode, mobileOAuth             bool
+	basicDisabled, devMode, mobileOAuth, upmWebSudo bool
 	latency                                         time.Duration
 }
 
@@ -46,6 +46,7 @@ func newSimulateCommand(g *globalOptions) *cobra.Command {
 	f.StringVar(&o.proxy, "proxy", "none", "what sits in front (`KIND`): none, login-redirect, sso-redirect, sso-html")
 	f.BoolVar(&o.basicDisabled, "basic-auth-disabled", false, "answer Basic authentication with 403")
 	f.BoolVar(&o.devMode, "dev-mode", false, "a JVM in development mode: the OAuth 2.0 sign-in skips its HTTPS rule")
+	f.BoolVar(&o.upmWebSudo, "upm-websudo", false, "the plugin manager asks token requests for a secure administrator session (websudo)")
 	f.BoolVar(&o.mobileOAuth, "mobile-oauth", false, "start with the mobile plugin's OAuth 2.0 switch on")
 	f.DurationVar(&o.latency, "latency", 0, "added to every request")
 	// --product here names the simulated product, not the one to expect.
@@ -56,7 +57,7 @@ func newSimulateCommand(g *globalOptions) *cobra.Command {
 func runSimulate(cmd *cobra.Command, g *globalOptions, o *simulateOptions) error {
 	cfg := simulator.Config{
 		Product: o.product, Version: o.version, Title: o.title, BaseURL: strings.TrimRight(o.baseURL, "/"),
-		BasicAuthDisabled: o.basicDisabled, DevMode: o.devMode, MobileOAuth: o.mobileOAuth,
+		BasicAuthDisabled: o.basicDisabled, DevMode: o.devMode, UPMWebSudo: o.upmWebSudo, MobileOAuth: o.mobileOAuth,
 	}
 	switch o.proxy {
 	case "none", "":

@@ -107,10 +107,22 @@ func RunChecks(ctx context.Context, c *api.Client, det *Detection, opts CheckOpt
 	}
 
 	add(CheckProduct(p, det.Version), nil)
-	add(pluginCheck(p, det.Version, oauthPlugin, oauthErr, CheckOAuthPlugin, CheckIDOAuthPlugin, "OAuth 2.0 provider plugin"), oauthErr)
+	if api.KindOf(oauthErr) == api.KindWebSudo {
+		// UPM would not say; the provider's anonymous metadata still tells
+		// whether it is installed and enabled. One more round trip, only here.
+		_, metaErr := c.OAuthMetadata(ctx)
+		ch, err := pluginUnread(p, det.Version, CheckOAuthPluginUnread, CheckIDOAuthPlugin, "OAuth 2.0 provider plugin", api.PathOAuthMetadata, metaErr)
+		add(ch, err)
+	} else {
+		add(pluginCheck(p, det.Version, oauthPlugin, oauthErr, CheckOAuthPlugin, CheckIDOAuthPlugin, "OAuth 2.0 provider plugin"), oauthErr)
+	}
 	if mobile {
-		ch := pluginCheck(p, det.Version, mobilePlug, mobileErr, CheckMobilePlugin, CheckIDMobilePlugin, p.Title()+" mobile plugin")
-		add(onlyForNonMDM(ch, opts.Mode), mobileErr)
+		ch, err := pluginCheck(p, det.Version, mobilePlug, mobileErr, CheckMobilePlugin, CheckIDMobilePlugin, p.Title()+" mobile plugin"), mobileErr
+		if api.KindOf(mobileErr) == api.KindWebSudo {
+			// The plugin's anonymous info/login answers only while it is enabled.
+			ch, err = pluginUnread(p, det.Version, CheckMobilePluginUnread, CheckIDMobilePlugin, p.Title()+" mobile plugin", api.PathMobileLogin, loginErr)
+		}
+		add(onlyForNonMDM(ch, opts.Mode), err)
 		add(onlyForNonMDM(mobileLoginCheck(p, loginErr), opts.Mode), loginErr)
 		r.MobileLogin, r.MobileLoginErr, r.mobileChecked = login, loginErr, true
 	}
@@ -138,6 +150,23 @@ func pluginCheck(p api.Product, version string, plugin *api.Plugin, err error, v
 		return verdict(p, version, nil)
 	}
 	return errorCheck(id, name, err)
+}
+
+// pluginUnread judges a plugin whose version the Universal Plugin Manager would
+// not give (websudo) by an anonymous resource the plugin serves: it answers, so
+// the plugin is installed and enabled (a warning: the version is unknown); a 404
+// means it is not; anything else leaves the question open. The error returned is
+// the one that counts for the exit code.
+func pluginUnread(p api.Product, version string, verdict func(api.Product, string, string) Check, id, name, path string, seenErr error) (Check, error) {
+	switch {
+	case seenErr == nil:
+		return verdict(p, version, path), nil
+	case isNotFound(seenErr):
+		return verdict(p, version, ""), nil
+	}
+	ch := errorCheck(id, name, seenErr)
+	ch.Detail = "its version could not be read (the Universal Plugin Manager asked for a secure administrator session), and " + ch.Detail
+	return ch, seenErr
 }
 
 // errorCheck turns an API error into a failed check that carries its remedy.

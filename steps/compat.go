@@ -256,6 +256,54 @@ func CheckMobilePlugin(p api.Product, productVersion string, plugin *api.Plugin)
 	return c
 }
 
+// CheckOAuthPluginUnread is the verdict on the OAuth 2.0 provider plugin when
+// its version could not be read: present names the anonymous resource that
+// answered ("" when it answered 404, i.e. the plugin is missing or disabled).
+func CheckOAuthPluginUnread(p api.Product, productVersion, present string) Check {
+	c := Check{ID: CheckIDOAuthPlugin, Name: oauthPluginName}
+	row, pv, skip, ok := pluginRow(p, productVersion)
+	if !ok {
+		return skip.with(c)
+	}
+	req := fmt.Sprintf("%s %s needs %s or later", p.Title(), row.span, row.oauthMin)
+	if row.oauthRule != "" {
+		req = fmt.Sprintf("%s applies to %s %s: %s or later", row.oauthRule, p.Title(), row.span, row.oauthMin)
+	}
+	if row.later(pv) {
+		req = fmt.Sprintf("the %s %s minimum applies: %s or later", p.Title(), row.span, row.oauthMin)
+	}
+	return unreadVerdict(c, p, oauthPluginName, api.OAuth2ProviderPluginKey, row.oauthMin, req, present)
+}
+
+// CheckMobilePluginUnread is CheckOAuthPluginUnread for the mobile plugin.
+func CheckMobilePluginUnread(p api.Product, productVersion, present string) Check {
+	c := Check{ID: CheckIDMobilePlugin, Name: "Mobile plugin"}
+	if knownProduct(p) {
+		c.Name = productUIs[p].mobileName
+	}
+	row, _, skip, ok := pluginRow(p, productVersion)
+	if !ok {
+		return skip.with(c)
+	}
+	req := fmt.Sprintf("%s needs %s or later", row.mobileLabel, row.mobileMin)
+	return unreadVerdict(c, p, productUIs[p].mobileName, p.MobilePluginKey(), row.mobileMin, req, present)
+}
+
+func unreadVerdict(c Check, p api.Product, name, key, min, req, present string) Check {
+	ui := productUIs[p]
+	const why = "the Universal Plugin Manager asked for a secure administrator session (websudo), so the version could not be read"
+	if present == "" {
+		c.Status = StatusFail
+		c.Detail = fmt.Sprintf("not installed or not enabled (%s; its own resource answers 404); %s", why, req)
+		c.Remedy = fmt.Sprintf("Install, update or enable the %s (%s), %s or later, in %s.", name, key, min, ui.manageApps)
+		return c
+	}
+	c.Status = StatusWarn
+	c.Detail = fmt.Sprintf("installed and enabled (%s answers), but %s; %s", present, why, req)
+	c.Remedy = fmt.Sprintf("Check the version of the %s (%s) in %s: it must be %s or later.", name, key, ui.manageApps, min)
+	return c
+}
+
 // IOSAppCheck states the app requirement: the server cannot see the devices,
 // so it is informational (OK) with a reminder as its remedy.
 func IOSAppCheck(p api.Product) Check {

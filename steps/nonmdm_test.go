@@ -205,3 +205,56 @@ func TestWaitForMobileOAuthStopsWithTheContext(t *testing.T) {
 		t.Errorf("the last poll's failure is not in the error: %v", err)
 	}
 }
+
+// UPM asks for websudo: the plugins' versions cannot be read, but their
+// anonymous resources tell whether they are there. A warning, not a failure,
+// and never "not a system administrator".
+func TestChecksDegradeOnUPMWebSudo(t *testing.T) {
+	tests := []struct {
+		name       string
+		plugins    []simulator.Plugin
+		oauth      steps.Status
+		mobile     steps.Status
+		compatible bool
+	}{
+		{"both there", nil, steps.StatusWarn, steps.StatusWarn, true},
+		{"provider disabled", []simulator.Plugin{
+			{Key: simulator.OAuth2PluginKey, Version: "4.1.0", Enabled: false},
+			{Key: simulator.JiraMobilePluginKey, Version: "5.1.2", Enabled: true},
+		}, steps.StatusFail, steps.StatusWarn, false},
+		{"mobile plugin missing", []simulator.Plugin{
+			{Key: simulator.OAuth2PluginKey, Version: "4.1.0", Enabled: true},
+		}, steps.StatusWarn, steps.StatusFail, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := simtest.Start(t, simulator.Config{UPMWebSudo: true, Plugins: tt.plugins})
+			c := env.Client(t, simtest.SysadminToken)
+			det, err := steps.Detect(ctx, c, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := steps.RunChecks(ctx, c, det, steps.CheckOptions{Mode: steps.ModeNonMDM})
+			byID := map[string]steps.Check{}
+			for _, ch := range r.Checks {
+				byID[ch.ID] = ch
+			}
+			o, m := byID[steps.CheckIDOAuthPlugin], byID[steps.CheckIDMobilePlugin]
+			if o.Status != tt.oauth || m.Status != tt.mobile || r.Compatible() != tt.compatible {
+				t.Fatalf("oauth %v (%s), mobile %v (%s), compatible %v", o.Status, o.Detail, m.Status, m.Detail, r.Compatible())
+			}
+			for _, ch := range []steps.Check{o, m} {
+				if !strings.Contains(ch.Detail, "secure administrator session") || !strings.Contains(ch.Remedy, "Manage apps") ||
+					strings.Contains(ch.Detail, "system administrator") {
+					t.Errorf("%s: %q / %q", ch.ID, ch.Detail, ch.Remedy)
+				}
+			}
+			if len(r.Errs) != 0 {
+				t.Errorf("errors count for the exit code: %v", r.Errs)
+			}
+			if tt.oauth != steps.StatusFail && byID[steps.CheckIDSysadmin].Status != steps.StatusOK {
+				t.Errorf("sysadmin = %+v", byID[steps.CheckIDSysadmin])
+			}
+		})
+	}
+}

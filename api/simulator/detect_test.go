@@ -185,8 +185,8 @@ func TestConfluenceBuildInfoAndCurrentUser(t *testing.T) {
 
 	anon := call{Path: "/rest/api/user/current", Token: "not-a-token"}.send(t, srv)
 	wantStatus(t, anon, 200) // Confluence answers anonymous callers, it does not 401
-	if got := anon.Header.Get("X-AUSERNAME"); got != "anonymous" {
-		t.Errorf("X-AUSERNAME = %q, want anonymous", got)
+	if got, ok := anon.Header["X-Ausername"]; ok {
+		t.Errorf("X-AUSERNAME = %q on an anonymous Confluence request, want none", got)
 	}
 	if m := anon.json(t); m["type"] != "anonymous" {
 		t.Errorf("anonymous current user = %s", anon.Body)
@@ -263,5 +263,32 @@ func TestConfigValidate(t *testing.T) {
 		if err := tt.cfg.Validate(); (err != nil) != tt.fail {
 			t.Errorf("Validate(%+v) = %v, want failure %v", tt.cfg, err, tt.fail)
 		}
+	}
+}
+
+// Confluence sets X-AUSERNAME only for a logged-in user; Jira names anonymous too.
+func TestUserHeaderForAnonymous(t *testing.T) {
+	tests := []struct {
+		product, path string
+		token         string
+		status        int
+		header        []string // nil: no X-AUSERNAME at all
+	}{
+		{"confluence", "/rest/api/user/current", "", 200, nil},
+		{"confluence", "/rest/api/user/current", "expired-or-revoked", 200, nil},
+		{"confluence", "/rest/oauth2/latest/client", "", 401, nil},
+		{"confluence", "/rest/api/user/current", "sysadmin-token", 200, []string{"admin"}},
+		{"jira", "/rest/api/2/serverInfo", "", 200, []string{"anonymous"}},
+		{"jira", "/rest/api/2/myself", "expired-or-revoked", 401, []string{"anonymous"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.product+tt.path+"/"+tt.token, func(t *testing.T) {
+			_, srv := start(t, Config{Product: tt.product})
+			res := call{Path: tt.path, Token: tt.token}.send(t, srv)
+			wantStatus(t, res, tt.status)
+			if got := res.Header.Values("X-AUSERNAME"); !reflect.DeepEqual(got, tt.header) {
+				t.Errorf("X-AUSERNAME = %q, want %q", got, tt.header)
+			}
+		})
 	}
 }

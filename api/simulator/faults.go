@@ -91,7 +91,7 @@ func (s *Sim) applyFault(sw *statusWriter, raw http.ResponseWriter, r *http.Requ
 		if status == 0 {
 			status = http.StatusInternalServerError
 		}
-		writeFault(sw, f, id, status)
+		s.writeFault(sw, f, id, status)
 	case FaultRateLimit:
 		sw.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(f.RetryAfter.Seconds()))))
 		sw.Header().Set("X-RateLimit-Remaining", "0")
@@ -101,7 +101,7 @@ func (s *Sim) applyFault(sw *statusWriter, raw http.ResponseWriter, r *http.Requ
 				f.ContentType = contentTypeJSON
 			}
 		}
-		writeFault(sw, f, id, http.StatusTooManyRequests)
+		s.writeFault(sw, f, id, http.StatusTooManyRequests)
 	case FaultReset:
 		sw.aborted = true
 		resetConnection(raw)
@@ -126,8 +126,8 @@ func (s *Sim) applyFault(sw *statusWriter, raw http.ResponseWriter, r *http.Requ
 	}
 }
 
-func writeFault(w http.ResponseWriter, f Fault, id identity, status int) {
-	w.Header().Set(headerUser, id.name())
+func (s *Sim) writeFault(w http.ResponseWriter, f Fault, id identity, status int) {
+	s.setUserHeader(w.Header(), id)
 	if f.ContentType != "" {
 		w.Header().Set("Content-Type", f.ContentType)
 	}
@@ -146,7 +146,7 @@ func (s *Sim) hang(sw *statusWriter, r *http.Request, id identity) {
 	case <-r.Context().Done():
 		sw.aborted = true
 	case <-s.closed:
-		sw.Header().Set(headerUser, id.name())
+		s.setUserHeader(sw.Header(), id)
 		writeJSON(sw, http.StatusServiceUnavailable, restError(http.StatusServiceUnavailable, "The simulator is shutting down."))
 	}
 }

@@ -3,6 +3,7 @@ package simulator
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 )
@@ -140,6 +141,12 @@ func (s *Sim) serveUPM(w http.ResponseWriter, r *http.Request, id identity, key 
 	// even for an anonymous caller.
 	if !acceptsUPM(r.Header.Values("Accept")) {
 		w.WriteHeader(http.StatusNotAcceptable)
+		return
+	}
+	if s.upmWebSudo && id.viaToken && id.atLeast(RoleAdmin) {
+		w.Header().Set("Content-Type", contentTypeUPMError)
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"errorMessage":null,"subCode":"upm.websudo.error"}`)
 		return
 	}
 	if !id.atLeast(RoleAdmin) {

@@ -123,3 +123,37 @@ func TestParsePluginFlag(t *testing.T) {
 		}
 	}
 }
+
+// UPM's own websudo answer is not the REST API's: its body carries a subCode
+// and no message, in UPM's error media type. Basic authentication bypasses it.
+func TestUPMWebSudo(t *testing.T) {
+	path := "/rest/plugins/1.0/" + OAuth2PluginKey + "-key"
+	_, srv := start(t, Config{Product: "jira", UPMWebSudo: true})
+	tests := []struct {
+		name       string
+		c          call
+		wantStatus int
+		wantBody   string
+	}{
+		{"token", call{Path: path, Token: "sysadmin-token"}, 401, `{"errorMessage":null,"subCode":"upm.websudo.error"}`},
+		{"admin token", call{Path: path, Token: "admin-token"}, 401, `{"errorMessage":null,"subCode":"upm.websudo.error"}`},
+		{"basic bypasses it", call{Path: path, User: "admin", Pass: "admin"}, 200, ""},
+		{"not an admin: the permission answer", call{Path: path, Token: "user-token"}, 401, `"Must have admin permission"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.c.Accept = "application/vnd.atl.plugins.plugin+json"
+			res := tt.c.send(t, srv)
+			wantStatus(t, res, tt.wantStatus)
+			if tt.wantStatus != 401 {
+				return
+			}
+			if ct := res.contentType(); ct != "application/vnd.atl.plugins.error+json" {
+				t.Errorf("Content-Type = %q", ct)
+			}
+			if res.Body != tt.wantBody {
+				t.Errorf("body = %s, want %s", res.Body, tt.wantBody)
+			}
+		})
+	}
+}

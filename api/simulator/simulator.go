@@ -52,6 +52,11 @@ type Config struct {
 	// credentials as well; by default only anonymous ones are intercepted, which
 	// is the setup where MDM still works.
 	ProxyAuthenticatedToo bool
+	// UPMWebSudo makes the Universal Plugin Manager ask for a secure
+	// administrator session when a request signs in with a personal access
+	// token (tokens are confirmed to bypass websudo on Confluence only). UPM
+	// answers 401 {"errorMessage":null,"subCode":"upm.websudo.error"}.
+	UPMWebSudo bool
 	// MobileOAuth is the mobile plugin's "Turn on OAuth 2.0" switch at start.
 	MobileOAuth bool
 	// DevMode is a JVM started with -Datlassian.dev.mode or
@@ -94,6 +99,7 @@ type Sim struct {
 	title      string
 	baseURL    string
 	basicOff   bool
+	upmWebSudo bool
 	proxy      ProxyMode
 	proxyAll   bool
 	devMode    bool
@@ -151,18 +157,19 @@ func New(cfg Config) *Sim {
 		users = DefaultUsers()
 	}
 	s := &Sim{
-		product:  product,
-		title:    title,
-		baseURL:  strings.TrimRight(cfg.BaseURL, "/"),
-		basicOff: cfg.BasicAuthDisabled,
-		proxy:    cfg.Proxy,
-		proxyAll: cfg.ProxyAuthenticatedToo,
-		devMode:  cfg.DevMode,
-		users:    append([]User(nil), users...),
-		userKeys: make(map[string]string, len(users)),
-		version:  version,
-		plugins:  append([]Plugin(nil), plugins...),
-		closed:   make(chan struct{}),
+		product:    product,
+		title:      title,
+		baseURL:    strings.TrimRight(cfg.BaseURL, "/"),
+		basicOff:   cfg.BasicAuthDisabled,
+		upmWebSudo: cfg.UPMWebSudo,
+		proxy:      cfg.Proxy,
+		proxyAll:   cfg.ProxyAuthenticatedToo,
+		devMode:    cfg.DevMode,
+		users:      append([]User(nil), users...),
+		userKeys:   make(map[string]string, len(users)),
+		version:    version,
+		plugins:    append([]Plugin(nil), plugins...),
+		closed:     make(chan struct{}),
 	}
 	sum := sha1.Sum([]byte(product + "|" + title + "|" + s.baseURL))
 	s.manifestID = formatUUID(sum[:16], 5)
@@ -225,7 +232,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(body) > maxBody {
-		sw.Header().Set(headerUser, id.name())
+		s.setUserHeader(sw.Header(), id)
 		writeJSON(sw, http.StatusRequestEntityTooLarge, restError(http.StatusRequestEntityTooLarge, "Request body too large"))
 		return
 	}
@@ -254,7 +261,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // handle is the instance itself, behind the network.
 func (s *Sim) handle(w http.ResponseWriter, r *http.Request, id identity) {
-	w.Header().Set(headerUser, id.name())
+	s.setUserHeader(w.Header(), id)
 	base := s.base(r)
 	if s.intercept(w, r, id, base) {
 		return

@@ -48,6 +48,7 @@ type identity struct {
 	user          *User // nil = anonymous
 	basicDisabled bool
 	basicFailed   bool
+	viaToken      bool // signed in with a personal access token
 }
 
 func (id identity) name() string {
@@ -74,7 +75,7 @@ func (s *Sim) identify(r *http.Request) identity {
 		for i := range s.users {
 			if s.users[i].Token != "" && s.users[i].Token == cred {
 				u := s.users[i]
-				return identity{user: &u}
+				return identity{user: &u, viaToken: true}
 			}
 		}
 	case "basic":
@@ -95,4 +96,14 @@ func (s *Sim) identify(r *http.Request) identity {
 		return identity{basicFailed: true}
 	}
 	return identity{}
+}
+
+// setUserHeader sets X-AUSERNAME as the products do: Jira names every request's
+// user, "anonymous" included; Confluence sets it only for a logged-in user.
+func (s *Sim) setUserHeader(h http.Header, id identity) {
+	if id.user == nil && s.product == productConfluence {
+		h.Del(headerUser)
+		return
+	}
+	h.Set(headerUser, id.name())
 }
