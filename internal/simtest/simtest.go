@@ -3,11 +3,13 @@ package simtest
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,14 +25,40 @@ const (
 	BadToken      = "expired-or-revoked-token"
 )
 
-// Env is a simulator served on loopback for one test.
+// Env is a simulator for one test, served in process or on loopback.
 type Env struct {
 	Sim *simulator.Sim
-	Srv *httptest.Server
+	Srv *httptest.Server // nil in process
 	URL string
+	// Transport reaches the simulator in process; nil when it is served on a
+	// socket, where the default transport reaches it.
+	Transport http.RoundTripper
 }
 
-// Start serves a simulator with cfg; it stops when the test ends.
+// inProcess numbers the in-process simulators, so that each has a URL of its
+// own: tests that set up two instances tell their sites apart by it.
+var inProcess atomic.Uint32
+
+// inProcessURL is a loopback address (so api.New accepts plain http) on the
+// discard port, where nothing listens: a client that bypasses the transport
+// fails at once instead of reaching something else.
+func inProcessURL() string {
+	n := inProcess.Add(1)
+	return fmt.Sprintf("http://127.1.%d.%d:9", n>>8&0xff, n&0xff)
+}
+
+// New builds a simulator with cfg that clients reach through an in-process
+// transport: no socket, and under testing/synctest no wall-clock time for
+// latency, hangs, timeouts or polls. Use Start where the point is the socket.
+// The simulator is closed when the test ends.
+func New(t testing.TB, cfg simulator.Config) *Env {
+	t.Helper()
+	sim := simulator.New(cfg)
+	t.Cleanup(sim.Close)
+	return &Env{Sim: sim, URL: inProcessURL(), Transport: &Transport{Handler: sim}}
+}
+
+// Start serves a simulator with cfg on loopback; it stops when the test ends.
 func Start(t testing.TB, cfg simulator.Config) *Env {
 	t.Helper()
 	sim := simulator.New(cfg)
@@ -45,7 +73,7 @@ func Start(t testing.TB, cfg simulator.Config) *Env {
 // Options are client options for the env with fast retries, so tests of the
 // back-off do not sleep for long.
 func (e *Env) Options(token string) api.Options {
-	return api.Options{BaseURL: e.URL, Token: token, Timeout: 5 * time.Second, RetryWait: 5 * time.Millisecond}
+	return api.Options{BaseURL: e.URL, Token: token, Timeout: 5 * time.Second, RetryWait: 5 * time.Millisecond, Transport: e.Transport}
 }
 
 // Client builds a client with a token ("" = no credentials).
