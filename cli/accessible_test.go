@@ -52,18 +52,29 @@ func TestAccessibleDemoFromTheCommandLine(t *testing.T) {
 	}
 }
 
-// TestAccessibleStopsAtEndOfInput: a closed stdin is an answer, not a hang.
+// TestAccessibleStopsAtEndOfInput: a closed stdin is an answer, not a hang: the
+// run stops at the first question with an error that says the input ended.
 func TestAccessibleStopsAtEndOfInput(t *testing.T) {
-	var out bytes.Buffer
-	stdio := &IO{In: strings.NewReader(""), Out: &out, Err: &out,
+	var out, errb bytes.Buffer
+	stdio := &IO{In: strings.NewReader(""), Out: &out, Err: &errb,
 		Getenv: func(string) string { return "" }, IsTerminal: func() bool { return false }}
 	root := NewRootCommand(BuildInfo{Version: "test"}, stdio)
 	root.SetArgs([]string{"--demo", "--accessible"})
 	done := make(chan error, 1)
 	go func() { done <- root.ExecuteContext(context.Background()) }()
+	var err error
 	select {
-	case <-done:
+	case err = <-done:
 	case <-time.After(20 * time.Second):
 		t.Fatalf("accessible mode hung on a closed stdin:\n%s", out.String())
+	}
+	if err == nil || ExitCode(err) == ExitOK || !strings.Contains(strings.ToLower(describe(err)), "input") {
+		t.Fatalf("exit %d, err %v: want a failure that says the input ended\n%s%s", ExitCode(err), err, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "Base URL") {
+		t.Errorf("the first question was never asked:\n%s", out.String())
+	}
+	if strings.Contains(out.String()+errb.String(), "\x1b") {
+		t.Errorf("accessible mode wrote escape sequences:\n%q", out.String())
 	}
 }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
@@ -23,11 +25,24 @@ type result struct {
 // run executes the command line as a user would, with env and no terminal.
 func run(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
+	return runWith(t, nil, env, args...)
+}
+
+// runOn runs the command line against sim: the arguments name its URL, and
+// the requests reach it through its transport (in process when it has one).
+func runOn(t *testing.T, sim *simtest.Env, env map[string]string, args ...string) result {
+	t.Helper()
+	return runWith(t, sim.Transport, env, args...)
+}
+
+func runWith(t *testing.T, tr http.RoundTripper, env map[string]string, args ...string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
 	stdio := &IO{
 		In: strings.NewReader(""), Out: &out, Err: &errb,
 		Getenv:     func(k string) string { return env[k] },
 		IsTerminal: func() bool { return false },
+		Transport:  tr,
 	}
 	root := NewRootCommand(BuildInfo{Version: "test"}, stdio)
 	root.SetArgs(args)
@@ -82,7 +97,7 @@ func TestExitCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := simtest.Start(t, tt.cfg)
+			env := simtest.New(t, tt.cfg)
 			if tt.name == "server error on create" {
 				env.Sim.Inject(simulator.Fault{Method: "POST", Kind: simulator.FaultStatus, Status: 500})
 			}
@@ -90,7 +105,7 @@ func TestExitCodes(t *testing.T) {
 			if tt.name == "no url" || tt.name == "malformed url" {
 				args = tt.args
 			}
-			r := run(t, tokenEnv(tt.token), args...)
+			r := runOn(t, env, tokenEnv(tt.token), args...)
 			if r.code != tt.code {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.code, r.stdout, r.stderr)
 			}
@@ -108,10 +123,10 @@ func TestExitCodes(t *testing.T) {
 }
 
 func TestSetupTwiceCreatesOneLink(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{DevMode: true, Title: "Acme Jira"})
+	env := simtest.New(t, simulator.Config{DevMode: true, Title: "Acme Jira"})
 	args := []string{"setup", "--url", env.URL, "--mode", "mdm", "--yes", "--json"}
-	first := decode(t, run(t, tokenEnv(simtest.SysadminToken), args...).stdout)
-	second := decode(t, run(t, tokenEnv(simtest.SysadminToken), args...).stdout)
+	first := decode(t, runOn(t, env, tokenEnv(simtest.SysadminToken), args...).stdout)
+	second := decode(t, runOn(t, env, tokenEnv(simtest.SysadminToken), args...).stdout)
 	if first["changed"] != true || second["changed"] != false {
 		t.Fatalf("changed: first %v, second %v", first["changed"], second["changed"])
 	}
@@ -132,14 +147,14 @@ func TestSetupTwiceCreatesOneLink(t *testing.T) {
 	if site["title"] != "Acme Jira" || site["baseURL"] != env.URL || oauth["clientID"] != first["clientId"] || oauth["cacheSessionInMobileBrowser"] != false {
 		t.Fatalf("site = %v", site)
 	}
-	if strings.Contains(run(t, tokenEnv(simtest.SysadminToken), args...).stdout, env.Sim.Clients()[0].ClientSecret) {
+	if strings.Contains(runOn(t, env, tokenEnv(simtest.SysadminToken), args...).stdout, env.Sim.Clients()[0].ClientSecret) {
 		t.Fatal("the client secret was printed")
 	}
 }
 
 func TestSetupPrintsTheSiteListAsTheSeedsShowIt(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{DevMode: true, Title: "My Jira Site"})
-	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", "--yes", "--cache-session")
+	env := simtest.New(t, simulator.Config{DevMode: true, Title: "My Jira Site"})
+	r := runOn(t, env, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", "--yes", "--cache-session")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -162,8 +177,8 @@ func TestSetupPrintsTheSiteListAsTheSeedsShowIt(t *testing.T) {
 }
 
 func TestDryRunChangesNothing(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{DevMode: true})
-	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", "--dry-run", "--json")
+	env := simtest.New(t, simulator.Config{DevMode: true})
+	r := runOn(t, env, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", "--dry-run", "--json")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -178,11 +193,11 @@ func TestDryRunChangesNothing(t *testing.T) {
 }
 
 func TestOutputFileIsMergedAndPrivate(t *testing.T) {
-	jira := simtest.Start(t, simulator.Config{DevMode: true, Product: "jira", Title: "Jira"})
-	wiki := simtest.Start(t, simulator.Config{DevMode: true, Product: "confluence", Title: "Wiki"})
+	jira := simtest.New(t, simulator.Config{DevMode: true, Product: "jira", Title: "Jira"})
+	wiki := simtest.New(t, simulator.Config{DevMode: true, Product: "confluence", Title: "Wiki"})
 	file := filepath.Join(t.TempDir(), "sites.json")
 	for _, env := range []*simtest.Env{jira, wiki, jira} {
-		r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", "--yes", "--output", file)
+		r := runOn(t, env, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", "--yes", "--output", file)
 		if r.code != 0 {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
@@ -202,7 +217,7 @@ func TestOutputFileIsMergedAndPrivate(t *testing.T) {
 	// Not a site list: refused, untouched.
 	other := filepath.Join(t.TempDir(), "notes.txt")
 	_ = os.WriteFile(other, []byte("my notes\n"), 0o644)
-	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", jira.URL, "--mode", "mdm", "--yes", "--output", other)
+	r := runOn(t, jira, tokenEnv(simtest.SysadminToken), "setup", "--url", jira.URL, "--mode", "mdm", "--yes", "--output", other)
 	if r.code == 0 {
 		t.Fatal("overwrote a file that is not a site list")
 	}
@@ -211,42 +226,46 @@ func TestOutputFileIsMergedAndPrivate(t *testing.T) {
 	}
 }
 
+// The plugin's client appears a while after the wait began; the wait polls on
+// the bubble's clock, so it takes no real time.
 func TestNonMDMWaitsForThePluginsClient(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{DevMode: true})
-	env.Sim.EnableMobileOAuthAfter(100 * time.Millisecond)
-	// The demo timer starts at the first info/login request, which the checks make.
-	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "non-mdm", "--wait", "20s", "--json")
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
-	m := decode(t, r.stdout)
-	if m["changed"] != false || m["clientId"] == "" || m["mode"] != "non-mdm" {
-		t.Fatalf("result = %v", m)
-	}
-	if n := env.Count("POST", api.PathClients); n != 0 {
-		t.Fatalf("the wizard created a client in non-MDM mode")
-	}
-	if !strings.Contains(r.stderr, "Settings → System → Jira mobile app") {
-		t.Errorf("stderr lacks the admin path: %s", r.stderr)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		env := simtest.New(t, simulator.Config{DevMode: true})
+		env.Sim.EnableMobileOAuthAfter(100 * time.Millisecond)
+		// The demo timer starts at the first info/login request, which the checks make.
+		r := runOn(t, env, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "non-mdm", "--wait", "20s", "--json")
+		if r.code != 0 {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		m := decode(t, r.stdout)
+		if m["changed"] != false || m["clientId"] == "" || m["mode"] != "non-mdm" {
+			t.Fatalf("result = %v", m)
+		}
+		if n := env.Count("POST", api.PathClients); n != 0 {
+			t.Fatalf("the wizard created a client in non-MDM mode")
+		}
+		if !strings.Contains(r.stderr, "Settings → System → Jira mobile app") {
+			t.Errorf("stderr lacks the admin path: %s", r.stderr)
+		}
+	})
 }
 
 func TestTokenFile(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{DevMode: true})
+	env := simtest.New(t, simulator.Config{DevMode: true})
 	f := filepath.Join(t.TempDir(), "token")
 	_ = os.WriteFile(f, []byte(simtest.SysadminToken+"\n"), 0o600)
-	if r := run(t, nil, "check", "--url", env.URL, "--token-file", f); r.code != 0 {
+	if r := runOn(t, env, nil, "check", "--url", env.URL, "--token-file", f); r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	if r := run(t, nil, "check", "--url", env.URL, "--token-file", filepath.Join(t.TempDir(), "missing")); r.code != ExitUsage {
+	if r := runOn(t, env, nil, "check", "--url", env.URL, "--token-file", filepath.Join(t.TempDir(), "missing")); r.code != ExitUsage {
 		t.Fatalf("missing token file: exit %d", r.code)
 	}
 	both := map[string]string{EnvToken: simtest.SysadminToken, EnvPassword: "x"}
-	if r := run(t, both, "check", "--url", env.URL, "--user", "admin"); r.code != ExitUsage {
+	if r := runOn(t, env, both, "check", "--url", env.URL, "--user", "admin"); r.code != ExitUsage {
 		t.Fatalf("token and user: exit %d", r.code)
 	}
 	basic := map[string]string{EnvPassword: "admin"}
-	if r := run(t, basic, "check", "--url", env.URL, "--user", "admin"); r.code != 0 {
+	if r := runOn(t, env, basic, "check", "--url", env.URL, "--user", "admin"); r.code != 0 {
 		t.Fatalf("basic: exit %d: %s", r.code, r.stderr)
 	}
 }
@@ -263,8 +282,8 @@ func TestDemoCheckNeedsNothing(t *testing.T) {
 }
 
 func TestNonMDMStartsFromTheChecksList(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{DevMode: true, MobileOAuth: true})
-	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "non-mdm")
+	env := simtest.New(t, simulator.Config{DevMode: true, MobileOAuth: true})
+	r := runOn(t, env, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "non-mdm")
 	if r.code != 0 || !strings.Contains(r.stderr, "carries the iOS app's redirect") {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}

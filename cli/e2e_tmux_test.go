@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/eventually"
 )
 
 // tmuxSession drives the real binary in a real terminal (tmux, 80x24).
@@ -46,29 +48,27 @@ func (s *tmuxSession) screen() string {
 	return string(out)
 }
 
-// waitFor polls the screen until it shows text; the deadline is generous
-// because it only bounds a failure, it does not measure anything.
+// waitFor waits until the screen shows text and returns the screen.
 func (s *tmuxSession) waitFor(text string) string {
 	s.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if scr := s.screen(); strings.Contains(scr, text) {
-			return scr
+	var scr string
+	eventually.Succeeds(s.t, fmt.Sprintf("the screen to show %q", text), func() error {
+		if scr = s.screen(); !strings.Contains(scr, text) {
+			return fmt.Errorf("the screen shows:\n%s", scr)
 		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	s.t.Fatalf("the screen never showed %q:\n%s", text, s.screen())
-	return ""
+		return nil
+	})
+	return scr
 }
 
 // TestDemoInARealTerminal walks --demo from launch to the printed site list with
 // Enter alone, in an 80x24 terminal, then quits and reads what was printed.
 func TestDemoInARealTerminal(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the binary")
+		t.Skip("drives the wizard in tmux")
 	}
-	bin := buildBinary(t)
-	s := startTmux(t, bin+" --demo", "TERM=xterm-256color", "NO_COLOR=")
+	bin, self := wizardBinary(t)
+	s := startTmux(t, bin+" --demo", self, "TERM=xterm-256color", "NO_COLOR=")
 	s.waitFor("Welcome")
 	screens := []string{"Connect", "Token", "Is this the instance", "All checks passed", "MDM or not", "Create an incoming link", "Site entry", "cacheSessionInMobileBrowser", "Result"}
 	for i, want := range screens {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
@@ -67,52 +68,55 @@ func TestFaultMatrix(t *testing.T) {
 		for _, ft := range faults {
 			t.Run(st.name+"/"+ft.name, func(t *testing.T) {
 				t.Parallel()
-				env := simtest.Start(t, simulator.Config{DevMode: true})
-				if st.mode == "non-mdm" {
-					env.Sim.SetMobileOAuth(true)
-				}
-				f := ft.f
-				f.Method, f.PathPrefix = st.method, st.path
-				env.Sim.Inject(f)
-
-				args := []string{"setup", "--url", env.URL, "--mode", st.mode, "--yes", "--timeout", "2s"}
-				r := run(t, tokenEnv(simtest.SysadminToken), args...)
-				out := r.stdout + r.stderr
-				want := ft.get
-				if st.write {
-					want = ft.write
-				}
-				if r.code != want {
-					t.Fatalf("exit %d, want %d\n%s", r.code, want, out)
-				}
-				if want != ExitOK {
-					if !containsAny(out, strings.Split(st.phrase, "|")) {
-						t.Errorf("the message does not name the step (%q):\n%s", st.phrase, out)
+				// Timeouts, hangs and Retry-After run on the bubble's clock.
+				synctest.Test(t, func(t *testing.T) {
+					env := simtest.New(t, simulator.Config{DevMode: true})
+					if st.mode == "non-mdm" {
+						env.Sim.SetMobileOAuth(true)
 					}
-					if !strings.Contains(out, "→") {
-						t.Errorf("the message carries no remedy:\n%s", out)
-					}
-				}
-				if strings.Contains(out, simtest.SysadminToken) {
-					t.Fatal("the token is in the output")
-				}
-				clients := env.Sim.Clients()
-				if len(clients) > 1 {
-					t.Fatalf("%d clients after one run", len(clients))
-				}
-				if len(clients) == 1 && st.mode == "mdm" && !strings.Contains(out, clients[0].ClientID) {
-					t.Fatalf("a client was left behind that the output does not mention:\n%s", out)
-				}
-				if st.write && env.Count("POST", api.PathClients) > 1 {
-					t.Fatal("the create was retried")
-				}
+					f := ft.f
+					f.Method, f.PathPrefix = st.method, st.path
+					env.Sim.Inject(f)
 
-				// After the fault clears, a plain re-run finishes with exactly one link.
-				env.Sim.ClearFaults()
-				again := run(t, tokenEnv(simtest.SysadminToken), args...)
-				if again.code != ExitOK || len(env.Sim.Clients()) != 1 {
-					t.Fatalf("re-run: exit %d, %d clients\n%s%s", again.code, len(env.Sim.Clients()), again.stdout, again.stderr)
-				}
+					args := []string{"setup", "--url", env.URL, "--mode", st.mode, "--yes", "--timeout", "2s"}
+					r := runOn(t, env, tokenEnv(simtest.SysadminToken), args...)
+					out := r.stdout + r.stderr
+					want := ft.get
+					if st.write {
+						want = ft.write
+					}
+					if r.code != want {
+						t.Fatalf("exit %d, want %d\n%s", r.code, want, out)
+					}
+					if want != ExitOK {
+						if !containsAny(out, strings.Split(st.phrase, "|")) {
+							t.Errorf("the message does not name the step (%q):\n%s", st.phrase, out)
+						}
+						if !strings.Contains(out, "→") {
+							t.Errorf("the message carries no remedy:\n%s", out)
+						}
+					}
+					if strings.Contains(out, simtest.SysadminToken) {
+						t.Fatal("the token is in the output")
+					}
+					clients := env.Sim.Clients()
+					if len(clients) > 1 {
+						t.Fatalf("%d clients after one run", len(clients))
+					}
+					if len(clients) == 1 && st.mode == "mdm" && !strings.Contains(out, clients[0].ClientID) {
+						t.Fatalf("a client was left behind that the output does not mention:\n%s", out)
+					}
+					if st.write && env.Count("POST", api.PathClients) > 1 {
+						t.Fatal("the create was retried")
+					}
+
+					// After the fault clears, a plain re-run finishes with exactly one link.
+					env.Sim.ClearFaults()
+					again := runOn(t, env, tokenEnv(simtest.SysadminToken), args...)
+					if again.code != ExitOK || len(env.Sim.Clients()) != 1 {
+						t.Fatalf("re-run: exit %d, %d clients\n%s%s", again.code, len(env.Sim.Clients()), again.stdout, again.stderr)
+					}
+				})
 			})
 		}
 	}

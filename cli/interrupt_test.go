@@ -1,81 +1,121 @@
 package cli
 
 import (
-	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
-// buildBinary builds the command once per test binary run.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "mobile-oauth-wizard")
-	cmd := exec.Command("go", "build", "-o", bin, "..")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("go build: %v", err)
-	}
-	return bin
+// stallAt serves a simulator on loopback and holds the request that arrives
+// n-th (counting from 0), and every one after it, until the client goes away:
+// before the instance handles it, or, with afterHandle, after the instance
+// acted on it but before the answer leaves. held is closed when the n-th
+// request is being held.
+type stallAt struct {
+	sim         *simulator.Sim
+	n           int
+	afterHandle bool
+	held        chan struct{}
+
+	mu   sync.Mutex
+	seen int
+	once sync.Once
 }
 
-// TestSIGKILLAtRandomPoints kills `setup` at random moments (the simulator answers
-// slowly, so a run spans several requests) and checks that a plain re-run always
-// ends with exactly one link and the same site list.
-func TestSIGKILLAtRandomPoints(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and kills it many times")
+func (s *stallAt) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	i := s.seen
+	s.seen++
+	s.mu.Unlock()
+	if i < s.n {
+		s.sim.ServeHTTP(w, r)
+		return
 	}
-	bin := buildBinary(t)
-	rng := rand.New(rand.NewPCG(1, 2))
-	const runs = 20
-	killedMidway, killedAfterCreate := 0, 0
-	for i := range runs {
-		// A fresh instance each time, so kills land before, during and after the create.
-		env := simtest.Start(t, simulator.Config{DevMode: true, Title: "Acme Jira"})
-		env.Sim.SetLatency(40 * time.Millisecond)
-		args := []string{"setup", "--url", env.URL, "--mode", "mdm", "--yes"}
-		cmd := exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), EnvToken+"="+simtest.SysadminToken)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond)
-		_ = cmd.Process.Kill()
-		if err := cmd.Wait(); err != nil {
-			killedMidway++
-			if len(env.Sim.Clients()) == 1 {
+	if i == s.n && s.afterHandle {
+		s.sim.ServeHTTP(httptest.NewRecorder(), r) // the answer is lost
+	}
+	if i == s.n {
+		s.once.Do(func() { close(s.held) })
+	}
+	// net/http notices a client that hung up only once the body has been read.
+	_, _ = io.Copy(io.Discard, r.Body)
+	<-r.Context().Done()
+}
+
+// TestSIGKILLAtEveryRequest kills `setup` (a process of its own) at each of
+// its requests in turn, once before the instance handles it and once after the
+// instance acted on it but before the answer arrived, and checks that a plain
+// re-run then always ends with exactly one link and the same site list.
+func TestSIGKILLAtEveryRequest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the wizard as a process and kills it many times")
+	}
+	args := func(url string) []string { return []string{"setup", "--url", url, "--mode", "mdm", "--yes"} }
+
+	// How many requests a whole run makes.
+	ref := simtest.New(t, simulator.Config{DevMode: true, Title: "Acme Jira"})
+	if r := runOn(t, ref, tokenEnv(simtest.SysadminToken), args(ref.URL)...); r.code != 0 {
+		t.Fatalf("reference run: exit %d: %s", r.code, r.stderr)
+	}
+	requests := len(ref.Sim.Requests())
+	if requests < 5 {
+		t.Fatalf("a whole run made only %d requests", requests)
+	}
+
+	killedAfterCreate := 0
+	for n := range requests {
+		for _, afterHandle := range []bool{false, true} {
+			name := fmt.Sprintf("request %d, %s", n, map[bool]string{false: "before handling", true: "after handling"}[afterHandle])
+			sim := simulator.New(simulator.Config{DevMode: true, Title: "Acme Jira"})
+			stall := &stallAt{sim: sim, n: n, afterHandle: afterHandle, held: make(chan struct{})}
+			srv := httptest.NewServer(stall)
+			t.Cleanup(func() { sim.Close(); srv.Close() })
+
+			cmd := wizardCommand(t, args(srv.URL), EnvToken+"="+simtest.SysadminToken)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			<-stall.held
+			_ = cmd.Process.Kill()
+			if err := cmd.Wait(); err == nil {
+				t.Fatalf("%s: the run finished although a request was held", name)
+			}
+			if len(sim.Clients()) == 1 {
 				killedAfterCreate++
 			}
-		}
-		if n := len(env.Sim.Clients()); n > 1 {
-			t.Fatalf("run %d: %d clients after a kill", i, n)
-		}
-		r := run(t, tokenEnv(simtest.SysadminToken), args...)
-		if r.code != 0 {
-			t.Fatalf("run %d: re-run exit %d: %s", i, r.code, r.stderr)
-		}
-		clients := env.Sim.Clients()
-		if len(clients) != 1 {
-			t.Fatalf("run %d: %d clients after the re-run", i, len(clients))
-		}
-		sites, err := steps.RenderSites([]steps.Site{{Title: "Acme Jira", BaseURL: env.URL,
-			OAuth: &steps.SiteOAuth{ClientID: clients[0].ClientID}}}, steps.FormatJSON)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.stdout != string(sites) {
-			t.Fatalf("run %d: site list\n%s\nwant\n%s", i, r.stdout, sites)
+			if c := len(sim.Clients()); c > 1 {
+				t.Fatalf("%s: %d clients after the kill", name, c)
+			}
+
+			// The re-run reaches the instance directly, past the stall.
+			env := &simtest.Env{Sim: sim, URL: srv.URL, Transport: &simtest.Transport{Handler: sim}}
+			r := runOn(t, env, tokenEnv(simtest.SysadminToken), args(srv.URL)...)
+			if r.code != 0 {
+				t.Fatalf("%s: re-run exit %d: %s", name, r.code, r.stderr)
+			}
+			clients := sim.Clients()
+			if len(clients) != 1 {
+				t.Fatalf("%s: %d clients after the re-run", name, len(clients))
+			}
+			sites, err := steps.RenderSites([]steps.Site{{Title: "Acme Jira", BaseURL: srv.URL,
+				OAuth: &steps.SiteOAuth{ClientID: clients[0].ClientID}}}, steps.FormatJSON)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.stdout != string(sites) {
+				t.Fatalf("%s: site list\n%s\nwant\n%s", name, r.stdout, sites)
+			}
 		}
 	}
-	if killedMidway == 0 {
-		t.Fatal("no run was killed before it finished: the test proved nothing")
+	if killedAfterCreate == 0 {
+		t.Fatal("no kill landed after the link was created: the test proved nothing about that case")
 	}
-	t.Logf("%d of %d runs killed before they finished, %d of them after the link was created", killedMidway, runs, killedAfterCreate)
+	t.Logf("%d kill points over %d requests; %d of them after the link was created", 2*requests, requests, killedAfterCreate)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -36,6 +37,9 @@ type IO struct {
 	// there); nil means it is not.
 	ErrIsTerminal func() bool
 	DemoOptions   DemoOptions
+	// Transport, if set, carries every request to the instance (tests reach an
+	// in-process simulator with it); nil means the network.
+	Transport http.RoundTripper
 }
 
 func systemIO() *IO {
@@ -189,6 +193,7 @@ func (g *globalOptions) newClient(baseURL string, c Credentials) (*api.Client, e
 	opts := api.Options{
 		BaseURL: baseURL, Token: c.Token, Username: c.Username, Password: c.Password,
 		CACertFile: g.CACert, Timeout: g.Timeout, AllowHTTP: g.AllowHTTP,
+		Transport: g.io.Transport,
 	}
 	if g.Debug {
 		opts.Debug = g.io.Err

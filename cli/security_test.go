@@ -30,7 +30,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := simtest.Start(t, simulator.Config{Users: users})
+			env := simtest.New(t, simulator.Config{Users: users})
 			if tt.fault != nil {
 				env.Sim.Inject(*tt.fault)
 			}
@@ -38,8 +38,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 			var outputs []string
 			for _, format := range []string{"json", "plist", "intune"} {
 				args := append([]string{"setup", "--url", env.URL, "--mode", "mdm", "--yes", "--debug", "--format", format}, tt.extra...)
-				r := run(t, tt.env, append(args, "--json")...)
-				r2 := run(t, tt.env, append(args, "--output", file)...)
+				r := runOn(t, env, tt.env, append(args, "--json")...)
+				r2 := runOn(t, env, tt.env, append(args, "--output", file)...)
 				outputs = append(outputs, r.stdout, r.stderr, r2.stdout, r2.stderr)
 				if !strings.Contains(r.stderr, "-->") {
 					t.Fatalf("--debug logged nothing:\n%s", r.stderr)
@@ -69,7 +69,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 // title, versions and error texts cannot reach the terminal through the wizard.
 func TestHostileServerStringsAreInert(t *testing.T) {
 	evil := "Evil\x1b]52;c;cm0gLXJmIH4=\x07\x1b]0;owned\x07\x1b[2J\x1b]8;;https://x.example\x1b\\Jira"
-	env := simtest.Start(t, simulator.Config{Title: evil, Version: "10.3.0"})
+	env := simtest.New(t, simulator.Config{Title: evil, Version: "10.3.0"})
 	env.Sim.SetPlugin(simulator.Plugin{Key: api.OAuth2ProviderPluginKey, Name: evil, Version: "4.1.0\x1b[31m", Enabled: true})
 	env.Sim.Inject(simulator.Fault{Method: "POST", Kind: simulator.FaultStatus, Status: 400, ContentType: "application/json",
 		Body: `{"errors":["bad \u001b]52;c;AAAA\u0007 thing"],"fieldErrors":{"name":["\u001b[2Jtaken"]}}`})
@@ -77,7 +77,7 @@ func TestHostileServerStringsAreInert(t *testing.T) {
 		{"check"}, {"check", "--json"},
 		{"setup", "--mode", "mdm", "--yes"}, {"setup", "--mode", "mdm", "--yes", "--json"},
 	} {
-		r := run(t, tokenEnv(simtest.SysadminToken), append(args, "--url", env.URL)...)
+		r := runOn(t, env, tokenEnv(simtest.SysadminToken), append(args, "--url", env.URL)...)
 		out := r.stdout + r.stderr
 		if strings.ContainsAny(out, "\x1b\x07") || strings.Contains(out, `\u001b`) || strings.Contains(out, `\u0007`) {
 			t.Fatalf("%v: escape sequences reached the output:\n%q", args, out)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/eventually"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/serve/servetest"
 )
@@ -97,13 +98,11 @@ func TestServeDemoOverRealSSH(t *testing.T) {
 
 func waitListening(t *testing.T, addr string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+	eventually.True(t, "something to listen on "+addr, func() bool {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
 			c.Close()
-			return
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("nothing listens on %s", addr)
+		return err == nil
+	})
 }
