@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,11 +74,12 @@ func TestAccessibleFailedCheckThenRecheck(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{Plugins: old})
 	// The fix happens while the wizard waits at "What now?": the reader
 	// below fixes the instance just before it hands over the answer.
-	in := &hookReader{lines: []string{"", "1", "", "-"}, before: map[int]func(){
+	in := newHookReader(t, "", "1", "", "-")
+	in.before = map[int]func(){
 		1: func() {
 			sim.SetPlugin(simulator.Plugin{Key: simulator.OAuth2PluginKey, Version: "4.1.0", Enabled: true})
 		},
-	}}
+	}
 	var buf bytes.Buffer
 	opts := Options{NewClient: testClient, BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeMDM,
 		Title: "T", CacheSession: boolPtr(false)}
@@ -93,7 +95,8 @@ func TestAccessibleFailedCheckThenRecheck(t *testing.T) {
 func TestAccessibleNonMDMWaitsForThePlugin(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
 	sim.EnableMobileOAuthAfter(20 * time.Millisecond)
-	in := &hookReader{lines: []string{"", "", "-"}, slowAfter: 1}
+	in := newHookReader(t, "", "", "-")
+	in.slowAfter = 1
 	var buf bytes.Buffer
 	opts := Options{NewClient: testClient, BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeNonMDM,
 		PollEvery: 10 * time.Millisecond}
@@ -127,18 +130,27 @@ func TestAccessibleNonMDMStartsFromTheChecksList(t *testing.T) {
 }
 
 // hookReader hands out one line per Read, running a hook before line i, and
-// from line slowAfter on waits a little, as a person would.
+// from line slowAfter on waits a little, as a person would. After the last
+// line it blocks, as a person who stopped typing does, until the test ends;
+// then the input ends.
 type hookReader struct {
 	lines     []string
 	before    map[int]func()
 	slowAfter int
 	n         int
+	end       chan struct{}
+}
+
+func newHookReader(t *testing.T, lines ...string) *hookReader {
+	r := &hookReader{lines: lines, end: make(chan struct{})}
+	t.Cleanup(func() { close(r.end) })
+	return r
 }
 
 func (r *hookReader) Read(p []byte) (int, error) {
 	if r.n >= len(r.lines) {
-		time.Sleep(50 * time.Millisecond)
-		return 0, nil
+		<-r.end
+		return 0, io.EOF
 	}
 	if f := r.before[r.n]; f != nil {
 		f()
