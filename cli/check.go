@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -56,15 +55,13 @@ func doCheck(cmd *cobra.Command, g *globalOptions, o *checkOptions, res *jsonRes
 		mode = m
 	}
 	res.Mode = string(mode)
-	conn, err := g.connect(ctx, true)
+	product, err := g.product()
 	if err != nil {
 		return err
 	}
-	report := steps.RunChecks(ctx, conn.client, conn.det, steps.CheckOptions{Mode: mode, TypedURL: conn.baseURL})
-	res.fill(report)
-	printReport(human, report)
-	if code := reportCode(report); code != ExitOK {
-		return &ExitError{Code: code, Err: errors.New("the instance is not ready"), Silent: true}
-	}
-	return nil
+	// The same flow as setup, stopped after the checks: the same verdicts.
+	f := &steps.Flow{Settings: steps.Settings{Product: product, Mode: mode, ChecksOnly: true}}
+	err = f.Run(ctx, &flagPrompter{g: g, report: human})
+	res.fill(f.Report)
+	return err
 }

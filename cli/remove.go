@@ -85,7 +85,7 @@ func doRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions, res *jsonR
 	ctx := ctxOf(cmd)
 	w := g.io.Err
 	res.DryRun, res.Output = o.dryRun, o.output
-	conn, err := g.connect(ctx, true)
+	conn, err := g.connect(ctx)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
@@ -70,41 +69,10 @@ func printReport(w io.Writer, r *steps.Report) {
 	}
 	printChecks(w, r.Checks)
 	fmt.Fprintln(w)
-	if failed := r.Failed(); len(failed) > 0 {
-		names := make([]string, len(failed))
-		for i, c := range failed {
-			names[i] = c.Name
-		}
-		fmt.Fprintf(w, "Not ready: %s. Fix what the arrows say, then run again.\n", strings.Join(names, ", "))
-	} else if warned := warnings(r); len(warned) > 0 {
-		fmt.Fprintf(w, "Nothing failed, but read the warnings (!) first: %s.\n", strings.Join(warned, ", "))
+	if r.Compatible() {
+		fmt.Fprintln(w, r.Verdict())
 	} else {
-		fmt.Fprintln(w, "Ready for OAuth 2.0 sign-in from the iOS app.")
-	}
-}
-
-// warnings names the checks that warn.
-func warnings(r *steps.Report) []string {
-	var names []string
-	for _, c := range r.Checks {
-		if c.Status == steps.StatusWarn {
-			names = append(names, c.Name)
-		}
-	}
-	return names
-}
-
-// printWarnings writes the warnings of a report whose checks passed, so a
-// setup that goes ahead still says what will not work (the HTTPS rule at sign-in).
-func printWarnings(w io.Writer, r *steps.Report) {
-	for _, c := range r.Checks {
-		if c.Status != steps.StatusWarn {
-			continue
-		}
-		fmt.Fprintf(w, "%s %s: %s\n", statusMark[c.Status], c.Name, c.Detail)
-		if c.Remedy != "" {
-			fmt.Fprintf(w, "  → %s\n", c.Remedy)
-		}
+		fmt.Fprintln(w, r.Verdict()+" Fix what the arrows say, then run again.")
 	}
 }
 

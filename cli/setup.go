@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -97,148 +95,67 @@ func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonRes
 	if err != nil {
 		return err
 	}
-	res.Mode, res.DryRun = string(mode), o.dryRun
-
-	conn, err := g.connect(ctx, true)
+	product, err := g.product()
 	if err != nil {
 		return err
 	}
-	report := steps.RunChecks(ctx, conn.client, conn.det, steps.CheckOptions{Mode: mode, TypedURL: conn.baseURL})
-	res.fill(report)
-	if code := reportCode(report); code != ExitOK {
-		printReport(g.io.Err, report)
-		return &ExitError{Code: code, Err: errors.New("the instance is not ready"), Silent: true}
-	}
-	fmt.Fprintf(g.io.Err, "%s %s at %s: no check failed.\n", conn.det.Product.Title(), conn.det.Version, conn.det.InstanceBaseURL)
-	printWarnings(g.io.Err, report)
+	res.Mode, res.DryRun = string(mode), o.dryRun
 
-	var (
-		site steps.Site
-		link *api.OAuthClient
-	)
-	if mode == steps.ModeMDM {
-		site, link, err = setupMDM(ctx, conn, report, o, res)
-	} else {
-		site, link, err = setupNonMDM(ctx, conn, report, o, res)
+	cache := o.cacheSession
+	f := &steps.Flow{Settings: steps.Settings{
+		Product: product, Mode: mode, LinkName: o.linkName, Title: o.title, CacheSession: &cache,
+		DryRun: o.dryRun, Wait: o.wait, PollEvery: o.pollEvery, Verify: !o.noVerify,
+	}}
+	err = f.Run(ctx, &flagPrompter{g: g, report: g.io.Err, yes: o.yes, wait: o.wait})
+	res.fill(f.Report)
+	switch {
+	case f.Link != nil:
+		res.ClientID, res.LinkName, res.Changed = f.Link.Client.ClientID, f.Link.Client.Name, &f.Link.Changed
+	case f.Mobile != nil && f.Mobile.Confirmed():
+		changed := false
+		res.ClientID, res.LinkName, res.Changed = f.Mobile.Client.ClientID, f.Mobile.Client.Name, &changed
 	}
-	if err != nil || o.dryRun {
+	if err != nil {
 		return err
 	}
-	verr := verifySetup(ctx, conn, mode, link, o, res)
-	if err := emitSites(g, o, format, site, res, human); err != nil {
+	if o.dryRun {
+		dryRun(g.io.Err, f, res)
+		return nil
+	}
+	// A failed probe fails setup, but the link is in place: the site list is still written.
+	var verr error
+	if f.Verified != nil {
+		res.Verify = newJSONVerify(f.Verified)
+		if code := verifyCode(f.Verified); code != ExitOK {
+			verr = &ExitError{Code: code, Err: errors.New("the link is in place, but the app's sign-in will not work: fix what the verification says and run verify (--no-verify skips this step)")}
+		}
+	}
+	if err := emitSites(g, o, format, *f.Site, res, human); err != nil {
 		return err
 	}
 	return verr
 }
 
-// verifySetup is setup's last step: the link just read back is probed the way
-// the app will use it. The probes go out together, one round trip.
-func verifySetup(ctx context.Context, conn *connection, mode steps.Mode, link *api.OAuthClient, o *setupOptions, res *jsonResult) error {
-	if o.noVerify || link == nil {
-		return nil
+// dryRun says what setup would do, from the plan the flow stopped at.
+func dryRun(w io.Writer, f *steps.Flow, res *jsonResult) {
+	if f.Mode == steps.ModeNonMDM {
+		fmt.Fprintln(w, "Dry run: non-MDM creates nothing; the mobile plugin creates its own client once OAuth 2.0 is on at "+steps.MobileAdminPath(f.Detection.Product)+".")
+		return
 	}
-	r := steps.Verify(ctx, conn.client, conn.det, steps.VerifyOptions{Client: link, Mode: mode})
-	res.Verify = newJSONVerify(r)
-	w := conn.stderr()
-	fmt.Fprintln(w, "\nVerifying, as the app would, that its sign-in can start:")
-	printVerify(w, r)
-	if code := verifyCode(r); code != ExitOK {
-		return &ExitError{Code: code, Err: errors.New("the link is in place, but the app's sign-in will not work: fix what the verification says and run verify (--no-verify skips this step)")}
+	plan := f.Plan
+	res.Requests = plan.Requests(f.Client)
+	changed := plan.Changes()
+	res.Changed = &changed
+	if plan.Existing != nil {
+		res.ClientID, res.LinkName = plan.Existing.ClientID, plan.Existing.Name
+	} else {
+		res.LinkName = plan.Create.Name
 	}
-	return nil
-}
-
-func setupMDM(ctx context.Context, conn *connection, report *steps.Report, o *setupOptions, res *jsonResult) (steps.Site, *api.OAuthClient, error) {
-	plan, err := steps.PlanLink(ctx, conn.client, conn.det.Product, o.linkName, report.Clients)
-	if err != nil {
-		return steps.Site{}, nil, err
+	fmt.Fprintln(w, "Dry run: "+plan.Describe())
+	fmt.Fprintln(w, "Requests that would change or verify the instance:")
+	for _, r := range res.Requests {
+		fmt.Fprintln(w, "  "+r)
 	}
-	if o.dryRun {
-		res.Requests = plan.Requests(conn.client)
-		changed := plan.Changes()
-		res.Changed = &changed
-		if plan.Existing != nil {
-			res.ClientID, res.LinkName = plan.Existing.ClientID, plan.Existing.Name
-		} else {
-			res.LinkName = plan.Create.Name
-		}
-		w := conn.stderr()
-		fmt.Fprintln(w, "Dry run: "+plan.Describe())
-		fmt.Fprintln(w, "Requests that would change or verify the instance:")
-		for _, r := range res.Requests {
-			fmt.Fprintln(w, "  "+r)
-		}
-		return steps.Site{}, nil, nil
-	}
-	link, err := steps.EnsureLink(ctx, conn.client, plan)
-	if link != nil {
-		res.ClientID, res.LinkName = link.Client.ClientID, link.Client.Name
-		res.Changed = &link.Changed
-		fmt.Fprintln(conn.errW, steps.LinkOutcome(link))
-	}
-	if err != nil {
-		return steps.Site{}, nil, err
-	}
-	return steps.NewSite(conn.det, conn.baseURL, o.title, link.Client.ClientID, o.cacheSession), &link.Client, nil
-}
-
-func setupNonMDM(ctx context.Context, conn *connection, report *steps.Report, o *setupOptions, res *jsonResult) (steps.Site, *api.OAuthClient, error) {
-	p := conn.det.Product
-	w := conn.stderr()
-	if o.dryRun {
-		fmt.Fprintln(w, "Dry run: non-MDM creates nothing; the mobile plugin creates its own client once OAuth 2.0 is on at "+steps.MobileAdminPath(p)+".")
-		return steps.Site{}, nil, nil
-	}
-	// Decide on evidence only: a client with the app's redirect may be an earlier
-	// MDM run's, so it counts only when info/login hands it out or it appeared
-	// after the wizard asked for the switch. The checks read both already.
-	ev, known := report.MobileOAuth()
-	var err error
-	if !known {
-		if ev, err = steps.CheckMobileOAuth(ctx, conn.client, p, steps.Baseline{}); err != nil {
-			return steps.Site{}, nil, err
-		}
-	}
-	if !ev.Confirmed() {
-		if o.wait <= 0 {
-			return steps.Site{}, nil, &ExitError{Code: ExitFailed, Err: fmt.Errorf("OAuth 2.0 is not confirmed: %s Then run again, or pass --wait 10m to wait for it.", ev.Describe())}
-		}
-		base := ev.AsBaseline()
-		fmt.Fprintf(w, "Turn on OAuth 2.0 in %s: %s\nWaiting up to %s for the mobile plugin to hand out its client...\n", p.Title(), steps.MobileAdminPath(p), o.wait)
-		wctx, cancel := context.WithTimeout(ctx, o.wait)
-		defer cancel()
-		var lastErr string
-		last := ev
-		ev, err = steps.WaitForMobileOAuth(wctx, conn.client, p, base, o.pollEvery, func(poll steps.MobilePoll) {
-			// Say each new failure once; a poll that works again clears it.
-			msg := ""
-			if poll.Err != nil {
-				msg, _ = explain(poll.Err)
-			}
-			if msg != "" && msg != lastErr {
-				fmt.Fprintf(w, "Could not look (poll %d): %s\n", poll.N, msg)
-			}
-			lastErr = msg
-		})
-		if ev == nil {
-			ev = last
-		}
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			why := ev.Describe()
-			if lastErr != "" {
-				why += " The last look failed: " + lastErr
-			}
-			return steps.Site{}, nil, &ExitError{Code: ExitFailed, Err: fmt.Errorf("not confirmed after waiting %s: %s", o.wait, why)}
-		}
-		if err != nil {
-			return steps.Site{}, nil, err
-		}
-	}
-	changed := false
-	res.ClientID, res.LinkName, res.Changed = ev.Client.ClientID, ev.Client.Name, &changed
-	fmt.Fprintln(w, ev.Describe())
-	// Without MDM the app gets its client from the plugin: the site entry needs no oauth block.
-	return steps.NewSite(conn.det, conn.baseURL, o.title, "", false), ev.Client, nil
 }
 
 func emitSites(g *globalOptions, o *setupOptions, format steps.Format, site steps.Site, res *jsonResult, human io.Writer) error {
@@ -262,5 +179,3 @@ func emitSites(g *globalOptions, o *setupOptions, format steps.Format, site step
 	_, err = human.Write(out)
 	return err
 }
-
-func (c *connection) stderr() io.Writer { return c.errW }

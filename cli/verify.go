@@ -86,7 +86,7 @@ func runVerify(cmd *cobra.Command, g *globalOptions, o *verifyOptions) error {
 		}
 		res.Mode = string(mode)
 		ctx := ctxOf(cmd)
-		conn, err := g.connect(ctx, true)
+		conn, err := g.connect(ctx)
 		if err != nil {
 			return err
 		}

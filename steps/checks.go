@@ -61,6 +61,26 @@ func (r *Report) MobileOAuth() (ev *MobileOAuthEvidence, known bool) {
 	return MobileOAuthEvidenceFrom(r.Detection.Product, r.Clients, r.MobileLogin, r.MobileLoginErr, BaselineOf(r.Clients)), true
 }
 
+// Verdict is the report's conclusion in one sentence, the same in every front-end.
+func (r *Report) Verdict() string {
+	var failed, warned []string
+	for _, c := range r.Checks {
+		switch c.Status {
+		case StatusFail:
+			failed = append(failed, c.Name)
+		case StatusWarn:
+			warned = append(warned, c.Name)
+		}
+	}
+	switch {
+	case len(failed) > 0:
+		return fmt.Sprintf("%d check(s) failed: %s.", len(failed), strings.Join(failed, ", "))
+	case len(warned) > 0:
+		return fmt.Sprintf("All checks passed, with %d warning(s): %s.", len(warned), strings.Join(warned, ", "))
+	}
+	return "All checks passed."
+}
+
 // Failed lists the failed checks.
 func (r *Report) Failed() []Check {
 	var out []Check

@@ -112,6 +112,21 @@ type LinkResult struct {
 	Reconciled bool
 }
 
+// Outcome says in one sentence what the link step did to the instance.
+func (res *LinkResult) Outcome() string {
+	if res == nil {
+		return "Nothing was changed on the instance."
+	}
+	name := res.Client.Name
+	switch {
+	case res.Reconciled:
+		return fmt.Sprintf("Created the incoming link %q (client ID %s); the instance's answer was lost, so the wizard confirmed it by listing the links.", name, res.Client.ClientID)
+	case res.Changed:
+		return fmt.Sprintf("Created the incoming link %q (client ID %s).", name, res.Client.ClientID)
+	}
+	return fmt.Sprintf("Reused the existing link %q (client ID %s): nothing changed.", name, res.Client.ClientID)
+}
+
 // UnclearCreateError: the create may or may not have happened and listing could not tell.
 type UnclearCreateError struct {
 	Name string

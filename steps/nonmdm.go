@@ -200,6 +200,12 @@ type MobilePoll struct {
 // succeeded) with an error that wraps ctx.Err() and, if the last poll failed,
 // that failure too.
 func WaitForMobileOAuth(ctx context.Context, c *api.Client, p api.Product, base Baseline, every time.Duration, progress func(MobilePoll)) (*MobileOAuthEvidence, error) {
+	return waitForMobileOAuth(ctx, c, p, base, every, progress, nil)
+}
+
+// waitForMobileOAuth is WaitForMobileOAuth that also looks at once whenever
+// something arrives on now (the user asked to check now).
+func waitForMobileOAuth(ctx context.Context, c *api.Client, p api.Product, base Baseline, every time.Duration, progress func(MobilePoll), now <-chan struct{}) (*MobileOAuthEvidence, error) {
 	start := time.Now()
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -229,6 +235,8 @@ func WaitForMobileOAuth(ctx context.Context, c *api.Client, p api.Product, base 
 		case <-ctx.Done():
 			return giveUp()
 		case <-t.C:
+		case <-now:
+			t.Reset(every)
 		}
 	}
 }

@@ -365,7 +365,7 @@ func (a *accessible) mdm() (steps.Site, error) {
 			}
 		}
 	}
-	p.summary = steps.LinkOutcome(res)
+	p.summary = res.Outcome()
 	p.say(p.summary, "")
 	title := a.opts.Title
 	if title == "" {

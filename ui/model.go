@@ -382,7 +382,7 @@ func (m *Model) Summary() string {
 	var b strings.Builder
 	switch {
 	case m.link != nil:
-		b.WriteString(steps.LinkOutcome(m.link) + "\n")
+		b.WriteString(m.link.Outcome() + "\n")
 	case m.linkPending:
 		b.WriteString("You quit while the link was being created: look in Administration → Application links to see whether it exists.\n")
 	case m.mobile != nil:

@@ -177,7 +177,7 @@ func (s *result) top() string {
 	var outcome string
 	switch {
 	case s.m.link != nil:
-		outcome = steps.LinkOutcome(s.m.link)
+		outcome = s.m.link.Outcome()
 	default:
 		outcome = steps.MobileClientOutcome(s.m.mobile)
 	}

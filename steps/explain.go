@@ -22,21 +22,6 @@ func Explain(err error) (message, remedy string, f fix.Fix) {
 	return err.Error(), remedy, fix.Of(err)
 }
 
-// LinkOutcome says in one sentence what the link step did to the instance.
-func LinkOutcome(res *LinkResult) string {
-	if res == nil {
-		return "Nothing was changed on the instance."
-	}
-	name := res.Client.Name
-	switch {
-	case res.Reconciled:
-		return fmt.Sprintf("Created the incoming link %q (client ID %s); the instance's answer was lost, so the wizard confirmed it by listing the links.", name, res.Client.ClientID)
-	case res.Changed:
-		return fmt.Sprintf("Created the incoming link %q (client ID %s).", name, res.Client.ClientID)
-	}
-	return fmt.Sprintf("Reused the existing link %q (client ID %s): nothing changed.", name, res.Client.ClientID)
-}
-
 // MobileClientOutcome says how the non-MDM setup ended. Which client the plugin
 // hands the app is not visible over REST (info/login's OAuth fields are not
 // documented), so it names the link with the app's redirect without claiming

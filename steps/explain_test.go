@@ -57,9 +57,9 @@ func TestExplainKeepsStepsSentences(t *testing.T) {
 func TestOutcomes(t *testing.T) {
 	cl := api.OAuthClient{Name: "Jira iOS app", ClientID: "abc"}
 	for _, tc := range []struct{ got, want string }{
-		{LinkOutcome(&LinkResult{Client: cl, Changed: true}), `Created the incoming link "Jira iOS app" (client ID abc)`},
-		{LinkOutcome(&LinkResult{Client: cl}), `Reused the existing link "Jira iOS app" (client ID abc): nothing changed`},
-		{LinkOutcome(&LinkResult{Client: cl, Changed: true, Reconciled: true}), `confirmed it by listing the links`},
+		{(&LinkResult{Client: cl, Changed: true}).Outcome(), `Created the incoming link "Jira iOS app" (client ID abc)`},
+		{(&LinkResult{Client: cl}).Outcome(), `Reused the existing link "Jira iOS app" (client ID abc): nothing changed`},
+		{(&LinkResult{Client: cl, Changed: true, Reconciled: true}).Outcome(), `confirmed it by listing the links`},
 		{MobileClientOutcome(&cl), `the incoming link "Jira iOS app" (client ID abc) carries the iOS app's redirect`},
 		{MobileClientOutcome(&cl), `The wizard created nothing`},
 	} {

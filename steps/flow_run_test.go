@@ -1,0 +1,211 @@
+package steps_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+)
+
+// script is a Prompter that answers from fields and records what it was asked.
+type script struct {
+	client *api.Client
+	mode   steps.Mode
+	// back: the questions that answer ErrBack the first time they are asked.
+	back     map[string]bool
+	onSwitch func()
+	now      chan struct{}
+
+	mu     sync.Mutex
+	asked  []string
+	events []steps.Event
+}
+
+func (s *script) ask(q string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.asked = append(s.asked, q)
+	if s.back[q] {
+		delete(s.back, q)
+		return steps.ErrBack
+	}
+	return nil
+}
+
+func (s *script) Connect(context.Context) (string, *api.Client, error) {
+	return s.client.BaseURL(), s.client, s.ask("connect")
+}
+func (s *script) Instance(context.Context, *steps.Detection) error { return s.ask("instance") }
+func (s *script) Checks(_ context.Context, r *steps.Report) (bool, error) {
+	return false, s.ask("checks:" + string(r.Mode))
+}
+func (s *script) Mode(context.Context) (steps.Mode, error) { return s.mode, s.ask("mode") }
+func (s *script) ConfirmPlan(context.Context, *steps.LinkPlan) error {
+	return s.ask("confirm")
+}
+func (s *script) SwitchOn(context.Context, *steps.MobileOAuthEvidence) (<-chan struct{}, error) {
+	if s.onSwitch != nil {
+		s.onSwitch()
+	}
+	return s.now, s.ask("switch")
+}
+func (s *script) Title(_ context.Context, def string) (string, error) { return def, s.ask("title") }
+func (s *script) CacheSession(context.Context) (bool, error)          { return true, s.ask("cache") }
+func (s *script) Failed(_ context.Context, st steps.Step, err error) (bool, error) {
+	return false, s.ask("failed:" + st.String())
+}
+func (s *script) Observe(e steps.Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.events = append(s.events, e)
+}
+
+func TestFlowRunMDM(t *testing.T) {
+	env := simtest.Start(t, simulator.Config{})
+	p := &script{client: env.Client(t, simtest.SysadminToken), mode: steps.ModeMDM}
+	f := &steps.Flow{}
+	if err := f.Run(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"connect", "instance", "checks:", "mode", "confirm", "title", "cache"}
+	if !slices.Equal(p.asked, want) {
+		t.Errorf("asked %v, want %v", p.asked, want)
+	}
+	if f.Link == nil || !f.Link.Changed || f.Site == nil || f.Site.OAuth == nil || f.Site.OAuth.ClientID != f.Link.Client.ClientID || !f.Site.OAuth.CacheSessionInMobileBrowser {
+		t.Fatalf("flow ended with link %+v, site %+v", f.Link, f.Site)
+	}
+	// The plan reused the checks' list: one list in all.
+	if n := env.Count("GET", api.PathClients); n != 1 {
+		t.Errorf("%d client lists, want 1 (the checks')", n)
+	}
+	if n := env.Count("POST", api.PathClients); n != 1 {
+		t.Errorf("%d creates, want 1", n)
+	}
+}
+
+// Settled answers are not asked; a second run reuses the link and asks nothing.
+func TestFlowRunSettledAsksNothing(t *testing.T) {
+	env := simtest.Start(t, simulator.Config{})
+	env.Sim.AddClient("Jira iOS app", []string{api.Jira.MobileRedirect()}, "WRITE")
+	p := &script{client: env.Client(t, simtest.SysadminToken)}
+	no := false
+	f := &steps.Flow{Settings: steps.Settings{Mode: steps.ModeMDM, Title: "Acme", CacheSession: &no}}
+	if err := f.Run(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"connect", "instance", "checks:mdm"}; !slices.Equal(p.asked, want) {
+		t.Errorf("asked %v, want %v", p.asked, want)
+	}
+	if f.Link == nil || f.Link.Changed || f.Site.Title != "Acme" {
+		t.Errorf("link %+v, site %+v", f.Link, f.Site)
+	}
+	if n := env.Count("POST", api.PathClients); n != 0 {
+		t.Errorf("%d creates for a link that exists", n)
+	}
+}
+
+// ErrBack returns to the previous question: back at the confirmation asks the
+// mode again, and nothing is created until the confirmation says yes.
+func TestFlowRunBack(t *testing.T) {
+	env := simtest.Start(t, simulator.Config{})
+	p := &script{client: env.Client(t, simtest.SysadminToken), mode: steps.ModeMDM, back: map[string]bool{"confirm": true, "cache": true}}
+	f := &steps.Flow{}
+	if err := f.Run(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"connect", "instance", "checks:", "mode", "confirm", "mode", "confirm", "title", "cache", "title", "cache"}
+	if !slices.Equal(p.asked, want) {
+		t.Errorf("asked %v, want %v", p.asked, want)
+	}
+	if n := env.Count("POST", api.PathClients); n != 1 {
+		t.Errorf("%d creates, want 1", n)
+	}
+}
+
+// Non-MDM: the admin is asked for the switch, the wait sees it, the wizard
+// creates nothing and the site has no oauth block.
+func TestFlowRunNonMDM(t *testing.T) {
+	env := simtest.Start(t, simulator.Config{})
+	p := &script{client: env.Client(t, simtest.SysadminToken), mode: steps.ModeNonMDM, onSwitch: func() { env.Sim.SetMobileOAuth(true) }}
+	f := &steps.Flow{Settings: steps.Settings{PollEvery: time.Millisecond}}
+	if err := f.Run(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"connect", "instance", "checks:", "mode", "checks:non-mdm", "switch"}
+	if !slices.Equal(p.asked, want) {
+		t.Errorf("asked %v, want %v", p.asked, want)
+	}
+	if !f.Mobile.Confirmed() || f.Site == nil || f.Site.OAuth != nil {
+		t.Fatalf("mobile %+v, site %+v", f.Mobile, f.Site)
+	}
+	if n := env.Count("POST", api.PathClients); n != 0 {
+		t.Errorf("the wizard created %d client(s) in non-MDM mode", n)
+	}
+	if f.Outcome() != f.Mobile.Describe() {
+		t.Errorf("outcome %q", f.Outcome())
+	}
+}
+
+// A cancelled wait returns at once with the context's error, and a bounded
+// wait ends with what it saw.
+func TestFlowWaitEnds(t *testing.T) {
+	env := simtest.Start(t, simulator.Config{})
+	t.Run("cancelled", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		p := &script{client: env.Client(t, simtest.SysadminToken), mode: steps.ModeNonMDM}
+		var cancelled time.Time
+		p.onSwitch = func() {
+			go func() {
+				time.Sleep(20 * time.Millisecond)
+				cancelled = time.Now()
+				cancel()
+			}()
+		}
+		f := &steps.Flow{Settings: steps.Settings{PollEvery: time.Hour}}
+		err := f.Run(ctx, p)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want cancellation", err)
+		}
+		if d := time.Since(cancelled); d > 100*time.Millisecond {
+			t.Errorf("returned %s after the cancel", d)
+		}
+	})
+	t.Run("bounded", func(t *testing.T) {
+		p := &script{client: env.Client(t, simtest.SysadminToken), mode: steps.ModeNonMDM}
+		f := &steps.Flow{Settings: steps.Settings{PollEvery: time.Millisecond, Wait: 30 * time.Millisecond}}
+		err := f.Run(context.Background(), p)
+		var nc *steps.NotConfirmedError
+		if !errors.As(err, &nc) || nc.Evidence == nil || f.Mobile == nil || f.Mobile.Confirmed() {
+			t.Fatalf("err = %v, want NotConfirmedError with the evidence", err)
+		}
+	})
+	t.Run("check now", func(t *testing.T) {
+		now := make(chan struct{})
+		p := &script{client: env.Client(t, simtest.SysadminToken), mode: steps.ModeNonMDM, now: now}
+		env.Sim.SetMobileOAuth(false)
+		p.onSwitch = func() {
+			go func() {
+				env.Sim.SetMobileOAuth(true)
+				now <- struct{}{}
+			}()
+		}
+		f := &steps.Flow{Settings: steps.Settings{PollEvery: time.Hour}}
+		done := make(chan error, 1)
+		go func() { done <- f.Run(context.Background(), p) }()
+		select {
+		case err := <-done:
+			if err != nil || !f.Mobile.Confirmed() {
+				t.Fatalf("err %v, mobile %+v", err, f.Mobile)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("a look asked for at once did not happen")
+		}
+	})
+}
