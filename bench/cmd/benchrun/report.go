@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/bench/internal/trips"
 	"io"
 	"slices"
 	"strings"
@@ -103,6 +104,14 @@ func goals(rep *Report) []Row {
 				fmt.Sprintf("%d × %.0f ms", len(t.Critical), lat), t.Ratio, 1.2, func() string {
 					return fmt.Sprintf("%.0f ms of waiting beyond the %d answers on the path (%s)", t.WallMs-float64(len(t.Critical))*lat, len(t.Critical), strings.Join(t.Critical, " → "))
 				}))
+		}
+		if extra, ok := trips.VerifyCost(rep.Trips); ok {
+			r := judged("round trips", "verify's cost on setup's path (with − without)", fmt.Sprintf("+%d round trip(s)", extra), "—",
+				float64(extra), 1, func() string {
+					return fmt.Sprintf("setup with verify waits for %d more answers in a row than without it; its probes should go out together", extra)
+				})
+			r.Goal = "≤ +1"
+			rows = append(rows, r)
 		}
 	}
 	ns := []int{}

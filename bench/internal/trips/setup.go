@@ -120,10 +120,23 @@ func Exec(args ...string) (int, string) {
 	return cli.ExitCode(err), out.String()
 }
 
+// Names of the scenarios VerifyCost compares.
+const (
+	SetupMDM         = "setup MDM (creates the link, then verifies)"
+	SetupMDMNoVerify = "setup MDM --no-verify (creates the link)"
+)
+
 // Scenarios are the commands whose round trips the report shows.
 func Scenarios() []Scenario {
+	seedLink := func(url, caFile string) error {
+		if code, out := Exec("setup", "--url", url, "--ca-cert", caFile, "--mode", "mdm", "--yes", "--no-verify"); code != cli.ExitOK {
+			return fmt.Errorf("exit %d: %s", code, out)
+		}
+		return nil
+	}
 	return []Scenario{
-		{Name: "setup MDM (creates the link)", Args: []string{"setup", "--mode", "mdm", "--yes", "--json"}},
+		{Name: SetupMDM, Args: []string{"setup", "--mode", "mdm", "--yes", "--json"}},
+		{Name: SetupMDMNoVerify, Args: []string{"setup", "--mode", "mdm", "--yes", "--no-verify", "--json"}},
 		{Name: "setup MDM again (reuses it)", Args: []string{"setup", "--mode", "mdm", "--yes", "--json"},
 			Before: func(url, caFile string) error {
 				if code, out := Exec("setup", "--url", url, "--ca-cert", caFile, "--mode", "mdm", "--yes"); code != cli.ExitOK {
@@ -134,5 +147,25 @@ func Scenarios() []Scenario {
 		{Name: "setup non-MDM (switch on)", Args: []string{"setup", "--mode", "non-mdm", "--json"},
 			Cfg: simulator.Config{MobileOAuth: true}},
 		{Name: "check", Args: []string{"check", "--json"}},
+		{Name: "verify (the link exists)", Args: []string{"verify", "--mode", "mdm", "--json"}, Before: seedLink},
 	}
+}
+
+// VerifyCost is how many round trips verify adds to setup's critical path:
+// the MDM setup with it against the same setup without. ok is false when the
+// results lack either scenario.
+func VerifyCost(results []Result) (extra int, ok bool) {
+	with, without := -1, -1
+	for _, r := range results {
+		switch r.Name {
+		case SetupMDM:
+			with = len(r.Critical)
+		case SetupMDMNoVerify:
+			without = len(r.Critical)
+		}
+	}
+	if with < 0 || without < 0 {
+		return 0, false
+	}
+	return with - without, true
 }
