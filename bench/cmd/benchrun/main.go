@@ -22,15 +22,15 @@ import (
 type config struct {
 	wizard, wizardRelease, minimal, minimalRelease, benchserve string
 	out                                                        string
-	runs, presses, sshRuns                                     int
-	sessions                                                   []int
+	runs, presses, sshRuns, multiRuns                          int
+	sessions, multi                                            []int
 	latency                                                    time.Duration
 	only                                                       map[string]bool
 }
 
 func main() {
 	var c config
-	var sessions, only string
+	var sessions, only, multi string
 	flag.StringVar(&c.wizard, "wizard", "", "the wizard, plain build")
 	flag.StringVar(&c.wizardRelease, "wizard-release", "", "the wizard, release build")
 	flag.StringVar(&c.minimal, "minimal", "", "the minimal Bubble Tea program, plain build")
@@ -42,7 +42,9 @@ func main() {
 	flag.StringVar(&sessions, "sessions", "50,200", "concurrent SSH sessions, comma-separated")
 	flag.IntVar(&c.sshRuns, "ssh-runs", 3, "load runs per server and number of sessions (the median is judged)")
 	flag.DurationVar(&c.latency, "latency", 100*time.Millisecond, "latency the simulator adds to each request")
-	flag.StringVar(&only, "only", "startup,keys,trips,ssh,size", "sections to run")
+	flag.IntVar(&c.multiRuns, "multi-runs", 3, "runs per size for setup over several instances (the median is judged)")
+	flag.StringVar(&multi, "multi", "10,50", "numbers of instances for setup over several, comma-separated")
+	flag.StringVar(&only, "only", "startup,keys,trips,multi,ssh,size", "sections to run")
 	flag.Parse()
 	for _, s := range strings.Split(sessions, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -50,6 +52,13 @@ func main() {
 			fail(fmt.Errorf("-sessions: %q is not a number of sessions", s))
 		}
 		c.sessions = append(c.sessions, n)
+	}
+	for _, s := range strings.Split(multi, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			fail(fmt.Errorf("-multi: %q is not a number of instances", s))
+		}
+		c.multi = append(c.multi, n)
 	}
 	c.only = map[string]bool{}
 	for _, s := range strings.Split(only, ",") {
@@ -92,6 +101,7 @@ type Report struct {
 	Startup  map[string]StartupResult `json:"startup,omitempty"`
 	Keys     *KeysResult              `json:"keys,omitempty"`
 	Trips    []trips.Result           `json:"round_trips,omitempty"`
+	Multi    []trips.MultiResult      `json:"several_instances,omitempty"`
 	SSH      []sshSummary             `json:"ssh,omitempty"`
 	SSHRuns  []sshload.Result         `json:"ssh_runs,omitempty"`
 	Sizes    map[string]int64         `json:"binary_bytes,omitempty"`
@@ -103,7 +113,7 @@ func measure(c config) (*Report, error) {
 		When: time.Now().UTC().Format(time.RFC3339), Go: runtime.Version(),
 		Platform: runtime.GOOS + "/" + runtime.GOARCH, CPUs: runtime.NumCPU(), CPU: cpuModel(),
 		Settings: map[string]any{"startup_runs": c.runs, "key_presses": c.presses, "ssh_sessions": c.sessions, "ssh_runs": c.sshRuns,
-			"latency_ms": c.latency.Milliseconds(), "terminal": "80x24 (keys: 80x16)"},
+			"latency_ms": c.latency.Milliseconds(), "multi_runs": c.multiRuns, "terminal": "80x24 (keys: 80x16)"},
 	}
 	step := func(name string) func() {
 		fmt.Fprintf(os.Stderr, "bench: %s...", name)
@@ -149,6 +159,29 @@ func measure(c config) (*Report, error) {
 				return nil, fmt.Errorf("round trips: %w", err)
 			}
 			rep.Trips = append(rep.Trips, res)
+		}
+		done()
+	}
+	if c.only["multi"] {
+		done := step("several instances")
+		// --parallel n runs every instance at once, as the goal is put, with
+		// a certificate that is cheap for the simulators to sign with; the
+		// default --parallel (8 at a time) and httptest's RSA certificate
+		// are shown for information.
+		for _, n := range c.multi {
+			for _, v := range []struct {
+				parallel int
+				ecdsa    bool
+			}{{n, true}, {n, false}, {0, true}} {
+				if v.parallel == 0 && n <= 8 {
+					continue // the default is n already
+				}
+				res, err := trips.RunMulti(n, v.parallel, c.latency, c.multiRuns, v.ecdsa)
+				if err != nil {
+					return nil, fmt.Errorf("several instances: %w", err)
+				}
+				rep.Multi = append(rep.Multi, res)
+			}
 		}
 		done()
 	}
