@@ -220,8 +220,10 @@ func mobileLoginCheck(p api.Product, err error) Check {
 		ch.Remedy = "Use the MDM setup instead (Atlassian's guidance for instances behind such a proxy), or exempt " + api.PathMobileLogin + " from the proxy's login."
 	case isNotFound(err):
 		ch.Status = StatusFail
-		ch.Detail = api.PathMobileLogin + " is not there (HTTP 404): the " + p.Title() + " mobile plugin is missing or disabled"
-		ch.Remedy = "Install or enable the " + p.Title() + " mobile plugin in Manage apps, or use the MDM setup."
+		// Older Jira mobile plugins serve /rest/nativemobile/1.0 instead: a 404
+		// here does not prove the plugin is absent.
+		ch.Detail = api.PathMobileLogin + " is not found at this path (HTTP 404): the " + p.Title() + " mobile plugin is missing, disabled, or older than the version the matrix needs"
+		ch.Remedy = "Install, enable or update the " + p.Title() + " mobile plugin in Manage apps, or use the MDM setup."
 	case api.KindOf(err) == api.KindUnauthorized || api.KindOf(err) == api.KindAnonymous:
 		ch.Status = StatusFail
 		ch.Detail = api.PathMobileLogin + " asks for a login; the app reads it before the user signs in"

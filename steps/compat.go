@@ -272,7 +272,7 @@ func CheckOAuthPluginUnread(p api.Product, productVersion, present string) Check
 	if row.later(pv) {
 		req = fmt.Sprintf("the %s %s minimum applies: %s or later", p.Title(), row.span, row.oauthMin)
 	}
-	return unreadVerdict(c, p, oauthPluginName, api.OAuth2ProviderPluginKey, row.oauthMin, req, present)
+	return unreadVerdict(c, p, oauthPluginName, api.OAuth2ProviderPluginKey, row.oauthMin, req, present, "not installed or not enabled")
 }
 
 // CheckMobilePluginUnread is CheckOAuthPluginUnread for the mobile plugin.
@@ -286,15 +286,16 @@ func CheckMobilePluginUnread(p api.Product, productVersion, present string) Chec
 		return skip.with(c)
 	}
 	req := fmt.Sprintf("%s needs %s or later", row.mobileLabel, row.mobileMin)
-	return unreadVerdict(c, p, productUIs[p].mobileName, p.MobilePluginKey(), row.mobileMin, req, present)
+	// Older Jira mobile plugins serve info/login at another path.
+	return unreadVerdict(c, p, productUIs[p].mobileName, p.MobilePluginKey(), row.mobileMin, req, present, "missing, disabled, or older than the version the matrix needs")
 }
 
-func unreadVerdict(c Check, p api.Product, name, key, min, req, present string) Check {
+func unreadVerdict(c Check, p api.Product, name, key, min, req, present, absent string) Check {
 	ui := productUIs[p]
 	const why = "the Universal Plugin Manager asked for a secure administrator session (websudo), so the version could not be read"
 	if present == "" {
 		c.Status = StatusFail
-		c.Detail = fmt.Sprintf("not installed or not enabled (%s; its own resource answers 404); %s", why, req)
+		c.Detail = fmt.Sprintf("%s (%s; its own resource answers 404); %s", absent, why, req)
 		c.Remedy = fmt.Sprintf("Install, update or enable the %s (%s), %s or later, in %s.", name, key, min, ui.manageApps)
 		return c
 	}

@@ -258,3 +258,27 @@ func TestChecksDegradeOnUPMWebSudo(t *testing.T) {
 		})
 	}
 }
+
+// A 404 from info/login does not prove the plugin is missing: older Jira
+// mobile plugins serve another path.
+func TestMobileLogin404Wording(t *testing.T) {
+	env := simtest.Start(t, simulator.Config{})
+	env.Sim.RemovePlugin(simulator.JiraMobilePluginKey)
+	c := env.Client(t, simtest.SysadminToken)
+	det, err := steps.Detect(ctx, c, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := steps.RunChecks(ctx, c, det, steps.CheckOptions{Mode: steps.ModeNonMDM})
+	for _, ch := range r.Checks {
+		if ch.ID != steps.CheckIDMobileLogin {
+			continue
+		}
+		if ch.Status != steps.StatusFail || !strings.Contains(ch.Detail, "not found at this path") ||
+			!strings.Contains(ch.Detail, "missing, disabled, or older than the version the matrix needs") || !strings.Contains(ch.Remedy, "update") {
+			t.Fatalf("mobile-login = %+v", ch)
+		}
+		return
+	}
+	t.Fatal("no mobile-login check")
+}
