@@ -42,6 +42,9 @@ func (p *flagPrompter) Connect(context.Context) (string, *api.Client, error) {
 	if err != nil {
 		return "", nil, err
 	}
+	if creds, err = g.withPassword(creds, EnvPassword); err != nil {
+		return "", nil, err
+	}
 	if g.Demo && credsEmpty(creds) {
 		creds.Token = demoToken
 	}

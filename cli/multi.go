@@ -95,6 +95,9 @@ func (m *multiOptions) targets(g *globalOptions) ([]target, error) {
 		if err != nil {
 			return nil, err
 		}
+		if c, err = g.withPassword(c, EnvPassword); err != nil {
+			return nil, err
+		}
 		if credsEmpty(c) && !g.Demo {
 			return nil, usageError("no credentials: set " + EnvToken + " to a personal access token of a system administrator (or pass --token-file FILE, or --user NAME with " + EnvPassword + "), or name each instance's token_env or token_file in the inventory")
 		}
@@ -127,7 +130,8 @@ func (g *globalOptions) instanceCredentials(src steps.CredentialSource) (Credent
 		}
 		return Credentials{Token: t}, nil
 	case src.User != "":
-		return Credentials{Username: src.User, Password: g.io.Getenv(cmp.Or(src.PasswordEnv, EnvPassword))}, nil
+		env := cmp.Or(src.PasswordEnv, EnvPassword)
+		return g.withPassword(Credentials{Username: src.User, Password: g.io.Getenv(env)}, env)
 	}
 	return Credentials{}, nil
 }

@@ -36,7 +36,10 @@ type IO struct {
 	// ErrIsTerminal says stderr is a terminal (a live table can be drawn
 	// there); nil means it is not.
 	ErrIsTerminal func() bool
-	DemoOptions   DemoOptions
+	// ReadPassword reads a line from the terminal without echoing it; nil
+	// means there is no terminal to ask on.
+	ReadPassword func() (string, error)
+	DemoOptions  DemoOptions
 	// Transport, if set, carries every request to the instance (tests reach an
 	// in-process simulator with it); nil means the network.
 	Transport http.RoundTripper
@@ -47,6 +50,10 @@ func systemIO() *IO {
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv,
 		IsTerminal:    func() bool { return term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd()) },
 		ErrIsTerminal: func() bool { return term.IsTerminal(os.Stderr.Fd()) },
+		ReadPassword: func() (string, error) {
+			b, err := term.ReadPassword(os.Stdin.Fd())
+			return string(b), err
+		},
 	}
 }
 
@@ -161,6 +168,31 @@ func (g *globalOptions) credentials() (Credentials, error) {
 		return c, nil
 	}
 	c.Token = token
+	return c, nil
+}
+
+// withPassword completes Basic credentials before any request is sent: a
+// password missing from the environment is asked for on a terminal (not
+// echoed); without one it is a usage error. An empty password would be a failed
+// login, and instances answer repeated failed logins with a CAPTCHA that locks
+// the account out of REST until someone signs in through a browser.
+func (g *globalOptions) withPassword(c Credentials, passwordEnv string) (Credentials, error) {
+	if c.Username == "" || c.Password != "" {
+		return c, nil
+	}
+	if g.io.ReadPassword == nil || g.io.IsTerminal == nil || !g.io.IsTerminal() {
+		return c, usageError("no password for the user " + c.Username + ": set " + passwordEnv + " (a password is never read from a flag), or run on a terminal to be asked")
+	}
+	fmt.Fprintf(g.io.Err, "Password for %s (not shown): ", c.Username)
+	p, err := g.io.ReadPassword()
+	fmt.Fprintln(g.io.Err)
+	if err != nil {
+		return c, usageError("could not read the password: " + err.Error())
+	}
+	if p == "" {
+		return c, usageError("no password given for " + c.Username)
+	}
+	c.Password = p
 	return c, nil
 }
 
