@@ -109,7 +109,7 @@ func (c *Client) transportError(cl call, err error) *Error {
 	// there is to recognise.
 	case errors.As(err, &recordErr), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		e.Kind = KindTLS
-		e.Err = errors.New("the server did not speak TLS: is the URL's scheme (http/https) or port right?")
+		e.Err = errPlainHTTPServer
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		e.Kind, e.Err = KindTimeout, nil
 	case tooLarge:

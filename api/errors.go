@@ -83,6 +83,11 @@ var (
 	ErrNetwork           = &Error{Kind: KindNetwork}
 )
 
+// errPlainHTTPServer is the cause of a KindTLS error whose server answered an
+// HTTPS request in plain HTTP: no certificate was ever shown, so a CA
+// certificate would not help.
+var errPlainHTTPServer = errors.New("the server speaks plain HTTP on this port, not HTTPS")
+
 // Error is every failure of a call. Its text is plain words: server-supplied parts
 // are stripped of terminal control sequences, and it never holds credentials.
 type Error struct {
@@ -166,6 +171,9 @@ func (e *Error) what() string {
 		}
 		return "the instance sent an answer that could not be read" + e.cause()
 	case KindTLS:
+		if errors.Is(e.Err, errPlainHTTPServer) {
+			return errPlainHTTPServer.Error()
+		}
 		return "the TLS certificate could not be verified" + e.cause()
 	case KindTimeout:
 		return "the instance did not answer in time"
@@ -288,6 +296,9 @@ func (e *Error) Remedy() string {
 	case KindServer:
 		return "Look at the instance's application log (atlassian-jira.log or atlassian-confluence.log), then try again."
 	case KindTLS:
+		if errors.Is(e.Err, errPlainHTTPServer) {
+			return "Check the port, or serve the instance over HTTPS. An http:// URL would reach it, but http:// sends the token (or password) in clear text."
+		}
 		return "If the instance uses a private CA or a self-signed certificate, the wizard needs that CA's certificate to trust it."
 	case KindTimeout:
 		return "Check that the instance is up and reachable from here."
@@ -305,6 +316,9 @@ func (e *Error) Fix() fix.Fix {
 	case KindBasicAuthDisabled:
 		return fix.Fix{Kind: fix.UseToken}
 	case KindTLS:
+		if errors.Is(e.Err, errPlainHTTPServer) {
+			return fix.Fix{Kind: fix.AllowHTTP}
+		}
 		return fix.Fix{Kind: fix.CACert}
 	case KindTimeout:
 		return fix.Fix{Kind: fix.MoreTime}

@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"encoding/pem"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 )
 
@@ -55,8 +57,12 @@ func TestWrongSchemeSaysSo(t *testing.T) {
 
 	plain := simtest.Start(t, simulator.Config{})
 	_, err = mustNew(t, api.Options{BaseURL: "https://" + strings.TrimPrefix(plain.URL, "http://"), Retries: -1}).Manifest(ctx)
-	if api.KindOf(err) != api.KindTLS || !strings.Contains(err.Error(), "did not speak TLS") {
-		t.Errorf("https to a plain port: %v, want a TLS error saying the server did not speak TLS", err)
+	if api.KindOf(err) != api.KindTLS || !strings.Contains(err.Error(), "the server speaks plain HTTP") || strings.Contains(err.Error(), "certificate") {
+		t.Errorf("https to a plain port: %v, want a TLS error saying the server speaks plain HTTP", err)
+	}
+	var ae *api.Error
+	if !errors.As(err, &ae) || !strings.Contains(ae.Remedy(), "http:// sends the token (or password) in clear text") || ae.Fix().Kind == fix.CACert {
+		t.Errorf("remedy %q, fix %v", ae.Remedy(), ae.Fix())
 	}
 }
 

@@ -64,3 +64,25 @@ func TestUserPasswordAskedOnATerminal(t *testing.T) {
 		}
 	}
 }
+
+// A URL typed without a scheme gets https://; when the server speaks plain
+// HTTP the error says so, not that a certificate failed, and warns that
+// http:// sends the token in clear text.
+func TestSchemelessURLToPlainHTTP(t *testing.T) {
+	env := simtest.Start(t, simulator.Config{})
+	hostPort := strings.TrimPrefix(env.URL, "http://")
+	r := run(t, tokenEnv(simtest.SysadminToken), "check", "--url", hostPort)
+	if r.code != ExitNetwork {
+		t.Fatalf("exit %d, want %d: %s", r.code, ExitNetwork, r.stderr)
+	}
+	for _, want := range []string{"speaks plain HTTP", "http:// sends the token", "clear text"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	for _, wrong := range []string{"certificate could not be verified", "--ca-cert"} {
+		if strings.Contains(r.stderr, wrong) {
+			t.Errorf("stderr says %q:\n%s", wrong, r.stderr)
+		}
+	}
+}
