@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -50,6 +52,7 @@ func (j *jsonVerifyResult) setError(message, remedy string) { j.Error, j.Remedy 
 
 func newVerifyCommand(g *globalOptions) *cobra.Command {
 	o := &verifyOptions{}
+	m := &multiOptions{}
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Prove, as the app would, that its OAuth 2.0 sign-in can start; changes nothing",
@@ -64,8 +67,15 @@ func newVerifyCommand(g *globalOptions) *cobra.Command {
 			"  mobile-oauth-wizard verify --url https://jira.example.com\n" +
 			"  mobile-oauth-wizard verify --url https://wiki.example.com --mode non-mdm --json",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runVerify(cmd, g, o) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if m.several(g) {
+				return runVerifyMany(cmd, g, o, m)
+			}
+			res := newJSONVerifyResult()
+			return withJSON(g, o.json, res, func(human io.Writer) error { return doVerify(cmd, g, o, "", res, human) })
+		},
 	}
+	m.register(cmd)
 	f := cmd.Flags()
 	f.StringVar(&o.mode, "mode", "", "setup `MODE` in use: mdm or non-mdm (non-mdm also needs the mobile plugin to hand out the link; default: not known, that probe only warns)")
 	f.StringVar(&o.clientID, "client-id", "", "the link to verify when several carry the app's redirect (its client `ID`)")
@@ -73,34 +83,93 @@ func newVerifyCommand(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
-func runVerify(cmd *cobra.Command, g *globalOptions, o *verifyOptions) error {
-	res := &jsonVerifyResult{jsonVerify: jsonVerify{Probes: []jsonCheck{}}}
-	return withJSON(g, o.json, res, func(human io.Writer) error {
-		var mode steps.Mode
-		if o.mode != "" {
-			m, err := steps.ParseMode(o.mode)
-			if err != nil {
-				return usageError("--mode: " + err.Error())
-			}
-			mode = m
-		}
-		res.Mode = string(mode)
-		ctx := ctxOf(cmd)
-		conn, err := g.connect(ctx)
+func newJSONVerifyResult() *jsonVerifyResult {
+	return &jsonVerifyResult{jsonVerify: jsonVerify{Probes: []jsonCheck{}}}
+}
+
+// doVerify verifies one instance; mode, when set, is the instance's own
+// (an inventory entry's) and wins over --mode.
+func doVerify(cmd *cobra.Command, g *globalOptions, o *verifyOptions, mode steps.Mode, res *jsonVerifyResult, human io.Writer) error {
+	if mode == "" && o.mode != "" {
+		m, err := steps.ParseMode(o.mode)
 		if err != nil {
+			return usageError("--mode: " + err.Error())
+		}
+		mode = m
+	}
+	res.Mode = string(mode)
+	ctx := ctxOf(cmd)
+	conn, err := g.connect(ctx)
+	if err != nil {
+		return err
+	}
+	d := conn.det
+	res.Product, res.Version, res.Title, res.BaseURL = string(d.Product), d.Version, d.Title, d.InstanceBaseURL
+	r := steps.Verify(ctx, conn.client, d, steps.VerifyOptions{Mode: mode, ClientID: o.clientID})
+	res.jsonVerify = *newJSONVerify(r)
+	fmt.Fprintf(human, "%s %s %q at %s\n\n", d.Product.Title(), d.Version, d.Title, firstNonEmpty(d.InstanceBaseURL, "(base URL not reported)"))
+	printVerify(human, r)
+	if code := verifyCode(r); code != ExitOK {
+		return &ExitError{Code: code, Err: errors.New("the app's sign-in will not work"), Silent: true}
+	}
+	return nil
+}
+
+// jsonVerifyRun is the one object verify --json prints for several instances.
+type jsonVerifyRun struct {
+	Instances []jsonVerifyInstance `json:"instances"`
+	ExitCode  int                  `json:"exitCode"`
+}
+
+type jsonVerifyInstance struct {
+	URL      string `json:"url"`
+	ExitCode int    `json:"exitCode"`
+	*jsonVerifyResult
+}
+
+// runVerifyMany is verify over several instances, each on its own; the exit
+// code is the most serious of theirs.
+func runVerifyMany(cmd *cobra.Command, g *globalOptions, vo *verifyOptions, m *multiOptions) error {
+	if vo.clientID != "" {
+		return usageError("--client-id names one link: with several instances, verify each on its own")
+	}
+	targets, err := m.targets(g)
+	if err != nil {
+		return err
+	}
+	results := make(map[*target]*jsonVerifyResult, len(targets))
+	var mu sync.Mutex
+	outs, code := runMany(cmd, g, m, targets, func(_ context.Context, o *outcome) {
+		r := newJSONVerifyResult()
+		o.err = doVerify(cmd, g.forInstance(o.target, &o.messages), vo, o.Mode, r, &o.report)
+		// The row's summary names the failed probes as it names failed checks.
+		o.res.Product, o.res.Version, o.res.Checks = r.Product, r.Version, r.Probes
+		mu.Lock()
+		results[o.target] = r
+		mu.Unlock()
+	})
+	human := g.io.Out
+	if vo.json {
+		human = g.io.Err
+	}
+	printOutcomes(human, outs)
+	if vo.json {
+		run := jsonVerifyRun{Instances: []jsonVerifyInstance{}, ExitCode: code}
+		for _, o := range outs {
+			r := results[o.target]
+			if r == nil {
+				r = newJSONVerifyResult()
+			}
+			if o.err != nil && !isSilent(o.err) {
+				r.setError(o.explain(o.err))
+			}
+			run.Instances = append(run.Instances, jsonVerifyInstance{URL: o.URL, ExitCode: o.code, jsonVerifyResult: r})
+		}
+		if err := writeJSON(g.io.Out, run); err != nil {
 			return err
 		}
-		d := conn.det
-		res.Product, res.Version, res.Title, res.BaseURL = string(d.Product), d.Version, d.Title, d.InstanceBaseURL
-		r := steps.Verify(ctx, conn.client, d, steps.VerifyOptions{Mode: mode, ClientID: o.clientID})
-		res.jsonVerify = *newJSONVerify(r)
-		fmt.Fprintf(human, "%s %s %q at %s\n\n", d.Product.Title(), d.Version, d.Title, firstNonEmpty(d.InstanceBaseURL, "(base URL not reported)"))
-		printVerify(human, r)
-		if code := verifyCode(r); code != ExitOK {
-			return &ExitError{Code: code, Err: errors.New("the app's sign-in will not work"), Silent: true}
-		}
-		return nil
-	})
+	}
+	return runError(outs, code)
 }
 
 // printVerify writes the probes and a one-line verdict.

@@ -234,3 +234,34 @@ func TestRemoveCommand(t *testing.T) {
 		}
 	})
 }
+
+func TestVerifySeveralInstances(t *testing.T) {
+	good := simtest.StartTLS(t, simulator.Config{Title: "Good"})
+	good.Sim.AddClient("Jira iOS app", []string{jiraRedirect}, "WRITE")
+	bare := simtest.StartTLS(t, simulator.Config{Product: "confluence", Title: "Bare"})
+	// httptest serves every TLS server with the same certificate: one CA file trusts both.
+	args := append([]string{"verify", "--json"}, caArgs(t, good)...)
+	args = append(args, "--url", bare.URL)
+	r := run(t, tokenEnv(simtest.SysadminToken), args...)
+	if r.code != ExitFailed {
+		t.Fatalf("exit %d, want %d\n%s\n%s", r.code, ExitFailed, r.stdout, r.stderr)
+	}
+	m := decode(t, r.stdout)
+	inst, _ := m["instances"].([]any)
+	if len(inst) != 2 {
+		t.Fatalf("instances %v", m)
+	}
+	first, second := inst[0].(map[string]any), inst[1].(map[string]any)
+	if first["url"] != good.URL || first["exitCode"] != float64(ExitOK) || first["ok"] != true {
+		t.Errorf("first: %v", first)
+	}
+	if second["exitCode"] != float64(ExitFailed) || second["product"] != "confluence" || !strings.HasPrefix(probeStatuses(t, second)["link"], "fail") {
+		t.Errorf("second: %v", second)
+	}
+	if !strings.Contains(r.stderr, "✗ Link with the app's redirect") || !strings.Contains(r.stderr, "The app's sign-in can start") {
+		t.Errorf("human text does not name the failed probe:\n%s", r.stderr)
+	}
+	if r := run(t, tokenEnv(simtest.SysadminToken), "verify", "--url", good.URL, "--url", bare.URL, "--client-id", "x"); r.code != ExitUsage {
+		t.Errorf("--client-id with several instances: exit %d", r.code)
+	}
+}
