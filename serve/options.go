@@ -1,8 +1,10 @@
 package serve
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -18,10 +20,20 @@ const (
 	DefaultMaxSessions     = 20
 	DefaultShutdownTimeout = 10 * time.Second
 
-	// handshakeTimeout bounds how long an unauthenticated connection may hold
-	// a socket: without it a client that never finishes the handshake stays
-	// forever.
-	handshakeTimeout = 30 * time.Second
+	// DefaultHandshakeTimeout bounds how long an unauthenticated connection
+	// may hold a socket and a pre-authentication slot. Public-key logins take
+	// well under a second; the margin is for slow links and security keys
+	// that wait for a touch.
+	DefaultHandshakeTimeout = 10 * time.Second
+
+	// DefaultMaxUnauthenticated and DefaultMaxUnauthenticatedPerSource cap
+	// connections that have not logged in yet (like OpenSSH's MaxStartups):
+	// past a cap, the oldest unauthenticated connection (from the same
+	// source address when that source is at its cap) is closed to make room,
+	// so a burst of idle connections can neither use up the file handles nor
+	// keep a valid key out for longer than one handshake.
+	DefaultMaxUnauthenticated          = 64
+	DefaultMaxUnauthenticatedPerSource = 8
 )
 
 // Options configures a Server. Only AuthorizedKeysFile and NewModel are
@@ -40,9 +52,19 @@ type Options struct {
 	// created with mode 0600 when missing. Empty means DefaultHostKeyFile().
 	HostKeyFile string
 
-	// IdleTimeout closes a connection after this long without any traffic.
-	// 0 means DefaultIdleTimeout.
+	// IdleTimeout ends a session, with a message first, after this long
+	// without a key press (for a command: without input or output). Window
+	// changes and keep-alives do not count. 0 means DefaultIdleTimeout.
 	IdleTimeout time.Duration
+
+	// HandshakeTimeout bounds the SSH handshake, login included. 0 means
+	// DefaultHandshakeTimeout.
+	HandshakeTimeout time.Duration
+
+	// MaxUnauthenticated and MaxUnauthenticatedPerSource cap connections
+	// that have not logged in yet, in total and per source IP address.
+	// 0 means the defaults.
+	MaxUnauthenticated, MaxUnauthenticatedPerSource int
 
 	// MaxSessions bounds concurrent wizard sessions; past it a new session is
 	// refused politely. 0 means DefaultMaxSessions.
@@ -66,6 +88,20 @@ type Options struct {
 	// Update instead). If the final model has an ExitCode() int method, its
 	// result becomes the session's exit status.
 	NewModel func(s Session) (tea.Model, []tea.ProgramOption)
+
+	// Exec runs a command line sent with the session (ssh host setup …) on
+	// the session's own input and output, and returns its exit status. args
+	// is the command line split as a shell would. nil refuses commands with
+	// a hint. It must not touch the server's files or environment: s.Environ
+	// is what the client sent. ctx ends when the session does.
+	Exec func(ctx context.Context, s Session, args []string, stdio ExecIO) int
+}
+
+// ExecIO is a command's input and output: the session's channel and its
+// stderr stream.
+type ExecIO struct {
+	In       io.Reader
+	Out, Err io.Writer
 }
 
 // DefaultHostKeyFile is where the host key lives when Options.HostKeyFile is
@@ -100,6 +136,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.MaxSessions < 0 {
 		return o, fmt.Errorf("max sessions must not be negative (got %d)", o.MaxSessions)
 	}
+	if o.HandshakeTimeout < 0 || o.MaxUnauthenticated < 0 || o.MaxUnauthenticatedPerSource < 0 {
+		return o, errors.New("handshake timeout and unauthenticated connection caps must not be negative")
+	}
 	if o.ShutdownTimeout < 0 {
 		return o, fmt.Errorf("shutdown timeout must not be negative (got %s)", o.ShutdownTimeout)
 	}
@@ -118,6 +157,15 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.MaxSessions == 0 {
 		o.MaxSessions = DefaultMaxSessions
+	}
+	if o.HandshakeTimeout == 0 {
+		o.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	if o.MaxUnauthenticated == 0 {
+		o.MaxUnauthenticated = DefaultMaxUnauthenticated
+	}
+	if o.MaxUnauthenticatedPerSource == 0 {
+		o.MaxUnauthenticatedPerSource = DefaultMaxUnauthenticatedPerSource
 	}
 	if o.ShutdownTimeout == 0 {
 		o.ShutdownTimeout = DefaultShutdownTimeout

@@ -25,6 +25,10 @@ import (
 // closed under them.
 const connectionGrace = time.Second
 
+// connectionIdleGrace is added to the idle timeout for the connection as a
+// whole, so that a session's own timer, which says why, fires first.
+const connectionIdleGrace = 30 * time.Second
+
 // Server serves the wizard over SSH. Create it with New.
 type Server struct {
 	opts      Options
@@ -33,6 +37,7 @@ type Server struct {
 	keys      *authorizedKeys
 	hostKey   gossh.PublicKey
 	admission *admission
+	gate      *preauthGate
 	addr      atomic.Pointer[net.Addr]
 	started   atomic.Bool
 }
@@ -45,7 +50,8 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, log: opts.Logger, admission: newAdmission(opts.MaxSessions)}
+	s := &Server{opts: opts, log: opts.Logger, admission: newAdmission(opts.MaxSessions),
+		gate: newPreauthGate(opts.MaxUnauthenticated, opts.MaxUnauthenticatedPerSource, opts.Logger)}
 
 	if s.keys, err = loadAuthorizedKeys(opts.AuthorizedKeysFile, s.log); err != nil {
 		return nil, err
@@ -65,10 +71,16 @@ func New(opts Options) (*Server, error) {
 		// those methods are refused, and with a public-key handler set the
 		// library no longer lets everyone in.
 		ssh.PublicKeyAuth(s.allowKey),
-		wish.WithIdleTimeout(opts.IdleTimeout),
+		// A backstop for connections without a session; sessions end
+		// earlier, with a message, by their own idle timer.
+		wish.WithIdleTimeout(opts.IdleTimeout+connectionIdleGrace),
 		func(srv *ssh.Server) error {
-			srv.HandshakeTimeout = handshakeTimeout
+			srv.HandshakeTimeout = opts.HandshakeTimeout
 			srv.ConnectionFailedCallback = s.connectionFailed
+			srv.ConnCallback = s.gate.connCallback
+			srv.ServerConfigCallback = s.gate.serverConfig
+			// Sessions only: no port forwarding, no agent channels.
+			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
 			return nil
 		},
 		// Last listed runs first.
@@ -76,6 +88,7 @@ func New(opts Options) (*Server, error) {
 			s.runWizard,
 			s.admit,
 			s.requirePTY,
+			s.runCommand,
 			s.recoverPanics,
 			s.logSessions,
 		),
@@ -103,12 +116,22 @@ func (s *Server) Addr() net.Addr {
 // ListenAndServe listens on Options.Listen and serves until ctx is cancelled.
 // See Serve.
 func (s *Server) ListenAndServe(ctx context.Context) error {
+	l, err := s.Listen(ctx)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ctx, l)
+}
+
+// Listen opens Options.Listen, so that a caller can report a busy port before
+// announcing anything, then Serve on it.
+func (s *Server) Listen(ctx context.Context) (net.Listener, error) {
 	var lc net.ListenConfig
 	l, err := lc.Listen(ctx, "tcp", s.opts.Listen)
 	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return nil, fmt.Errorf("listen: %w", err)
 	}
-	return s.Serve(ctx, l)
+	return l, nil
 }
 
 // Serve accepts connections on l until ctx is cancelled, then shuts down
@@ -191,5 +214,8 @@ func (s *Server) allowKey(ctx ssh.Context, key ssh.PublicKey) bool {
 // connectionFailed logs connections that never got a session: failed logins,
 // port scanners, handshakes that timed out.
 func (s *Server) connectionFailed(conn net.Conn, err error) {
+	if s.gate.wasEvicted(conn.RemoteAddr().String()) {
+		return // counted in the gate's own line
+	}
 	s.log.Info("connection refused", "remote", conn.RemoteAddr().String(), "reason", err.Error())
 }

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"fmt"
+	"log/slog"
 	"net"
 	"strings"
 	"sync"
@@ -26,6 +27,10 @@ type Session struct {
 	// Profile is the colour profile derived from Environ; NO_COLOR with any
 	// non-empty value forces ASCII.
 	Profile colorprofile.Profile
+	// Log is the server's logger with this session's user, key fingerprint
+	// and remote address attached: for audit lines about changes the session
+	// makes.
+	Log *slog.Logger
 	// SSH is the session itself, for what the fields above leave out (the
 	// requested command, the connection's context). The program owns its
 	// input and output.
@@ -34,9 +39,12 @@ type Session struct {
 
 const defaultWidth, defaultHeight = 80, 24
 
-func newSession(sess ssh.Session) Session {
-	pty, _, _ := sess.Pty()
-	env := append(sess.Environ(), "TERM="+pty.Term)
+func newSession(sess ssh.Session, log *slog.Logger) Session {
+	pty, _, hasPTY := sess.Pty()
+	env := sess.Environ()
+	if hasPTY {
+		env = append(env, "TERM="+pty.Term)
+	}
 	// A client without a terminal of its own (ssh -tt in a script) asks for
 	// a 0x0 one; Bubble Tea would draw nothing at that size.
 	width, height := pty.Window.Width, pty.Window.Height
@@ -52,7 +60,9 @@ func newSession(sess ssh.Session) Session {
 		Term:           pty.Term,
 		Environ:        env,
 		Profile:        profileFor(env),
-		SSH:            sess,
+		Log: log.With("user", sess.User(), "key", fingerprint(sess.PublicKey()),
+			"remote", sess.RemoteAddr().String()),
+		SSH: sess,
 	}
 }
 
@@ -110,12 +120,15 @@ const (
 )
 
 func noPTYMessage(sess ssh.Session) string {
+	return "this server runs an interactive wizard: connect with ssh -t (a terminal is required), e.g. " + noPTYExample(sess)
+}
+
+func noPTYExample(sess ssh.Session) string {
 	example := "ssh -t"
 	if _, port, err := net.SplitHostPort(sess.LocalAddr().String()); err == nil && port != "22" {
 		example += " -p " + port
 	}
-	example += " " + sess.User() + "@HOST"
-	return "this server runs an interactive wizard: connect with ssh -t (a terminal is required), e.g. " + example
+	return example + " " + sess.User() + "@HOST"
 }
 
 // tell writes one line to the user. On a terminal it starts on a fresh line

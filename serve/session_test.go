@@ -251,11 +251,29 @@ func TestIdleSessionIsClosed(t *testing.T) {
 	// for idling.
 	ts := startServer(t, func(o *Options) { o.IdleTimeout = time.Second })
 	s := openSession(t, mustDial(t, ts.addr, "admin", ts.key), sessionOpts{pty: true, w: 80, h: 24})
+	s.WaitFor(t, "echo for")
+	// Window changes are not key presses: they do not keep a session alive.
+	stopResizing := make(chan struct{})
+	defer close(stopResizing)
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stopResizing:
+				return
+			case <-time.After(50 * time.Millisecond):
+				_ = s.sess.WindowChange(24, 80+i%2)
+			}
+		}
+	}()
 	select {
 	case <-s.done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("an idle session was never closed")
 	}
+	if msg := s.stderr.String(); !strings.Contains(msg, "no key pressed for 1s: session closed") {
+		t.Errorf("the session was not told why it ended: stderr %q", msg)
+	}
+	ts.waitForLog(t, "session idle; closing it")
 }
 
 func TestSessionLogLines(t *testing.T) {

@@ -1,0 +1,202 @@
+package serve
+
+import (
+	"crypto/rand"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"charm.land/ssh"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// maxQueuedRequests bounds the session requests waiting for the session to
+// take them. Window changes do not queue (latest wins), so only a client that
+// floods other requests, or asks for replies it never reads, gets there; its
+// connection is closed.
+const maxQueuedRequests = 64
+
+const agentRequest = "auth-agent-req@openssh.com"
+
+// sessionChannel serves a session channel through the library's handler, with
+// its requests passed through a queue that never blocks the connection's read
+// loop. Without it, a window change the session is slow to take holds up the
+// read loop, which then never sees the client go away.
+//
+// Window changes are taken here and never reach the library, which would
+// write the size where the session reads it without a lock; the session
+// reads the latest size from its channel's windowMailbox instead.
+func (s *Server) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx ssh.Context) {
+	sizes := &windowMailbox{changed: make(chan struct{}, 1)}
+	ssh.DefaultSessionHandler(srv, conn, &queuedChannel{NewChannel: nc, conn: conn, log: s.log, sizes: sizes}, ctx)
+}
+
+// windowMailbox holds the latest window size a client asked for.
+type windowMailbox struct {
+	latest  atomic.Pointer[ssh.Window]
+	changed chan struct{} // capacity 1: a pending change
+}
+
+func (m *windowMailbox) put(w ssh.Window) {
+	m.latest.Store(&w)
+	select {
+	case m.changed <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the latest size since the last take, if any.
+func (m *windowMailbox) take() (ssh.Window, bool) {
+	w := m.latest.Swap(nil)
+	if w == nil {
+		return ssh.Window{}, false
+	}
+	return *w, true
+}
+
+// mailboxRequest is how a session handler finds its channel's mailbox: the
+// library gives handlers no way to the channel they run on other than its
+// methods, so the channel answers this name in SendRequest itself (it never
+// reaches the client).
+const mailboxRequest = "window-mailbox@mobile-oauth-wizard"
+
+var mailboxes sync.Map // request id -> *windowMailbox, for the moment of the hand-over
+
+// mailboxOf returns the session's window mailbox, or nil for a session on a
+// channel this package did not accept.
+func mailboxOf(sess ssh.Session) *windowMailbox {
+	id := rand.Text()
+	if ok, err := sess.SendRequest(mailboxRequest, false, []byte(id)); !ok || err != nil {
+		return nil
+	}
+	m, _ := mailboxes.LoadAndDelete(id)
+	sizes, _ := m.(*windowMailbox)
+	return sizes
+}
+
+// mailboxChannel is the session's channel, answering mailboxRequest.
+type mailboxChannel struct {
+	gossh.Channel
+	sizes *windowMailbox
+}
+
+func (c *mailboxChannel) SendRequest(name string, wantReply bool, payload []byte) (bool, error) {
+	if name == mailboxRequest {
+		mailboxes.Store(string(payload), c.sizes)
+		return true, nil
+	}
+	return c.Channel.SendRequest(name, wantReply, payload)
+}
+
+type queuedChannel struct {
+	gossh.NewChannel
+	conn  *gossh.ServerConn
+	log   *slog.Logger
+	sizes *windowMailbox
+}
+
+func (c *queuedChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) {
+	ch, reqs, err := c.NewChannel.Accept()
+	if err != nil {
+		return ch, reqs, err
+	}
+	q := &requestQueue{wake: make(chan struct{}, 1)}
+	out := make(chan *gossh.Request)
+	go q.read(reqs, c.sizes, func() {
+		c.log.Warn("client floods session requests without reading the replies; connection closed",
+			"remote", c.conn.RemoteAddr().String(), "user", c.conn.User())
+		_ = c.conn.Close()
+	})
+	go q.forward(out)
+	return &mailboxChannel{Channel: ch, sizes: c.sizes}, out, nil
+}
+
+type requestQueue struct {
+	mu     sync.Mutex
+	items  []queued
+	closed bool
+	wake   chan struct{}
+}
+
+// queued is a request for the session, or one answered here.
+type queued struct {
+	req    *gossh.Request
+	answer bool // reply with ok instead of passing it on
+	ok     bool
+}
+
+func (q *requestQueue) signal() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// read takes every request as it arrives and never waits for the session.
+// Window changes go to the mailbox, latest wins. Agent forwarding is refused:
+// nothing in a session needs the admin's keys, and the library would say yes.
+func (q *requestQueue) read(in <-chan *gossh.Request, sizes *windowMailbox, overflow func()) {
+	defer func() {
+		q.mu.Lock()
+		q.closed = true
+		q.mu.Unlock()
+		q.signal()
+	}()
+	for req := range in {
+		item := queued{req: req}
+		switch req.Type {
+		case "window-change":
+			var w struct{ Width, Height, PixelWidth, PixelHeight uint32 }
+			ok := gossh.Unmarshal(req.Payload, &w) == nil
+			if ok {
+				sizes.put(ssh.Window{Width: int(w.Width), Height: int(w.Height)})
+			}
+			if !req.WantReply {
+				continue
+			}
+			// Replying may wait for the client to read: queued like the rest.
+			item.answer, item.ok = true, ok
+		case agentRequest:
+			item.answer, item.ok = true, false
+		}
+		q.mu.Lock()
+		if len(q.items) >= maxQueuedRequests {
+			q.mu.Unlock()
+			overflow()
+			// Closing the connection closes in; until then nothing may wait.
+			for range in {
+			}
+			return
+		}
+		q.items = append(q.items, item)
+		q.mu.Unlock()
+		q.signal()
+	}
+}
+
+// forward hands the requests to the session in order, and sends the replies
+// decided here.
+func (q *requestQueue) forward(out chan<- *gossh.Request) {
+	defer close(out)
+	for range q.wake {
+		for {
+			q.mu.Lock()
+			if len(q.items) == 0 {
+				closed := q.closed
+				q.mu.Unlock()
+				if closed {
+					return
+				}
+				break
+			}
+			item := q.items[0]
+			q.items = q.items[1:]
+			q.mu.Unlock()
+			if item.answer {
+				_ = item.req.Reply(item.ok, nil)
+				continue
+			}
+			out <- item.req
+		}
+	}
+}

@@ -1,0 +1,323 @@
+package serve
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// fillModel fills the whole window with a letter that changes on every
+// resize: a client that resizes without reading soon has more output owed to
+// it than the SSH window holds.
+type fillModel struct{ w, h, n int }
+
+func (m fillModel) Init() tea.Cmd { return nil }
+
+func (m fillModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if ws, ok := msg.(tea.WindowSizeMsg); ok {
+		m.w, m.h, m.n = ws.Width, ws.Height, m.n+1
+	}
+	return m, nil
+}
+
+func (m fillModel) View() tea.View {
+	// A colour per cell: every cell costs an escape sequence.
+	var b strings.Builder
+	b.WriteString("echo for flood\n")
+	for y := range max(m.h-1, 0) {
+		for x := range max(m.w, 1) {
+			fmt.Fprintf(&b, "\x1b[38;5;%dm%c", (x+y+m.n)%256, 'a'+rune(m.n%26))
+		}
+		b.WriteString("\n")
+	}
+	return tea.NewView(b.String())
+}
+
+// floodWindowChanges opens a PTY session and then only sends window changes,
+// never reading what the server writes, until stop is closed.
+func floodWindowChanges(t *testing.T, addr string, ts *testServer, stop <-chan struct{}) *gossh.Client {
+	t.Helper()
+	c := mustDial(t, addr, "flood", ts.key)
+	ch, reqs, err := c.OpenChannel("session", nil)
+	if err != nil {
+		t.Fatalf("open session: %v", err)
+	}
+	go gossh.DiscardRequests(reqs)
+	pty := gossh.Marshal(struct {
+		Term         string
+		W, H, PW, PH uint32
+		Modes        string
+	}{"xterm", 200, 60, 0, 0, "\x00"})
+	if ok, err := ch.SendRequest("pty-req", true, pty); !ok || err != nil {
+		t.Fatalf("pty-req: %v %v", ok, err)
+	}
+	if ok, err := ch.SendRequest("shell", true, nil); !ok || err != nil {
+		t.Fatalf("shell: %v %v", ok, err)
+	}
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+			w := gossh.Marshal(struct{ W, H, PW, PH uint32 }{uint32(240 + i%10), 250, 0, 0})
+			if _, err := ch.SendRequest("window-change", false, w); err != nil {
+				return
+			}
+
+		}
+	}()
+	return c
+}
+
+// TestClientsThatFloodWindowChangesWithoutReadingReleaseTheirSlots: two
+// clients fill their SSH windows and keep resizing; once they go away, their
+// slots are free again and a third login gets the wizard.
+func TestClientsThatFloodWindowChangesWithoutReadingReleaseTheirSlots(t *testing.T) {
+	ts := startServer(t, func(o *Options) {
+		o.MaxSessions = 2
+		o.NewModel = func(s Session) (tea.Model, []tea.ProgramOption) {
+			if s.User == "flood" {
+				return fillModel{w: s.Width, h: s.Height}, nil
+			}
+			return newEchoModel(s)
+		}
+	})
+	stop := make(chan struct{})
+	var floods []*gossh.Client
+	for range 2 {
+		floods = append(floods, floodWindowChanges(t, ts.addr, ts, stop))
+	}
+	ts.waitForLog(t, "user=flood")
+	// Let them run into the full window.
+	time.Sleep(3 * time.Second)
+	// Both slots are taken meanwhile.
+	third := openSession(t, mustDial(t, ts.addr, "third", ts.key), sessionOpts{pty: true, w: 80, h: 24})
+	third.exitStatus(t)
+	if !strings.Contains(third.stderr.String(), "too many sessions") {
+		t.Fatalf("a third session while two flood: stderr %q, screen:\n%s", third.stderr.String(), third.Screen())
+	}
+
+	close(stop)
+	for _, c := range floods {
+		_ = c.Close()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s := openSession(t, mustDial(t, ts.addr, "admin", ts.key), sessionOpts{pty: true, w: 80, h: 24})
+		for !strings.Contains(s.Screen(), "echo for admin") {
+			select {
+			case <-s.done:
+			case <-time.After(10 * time.Millisecond):
+				continue
+			}
+			break
+		}
+		if strings.Contains(s.Screen(), "echo for admin") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the flooding clients' slots were never freed; stderr %q", s.stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestAgentForwardingIsRefused: nothing in a session needs the admin's keys.
+func TestAgentForwardingIsRefused(t *testing.T) {
+	ts := startServer(t, nil)
+	c := mustDial(t, ts.addr, "admin", ts.key)
+	gs, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gs.Close()
+	ok, err := gs.SendRequest("auth-agent-req@openssh.com", true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok {
+		t.Error("the server accepted agent forwarding")
+	}
+	// The session still works after the refusal.
+	if err := gs.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatalf("pty after the refusal: %v", err)
+	}
+}
+
+// TestPortForwardingIsRefused: a session may only talk to the wizard, not
+// reach the jump host's network.
+func TestPortForwardingIsRefused(t *testing.T) {
+	ts := startServer(t, nil)
+	c := mustDial(t, ts.addr, "admin", ts.key)
+	if conn, err := c.Dial("tcp", ts.addr); err == nil {
+		conn.Close()
+		t.Error("a direct-tcpip channel was opened")
+	}
+	if l, err := c.Listen("tcp", "127.0.0.1:0"); err == nil {
+		l.Close()
+		t.Error("remote forwarding was accepted")
+	}
+}
+
+// TestIdleConnectionBurstDoesNotLockOutAValidKey: a burst of connections that
+// never say a word fills the pre-authentication caps; a valid key still gets
+// in at once, and the burst holds no more sockets than the caps.
+func TestIdleConnectionBurstDoesNotLockOutAValidKey(t *testing.T) {
+	ts := startServer(t, func(o *Options) {
+		o.MaxUnauthenticated, o.MaxUnauthenticatedPerSource = 20, 5
+	})
+	var idle []net.Conn
+	t.Cleanup(func() {
+		for _, c := range idle {
+			c.Close()
+		}
+	})
+	for range 200 {
+		c, err := net.Dial("tcp", ts.addr)
+		if err != nil {
+			t.Fatalf("burst: %v", err)
+		}
+		idle = append(idle, c)
+	}
+	start := time.Now()
+	s := openWizard(t, mustDial(t, ts.addr, "admin", ts.key), 80, 24)
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("a valid key waited %s behind idle connections", d)
+	}
+	s.send("\x03")
+	s.exitStatus(t)
+
+	// All but the newest few were closed by the server.
+	open := 0
+	for _, c := range idle {
+		_ = c.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+		buf := make([]byte, 256)
+		for {
+			if _, err := c.Read(buf); err != nil {
+				if ne, ok := err.(net.Error); ok && ne.Timeout() {
+					open++
+				}
+				break
+			}
+		}
+	}
+	if open > 5 {
+		t.Errorf("%d idle connections from one address still open, want at most 5", open)
+	}
+	if n := strings.Count(ts.logs.String(), "connection refused"); n > 10 {
+		t.Errorf("%d log lines for the burst; want a summary", n)
+	}
+	ts.waitForLog(t, "unauthenticated connections closed to make room")
+}
+
+// TestHandshakeDeadline: a connection that never logs in is closed after the
+// handshake timeout.
+func TestHandshakeDeadline(t *testing.T) {
+	ts := startServer(t, func(o *Options) { o.HandshakeTimeout = 300 * time.Millisecond })
+	c, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.Copy(io.Discard, c); err != nil {
+		t.Fatalf("the server did not close a silent connection: %v", err)
+	}
+}
+
+// TestExecRunsTheCommandOnTheSession: a command line sent with the session
+// runs through Options.Exec, with the session's input, output, environment
+// and exit status.
+func TestExecRunsTheCommandOnTheSession(t *testing.T) {
+	ts := startServer(t, func(o *Options) {
+		o.Exec = func(ctx context.Context, s Session, args []string, stdio ExecIO) int {
+			in, _ := io.ReadAll(stdio.In)
+			fmt.Fprintf(stdio.Out, "out %s in=%s env=%s\n", strings.Join(args, "|"), in, getenv(s.Environ, "WIZ_TEST"))
+			fmt.Fprintln(stdio.Err, "to stderr")
+			return 4
+		}
+	})
+	c := mustDial(t, ts.addr, "admin", ts.key)
+	gs, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = gs.Setenv("WIZ_TEST", "from-client")
+	gs.Stdin = strings.NewReader("typed")
+	var out, errb strings.Builder
+	gs.Stdout, gs.Stderr = &out, &errb
+	err = gs.Run(`setup --url "https://jira.example.com" --yes`)
+	var exit *gossh.ExitError
+	if !errorsAs(err, &exit) || exit.ExitStatus() != 4 {
+		t.Errorf("exit: %v, want status 4", err)
+	}
+	if want := "out setup|--url|https://jira.example.com|--yes in=typed env=from-client\n"; out.String() != want {
+		t.Errorf("stdout %q, want %q", out.String(), want)
+	}
+	if errb.String() != "to stderr\n" {
+		t.Errorf("stderr %q", errb.String())
+	}
+	logs := ts.waitForLog(t, "session ended")
+	if !strings.Contains(logs, "command=setup") || strings.Contains(logs, "jira.example.com") {
+		t.Errorf("the log should name the command only:\n%s", logs)
+	}
+}
+
+func TestExecWithoutAnExecFunctionGetsAHint(t *testing.T) {
+	ts := startServer(t, nil)
+	c := mustDial(t, ts.addr, "admin", ts.key)
+	gs, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errb strings.Builder
+	gs.Stderr = &errb
+	if err := gs.Run("setup"); err == nil {
+		t.Error("a command the server cannot run exited 0")
+	}
+	if !strings.Contains(errb.String(), "interactive wizard only") {
+		t.Errorf("no hint: %q", errb.String())
+	}
+}
+
+// TestIdleCommandIsStopped: a command that neither reads nor writes is
+// stopped after the idle timeout, with a message.
+func TestIdleCommandIsStopped(t *testing.T) {
+	ts := startServer(t, func(o *Options) {
+		o.IdleTimeout = time.Second
+		o.Exec = func(ctx context.Context, s Session, args []string, stdio ExecIO) int {
+			<-ctx.Done()
+			return 0
+		}
+	})
+	c := mustDial(t, ts.addr, "admin", ts.key)
+	gs, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errb strings.Builder
+	gs.Stderr = &errb
+	if err := gs.Run("check"); err == nil {
+		t.Error("a command stopped for idling exited 0")
+	}
+	if !strings.Contains(errb.String(), "no input or output for 1s") {
+		t.Errorf("no message: %q", errb.String())
+	}
+}
+
+func errorsAs(err error, target **gossh.ExitError) bool {
+	e, ok := err.(*gossh.ExitError)
+	if ok {
+		*target = e
+	}
+	return ok
+}
