@@ -3,6 +3,7 @@
 package api
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -56,7 +57,30 @@ type Options struct {
 	UserAgent string
 	// Transport replaces the HTTP transport (tests, benchmarks).
 	Transport http.RoundTripper
+	// DialContext, when set, opens the default transport's connections (to
+	// the instance, or to the proxy when one is configured): a server that
+	// runs the wizard for others refuses addresses there.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// OnChange, when set, is told of every change the client makes to the
+	// instance, for an audit log. It never carries a secret.
+	OnChange func(Change)
 }
+
+// Change is one change made to the instance.
+type Change struct {
+	// Action is ChangeCreated, ChangeRemoved, or ChangeUnclear when a create
+	// failed in a way that does not say whether the client exists.
+	Action   string
+	ClientID string // the OAuth 2.0 client ID (public); empty for ChangeUnclear
+	Name     string // the client's name
+}
+
+// Change actions.
+const (
+	ChangeCreated = "client created"
+	ChangeRemoved = "client removed"
+	ChangeUnclear = "client create unclear"
+)
 
 // Client talks to one instance.
 type Client struct {
@@ -65,6 +89,8 @@ type Client struct {
 	rest   *resty.Client // with credentials
 	anon   *resty.Client // without: for what must work unauthenticated (mobile info/login)
 	debugW io.Writer
+
+	onChange func(Change)
 }
 
 type authKind int
@@ -116,10 +142,13 @@ func New(opts Options) (*Client, error) {
 			tlsConf.RootCAs = pool
 		}
 		t.TLSClientConfig = tlsConf
+		if opts.DialContext != nil {
+			t.DialContext = opts.DialContext
+		}
 		transport = t
 	}
 
-	c := &Client{base: base}
+	c := &Client{base: base, onChange: opts.OnChange}
 	if opts.Debug != nil {
 		c.debugW = &lockedWriter{w: opts.Debug}
 	}

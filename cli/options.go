@@ -43,6 +43,9 @@ type IO struct {
 	// Transport, if set, carries every request to the instance (tests reach an
 	// in-process simulator with it); nil means the network.
 	Transport http.RoundTripper
+	// session, when set, is the policy of a session served over SSH: the
+	// instances it may reach and its audit log.
+	session *sessionPolicy
 }
 
 func systemIO() *IO {
@@ -59,7 +62,8 @@ func systemIO() *IO {
 
 // globalOptions are the flags every command shares.
 type globalOptions struct {
-	io *IO
+	io    *IO
+	build BuildInfo // for the command lines sessions run
 
 	// URLs is every --url given; URL is the one instance of a command that
 	// works on one (prepare refuses several there).
@@ -232,6 +236,12 @@ func (g *globalOptions) newClient(baseURL string, c Credentials) (*api.Client, e
 	}
 	if g.Demo {
 		g.io.DemoOptions.apply(&opts)
+	}
+	if p := g.io.session; p != nil {
+		if err := p.check(baseURL); err != nil {
+			return nil, err
+		}
+		p.apply(&opts)
 	}
 	cl, err := api.New(opts)
 	if err != nil {

@@ -121,7 +121,7 @@ func interceptErrors(cmd *cobra.Command, report func(error)) {
 
 // NewRootCommand builds the whole command tree; tests and the man page use it too.
 func NewRootCommand(bi BuildInfo, stdio *IO) *cobra.Command {
-	g := &globalOptions{io: stdio}
+	g := &globalOptions{io: stdio, build: bi}
 	root := &cobra.Command{
 		Use:   "mobile-oauth-wizard",
 		Short: "Turn on OAuth 2.0 sign-in for the Jira and Confluence Data Center iOS apps",

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -18,6 +20,7 @@ type serveOptions struct {
 	listen, authorizedKeys, hostKey string
 	idleTimeout                     time.Duration
 	maxSessions                     int
+	allowHosts                      []string
 }
 
 func newServeCommand(g *globalOptions) *cobra.Command {
@@ -28,11 +31,17 @@ func newServeCommand(g *globalOptions) *cobra.Command {
 		Long: "Runs an SSH server whose sessions each get their own wizard. Only the public keys in the " +
 			"authorized-keys file get in; the file is re-read when it changes. The host key is created " +
 			"(mode 0600) if missing. Each admin signs in to the instance with their own token inside the " +
-			"session: the server's own MOBILE_OAUTH_TOKEN is never handed to sessions. With --demo, every " +
-			"session gets its own simulated Jira.",
-		Example: "  mobile-oauth-wizard serve --listen :2222 \\\n" +
+			"session (or sends it with ssh -o SendEnv=" + EnvToken + "): the server's own environment and " +
+			"files are never handed to sessions, and sessions save nothing on the server. A command after " +
+			"the host runs that command in the session, its output on the admin's side: " +
+			"ssh -p 2222 jumphost setup --mode mdm --yes --format plist > sites.plist. " +
+			"With --url, every session works on that instance only; otherwise sessions may reach the hosts " +
+			"of --allow-host, or any host with public addresses only. With --demo, every session gets its " +
+			"own simulated Jira.",
+		Example: "  mobile-oauth-wizard serve --listen :2222 --url https://jira.example.com \\\n" +
 			"      --authorized-keys ~/.ssh/authorized_keys\n" +
-			"  ssh -t -p 2222 admin@jumphost",
+			"  ssh -t -p 2222 admin@jumphost\n" +
+			"  ssh -p 2222 -o SendEnv=" + EnvToken + " admin@jumphost setup --mode mdm --yes --format plist > sites.plist",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, g, o) },
 	}
@@ -40,8 +49,9 @@ func newServeCommand(g *globalOptions) *cobra.Command {
 	f.StringVar(&o.listen, "listen", serve.DefaultListen, "`ADDRESS` to listen on (host:port)")
 	f.StringVar(&o.authorizedKeys, "authorized-keys", "", "OpenSSH authorized_keys `FILE`: the only keys let in (required)")
 	f.StringVar(&o.hostKey, "host-key", "", "host key `FILE`, created if missing (default: ~/.local/state/mobile-oauth-wizard/host_ed25519)")
-	f.DurationVar(&o.idleTimeout, "idle-timeout", serve.DefaultIdleTimeout, "close a connection after this long without traffic")
+	f.DurationVar(&o.idleTimeout, "idle-timeout", serve.DefaultIdleTimeout, "end a session after this long without a key press (a command: without input or output)")
 	f.IntVar(&o.maxSessions, "max-sessions", serve.DefaultMaxSessions, "concurrent sessions; more are refused politely")
+	f.StringArrayVar(&o.allowHosts, "allow-host", nil, "`HOST` sessions may connect to (repeatable; default: the host of --url, or any host whose addresses are all public)")
 	return cmd
 }
 
@@ -57,31 +67,52 @@ func runServe(cmd *cobra.Command, g *globalOptions, o *serveOptions) error {
 	if err != nil {
 		return err
 	}
+	policy, err := newSessionPolicy(base, o.allowHosts, g)
+	if err != nil {
+		return err
+	}
 	log := slog.New(slog.NewTextHandler(g.io.Err, nil))
 	srv, err := serve.New(serve.Options{
 		Listen: o.listen, AuthorizedKeysFile: o.authorizedKeys, HostKeyFile: o.hostKey,
 		IdleTimeout: o.idleTimeout, MaxSessions: o.maxSessions, Logger: log,
 		NewModel: func(s serve.Session) (tea.Model, []tea.ProgramOption) {
-			return g.sessionModel(s, base, want)
+			return g.sessionModel(s, policy.forSession(s), want)
+		},
+		Exec: func(ctx context.Context, s serve.Session, args []string, stdio serve.ExecIO) int {
+			return g.sessionCommand(ctx, policy.forSession(s), s, args, stdio)
 		},
 	})
 	if err != nil {
 		return usageError(err.Error())
 	}
-	fmt.Fprintf(g.io.Err, "Serving the wizard over SSH on %s (host key %s). Ctrl-C stops.\n", o.listen, srv.HostKeyFingerprint())
-	if err := srv.ListenAndServe(ctxOf(cmd)); err != nil {
+	// Listen first: a busy port is an error, not a "Serving" line followed by one.
+	ctx := ctxOf(cmd)
+	l, err := srv.Listen(ctx)
+	if err != nil {
+		return &ExitError{Code: ExitNetwork, Err: err}
+	}
+	fmt.Fprintf(g.io.Err, "Serving the wizard over SSH on %s (host key %s). Ctrl-C stops.\n", l.Addr(), srv.HostKeyFingerprint())
+	if err := srv.Serve(ctx, l); err != nil {
 		return &ExitError{Code: ExitNetwork, Err: err}
 	}
 	return nil
 }
 
+// sessionNoSave is what a session is told instead of saving a file.
+const sessionNoSave = "Nothing is saved on the SSH server: copy the text (c), or quit and it stays on your terminal. " +
+	"For a file on your machine: ssh -p PORT HOST setup --mode MODE --yes --format FORMAT > FILE"
+
 // sessionModel builds one session's wizard. Nothing is shared between sessions:
 // each has its own model, its own HTTP clients and, in --demo, its own simulator.
-func (g *globalOptions) sessionModel(s serve.Session, base string, want api.Product) (tea.Model, []tea.ProgramOption) {
-	opts := ui.Options{BaseURL: base, Product: want, Demo: g.Demo, Fixes: ui.SessionFixes}
+func (g *globalOptions) sessionModel(s serve.Session, policy *sessionPolicy, want api.Product) (tea.Model, []tea.ProgramOption) {
+	opts := ui.Options{BaseURL: policy.pinned, PinURL: policy.pinned != "", Product: want, Demo: g.Demo,
+		Fixes: ui.SessionFixes, NoSave: sessionNoSave}
+	// The admin's own token, if their ssh client sent it; never the server's.
+	opts.Creds.Token = strings.TrimSpace(sessionEnv(s.Environ)(EnvToken))
 	sess := *g // per-session copy: the demo transport below must not leak into other sessions
 	sessIO := *g.io
 	sess.io = &sessIO
+	sessIO.session = policy
 	sess.Debug = false // a request log on the server's stderr would mix sessions
 	if g.Demo {
 		demo, _, stop := startDemo()

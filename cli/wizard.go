@@ -43,6 +43,9 @@ func (g *globalOptions) wizardOptions(cmd *cobra.Command, o *setupOptions) (ui.O
 	if g.Demo {
 		opts.DemoDefaults.BaseURL, opts.DemoDefaults.Token = demoBaseURL, demoToken
 	}
+	if p := g.io.session; p != nil {
+		opts.NoSave, opts.PinURL, opts.Fixes = sessionNoSave, p.pinned != "", ui.SessionFixes
+	}
 	return opts, nil
 }
 

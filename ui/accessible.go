@@ -466,6 +466,11 @@ func (a *accessible) result(site steps.Site) error {
 	p.say("")
 	// As on the full-screen result, a file is written only when asked for:
 	// --output names it (Enter accepts it), otherwise Enter skips.
+	if a.opts.NoSave != "" {
+		p.say(a.opts.NoSave)
+		p.say("Done. " + p.summary)
+		return nil
+	}
 	def := a.opts.Output
 	if def == "" {
 		def = "-"

@@ -98,7 +98,7 @@ func (s *connect) back() bool {
 	switch {
 	case s.basic && s.field == 1:
 		s.field = 0
-	case s.step == 1:
+	case s.step == 1 && !s.m.opts.PinURL:
 		s.step = 0
 	default:
 		return false

@@ -51,6 +51,11 @@ type Options struct {
 	PollEvery    time.Duration
 	// Fixes phrases what the user can change in the wizard; nil is LocalFixes.
 	Fixes fix.Phraser
+	// NoSave, when set, removes saving to a file and is shown in its place:
+	// over SSH a file would land on the server, not with the admin.
+	NoSave string
+	// PinURL keeps BaseURL: the wizard does not offer to change it.
+	PinURL bool
 }
 
 func (o Options) newClient(baseURL string, creds Credentials) (*api.Client, error) {

@@ -99,6 +99,9 @@ func (s *result) bindings() []key.Binding {
 	if s.saving {
 		return []key.Binding{withHelp(s.m.keys.Enter, "enter", "save")}
 	}
+	if s.m.opts.NoSave != "" {
+		return []key.Binding{s.m.keys.Formats, s.m.keys.Copy, s.m.keys.Page, s.m.keys.QuitQ}
+	}
 	return []key.Binding{s.m.keys.Formats, s.m.keys.Copy, s.m.keys.Save, s.m.keys.Page, s.m.keys.QuitQ}
 }
 
@@ -132,6 +135,8 @@ func (s *result) update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, s.m.keys.Copy):
 		s.status = "Copied to the clipboard (OSC 52; some terminals and tmux ignore it: the text is above)."
 		return tea.SetClipboard(s.text)
+	case key.Matches(k, s.m.keys.Save) && s.m.opts.NoSave != "":
+		s.status = s.m.opts.NoSave
 	case key.Matches(k, s.m.keys.Save):
 		s.saving, s.status, s.err = true, "", nil
 		def := s.m.opts.Output

@@ -17,6 +17,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -223,4 +224,64 @@ func (c *Conn) Close() {
 		<-c.done
 	}
 	_ = c.ptmx.Close()
+}
+
+// Result is what a command run over ssh left: its output and exit status.
+type Result struct {
+	Stdout, Stderr string
+	Code           int // the remote exit status; 255 for an ssh error
+}
+
+// Run runs `ssh HOST command...` without a terminal, as a script would
+// (ssh host setup … > sites.plist), with stdin as its input, and waits for it.
+func Run(tb testing.TB, addr, keyFile string, stdin string, opts []Option, command ...string) Result {
+	tb.Helper()
+	sshPath := RequireSSH(tb)
+	cfg := dialConfig{user: "admin", term: "dumb"}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		tb.Fatalf("servetest.Run: address %q: %v", addr, err)
+	}
+	args := []string{
+		"-T", "-F", "/dev/null",
+		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+		"-o", "LogLevel=ERROR", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+		"-o", "IdentityAgent=none", "-i", keyFile, "-p", port,
+	}
+	for _, kv := range cfg.env {
+		args = append(args, "-o", "SetEnv="+kv)
+	}
+	args = append(args, cfg.args...)
+	args = append(args, cfg.user+"@"+host, "--")
+	args = append(args, command...)
+	cmd := exec.Command(sshPath, args...)
+	cmd.Env = clientEnv(cfg.term)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	done := make(chan error, 1)
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("servetest.Run: start ssh: %v", err)
+	}
+	go func() { done <- cmd.Wait() }()
+	var werr error
+	select {
+	case werr = <-done:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		tb.Fatalf("servetest.Run: ssh %v did not finish; stderr %q", command, errb.String())
+	}
+	r := Result{Stdout: out.String(), Stderr: errb.String()}
+	var exit *exec.ExitError
+	switch {
+	case errors.As(werr, &exit):
+		r.Code = exit.ExitCode()
+	case werr != nil:
+		tb.Fatalf("servetest.Run: %v", werr)
+	}
+	return r
 }
