@@ -240,7 +240,7 @@ func TestVerifySeveralInstances(t *testing.T) {
 	good.Sim.AddClient("Jira iOS app", []string{jiraRedirect}, "WRITE")
 	bare := simtest.StartTLS(t, simulator.Config{Product: "confluence", Title: "Bare"})
 	// httptest serves every TLS server with the same certificate: one CA file trusts both.
-	args := append([]string{"verify", "--json"}, caArgs(t, good)...)
+	args := append([]string{"verify", "--json", "--mode", "mdm"}, caArgs(t, good)...)
 	args = append(args, "--url", bare.URL)
 	r := run(t, tokenEnv(simtest.SysadminToken), args...)
 	if r.code != ExitFailed {
