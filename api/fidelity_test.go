@@ -79,3 +79,18 @@ func TestConfluenceWrongTokenWithoutUserHeader(t *testing.T) {
 		t.Fatalf("right token: %+v, %v", u, err)
 	}
 }
+
+// buildDate is a number on Confluence; a string must not fail detection either.
+func TestConfluenceBuildInfoAnyBuildDate(t *testing.T) {
+	env := simtest.Start(t, simulator.Config{Product: "confluence", Version: "9.2.0"})
+	c := env.Client(t, "")
+	bi, err := c.BuildInfo(ctx)
+	if err != nil || bi.VersionNumber != "9.2.0" || len(bi.BuildDate) == 0 || bi.BuildDate[0] == '"' {
+		t.Fatalf("BuildInfo = %+v, %v", bi, err)
+	}
+	env.Sim.Inject(simulator.Fault{PathPrefix: api.PathBuildInfo, Kind: simulator.FaultStatus, Status: 200, ContentType: "application/json",
+		Body: `{"versionNumber":"9.2.0","buildNumber":"9200","buildDate":"2024-05-01T00:00:00.000+0000"}`})
+	if bi, err = c.BuildInfo(ctx); err != nil || bi.VersionNumber != "9.2.0" {
+		t.Fatalf("string buildDate: %+v, %v", bi, err)
+	}
+}

@@ -33,7 +33,9 @@ type ServerInfo struct {
 type BuildInfo struct {
 	VersionNumber string `json:"versionNumber"`
 	BuildNumber   string `json:"buildNumber"`
-	BuildDate     string `json:"buildDate"`
+	// BuildDate is kept as sent: Confluence writes a number (milliseconds
+	// since the epoch); nothing depends on it, so no type of it fails detection.
+	BuildDate json.RawMessage `json:"buildDate"`
 }
 
 // User is the caller as the instance sees them (Jira myself, Confluence user/current).

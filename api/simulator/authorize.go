@@ -140,7 +140,7 @@ func (s *Sim) clientScope(clientID string) (string, bool) {
 // scopeAbove reports whether any requested scope (space-separated) is above the
 // granted one, or unknown.
 func scopeAbove(requested, granted string) bool {
-	g := slices.Index(scopes, granted)
+	g := slices.Index(scopes, maxScope(granted))
 	for _, sc := range strings.Fields(requested) {
 		if i := slices.Index(scopes, strings.ToUpper(sc)); i < 0 || i > g {
 			return true

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -132,7 +133,7 @@ func (s *Sim) serveClients(w http.ResponseWriter, r *http.Request, id identity, 
 		if !ok {
 			return
 		}
-		errs, fields := s.validate(in, base)
+		errs, fields := s.validate(in, base, false)
 		s.mu.Lock()
 		if in.Name != "" && s.nameTakenLocked(in.Name, "") {
 			fields["name"] = append(fields["name"], "A client with this name already exists.")
@@ -142,7 +143,7 @@ func (s *Sim) serveClients(w http.ResponseWriter, r *http.Request, id identity, 
 			writeErrors(w, http.StatusBadRequest, errs, fields)
 			return
 		}
-		c := s.addClientLocked(in.Name, in.Redirects, in.Scope, s.userKeys[id.user.Name])
+		c := s.addClientLocked(in.Name, in.Redirects, normaliseScope(in.Scope), s.userKeys[id.user.Name])
 		s.mu.Unlock()
 		writeJSON(w, http.StatusOK, c) // 200, not 201: what the plugin really sends
 	default:
@@ -167,7 +168,7 @@ func (s *Sim) serveClient(w http.ResponseWriter, r *http.Request, id identity, b
 		if in, ok = readClientInput(w, r); !ok {
 			return
 		}
-		errs, fields = s.validate(in, base)
+		errs, fields = s.validate(in, base, true)
 	}
 	s.mu.Lock()
 	i := s.indexByIDLocked(clientID)
@@ -186,8 +187,17 @@ func (s *Sim) serveClient(w http.ResponseWriter, r *http.Request, id identity, b
 			writeErrors(w, http.StatusBadRequest, errs, fields)
 			return
 		}
+		// A blank field keeps its old value: the provider updates only what it is given.
 		c := &s.clients[i]
-		c.Name, c.Redirects, c.Scope = in.Name, normaliseRedirects(in.Redirects), in.Scope
+		if in.Name != "" {
+			c.Name = in.Name
+		}
+		if len(in.Redirects) > 0 {
+			c.Redirects = normaliseRedirects(in.Redirects)
+		}
+		if strings.TrimSpace(in.Scope) != "" {
+			c.Scope = normaliseScope(in.Scope)
+		}
 		s.mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 	case http.MethodDelete:
@@ -249,17 +259,19 @@ func readClientInput(w http.ResponseWriter, r *http.Request) (clientInput, bool)
 	return in, true
 }
 
-// validate checks everything but name uniqueness, which needs the lock.
-func (s *Sim) validate(in clientInput, base string) ([]string, map[string][]string) {
+// validate checks everything but name uniqueness, which needs the lock. An
+// update (partial) leaves blank fields alone, so they are not required.
+func (s *Sim) validate(in clientInput, base string, partial bool) ([]string, map[string][]string) {
 	var errs []string
 	fields := map[string][]string{}
 	switch {
+	case in.Name == "" && partial:
 	case in.Name == "":
 		fields["name"] = append(fields["name"], "Name is required.")
 	case utf8.RuneCountInString(in.Name) > maxNameLen:
 		fields["name"] = append(fields["name"], fmt.Sprintf("Name must be %d characters or fewer.", maxNameLen))
 	}
-	if len(in.Redirects) == 0 {
+	if len(in.Redirects) == 0 && !partial {
 		fields["redirects"] = append(fields["redirects"], "At least one redirect URL is required.")
 	}
 	for i, raw := range in.Redirects {
@@ -267,8 +279,8 @@ func (s *Sim) validate(in clientInput, base string) ([]string, map[string][]stri
 			fields["redirects"] = append(fields["redirects"], fmt.Sprintf("Redirect URL %d %s.", i+1, msg))
 		}
 	}
-	if !slices.Contains(scopes, in.Scope) {
-		fields["scope"] = append(fields["scope"], "Scope must be one of "+strings.Join(scopes, ", ")+".")
+	if !(partial && strings.TrimSpace(in.Scope) == "") && !validScope(in.Scope) {
+		fields["scope"] = append(fields["scope"], "Scope must be one or more of "+strings.Join(scopes, ", ")+", separated by spaces.")
 	}
 	return errs, fields
 }
@@ -284,5 +296,45 @@ func redirectProblem(raw string) string {
 	if strings.Contains(raw, "#") {
 		return "must not contain a fragment"
 	}
+	if strings.EqualFold(u.Scheme, "http") && !isLoopbackHost(u.Hostname()) {
+		return "must use https: plain http is allowed for localhost only"
+	}
 	return ""
+}
+
+func isLoopbackHost(h string) bool {
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// validScope accepts one or more scope names separated by spaces.
+func validScope(s string) bool {
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return false
+	}
+	for _, sc := range f {
+		if !slices.Contains(scopes, sc) {
+			return false
+		}
+	}
+	return true
+}
+
+// normaliseScope stores a scope list with single spaces.
+func normaliseScope(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// maxScope is the highest scope of a space-separated list ("" when none is known).
+func maxScope(s string) string {
+	best := -1
+	for _, sc := range strings.Fields(s) {
+		best = max(best, slices.Index(scopes, sc))
+	}
+	if best < 0 {
+		return ""
+	}
+	return scopes[best]
 }

@@ -252,6 +252,8 @@ func TestXSRF(t *testing.T) {
 		{"text/plain without header", "text/plain", false, "", "", true},
 		{"form with no-check", "application/x-www-form-urlencoded", true, "", "", false},
 		{"JSON without header", "application/json", false, "", "", false},
+		{"no content type without header", "", false, "", "", true},
+		{"no content type with no-check", "", true, "", "", false},
 		{"browser from another origin", "application/json", true, browser, "https://evil.example.com", true},
 		{"browser from the instance", "application/json", true, browser, "SELF", false},
 		{"browser without Origin", "application/json", true, browser, "", false},

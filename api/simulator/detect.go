@@ -89,13 +89,15 @@ func (s *Sim) serveServerInfo(w http.ResponseWriter, base string) {
 	})
 }
 
-// serveBuildInfo is Confluence's GET /rest/prototype/1/buildInfo (inferred form).
+// serveBuildInfo is Confluence's GET /rest/prototype/1/buildInfo. Its
+// buildDate is a java.util.Date, which Confluence's REST layer writes as a
+// number: milliseconds since the epoch, not a date string.
 func (s *Sim) serveBuildInfo(w http.ResponseWriter) {
 	version := s.currentVersion()
 	writeJSON(w, http.StatusOK, map[string]any{
 		"versionNumber": version,
 		"buildNumber":   strconv.FormatInt(buildNumber(s.product, version), 10),
-		"buildDate":     buildDate(version).Format("2006-01-02"),
+		"buildDate":     buildDate(version).UnixMilli(),
 	})
 }
 

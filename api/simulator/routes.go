@@ -123,14 +123,18 @@ func xsrfOK(r *http.Request, base string) bool {
 		return true
 	}
 	ct := r.Header.Get("Content-Type")
-	if ct == "" {
-		return true
-	}
 	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return true // not a type a form can send; the resource rejects it
+	json := err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+	// A POST to a resource that takes one must prove it is not a browser
+	// form: a JSON body (which a form cannot send) or the header. No content
+	// type at all proves nothing. (A POST nothing takes is a 404 or 405 before
+	// the filter runs.)
+	if r.Method == http.MethodPost && r.URL.Path == "/rest/oauth2/latest/client" {
+		return json
 	}
 	switch {
+	case ct == "", err != nil:
+		return true // not a type a form can send; the resource rejects it
 	case mt == "application/x-www-form-urlencoded", mt == "text/plain", strings.HasPrefix(mt, "multipart/"):
 		return false
 	}
