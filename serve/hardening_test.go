@@ -110,7 +110,8 @@ func TestClientsThatFloodWindowChangesWithoutReadingReleaseTheirSlots(t *testing
 	for _, c := range floods {
 		_ = c.Close()
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	// Generous for a loaded machine: a jammed server never frees them.
+	deadline := time.Now().Add(15 * time.Second)
 	for {
 		s := openSession(t, mustDial(t, ts.addr, "admin", ts.key), sessionOpts{pty: true, w: 80, h: 24})
 		for !strings.Contains(s.Screen(), "echo for admin") {
@@ -169,8 +170,9 @@ func TestPortForwardingIsRefused(t *testing.T) {
 }
 
 // TestIdleConnectionBurstDoesNotLockOutAValidKey: a burst of connections that
-// never say a word fills the pre-authentication caps; a valid key still gets
-// in at once, and the burst holds no more sockets than the caps.
+// never say a word fills the pre-authentication limits; a valid key that
+// comes after it still gets in at once, and the burst holds no more sockets
+// than the total limit.
 func TestIdleConnectionBurstDoesNotLockOutAValidKey(t *testing.T) {
 	ts := startServer(t, func(o *Options) {
 		o.MaxUnauthenticated, o.MaxUnauthenticatedPerSource = 20, 5
@@ -196,10 +198,9 @@ func TestIdleConnectionBurstDoesNotLockOutAValidKey(t *testing.T) {
 	s.send("\x03")
 	s.exitStatus(t)
 
-	// All but the newest few were closed by the server.
 	open := 0
 	for _, c := range idle {
-		_ = c.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Millisecond))
 		buf := make([]byte, 256)
 		for {
 			if _, err := c.Read(buf); err != nil {
@@ -210,13 +211,37 @@ func TestIdleConnectionBurstDoesNotLockOutAValidKey(t *testing.T) {
 			}
 		}
 	}
-	if open > 5 {
-		t.Errorf("%d idle connections from one address still open, want at most 5", open)
+	if open > 20 {
+		t.Errorf("%d idle connections still open, want at most 20", open)
 	}
-	if n := strings.Count(ts.logs.String(), "connection refused"); n > 10 {
+	if n := strings.Count(ts.logs.String(), "connection refused"); n > 20 {
 		t.Errorf("%d log lines for the burst; want a summary", n)
 	}
 	ts.waitForLog(t, "unauthenticated connections closed to make room")
+}
+
+// TestManyLoginsAtOnceFromOneAddress: the per-source limit makes logins
+// wait their turn, not fail.
+func TestManyLoginsAtOnceFromOneAddress(t *testing.T) {
+	ts := startServer(t, func(o *Options) {
+		o.MaxUnauthenticated, o.MaxUnauthenticatedPerSource, o.MaxSessions = 100, 2, 100
+	})
+	errs := make(chan error, 20)
+	for range 20 {
+		go func() {
+			c, err := gossh.Dial("tcp", ts.addr, &gossh.ClientConfig{User: "admin",
+				Auth: []gossh.AuthMethod{gossh.PublicKeys(ts.key.Signer)}, HostKeyCallback: gossh.InsecureIgnoreHostKey()})
+			if err == nil {
+				c.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 20 {
+		if err := <-errs; err != nil {
+			t.Errorf("login: %v", err)
+		}
+	}
 }
 
 // TestHandshakeDeadline: a connection that never logs in is closed after the

@@ -26,13 +26,14 @@ const (
 	// that wait for a touch.
 	DefaultHandshakeTimeout = 10 * time.Second
 
-	// DefaultMaxUnauthenticated and DefaultMaxUnauthenticatedPerSource cap
+	// DefaultMaxUnauthenticated and DefaultMaxUnauthenticatedPerSource bound
 	// connections that have not logged in yet (like OpenSSH's MaxStartups):
-	// past a cap, the oldest unauthenticated connection (from the same
-	// source address when that source is at its cap) is closed to make room,
-	// so a burst of idle connections can neither use up the file handles nor
-	// keep a valid key out for longer than one handshake.
-	DefaultMaxUnauthenticated          = 64
+	// per source address, that many are in their handshake and the rest
+	// wait, newest first; in total, that many handshake or wait, and past it
+	// the oldest waiting one (or a silent one) is closed. A burst of idle
+	// connections can then neither use up the file handles nor keep out for
+	// long a valid key that comes after it.
+	DefaultMaxUnauthenticated          = 256
 	DefaultMaxUnauthenticatedPerSource = 8
 )
 
@@ -61,9 +62,10 @@ type Options struct {
 	// DefaultHandshakeTimeout.
 	HandshakeTimeout time.Duration
 
-	// MaxUnauthenticated and MaxUnauthenticatedPerSource cap connections
-	// that have not logged in yet, in total and per source IP address.
-	// 0 means the defaults.
+	// MaxUnauthenticated bounds connections that have not logged in yet
+	// (in their handshake or waiting for it); MaxUnauthenticatedPerSource
+	// bounds those in their handshake per source IP address, the others
+	// wait. 0 means the defaults.
 	MaxUnauthenticated, MaxUnauthenticatedPerSource int
 
 	// MaxSessions bounds concurrent wizard sessions; past it a new session is

@@ -11,42 +11,57 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 )
 
-// evictionLogEvery spaces out the log line about connections closed to make
-// room: a flood would otherwise write one line per connection.
-const evictionLogEvery = 10 * time.Second
+const (
+	// evictionLogEvery spaces out the log line about connections closed to
+	// make room: a flood would otherwise write one line per connection.
+	evictionLogEvery = 10 * time.Second
 
-// preauthGate caps connections that have not logged in yet, in total and per
-// source address. A new connection past a cap closes the oldest
-// unauthenticated one instead of being turned away: an idle flood then costs
-// the flooder its own connections, and a client that goes on to log in
-// promptly is never locked out by connections that arrived before it.
+	// silentGrace is how long a connection in its handshake may go without
+	// sending a byte before it may be closed to make room. SSH clients send
+	// their version line as soon as they connect.
+	silentGrace = 250 * time.Millisecond
+)
+
+// preauthGate bounds connections that have not logged in yet, like OpenSSH's
+// MaxStartups. At most perSource connections per source address are in
+// their handshake; more from that source wait, newest first, so that the
+// last one to arrive (after a burst, the admin) is the next to go. At most
+// max wait or handshake in total: past that, the oldest waiting connection is
+// closed, or else one in its handshake that has not said a word. Connections
+// that stay silent while others wait are closed after silentGrace.
 type preauthGate struct {
 	max, perSource int
+	timeout        time.Duration // how long a connection may wait for its turn
 	log            *slog.Logger
 
-	mu       sync.Mutex
-	total    int
-	bySource map[string][]*gatedConn // oldest first
-	evicted  map[string]bool         // remote addresses closed to make room, until their handshake error is seen
+	mu      sync.Mutex
+	total   int
+	active  map[string][]*gatedConn // in their handshake, oldest first
+	waiting map[string][]*gatedConn // waiting for a handshake slot, oldest first
+	evicted map[string]bool         // remote addresses closed to make room, until their handshake error is seen
 
 	evictions atomic.Int64
 	lastLog   atomic.Int64 // unix nanoseconds
 }
 
-func newPreauthGate(maxTotal, perSource int, log *slog.Logger) *preauthGate {
-	return &preauthGate{max: maxTotal, perSource: perSource, log: log,
-		bySource: map[string][]*gatedConn{}, evicted: map[string]bool{}}
+func newPreauthGate(maxTotal, perSource int, timeout time.Duration, log *slog.Logger) *preauthGate {
+	return &preauthGate{max: maxTotal, perSource: perSource, timeout: timeout, log: log,
+		active: map[string][]*gatedConn{}, waiting: map[string][]*gatedConn{}, evicted: map[string]bool{}}
 }
 
-// gatedConn holds a pre-authentication slot until it logs in or closes.
+// gatedConn holds a place in the gate until it logs in or closes.
 type gatedConn struct {
 	net.Conn
-	gate    *preauthGate
-	source  string
-	release sync.Once
-	// spoke is set once the client has sent anything: connections that have
-	// not are closed first when room is needed.
+	gate   *preauthGate
+	source string
+	since  time.Time // when it got its handshake slot
+	// spoke is set once the client has sent anything.
 	spoke atomic.Bool
+	// turn is closed when the connection gets a handshake slot or is
+	// closed to make room (gone is then set).
+	turn    chan struct{}
+	gone    bool
+	release sync.Once
 }
 
 func (c *gatedConn) Read(p []byte) (int, error) {
@@ -57,101 +72,188 @@ func (c *gatedConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// Close frees the slot; the library closes every connection it handled.
+// Close gives the place back; the library closes every connection it handled.
 func (c *gatedConn) Close() error {
 	c.authenticated()
 	return c.Conn.Close()
 }
 
-// authenticated frees the slot: the connection is no longer the gate's
+// authenticated gives the place back: the connection is no longer the gate's
 // business.
 func (c *gatedConn) authenticated() {
 	c.release.Do(func() {
 		g := c.gate
 		g.mu.Lock()
-		g.removeLocked(c)
+		if g.removeLocked(c) {
+			g.promoteLocked(c.source)
+		}
 		g.mu.Unlock()
 	})
 }
 
-func (g *preauthGate) removeLocked(c *gatedConn) {
-	list := g.bySource[c.source]
-	for i, x := range list {
-		if x == c {
-			list = append(list[:i:i], list[i+1:]...)
-			g.total--
-			break
+// removeLocked takes c out of the gate; false if it was not in it.
+func (g *preauthGate) removeLocked(c *gatedConn) bool {
+	for _, m := range []map[string][]*gatedConn{g.active, g.waiting} {
+		list := m[c.source]
+		for i, x := range list {
+			if x == c {
+				list = append(list[:i:i], list[i+1:]...)
+				if len(list) == 0 {
+					delete(m, c.source)
+				} else {
+					m[c.source] = list
+				}
+				g.total--
+				return true
+			}
 		}
 	}
-	if len(list) == 0 {
-		delete(g.bySource, c.source)
-	} else {
-		g.bySource[c.source] = list
+	return false
+}
+
+// promoteLocked gives free handshake slots of source to its newest waiters.
+func (g *preauthGate) promoteLocked(source string) {
+	for len(g.active[source]) < g.perSource && len(g.waiting[source]) > 0 {
+		w := g.waiting[source]
+		c := w[len(w)-1]
+		if len(w) == 1 {
+			delete(g.waiting, source)
+		} else {
+			g.waiting[source] = w[:len(w)-1]
+		}
+		c.since = time.Now()
+		g.active[source] = append(g.active[source], c)
+		close(c.turn)
 	}
 }
 
-// admit registers a new connection, closing the oldest unauthenticated ones
-// that keep it over a cap.
+// evictLocked takes c out and marks it for closing by the caller.
+func (g *preauthGate) evictLocked(c *gatedConn) {
+	g.removeLocked(c)
+	c.release.Do(func() {}) // its place is already given back
+	select {
+	case <-c.turn:
+		// In its handshake, which now fails: its error is not worth a line.
+		g.evicted[c.RemoteAddr().String()] = true
+	default:
+		c.gone = true
+		close(c.turn)
+	}
+}
+
+// sweepLocked picks connections of source that are in their handshake but
+// have not said a word for silentGrace.
+func (g *preauthGate) sweepLocked(source string) []*gatedConn {
+	var out []*gatedConn
+	for _, c := range g.active[source] {
+		if !c.spoke.Load() && time.Since(c.since) >= silentGrace {
+			out = append(out, c)
+		}
+	}
+	for _, c := range out {
+		g.evictLocked(c)
+	}
+	return out
+}
+
+// admit registers a new connection and waits for its handshake slot. It
+// returns nil when the connection was closed instead.
 func (g *preauthGate) admit(conn net.Conn) *gatedConn {
 	source := conn.RemoteAddr().String()
 	if host, _, err := net.SplitHostPort(source); err == nil {
 		source = host
 	}
-	c := &gatedConn{Conn: conn, gate: g, source: source}
+	c := &gatedConn{Conn: conn, gate: g, source: source, turn: make(chan struct{})}
 
 	var evict []*gatedConn
 	g.mu.Lock()
-	if list := g.bySource[source]; len(list) >= g.perSource {
-		e := oldestSilent(list)
-		evict = append(evict, e)
-		g.removeLocked(e)
-	}
-	if g.total >= g.max {
-		// Make room at the expense of the source holding the most.
-		var busiest string
-		for src, list := range g.bySource {
-			if len(list) > len(g.bySource[busiest]) {
-				busiest = src
-			}
-		}
-		if list := g.bySource[busiest]; len(list) > 0 {
-			e := oldestSilent(list)
-			evict = append(evict, e)
-			g.removeLocked(e)
-		}
-	}
-	g.bySource[source] = append(g.bySource[source], c)
-	g.total++
 	if len(g.evicted) > 4*g.max {
 		// Entries whose handshake error never came (the connection logged in
 		// just as it was closed); only log lines depend on them.
 		clear(g.evicted)
 	}
-	for _, e := range evict {
-		g.evicted[e.RemoteAddr().String()] = true
-	}
-	g.mu.Unlock()
-
-	for _, e := range evict {
-		// Its slot is already gone; release must not remove it twice.
-		e.release.Do(func() {})
-		_ = e.Conn.Close()
-	}
-	if n := len(evict); n > 0 {
-		g.noteEvictions(int64(n))
-	}
-	return c
-}
-
-// oldestSilent picks the oldest connection that has not sent anything yet,
-// or else the oldest.
-func oldestSilent(list []*gatedConn) *gatedConn {
-	for _, c := range list {
-		if !c.spoke.Load() {
-			return c
+	if g.total >= g.max {
+		if v := g.victimLocked(); v != nil {
+			g.evictLocked(v)
+			evict = append(evict, v)
 		}
 	}
-	return list[0]
+	if g.total >= g.max {
+		g.mu.Unlock()
+		g.close(evict)
+		g.noteEvictions(1)
+		_ = conn.Close()
+		return nil
+	}
+	g.total++
+	g.waiting[source] = append(g.waiting[source], c)
+	g.promoteLocked(source)
+	g.mu.Unlock()
+	g.close(evict)
+
+	timeout := time.NewTimer(g.timeout)
+	defer timeout.Stop()
+	sweep := time.NewTicker(silentGrace)
+	defer sweep.Stop()
+	for {
+		select {
+		case <-c.turn:
+			g.mu.Lock()
+			gone := c.gone
+			g.mu.Unlock()
+			if gone {
+				_ = conn.Close()
+				return nil
+			}
+			return c
+		case <-sweep.C:
+			// Someone from this source waits: the silent ones make room.
+			g.mu.Lock()
+			evict := g.sweepLocked(source)
+			g.promoteLocked(source)
+			g.mu.Unlock()
+			g.close(evict)
+		case <-timeout.C:
+			g.mu.Lock()
+			g.removeLocked(c)
+			c.release.Do(func() {})
+			g.mu.Unlock()
+			_ = conn.Close()
+			return nil
+		}
+	}
+}
+
+// victimLocked picks what to close when the gate is full: the oldest waiting
+// connection of the source with the most, or else the oldest silent one in
+// its handshake.
+func (g *preauthGate) victimLocked() *gatedConn {
+	var busiest string
+	for src, list := range g.waiting {
+		if len(list) > len(g.waiting[busiest]) {
+			busiest = src
+		}
+	}
+	if list := g.waiting[busiest]; len(list) > 0 {
+		return list[0]
+	}
+	for _, list := range g.active {
+		for _, c := range list {
+			if !c.spoke.Load() && time.Since(c.since) >= silentGrace {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+func (g *preauthGate) close(cs []*gatedConn) {
+	for _, c := range cs {
+		_ = c.Conn.Close()
+	}
+	if n := len(cs); n > 0 {
+		g.noteEvictions(int64(n))
+	}
 }
 
 // wasEvicted reports (once) whether the connection from remote was closed to
@@ -181,11 +283,14 @@ type gateKey struct{}
 // connCallback puts every new connection behind the gate.
 func (g *preauthGate) connCallback(ctx ssh.Context, conn net.Conn) net.Conn {
 	c := g.admit(conn)
+	if c == nil {
+		return nil // the library closes nothing more and logs nothing
+	}
 	ctx.SetValue(gateKey{}, c)
 	return c
 }
 
-// serverConfig frees a connection's slot as soon as it has logged in. Only
+// serverConfig frees a connection's place as soon as it has logged in. Only
 // a completed login reaches AuthLogCallback without an error: a key merely
 // offered (the client asking whether it would do) does not.
 func (g *preauthGate) serverConfig(ctx ssh.Context) *gossh.ServerConfig {

@@ -51,7 +51,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{opts: opts, log: opts.Logger, admission: newAdmission(opts.MaxSessions),
-		gate: newPreauthGate(opts.MaxUnauthenticated, opts.MaxUnauthenticatedPerSource, opts.Logger)}
+		gate: newPreauthGate(opts.MaxUnauthenticated, opts.MaxUnauthenticatedPerSource, opts.HandshakeTimeout, opts.Logger)}
 
 	if s.keys, err = loadAuthorizedKeys(opts.AuthorizedKeysFile, s.log); err != nil {
 		return nil, err
