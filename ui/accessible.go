@@ -2,15 +2,17 @@ package ui
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
-	"time"
+	"sync"
 
+	"charm.land/huh/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/term"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
@@ -20,30 +22,56 @@ import (
 // errQuit: the user chose to stop; nothing more is asked.
 var errQuit = errors.New("stopped at the user's request")
 
-// RunAccessible walks the same steps as the wizard with plain line prompts:
-// no redraw, no ANSI sequences, numbered choices, and "Press Enter for …" for
-// every default. It suits screen readers and dumb terminals.
+// errInputEnded: the input closed before the flow was finished.
+var errInputEnded = errors.New("the input ended before the wizard was finished")
+
+// RunAccessible walks the setup flow with huh's accessible prompts: no redraw,
+// no escape sequences, numbered choices, and "Press Enter for …" for every
+// default. It suits screen readers and dumb terminals. The end of the input is
+// an error, and cancelling ctx ends any wait at once.
 func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Writer) error {
-	a := newPrompter(ctx, in, out)
-	a.opts = opts
-	defer close(a.reqs)
-	err := (&accessible{opts: opts, p: a}).run()
-	if errors.Is(err, errQuit) {
-		a.say("Stopped. " + a.summary)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// huh styles its titles; NoTTY leaves the words and drops every sequence.
+	w := &colorprofile.Writer{Forward: out, Profile: colorprofile.NoTTY}
+	p := &accessible{opts: opts, out: w, src: newLineSource(in, w), quit: cancel}
+	defer p.src.close()
+	f := &steps.Flow{Settings: opts.settings()}
+	err := f.Run(ctx, p)
+	if p.endWait != nil {
+		p.endWait()
+	}
+	if err == nil {
+		err = p.result(ctx, f)
+	}
+	switch {
+	case p.quitting && errors.Is(err, context.Canceled), errors.Is(err, errQuit):
+		p.say("Stopped. " + f.Outcome())
 		return nil
+	case err != nil:
+		p.say(f.Outcome())
 	}
 	return err
 }
 
-// prompter reads answers one line at a time. A single goroutine owns the
-// input, so a prompt can wait for a line and for something else (a poll) at once.
-type prompter struct {
-	opts    Options // for phrasing fixes
-	ctx     context.Context
-	out     io.Writer
+// settings are the flow's pre-answers from the options.
+func (o Options) settings() steps.Settings {
+	return steps.Settings{
+		Product: o.Product, Mode: o.Mode, LinkName: o.LinkName, Title: o.Title,
+		CacheSession: o.CacheSession, PollEvery: o.pollEvery(),
+	}
+}
+
+// lineSource owns the input: one goroutine reads a line when asked, so that a
+// prompt can wait for a line and for the context at once, and a line asked for
+// but not taken (a wait that ended) goes to the next prompt.
+type lineSource struct {
 	reqs    chan bool // true: read a secret
 	lines   chan lineResult
-	summary string
+	done    chan struct{}
+	mu      sync.Mutex
+	pending bool
+	once    sync.Once
 }
 
 type lineResult struct {
@@ -51,110 +79,114 @@ type lineResult struct {
 	err  error
 }
 
-func newPrompter(ctx context.Context, in io.Reader, out io.Writer) *prompter {
-	p := &prompter{ctx: ctx, out: out, reqs: make(chan bool), lines: make(chan lineResult, 1),
-		summary: "Nothing was changed on the instance."}
+func newLineSource(in io.Reader, out io.Writer) *lineSource {
+	s := &lineSource{reqs: make(chan bool), lines: make(chan lineResult, 1), done: make(chan struct{})}
 	br := bufio.NewReader(in)
 	f, isFile := in.(*os.File)
 	tty := isFile && term.IsTerminal(f.Fd())
 	go func() {
-		for secret := range p.reqs {
+		for {
+			var secret bool
+			select {
+			case secret = <-s.reqs:
+			case <-s.done:
+				return
+			}
 			if secret && tty {
 				b, err := term.ReadPassword(f.Fd())
 				fmt.Fprintln(out)
-				p.lines <- lineResult{string(b), err}
+				s.lines <- lineResult{string(b), err}
 				continue
 			}
-			s, err := br.ReadString('\n')
-			if err == io.EOF && s != "" {
+			line, err := br.ReadString('\n')
+			if err == io.EOF && line != "" {
 				err = nil
 			}
-			p.lines <- lineResult{strings.TrimRight(s, "\r\n"), err}
+			s.lines <- lineResult{strings.TrimRight(line, "\r\n"), err}
 		}
 	}()
-	return p
+	return s
 }
 
-func (p *prompter) say(lines ...string) {
+// close stops the reader once its current read (if any) ends.
+func (s *lineSource) close() { s.once.Do(func() { close(s.done) }) }
+
+// next returns the next line, or the end of the input as errInputEnded, or
+// ctx's error as soon as ctx ends.
+func (s *lineSource) next(ctx context.Context, secret bool) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.pending {
+		select {
+		case s.reqs <- secret:
+			s.pending = true
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-s.done:
+			return "", errInputEnded
+		}
+	}
+	select {
+	case r := <-s.lines:
+		s.pending = false
+		if errors.Is(r.err, io.EOF) {
+			return "", errInputEnded
+		}
+		return r.text, r.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// fieldInput is what one huh field reads: the next line, handed over in one
+// Read so that huh's scanner takes exactly that line. Its err says why the
+// field got no line (huh itself falls back to the default).
+type fieldInput struct {
+	ctx    context.Context
+	src    *lineSource
+	secret bool
+	rest   []byte
+	done   bool
+	err    error
+}
+
+func (r *fieldInput) Read(p []byte) (int, error) {
+	if len(r.rest) == 0 {
+		if r.done {
+			return 0, io.EOF // one line per field; huh asks again through a new one
+		}
+		line, err := r.src.next(r.ctx, r.secret)
+		if err != nil {
+			r.err = err
+			return 0, io.EOF
+		}
+		r.rest, r.done = []byte(line+"\n"), true
+	}
+	n := copy(p, r.rest)
+	r.rest = r.rest[n:]
+	return n, nil
+}
+
+// accessible is the flow's Prompter for line prompts.
+type accessible struct {
+	opts     Options
+	out      io.Writer
+	src      *lineSource
+	quit     context.CancelFunc
+	quitting bool
+	// endWait stops turning lines into looks once the non-MDM wait is over.
+	endWait context.CancelFunc
+	// lastPollErr is the last poll failure said, so that each is said once.
+	lastPollErr string
+}
+
+func (p *accessible) say(lines ...string) {
 	for _, l := range lines {
 		fmt.Fprintln(p.out, l)
 	}
 }
 
-// request starts reading a line; collect it from p.lines.
-func (p *prompter) request(secret bool) error {
-	select {
-	case p.reqs <- secret:
-		return nil
-	case <-p.ctx.Done():
-		return p.ctx.Err()
-	}
-}
-
-func (p *prompter) line(secret bool) (string, error) {
-	if err := p.request(secret); err != nil {
-		return "", err
-	}
-	select {
-	case r := <-p.lines:
-		if errors.Is(r.err, io.EOF) {
-			return "", errors.New("the input ended before the wizard was finished")
-		}
-		return strings.TrimSpace(r.text), r.err
-	case <-p.ctx.Done():
-		return "", p.ctx.Err()
-	}
-}
-
-// ask prompts for a value; Enter takes def when there is one.
-func (p *prompter) ask(prompt, def string, secret bool) (string, error) {
-	for {
-		q := prompt
-		if def != "" {
-			shown := def
-			if secret {
-				shown = "the default"
-			}
-			q += " (Press Enter for " + shown + ")"
-		}
-		fmt.Fprint(p.out, q+": ")
-		v, err := p.line(secret)
-		if err != nil {
-			return "", err
-		}
-		if v == "" {
-			v = def
-		}
-		if v != "" {
-			return v, nil
-		}
-		p.say("An answer is needed.")
-	}
-}
-
-// choose offers numbered choices; Enter takes def (0-based).
-func (p *prompter) choose(prompt string, choices []string, def int) (int, error) {
-	p.say(prompt)
-	for i, c := range choices {
-		p.say(fmt.Sprintf("  %d. %s", i+1, c))
-	}
-	for {
-		fmt.Fprintf(p.out, "Choose 1-%d (Press Enter for %d): ", len(choices), def+1)
-		v, err := p.line(false)
-		if err != nil {
-			return 0, err
-		}
-		if v == "" {
-			return def, nil
-		}
-		if n, err := strconv.Atoi(v); err == nil && n >= 1 && n <= len(choices) {
-			return n - 1, nil
-		}
-		p.say(fmt.Sprintf("Type a number from 1 to %d.", len(choices)))
-	}
-}
-
-func (p *prompter) sayErr(err error) {
+func (p *accessible) sayErr(err error) {
 	msg, remedy := p.opts.explain(err)
 	p.say("Error: " + msg)
 	if remedy != "" {
@@ -162,302 +194,271 @@ func (p *prompter) sayErr(err error) {
 	}
 }
 
-// retry asks whether to try a failed step again; no means stop.
-func (p *prompter) retry(what string) error {
-	n, err := p.choose("What now?", []string{what, "Quit"}, 0)
-	if err != nil {
+// run asks one huh field in accessible mode; a field left without a line
+// (end of input, Ctrl-C) is an error, not huh's default.
+func (p *accessible) run(ctx context.Context, field huh.Field, secret bool) error {
+	in := &fieldInput{ctx: ctx, src: p.src, secret: secret}
+	// huh re-asks an invalid answer with the same reader: give it a fresh line each time.
+	r := &retryInput{first: in}
+	if err := huh.NewForm(huh.NewGroup(field)).WithAccessible(true).WithInput(r).WithOutput(p.out).RunWithContext(ctx); err != nil {
 		return err
 	}
-	if n == 1 {
-		return errQuit
+	return r.err()
+}
+
+// retryInput gives huh a new line whenever it asks again after an invalid answer.
+type retryInput struct {
+	first *fieldInput
+	cur   *fieldInput
+}
+
+func (r *retryInput) Read(b []byte) (int, error) {
+	if r.cur == nil {
+		r.cur = r.first
+	}
+	n, err := r.cur.Read(b)
+	if err == io.EOF && r.cur.err == nil && r.cur.done {
+		// The line was taken; a further read is a re-ask.
+		r.cur = &fieldInput{ctx: r.first.ctx, src: r.first.src, secret: r.first.secret}
+		return r.cur.Read(b)
+	}
+	return n, err
+}
+
+func (r *retryInput) err() error {
+	if r.cur != nil && r.cur.err != nil {
+		return r.cur.err
 	}
 	return nil
 }
 
-// accessible is the line-based walk through the flow.
-type accessible struct {
-	opts   Options
-	p      *prompter
-	client *api.Client
-	base   string
-	det    *steps.Detection
-	report *steps.Report
+// ask asks for a value; Enter takes def when there is one.
+func (p *accessible) ask(ctx context.Context, prompt, def string, secret bool) (string, error) {
+	title := prompt
+	if def != "" {
+		shown := def
+		if secret {
+			shown = "the default"
+		}
+		title += " (Press Enter for " + shown + ")"
+	}
+	v := def
+	field := huh.NewInput().Title(title + ":").Value(&v).Validate(func(s string) error {
+		if strings.TrimSpace(s) == "" && def == "" {
+			return errors.New("An answer is needed.")
+		}
+		return nil
+	})
+	if err := p.run(ctx, field, secret); err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(v), nil
 }
 
-func (a *accessible) run() error {
-	p := a.p
-	p.say("Mobile OAuth wizard: sets up the Jira and Confluence iOS apps (2.0 and later) to sign in with OAuth 2.0.")
-	if a.opts.Demo {
+// choose offers numbered choices; Enter takes def (0-based).
+func (p *accessible) choose(ctx context.Context, prompt string, choices []string, def int) (int, error) {
+	opts := make([]huh.Option[int], len(choices))
+	for i, c := range choices {
+		opts[i] = huh.NewOption(c, i)
+	}
+	n := def
+	field := huh.NewSelect[int]().Title(fmt.Sprintf("%s (Press Enter for %d)", prompt, def+1)).Options(opts...).Value(&n)
+	if err := p.run(ctx, field, false); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// yesOrQuit asks a yes-or-stop question; stop is errQuit.
+func (p *accessible) yesOrQuit(ctx context.Context, prompt, yes, no string) error {
+	n, err := p.choose(ctx, prompt, []string{yes, no}, 0)
+	if err == nil && n == 1 {
+		return errQuit
+	}
+	return err
+}
+
+func (p *accessible) Connect(ctx context.Context) (string, *api.Client, error) {
+	if p.opts.Demo {
 		p.say("This is a demo against a simulated Jira on this machine; nothing real is changed.")
 	}
-	p.say("Nothing is written to the instance before you confirm it.", "")
-	if err := a.connect(); err != nil {
-		return err
-	}
-	if err := a.detect(); err != nil {
-		return err
-	}
-	mode := a.opts.Mode
-	first := steps.Mode("")
-	if mode == steps.ModeMDM {
-		first = steps.ModeMDM
-	}
-	if err := a.checks(first); err != nil {
-		return err
-	}
-	if mode == "" {
-		n, err := p.choose("How will the iOS app learn the OAuth 2.0 client?", []string{steps.ModeMDM.Describe(), steps.ModeNonMDM.Describe()}, 0)
-		if err != nil {
-			return err
-		}
-		mode = modes[n]
-	}
-	var site steps.Site
-	var err error
-	if mode == steps.ModeNonMDM {
-		site, err = a.nonMDM()
-	} else {
-		site, err = a.mdm()
-	}
-	if err != nil {
-		return err
-	}
-	return a.result(site)
-}
-
-func (a *accessible) connect() error {
-	p := a.p
-	for a.base == "" {
-		raw := a.opts.BaseURL
+	p.say("Mobile OAuth wizard: sets up the Jira and Confluence iOS apps (2.0 and later) to sign in with OAuth 2.0.",
+		"Nothing is written to the instance before you confirm it.", "")
+	base := ""
+	for base == "" {
+		raw := p.opts.BaseURL
 		if raw == "" {
 			var err error
-			if raw, err = p.ask("Base URL of the instance, e.g. https://jira.example.com", a.opts.DemoDefaults.BaseURL, false); err != nil {
-				return err
+			if raw, err = p.ask(ctx, "Base URL of the instance, e.g. https://jira.example.com", p.opts.DemoDefaults.BaseURL, false); err != nil {
+				return "", nil, err
 			}
 		}
 		u, err := steps.NormalizeBaseURL(raw)
 		if err != nil {
 			p.sayErr(err)
-			a.opts.BaseURL = ""
+			if p.opts.PinURL {
+				return "", nil, err
+			}
+			p.opts.BaseURL = ""
 			continue
 		}
-		a.base = u
+		base = u
 	}
-	creds := a.opts.Creds
+	creds := p.opts.Creds
 	for !creds.complete() {
 		def := 0
 		if creds.Username != "" {
 			def = 1
 		}
-		n, err := p.choose("Sign in with:", []string{"a personal access token (recommended)", "a user name and password"}, def)
+		n, err := p.choose(ctx, "Sign in with:", []string{"a personal access token (recommended)", "a user name and password"}, def)
 		if err != nil {
-			return err
+			return "", nil, err
 		}
 		if n == 0 {
-			if creds.Token, err = p.ask("Personal access token (not shown)", a.opts.DemoDefaults.Token, true); err != nil {
-				return err
+			if creds.Token, err = p.ask(ctx, "Personal access token (not shown)", p.opts.DemoDefaults.Token, true); err != nil {
+				return "", nil, err
 			}
 			creds.Username, creds.Password = "", ""
 			continue
 		}
 		creds.Token = ""
-		if creds.Username, err = p.ask("User name", creds.Username, false); err != nil {
-			return err
+		if creds.Username, err = p.ask(ctx, "User name", creds.Username, false); err != nil {
+			return "", nil, err
 		}
-		if creds.Password, err = p.ask("Password (not shown)", "", true); err != nil {
-			return err
+		if creds.Password, err = p.ask(ctx, "Password (not shown)", "", true); err != nil {
+			return "", nil, err
 		}
 	}
-	c, err := a.opts.newClient(a.base, creds)
+	c, err := p.opts.newClient(base, creds)
 	if err != nil {
 		p.sayErr(err)
-		return err
+		return "", nil, err
 	}
-	a.client = c
-	return nil
+	return base, c, nil
 }
 
-func (a *accessible) detect() error {
-	p := a.p
-	for {
-		p.say("Asking " + a.base + " what it is…")
-		det, err := steps.Detect(p.ctx, a.client, a.opts.Product)
-		if err == nil {
-			a.det = det
-			p.say(fmt.Sprintf("Found %s %s, named %q.", det.Product.Title(), det.Version, det.Title))
-			if det.InstanceBaseURL != "" {
-				p.say("Its base URL: " + det.InstanceBaseURL)
-			}
-			n, err := p.choose("Is this the instance to set up?", []string{"Yes, check it", "No, quit"}, 0)
-			if err != nil {
-				return err
-			}
-			if n == 1 {
-				return errQuit
-			}
-			return nil
-		}
-		p.sayErr(err)
-		if err := p.retry("Try again"); err != nil {
-			return err
-		}
+func (p *accessible) Instance(ctx context.Context, det *steps.Detection) error {
+	p.say(fmt.Sprintf("Found %s %s, named %q.", det.Product.Title(), det.Version, det.Title))
+	if det.InstanceBaseURL != "" {
+		p.say("Its base URL: " + det.InstanceBaseURL)
 	}
+	return p.yesOrQuit(ctx, "Is this the instance to set up?", "Yes, check it", "No, quit")
 }
 
-// checks prints the report and stops on failures until a re-check passes.
-func (a *accessible) checks(mode steps.Mode) error {
-	p := a.p
-	for {
-		p.say("", "Checking versions, plugins and permissions…")
-		r := steps.RunChecks(p.ctx, a.client, a.det, steps.CheckOptions{Mode: mode, TypedURL: a.base})
-		for _, c := range r.Checks {
-			p.say(fmt.Sprintf("%-4s  %s: %s", c.Status, c.Name, c.Detail))
-			if r := a.opts.checkRemedy(c); r != "" && c.Status != steps.StatusOK {
-				p.say("      What to do: " + r)
-			}
-		}
-		if r.Compatible() {
-			p.say("All checks passed.", "")
-			if mode != steps.ModeNonMDM {
-				a.report = r
-			}
-			return nil
-		}
-		p.say(fmt.Sprintf("%d check(s) failed. Fix them on the instance, then check again.", len(r.Failed())))
-		if err := p.retry("Check again"); err != nil {
-			return err
+func (p *accessible) Checks(ctx context.Context, r *steps.Report) (bool, error) {
+	for _, c := range r.Checks {
+		p.say(fmt.Sprintf("%-4s  %s: %s", c.Status, c.Name, c.Detail))
+		if rem := p.opts.checkRemedy(c); rem != "" && c.Status != steps.StatusOK {
+			p.say("      What to do: " + rem)
 		}
 	}
+	p.say(r.Verdict(), "")
+	if r.Compatible() {
+		return false, nil
+	}
+	p.say("Fix them on the instance, then check again.")
+	return true, p.yesOrQuit(ctx, "What now?", "Check again", "Quit")
 }
 
-func (a *accessible) mdm() (steps.Site, error) {
-	p := a.p
-	var clients []api.OAuthClient
-	if a.report != nil {
-		clients = a.report.Clients
+func (p *accessible) Mode(ctx context.Context) (steps.Mode, error) {
+	n, err := p.choose(ctx, "How will the iOS app learn the OAuth 2.0 client?", []string{steps.ModeMDM.Describe(), steps.ModeNonMDM.Describe()}, 0)
+	if err != nil {
+		return "", err
 	}
-	var res *steps.LinkResult
-	for res == nil {
-		plan, err := steps.PlanLink(p.ctx, a.client, a.det.Product, a.opts.LinkName, clients)
-		clients = nil
-		if err != nil {
-			p.sayErr(err)
-			if err := p.retry("Look again"); err != nil {
-				return steps.Site{}, err
-			}
-			continue
-		}
-		p.say(plan.Describe())
-		if plan.Changes() {
-			n, err := p.choose("Create this link on the instance?", []string{"Yes, create it", "No, quit"}, 0)
-			if err != nil {
-				return steps.Site{}, err
-			}
-			if n == 1 {
-				return steps.Site{}, errQuit
-			}
-		}
-		res, err = steps.EnsureLink(p.ctx, a.client, plan)
-		if res == nil {
-			p.sayErr(err)
-			if err := p.retry("Look again (an existing link is reused, never duplicated)"); err != nil {
-				return steps.Site{}, err
-			}
-		}
-	}
-	p.summary = res.Outcome()
-	p.say(p.summary, "")
-	title := a.opts.Title
-	if title == "" {
-		var err error
-		if title, err = p.ask("Title the app shows for this site", a.det.Title, false); err != nil {
-			return steps.Site{}, err
-		}
-	}
-	cache := false
-	if a.opts.CacheSession != nil {
-		cache = *a.opts.CacheSession
-	} else {
-		n, err := p.choose("Keep the sign-in session in the mobile browser (cacheSessionInMobileBrowser)?", []string{"No (default)", "Yes"}, 0)
-		if err != nil {
-			return steps.Site{}, err
-		}
-		cache = n == 1
-	}
-	return steps.NewSite(a.det, a.base, title, res.Client.ClientID, cache), nil
+	return modes[n], nil
 }
 
-func (a *accessible) nonMDM() (steps.Site, error) {
-	p := a.p
-	if err := a.checks(steps.ModeNonMDM); err != nil {
-		return steps.Site{}, err
-	}
-	prod := a.det.Product
+func (p *accessible) ConfirmPlan(ctx context.Context, plan *steps.LinkPlan) error {
+	p.say(plan.Describe())
+	return p.yesOrQuit(ctx, "Create this link on the instance?", "Yes, create it", "No, quit")
+}
+
+// SwitchOn says where the switch is and, while the flow waits, turns each line
+// into a look at once (q quits).
+func (p *accessible) SwitchOn(ctx context.Context, ev *steps.MobileOAuthEvidence) (<-chan struct{}, error) {
+	prod := ev.Product
 	p.say("Turn on OAuth 2.0 in the mobile plugin, in a browser, as a system administrator:",
 		"  "+steps.MobileAdminPath(prod),
-		"The plugin then creates its own link with the redirect "+prod.MobileRedirect()+"; the wizard watches for it.")
-	every := a.opts.pollEvery()
-	// The checks listed the clients a moment ago: start from that answer.
-	cl, known := a.report.MobileClient()
-	for {
-		var err error
-		if !known {
-			cl, err = steps.FindMobileClient(p.ctx, a.client, prod)
-		}
-		known = false
-		if err != nil {
-			p.sayErr(err)
-		}
-		if cl != nil {
-			p.summary = steps.MobileClientOutcome(cl)
-			p.say(p.summary, "")
-			return steps.NewSite(a.det, a.base, a.opts.Title, "", false), nil
-		}
-		p.say(fmt.Sprintf("Not there yet. Checking again every %s; press Enter to check now, or type q and Enter to quit.", every))
-		if err := a.waitLine(every); err != nil {
-			return steps.Site{}, err
-		}
-	}
-}
-
-// waitLine returns when a line arrives (q quits) or when it is time to poll.
-func (a *accessible) waitLine(every time.Duration) error {
-	p := a.p
-	if err := p.request(false); err != nil {
-		return err
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case r := <-p.lines:
-			if r.err != nil || strings.EqualFold(strings.TrimSpace(r.text), "q") {
-				return errQuit
-			}
-			return nil
-		case <-t.C:
-			cl, err := steps.FindMobileClient(p.ctx, a.client, a.det.Product)
-			if err == nil && cl != nil {
-				p.say("The link has appeared. Press Enter to continue.")
-				r := <-p.lines
-				if r.err != nil && !errors.Is(r.err, io.EOF) {
-					return r.err
+		"The plugin then hands the app its client; the wizard watches for it.",
+		fmt.Sprintf("Not confirmed yet. Checking again every %s; press Enter to check now, or type q and Enter to quit.", p.opts.pollEvery()))
+	now := make(chan struct{})
+	ctx, p.endWait = context.WithCancel(ctx)
+	go func() {
+		for {
+			line, err := p.src.next(ctx, false)
+			if err != nil {
+				if errors.Is(err, errInputEnded) {
+					p.quitting = true
+					p.quit()
 				}
-				return nil
+				return
 			}
-		case <-p.ctx.Done():
-			return p.ctx.Err()
+			if strings.EqualFold(strings.TrimSpace(line), "q") {
+				p.quitting = true
+				p.quit()
+				return
+			}
+			select {
+			case now <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
 		}
+	}()
+	return now, nil
+}
+
+func (p *accessible) Title(ctx context.Context, def string) (string, error) {
+	return p.ask(ctx, "Title the app shows for this site", def, false)
+}
+
+func (p *accessible) CacheSession(ctx context.Context) (bool, error) {
+	n, err := p.choose(ctx, "Keep the sign-in session in the mobile browser (cacheSessionInMobileBrowser)?", []string{"No (default)", "Yes"}, 0)
+	return n == 1, err
+}
+
+func (p *accessible) Failed(ctx context.Context, s steps.Step, err error) (bool, error) {
+	p.sayErr(err)
+	again := "Try again"
+	if s == steps.StepLink || s == steps.StepPlan {
+		again = "Look again (an existing link is reused, never duplicated)"
+	}
+	if qerr := p.yesOrQuit(ctx, "What now?", again, "Quit"); qerr != nil {
+		return false, qerr
+	}
+	return true, nil
+}
+
+func (p *accessible) Observe(e steps.Event) {
+	f := e.Flow
+	switch {
+	case e.Poll != nil:
+		msg := ""
+		if e.Poll.Err != nil {
+			msg, _ = p.opts.explain(e.Poll.Err)
+		}
+		if msg != "" && msg != p.lastPollErr {
+			p.say("Could not look: " + msg)
+		}
+		p.lastPollErr = msg
+	case !e.Done && e.Step == steps.StepDetect:
+		p.say("Asking " + f.BaseURL + " what it is…")
+	case !e.Done && (e.Step == steps.StepChecks || e.Step == steps.StepMobileChecks):
+		p.say("", "Checking versions, plugins and permissions…")
+	case e.Done && e.Step == steps.StepLink:
+		p.say(f.Link.Outcome(), "")
+	case e.Done && e.Step == steps.StepMobileOAuth:
+		if p.endWait != nil {
+			p.endWait()
+		}
+		p.say(f.Mobile.Describe(), "")
 	}
 }
 
-func (a *accessible) result(site steps.Site) error {
-	p := a.p
-	f := a.opts.Format
-	if f == "" {
-		f = steps.FormatJSON
-	}
-	out, err := steps.RenderSites([]steps.Site{site}, f)
+// result prints the site list and offers to save it.
+func (p *accessible) result(ctx context.Context, f *steps.Flow) error {
+	format := cmp.Or(p.opts.Format, steps.FormatJSON)
+	out, err := steps.RenderSites([]steps.Site{*f.Site}, format)
 	if err != nil {
 		return err
 	}
@@ -466,27 +467,23 @@ func (a *accessible) result(site steps.Site) error {
 	p.say("")
 	// As on the full-screen result, a file is written only when asked for:
 	// --output names it (Enter accepts it), otherwise Enter skips.
-	if a.opts.NoSave != "" {
-		p.say(a.opts.NoSave)
-		p.say("Done. " + p.summary)
+	if p.opts.NoSave != "" {
+		p.say(p.opts.NoSave)
+		p.say("Done. " + f.Outcome())
 		return nil
 	}
-	def := a.opts.Output
-	if def == "" {
-		def = "-"
-	}
-	path, err := p.ask("Save it to a file? Type a path (e.g. "+defaultFile(f)+"), or - to skip", def, false)
+	path, err := p.ask(ctx, "Save it to a file? Type a path (e.g. "+defaultFile(format)+"), or - to skip", cmp.Or(p.opts.Output, "-"), false)
 	if err != nil {
 		return err
 	}
 	if path != "-" {
-		merged, err := steps.SaveSites(path, site, f)
+		merged, err := steps.SaveSites(path, *f.Site, format)
 		if err != nil {
 			p.sayErr(err)
 			return err
 		}
 		p.say(fmt.Sprintf("Saved %s with %d site(s) (file mode 0600; other sites in it were kept).", path, len(merged)))
 	}
-	p.say("Done. " + p.summary)
+	p.say("Done. " + f.Outcome())
 	return nil
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -161,4 +162,73 @@ func (r *hookReader) Read(p []byte) (int, error) {
 	line := r.lines[r.n] + "\n"
 	r.n++
 	return copy(p, line), nil
+}
+
+// Non-MDM with Enter only: every question has a default, and Enter during the
+// wait only asks for a look at once.
+func TestAccessibleNonMDMWithEnterOnly(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{})
+	sim.EnableMobileOAuthAfter(30 * time.Millisecond)
+	in := newHookReader(t, "", "", "", "", "", "")
+	in.slowAfter = 1
+	opts := Options{Demo: true, NewClient: testClient, Mode: steps.ModeNonMDM, PollEvery: time.Hour}
+	opts.DemoDefaults.BaseURL, opts.DemoDefaults.Token = srv.URL, "sysadmin-token"
+	var buf bytes.Buffer
+	if err := RunAccessible(context.Background(), opts, in, &buf); err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	text := buf.String()
+	if !strings.Contains(text, "OAuth 2.0 is on") || !strings.Contains(text, "Done.") || strings.Contains(text, `"oauth"`) {
+		t.Errorf("non-MDM did not finish with a site without an oauth block:\n%s", text)
+	}
+	if n := simtest.ListsBeyondChecks(sim); n == 0 {
+		t.Errorf("Enter during the wait did not look at once (poll interval is an hour)")
+	}
+}
+
+// Ctrl-C (a cancelled context) ends a question and the non-MDM wait at once.
+func TestAccessibleCancelReturnsPromptly(t *testing.T) {
+	_, srv := newSim(t, simulator.Config{})
+	for _, tc := range []struct {
+		name string
+		mode steps.Mode
+		// ready is the output that shows the wizard is waiting.
+		ready string
+	}{
+		{"at a question", steps.ModeMDM, "Is this the instance"},
+		{"in the non-MDM wait", steps.ModeNonMDM, "press Enter to check now"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := newHookReader(t, "")
+			if tc.mode == steps.ModeMDM {
+				in = newHookReader(t) // no line at all: the question waits
+			}
+			out := &simtest.Buffer{}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			opts := Options{NewClient: testClient, BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: tc.mode, PollEvery: time.Hour}
+			done := make(chan error, 1)
+			go func() { done <- RunAccessible(ctx, opts, in, out) }()
+			deadline := time.Now().Add(5 * time.Second)
+			for !strings.Contains(out.String(), tc.ready) {
+				if time.Now().After(deadline) {
+					t.Fatalf("never got to %q:\n%s", tc.ready, out.String())
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			cancelled := time.Now()
+			cancel()
+			select {
+			case err := <-done:
+				if d := time.Since(cancelled); d > 100*time.Millisecond {
+					t.Errorf("returned %s after the cancel", d)
+				}
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("err = %v, want the cancellation", err)
+				}
+			case <-time.After(2 * time.Second):
+				t.Fatal("a cancelled wait did not return")
+			}
+		})
+	}
 }
