@@ -102,6 +102,9 @@ func (p *flagPrompter) Failed(_ context.Context, _ steps.Step, err error) (bool,
 }
 
 func (p *flagPrompter) Observe(e steps.Event) {
+	if p.g.observe != nil {
+		p.g.observe(e)
+	}
 	f := e.Flow
 	switch {
 	case e.Poll != nil:

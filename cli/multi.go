@@ -146,12 +146,15 @@ func displayName(base string) string {
 }
 
 // forInstance is a copy of the options for one instance: its URL and
-// credentials, and its own writer for messages. Nothing in it is shared
-// with another instance but the settings every instance has in common.
-func (g *globalOptions) forInstance(t *target, messages io.Writer) *globalOptions {
+// credentials, its own writer for messages, and its row for progress.
+// Nothing in it is shared with another instance but the settings every
+// instance has in common.
+func (g *globalOptions) forInstance(o *outcome) *globalOptions {
+	t := o.target
 	gi := *g
 	stdio := *g.io
-	stdio.In, stdio.Out, stdio.Err = strings.NewReader(""), io.Discard, messages
+	stdio.In, stdio.Out, stdio.Err = strings.NewReader(""), io.Discard, &o.messages
+	gi.observe = o.observe
 	gi.io = &stdio
 	gi.URL, gi.URLs = t.URL, []string{t.URL}
 	gi.TokenFile, gi.User = "", ""
@@ -184,12 +187,16 @@ func (t *target) phrase(f fix.Fix) string {
 // outcome is what one instance's run came to.
 type outcome struct {
 	*target
+	// res is check's and setup's result; vres, verify's.
 	res  jsonResult
+	vres *jsonVerifyResult
 	err  error
 	code int
 	// report is the text a person reads about the instance (check's report);
 	// messages is what it said along the way (stderr).
 	report, messages bytes.Buffer
+	// observe hears the setup flow's steps on this instance.
+	observe func(steps.Event)
 }
 
 // site is the instance's entry in the site list, if it has one.
@@ -202,21 +209,25 @@ func (o *outcome) site() (steps.Site, bool) {
 
 // summary is the one line a row or a plain progress line shows for a finished instance.
 func (o *outcome) summary() string {
+	product, version, checks, verdict := o.res.Product, o.res.Version, o.res.Checks, "not ready: "
+	if o.vres != nil {
+		product, version, checks, verdict = o.vres.Product, o.vres.Version, o.vres.Probes, "sign-in will not work: "
+	}
 	var parts []string
-	if o.res.Product != "" {
-		parts = append(parts, api.Product(o.res.Product).Title()+" "+o.res.Version)
+	if product != "" {
+		parts = append(parts, api.Product(product).Title()+" "+version)
 	}
 	switch {
 	case o.err != nil && isSilent(o.err):
 		// The report was printed: name what failed in it.
 		var failed []string
-		for _, c := range o.res.Checks {
+		for _, c := range checks {
 			if !c.OK {
 				failed = append(failed, c.Name)
 			}
 		}
 		if len(failed) > 0 {
-			parts = append(parts, "not ready: "+strings.Join(failed, ", "))
+			parts = append(parts, verdict+strings.Join(failed, ", "))
 		} else {
 			parts = append(parts, o.err.Error())
 		}
@@ -224,6 +235,8 @@ func (o *outcome) summary() string {
 		msg, _ := o.explain(o.err)
 		msg, _, _ = strings.Cut(msg, "\n")
 		parts = append(parts, msg)
+	case o.vres != nil:
+		parts = append(parts, "sign-in can start")
 	case o.res.Changed != nil && *o.res.Changed:
 		parts = append(parts, "link created")
 	case o.res.Changed != nil:
@@ -239,6 +252,8 @@ func (o *outcome) summary() string {
 // progress shows how the instances of a run are doing while it runs.
 type progress interface {
 	started(i int)
+	// step is the setup flow's progress on instance i.
+	step(i int, e steps.Event)
 	finished(i int, o *outcome)
 	// stop ends the display once every instance has finished.
 	stop()
@@ -251,7 +266,7 @@ func runInstances(ctx context.Context, targets []target, parallel int, p progres
 	var eg errgroup.Group
 	eg.SetLimit(parallel)
 	for i := range targets {
-		o := &outcome{target: &targets[i]}
+		o := &outcome{target: &targets[i], observe: func(e steps.Event) { p.step(i, e) }}
 		outs[i] = o
 		eg.Go(func() error {
 			p.started(i)
@@ -270,16 +285,24 @@ func runInstances(ctx context.Context, targets []target, parallel int, p progres
 	return outs
 }
 
-// jsonInstance is one instance in the --json output of a run over several.
+// jsonInstance is one instance in the --json output of a run over several:
+// its URL and exit code, then the object one instance's run prints.
 type jsonInstance struct {
 	URL      string `json:"url"`
 	ExitCode int    `json:"exitCode"`
 	jsonResult
 }
 
+// jsonVerifyInstance is jsonInstance for verify.
+type jsonVerifyInstance struct {
+	URL      string `json:"url"`
+	ExitCode int    `json:"exitCode"`
+	jsonVerifyResult
+}
+
 // jsonRun is the one object --json prints for a run over several instances.
 type jsonRun struct {
-	Instances []jsonInstance `json:"instances"`
+	Instances []any `json:"instances"`
 	// Sites is the merged site list (setup only; [] when no instance got that far).
 	Sites    any    `json:"sites,omitempty"`
 	Output   string `json:"output,omitempty"`
@@ -287,10 +310,18 @@ type jsonRun struct {
 }
 
 func (r *jsonRun) add(o *outcome) {
-	res := o.res
+	var msg, remedy string
 	if o.err != nil && !isSilent(o.err) {
-		res.Error, res.Remedy = o.explain(o.err)
+		msg, remedy = o.explain(o.err)
 	}
+	if o.vres != nil {
+		res := *o.vres
+		res.setError(msg, remedy)
+		r.Instances = append(r.Instances, jsonVerifyInstance{URL: o.URL, ExitCode: o.code, jsonVerifyResult: res})
+		return
+	}
+	res := o.res
+	res.Error, res.Remedy = msg, remedy
 	res.Sites, res.Output = nil, ""
 	r.Instances = append(r.Instances, jsonInstance{URL: o.URL, ExitCode: o.code, jsonResult: res})
 }
@@ -343,21 +374,38 @@ func runError(outs []*outcome, code int) error {
 
 // runCheckMany is check over several instances.
 func runCheckMany(cmd *cobra.Command, g *globalOptions, co *checkOptions, m *multiOptions) error {
+	return runReadOnlyMany(cmd, g, m, co.json, func(o *outcome) error {
+		o.res = jsonResult{Checks: []jsonCheck{}}
+		return doCheck(cmd, g.forInstance(o), co, &o.res, &o.report)
+	})
+}
+
+// runVerifyMany is verify over several instances, each with its entry's mode.
+func runVerifyMany(cmd *cobra.Command, g *globalOptions, vo *verifyOptions, m *multiOptions) error {
+	if vo.clientID != "" {
+		return usageError("--client-id names one link: with several instances, verify each on its own")
+	}
+	return runReadOnlyMany(cmd, g, m, vo.json, func(o *outcome) error {
+		o.vres = newJSONVerifyResult()
+		return doVerify(cmd, g.forInstance(o), vo, o.Mode, o.vres, &o.report)
+	})
+}
+
+// runReadOnlyMany runs a command that only reads (check, verify) over several
+// instances: each one's report under its name, then the run's verdict.
+func runReadOnlyMany(cmd *cobra.Command, g *globalOptions, m *multiOptions, asJSON bool, one func(*outcome) error) error {
 	targets, err := m.targets(g)
 	if err != nil {
 		return err
 	}
-	outs, code := runMany(cmd, g, m, targets, func(_ context.Context, o *outcome) {
-		o.res = jsonResult{Checks: []jsonCheck{}}
-		o.err = doCheck(cmd, g.forInstance(o.target, &o.messages), co, &o.res, &o.report)
-	})
+	outs, code := runMany(cmd, g, m, targets, func(_ context.Context, o *outcome) { o.err = one(o) })
 	human := g.io.Out
-	if co.json {
+	if asJSON {
 		human = g.io.Err
 	}
 	printOutcomes(human, outs)
-	if co.json {
-		run := jsonRun{Instances: []jsonInstance{}, ExitCode: code}
+	if asJSON {
+		run := jsonRun{Instances: []any{}, ExitCode: code}
 		for _, o := range outs {
 			run.add(o)
 		}
@@ -390,8 +438,7 @@ func runSetupMany(cmd *cobra.Command, g *globalOptions, so *setupOptions, m *mul
 	}
 	outs, code := runMany(cmd, g, m, targets, func(_ context.Context, o *outcome) {
 		o.res = jsonResult{Checks: []jsonCheck{}}
-		oi := so.forInstance(o.target)
-		o.err = doSetup(cmd, g.forInstance(o.target, &o.messages), oi, &o.res, io.Discard)
+		o.err = doSetup(cmd, g.forInstance(o), so.forInstance(o.target), &o.res, io.Discard)
 	})
 	printOutcomes(g.io.Err, outs)
 
@@ -419,7 +466,7 @@ func runSetupMany(cmd *cobra.Command, g *globalOptions, so *setupOptions, m *mul
 		_, werr = g.io.Out.Write(out)
 	}
 	if so.json {
-		run := jsonRun{Instances: []jsonInstance{}, Sites: sites, ExitCode: code}
+		run := jsonRun{Instances: []any{}, Sites: sites, ExitCode: code}
 		if werr == nil && len(add) > 0 {
 			run.Output = so.output
 		}
@@ -494,6 +541,37 @@ func (p *tableProgress) finished(i int, o *outcome) {
 	p.prog.Send(ui.RowMsg{Index: i, State: st, Detail: o.summary(), Code: o.code})
 }
 
+func (p *tableProgress) step(i int, e steps.Event) {
+	if phase := stepPhase(e); phase != "" {
+		p.prog.Send(ui.RowMsg{Index: i, State: ui.RowRunning, Detail: phase})
+	}
+}
+
+// stepPhase is the few words a row shows for a step under way.
+func stepPhase(e steps.Event) string {
+	if e.Poll != nil {
+		return fmt.Sprintf("waiting for OAuth 2.0 in the mobile plugin (look %d)", e.Poll.N)
+	}
+	if e.Done {
+		return ""
+	}
+	switch e.Step {
+	case steps.StepDetect:
+		return "detecting the product"
+	case steps.StepChecks, steps.StepMobileChecks:
+		return "checking"
+	case steps.StepPlan:
+		return "looking for the link"
+	case steps.StepLink:
+		return "creating or reusing the link"
+	case steps.StepMobileOAuth:
+		return "waiting for OAuth 2.0 in the mobile plugin"
+	case steps.StepVerify:
+		return "verifying the sign-in"
+	}
+	return ""
+}
+
 func (p *tableProgress) stop() {
 	p.prog.Send(ui.RunDoneMsg{})
 	<-p.done
@@ -526,3 +604,6 @@ func (p *lineProgress) finished(i int, o *outcome) {
 }
 
 func (p *lineProgress) stop() {}
+
+// step says nothing: a log keeps a line per start and per end.
+func (p *lineProgress) step(int, steps.Event) {}

@@ -310,7 +310,8 @@ type recordProgress struct {
 	stopped bool
 }
 
-func (p *recordProgress) started(int) {}
+func (p *recordProgress) started(int)           {}
+func (p *recordProgress) step(int, steps.Event) {}
 func (p *recordProgress) finished(i int, _ *outcome) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -83,6 +83,9 @@ type globalOptions struct {
 	// creds, when set, are the credentials of one instance of a run over
 	// several, read once before the run; credentials() returns them.
 	creds *Credentials
+	// observe, when set, hears the setup flow's progress (the live table of
+	// a run over several instances).
+	observe func(steps.Event)
 }
 
 func (g *globalOptions) register(f *pflag.FlagSet) {

@@ -1,12 +1,10 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -113,63 +111,6 @@ func doVerify(cmd *cobra.Command, g *globalOptions, o *verifyOptions, mode steps
 		return &ExitError{Code: code, Err: errors.New("the app's sign-in will not work"), Silent: true}
 	}
 	return nil
-}
-
-// jsonVerifyRun is the one object verify --json prints for several instances.
-type jsonVerifyRun struct {
-	Instances []jsonVerifyInstance `json:"instances"`
-	ExitCode  int                  `json:"exitCode"`
-}
-
-type jsonVerifyInstance struct {
-	URL      string `json:"url"`
-	ExitCode int    `json:"exitCode"`
-	*jsonVerifyResult
-}
-
-// runVerifyMany is verify over several instances, each on its own; the exit
-// code is the most serious of theirs.
-func runVerifyMany(cmd *cobra.Command, g *globalOptions, vo *verifyOptions, m *multiOptions) error {
-	if vo.clientID != "" {
-		return usageError("--client-id names one link: with several instances, verify each on its own")
-	}
-	targets, err := m.targets(g)
-	if err != nil {
-		return err
-	}
-	results := make(map[*target]*jsonVerifyResult, len(targets))
-	var mu sync.Mutex
-	outs, code := runMany(cmd, g, m, targets, func(_ context.Context, o *outcome) {
-		r := newJSONVerifyResult()
-		o.err = doVerify(cmd, g.forInstance(o.target, &o.messages), vo, o.Mode, r, &o.report)
-		// The row's summary names the failed probes as it names failed checks.
-		o.res.Product, o.res.Version, o.res.Checks = r.Product, r.Version, r.Probes
-		mu.Lock()
-		results[o.target] = r
-		mu.Unlock()
-	})
-	human := g.io.Out
-	if vo.json {
-		human = g.io.Err
-	}
-	printOutcomes(human, outs)
-	if vo.json {
-		run := jsonVerifyRun{Instances: []jsonVerifyInstance{}, ExitCode: code}
-		for _, o := range outs {
-			r := results[o.target]
-			if r == nil {
-				r = newJSONVerifyResult()
-			}
-			if o.err != nil && !isSilent(o.err) {
-				r.setError(o.explain(o.err))
-			}
-			run.Instances = append(run.Instances, jsonVerifyInstance{URL: o.URL, ExitCode: o.code, jsonVerifyResult: r})
-		}
-		if err := writeJSON(g.io.Out, run); err != nil {
-			return err
-		}
-	}
-	return runError(outs, code)
 }
 
 // printVerify writes the probes and a one-line verdict.
