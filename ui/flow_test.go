@@ -120,7 +120,7 @@ func TestWholeNonMDMRunCreatesNothing(t *testing.T) {
 	h.pressWait("r")
 	h.waitFor("Found it")
 	h.pressWait("enter")
-	s = h.waitFor("carries the iOS app's redirect", `"baseURL"`)
+	s = h.waitFor("hands the app the client ID", `"baseURL"`)
 	if strings.Contains(s.view, `"oauth"`) {
 		t.Errorf("non-MDM site list carries an oauth block:\n%s", s.view)
 	}
@@ -132,7 +132,7 @@ func TestWholeNonMDMRunCreatesNothing(t *testing.T) {
 	if n := len(sim.Clients()); n != 1 {
 		t.Errorf("want only the plugin's client, got %d", n)
 	}
-	if sum := h.finish().Summary(); !strings.Contains(sum, "carries the iOS app's redirect") {
+	if sum := h.finish().Summary(); !strings.Contains(sum, "carries the iOS app's redirect") || !strings.Contains(sum, "hands the app the client ID") {
 		t.Errorf("Summary() = %q", sum)
 	}
 }
@@ -390,8 +390,37 @@ func TestNonMDMStartsFromTheChecksList(t *testing.T) {
 	h.pressWait("enter")
 	h.waitFor("The app can reach the instance")
 	h.pressWait("enter")
-	h.waitFor("Found it", "carries the app's redirect")
+	h.waitFor("Found it", "carries the iOS app's redirect")
 	if n := simtest.ListsBeyondChecks(sim); n != 0 {
 		t.Errorf("the clients were listed %d more time(s) than the checks needed", n)
+	}
+}
+
+// An earlier MDM link with the app's redirect is no evidence of the switch: the
+// wait screen says what it saw and keeps waiting; once the switch is on, the
+// client info/login hands out is the one found.
+func TestNonMDMWaitIgnoresAnEarlierLink(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{})
+	mdm := sim.AddClient("Jira iOS app", []string{"jira-server://oauth-callback"}, "WRITE")
+	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeNonMDM})
+	h.waitFor("Welcome")
+	h.pressWait("enter")
+	h.waitFor("Product:")
+	h.pressWait("enter")
+	h.waitFor("All checks passed")
+	h.pressWait("enter")
+	h.waitFor("The app can reach the instance")
+	h.pressWait("enter")
+	s := h.waitFor("does not hand it out", "checked 1 time")
+	if strings.Contains(s.view, "Found it") {
+		t.Fatalf("an earlier link counted as the switch:\n%s", s.view)
+	}
+	h.pressWait("r")
+	h.waitFor("checked 2 time")
+	sim.SetMobileOAuth(true)
+	h.pressWait("r")
+	s = h.waitFor("Found it", "Jira mobile app")
+	if strings.Contains(s.view, mdm.ClientID) {
+		t.Errorf("the earlier link was reported:\n%s", s.view)
 	}
 }

@@ -140,7 +140,7 @@ type Model struct {
 	mode        steps.Mode
 	link        *steps.LinkResult
 	linkPending bool // a create was under way
-	mobile      *api.OAuthClient
+	mobile      *steps.MobileOAuthEvidence // non-MDM: what confirmed the switch
 	site        *steps.Site
 	done        bool
 	quitting    bool
@@ -391,7 +391,7 @@ func (m *Model) Summary() string {
 	case m.linkPending:
 		b.WriteString("You quit while the link was being created: look in Administration → Application links to see whether it exists.\n")
 	case m.mobile != nil:
-		b.WriteString(steps.MobileClientOutcome(m.mobile) + "\n")
+		b.WriteString(m.mobile.Describe() + "\n")
 	default:
 		b.WriteString("Nothing was changed on the instance.\n")
 	}

@@ -184,7 +184,10 @@ func (s *result) top() string {
 	case s.m.link != nil:
 		outcome = s.m.link.Outcome()
 	default:
-		outcome = steps.MobileClientOutcome(s.m.mobile)
+		outcome = "The wizard changed nothing on the instance."
+		if s.m.mobile != nil {
+			outcome = s.m.mobile.Describe()
+		}
 	}
 	var tabs []string
 	for i, f := range formats {

@@ -8,13 +8,13 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
 // wait shows where the admin turns OAuth 2.0 on in the mobile plugin, then
-// watches the instance until the plugin's own client appears. The wizard
-// creates nothing in this mode.
+// watches the instance until there is evidence that the switch is on (see
+// steps.MobileOAuthEvidence): a link with the app's redirect alone is not. The
+// wizard creates nothing in this mode.
 type wait struct {
 	m     *Model
 	w, h  int
@@ -22,7 +22,10 @@ type wait struct {
 	polls int
 	seq   int // the tick that may poll next; a re-check makes older ticks void
 	busy  bool
-	found *api.OAuthClient
+	// base is the list of clients when the wizard asked for the switch.
+	base  steps.Baseline
+	seen  *steps.MobileOAuthEvidence // the last look that worked
+	found *steps.MobileOAuthEvidence // confirmed
 	err   error
 }
 
@@ -37,12 +40,12 @@ func (s *wait) back() bool       { return false }
 func (s *wait) SetSize(w, h int) { s.w, s.h = w, h }
 
 func (s *wait) enter() tea.Cmd {
-	s.found, s.err, s.polls, s.busy = nil, nil, 0, false
-	// The checks listed the clients a moment ago: start from that answer.
-	if cl, known := s.m.report.MobileClient(); known {
-		s.polls = 1
-		if cl != nil {
-			s.found, s.m.mobile = cl, cl
+	s.found, s.seen, s.err, s.polls, s.busy, s.base = nil, nil, nil, 0, false, steps.Baseline{}
+	// The checks read the clients and info/login a moment ago: start from that.
+	if ev, known := s.m.report.MobileOAuth(); known {
+		s.polls, s.seen, s.base = 1, ev, ev.AsBaseline()
+		if ev.Confirmed() {
+			s.found, s.m.mobile = ev, ev
 			return nil
 		}
 		return tea.Batch(s.load.start(), s.tick())
@@ -62,9 +65,9 @@ func (s *wait) poll() tea.Cmd {
 	}
 	s.busy = true
 	s.seq++
-	ctx, c, p := s.m.ctx, s.m.client, s.m.det.Product
-	return request(s.m, func() (*api.OAuthClient, error) {
-		return steps.FindMobileClient(ctx, c, p)
+	ctx, c, p, base := s.m.ctx, s.m.client, s.m.det.Product, s.base
+	return request(s.m, func() (*steps.MobileOAuthEvidence, error) {
+		return steps.CheckMobileOAuth(ctx, c, p, base)
 	})
 }
 
@@ -77,11 +80,19 @@ func (s *wait) bindings() []key.Binding {
 
 func (s *wait) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case reply[*api.OAuthClient]:
+	case reply[*steps.MobileOAuthEvidence]:
 		s.busy = false
 		s.polls++
-		s.found, s.err = msg.val, msg.err
-		if s.found != nil {
+		s.err = msg.err
+		if msg.val != nil {
+			s.seen = msg.val
+			if !s.base.Known() {
+				// The first list read after asking is the baseline.
+				s.base = msg.val.AsBaseline()
+			}
+		}
+		if msg.val.Confirmed() {
+			s.found = msg.val
 			s.load.stop()
 			s.m.mobile = s.found
 			return nil
@@ -112,13 +123,15 @@ func (s *wait) View() string {
 	var b strings.Builder
 	b.WriteString(wrap("There is no REST API for this switch: turn it on in the "+p.Title()+" administration, in a browser, as a system administrator:", s.w, "") + "\n\n")
 	b.WriteString("  " + st.accent.Render(wrap(steps.MobileAdminPath(p), s.w, "  ")) + "\n\n")
-	b.WriteString(wrap("The mobile plugin then creates its own incoming link with the redirect "+p.MobileRedirect()+"; the wizard watches for it.", s.w, "") + "\n\n")
+	b.WriteString(wrap("The mobile plugin then creates its own incoming link with the redirect "+p.MobileRedirect()+" and hands its client ID to the app; the wizard watches for that.", s.w, "") + "\n\n")
 	if s.found != nil {
-		b.WriteString(st.ok.Render(wrap(fmt.Sprintf("Found it: the link %q (client ID %s) carries the app's redirect. Press enter for the result.",
-			s.found.Name, s.found.ClientID), s.w, "")) + "\n")
+		b.WriteString(st.ok.Render(wrap("Found it: "+s.found.Describe()+" Press enter for the result.", s.w, "")) + "\n")
 		return b.String()
 	}
-	b.WriteString(s.load.view(fmt.Sprintf("Waiting for the link to appear (checked %d time(s); every %s; r checks now)", s.polls, s.m.opts.pollEvery())) + "\n")
+	if s.seen != nil {
+		b.WriteString(wrap("Seen so far: "+s.seen.Describe(), s.w, "") + "\n\n")
+	}
+	b.WriteString(s.load.view(fmt.Sprintf("Waiting for the evidence (checked %d time(s); every %s; r checks now)", s.polls, s.m.opts.pollEvery())) + "\n")
 	if s.err != nil {
 		b.WriteString("\n" + s.m.errorBlock(s.err, s.w) + "\n")
 	}
