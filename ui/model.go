@@ -139,7 +139,7 @@ type Model struct {
 	report      *steps.Report
 	mode        steps.Mode
 	link        *steps.LinkResult
-	linkPending bool // a create was under way
+	linkPending bool                       // a create was under way
 	mobile      *steps.MobileOAuthEvidence // non-MDM: what confirmed the switch
 	site        *steps.Site
 	done        bool
