@@ -3,6 +3,7 @@ package steps_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -206,4 +207,52 @@ func plainSim(cfg simulator.Config) func(*testing.T) *simtest.Env {
 
 func proxied(cfg simulator.Config, proto string) func(*testing.T) *simtest.Env {
 	return func(t *testing.T) *simtest.Env { return simtest.StartBehindTLSProxy(t, cfg, proto) }
+}
+
+// The consent page is asked at once with the query the authorization endpoint
+// is expected to forward; when its redirect carries other parameters, the
+// page is asked again with those, and that answer is the verdict.
+func TestVerifyAsksTheConsentPageAgainWhenTheRedirectDiffers(t *testing.T) {
+	sim := simulator.New(simulator.Config{})
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != api.PathAuthorize {
+			sim.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		sim.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		if loc := rec.Header().Get("Location"); strings.Contains(loc, api.PathConsent) {
+			w.Header().Set("Location", loc+"&prompt=login")
+		}
+		w.WriteHeader(rec.Code)
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(sim.Close)
+	link := sim.AddClient("Jira iOS app", []string{jiraRedirect}, "WRITE")
+	c, err := api.New(api.Options{BaseURL: srv.URL, Token: simtest.SysadminToken, Transport: srv.Client().Transport})
+	if err != nil {
+		t.Fatal(err)
+	}
+	det, err := steps.Detect(context.Background(), c, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.ResetRequests()
+	cl := api.OAuthClient{ID: link.ID, ClientID: link.ClientID, Name: link.Name, Redirects: link.Redirects, Scope: link.Scope}
+	r := steps.Verify(context.Background(), c, det, steps.VerifyOptions{Client: &cl, Mode: steps.ModeMDM})
+	var consent []string
+	for _, req := range sim.Requests() {
+		if req.Path == api.PathConsent {
+			consent = append(consent, req.Query)
+		}
+	}
+	if len(consent) != 2 || strings.Contains(consent[0], "prompt=login") || !strings.Contains(consent[1], "prompt=login") {
+		t.Fatalf("consent asked with %q, want the expected query and then the redirect's", consent)
+	}
+	if !r.OK() {
+		t.Errorf("probes %+v", r.Probes)
+	}
 }
