@@ -62,6 +62,6 @@ func doCheck(cmd *cobra.Command, g *globalOptions, o *checkOptions, res *jsonRes
 	// The same flow as setup, stopped after the checks: the same verdicts.
 	f := &steps.Flow{Settings: steps.Settings{Product: product, Mode: mode, ChecksOnly: true}}
 	err = f.Run(ctx, &flagPrompter{g: g, report: human})
-	res.fill(f.Report)
+	res.fill(f.Report, g.phraser())
 	return err
 }

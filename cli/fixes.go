@@ -32,5 +32,14 @@ func explain(err error) (message, remedy string) {
 	return msg, fix.Join(remedy, f, phrase)
 }
 
-// checkRemedy is a check's remedy with its fix phrased for the command line.
-func checkRemedy(c steps.Check) string { return fix.Join(c.Remedy, c.Fix, phrase) }
+// checkRemedy is a check's remedy with its fix phrased by ph.
+func checkRemedy(c steps.Check, ph fix.Phraser) string { return fix.Join(c.Remedy, c.Fix, ph) }
+
+// phraser phrases fixes for this run: the command line's flags, or, for one
+// instance of a run over several, what its inventory entry points to.
+func (g *globalOptions) phraser() fix.Phraser {
+	if g.fixPhrase != nil {
+		return g.fixPhrase
+	}
+	return phrase
+}

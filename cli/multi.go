@@ -154,7 +154,7 @@ func (g *globalOptions) forInstance(o *outcome) *globalOptions {
 	gi := *g
 	stdio := *g.io
 	stdio.In, stdio.Out, stdio.Err = strings.NewReader(""), io.Discard, &o.messages
-	gi.observe = o.observe
+	gi.observe, gi.fixPhrase = o.observe, t.phrase
 	gi.io = &stdio
 	gi.URL, gi.URLs = t.URL, []string{t.URL}
 	gi.TokenFile, gi.User = "", ""

@@ -427,3 +427,22 @@ func (o onlcr) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+func TestRemedyNamesTheInstancesOwnToken(t *testing.T) {
+	good := simtest.Start(t, simulator.Config{DevMode: true})
+	bad := simtest.Start(t, simulator.Config{DevMode: true})
+	inv := filepath.Join(t.TempDir(), "i.yaml")
+	os.WriteFile(inv, []byte("instances:\n  - url: "+good.URL+"\n  - url: "+bad.URL+"\n    token_env: STAGING_TOKEN\n"), 0o600)
+	env := map[string]string{EnvToken: simtest.SysadminToken, "STAGING_TOKEN": simtest.BadToken}
+	r := run(t, env, "setup", "--inventory", inv, "--mode", "mdm", "--yes")
+	if r.code != ExitAuth {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	block := r.stderr[strings.Index(r.stderr, "── "+displayName(bad.URL)):]
+	if !strings.Contains(block, "STAGING_TOKEN (token_env in the inventory)") || strings.Contains(block, EnvToken) {
+		t.Errorf("the remedy should name the instance's own variable:\n%s", block)
+	}
+	if len(siteList(t, r.stdout)) != 1 {
+		t.Errorf("site list: %s", r.stdout)
+	}
+}

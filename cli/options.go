@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/ui"
 )
@@ -86,6 +87,9 @@ type globalOptions struct {
 	// observe, when set, hears the setup flow's progress (the live table of
 	// a run over several instances).
 	observe func(steps.Event)
+	// fixPhrase, when set, phrases fixes for one instance of a run over
+	// several (see phraser).
+	fixPhrase fix.Phraser
 }
 
 func (g *globalOptions) register(f *pflag.FlagSet) {

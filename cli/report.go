@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -40,7 +41,7 @@ type jsonResult struct {
 	Remedy string      `json:"remedy,omitempty"`
 }
 
-func (j *jsonResult) fill(r *steps.Report) {
+func (j *jsonResult) fill(r *steps.Report, ph fix.Phraser) {
 	if r == nil {
 		return
 	}
@@ -48,7 +49,7 @@ func (j *jsonResult) fill(r *steps.Report) {
 		j.Product, j.Version, j.Title, j.BaseURL = string(d.Product), d.Version, d.Title, d.InstanceBaseURL
 	}
 	j.Compatible = r.Compatible()
-	j.Checks = jsonChecks(r.Checks)
+	j.Checks = jsonChecks(r.Checks, ph)
 }
 
 func writeJSON(w io.Writer, v any) error {
@@ -63,11 +64,11 @@ var statusMark = map[steps.Status]string{
 }
 
 // printReport writes the checks as lines a person reads: mark, name, detail, remedy.
-func printReport(w io.Writer, r *steps.Report) {
+func printReport(w io.Writer, r *steps.Report, ph fix.Phraser) {
 	if d := r.Detection; d != nil {
 		fmt.Fprintf(w, "%s %s %q at %s\n\n", d.Product.Title(), d.Version, d.Title, firstNonEmpty(d.InstanceBaseURL, "(base URL not reported)"))
 	}
-	printChecks(w, r.Checks)
+	printChecks(w, r.Checks, ph)
 	fmt.Fprintln(w)
 	if r.Compatible() {
 		fmt.Fprintln(w, r.Verdict())
@@ -78,20 +79,20 @@ func printReport(w io.Writer, r *steps.Report) {
 
 // printChecks writes checks (or probes) as lines: mark, name, detail, and the
 // remedy under anything that is not ok.
-func printChecks(w io.Writer, checks []steps.Check) {
+func printChecks(w io.Writer, checks []steps.Check, ph fix.Phraser) {
 	for _, c := range checks {
 		fmt.Fprintf(w, "%s %-34s %s\n", statusMark[c.Status], c.Name, c.Detail)
-		if r := checkRemedy(c); r != "" && c.Status != steps.StatusOK {
+		if r := checkRemedy(c, ph); r != "" && c.Status != steps.StatusOK {
 			fmt.Fprintf(w, "  %-34s → %s\n", "", r)
 		}
 	}
 }
 
 // jsonChecks is checks (or probes) as --json carries them.
-func jsonChecks(checks []steps.Check) []jsonCheck {
+func jsonChecks(checks []steps.Check, ph fix.Phraser) []jsonCheck {
 	out := make([]jsonCheck, 0, len(checks))
 	for _, c := range checks {
-		out = append(out, jsonCheck{ID: c.ID, Name: c.Name, OK: c.OK(), Status: c.Status.String(), Detail: c.Detail, Remedy: checkRemedy(c)})
+		out = append(out, jsonCheck{ID: c.ID, Name: c.Name, OK: c.OK(), Status: c.Status.String(), Detail: c.Detail, Remedy: checkRemedy(c, ph)})
 	}
 	return out
 }

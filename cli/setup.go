@@ -107,7 +107,7 @@ func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonRes
 		DryRun: o.dryRun, Wait: o.wait, PollEvery: o.pollEvery, Verify: !o.noVerify,
 	}}
 	err = f.Run(ctx, &flagPrompter{g: g, report: g.io.Err, yes: o.yes, wait: o.wait})
-	res.fill(f.Report)
+	res.fill(f.Report, g.phraser())
 	switch {
 	case f.Link != nil:
 		res.ClientID, res.LinkName, res.Changed = f.Link.Client.ClientID, f.Link.Client.Name, &f.Link.Changed
@@ -125,7 +125,7 @@ func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonRes
 	// A failed probe fails setup, but the link is in place: the site list is still written.
 	var verr error
 	if f.Verified != nil {
-		res.Verify = newJSONVerify(f.Verified)
+		res.Verify = newJSONVerify(f.Verified, g.phraser())
 		if code := verifyCode(f.Verified); code != ExitOK {
 			verr = &ExitError{Code: code, Err: errors.New("the link is in place, but the app's sign-in will not work: fix what the verification says and run verify (--no-verify skips this step)")}
 		}

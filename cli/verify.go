@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -26,8 +27,8 @@ type jsonVerify struct {
 	Probes   []jsonCheck `json:"probes"`
 }
 
-func newJSONVerify(r *steps.VerifyReport) *jsonVerify {
-	v := &jsonVerify{OK: r.OK(), Probes: jsonChecks(r.Probes)}
+func newJSONVerify(r *steps.VerifyReport, ph fix.Phraser) *jsonVerify {
+	v := &jsonVerify{OK: r.OK(), Probes: jsonChecks(r.Probes, ph)}
 	if r.Client != nil {
 		v.ClientID, v.LinkName = r.Client.ClientID, r.Client.Name
 	}
@@ -104,9 +105,9 @@ func doVerify(cmd *cobra.Command, g *globalOptions, o *verifyOptions, mode steps
 	d := conn.det
 	res.Product, res.Version, res.Title, res.BaseURL = string(d.Product), d.Version, d.Title, d.InstanceBaseURL
 	r := steps.Verify(ctx, conn.client, d, steps.VerifyOptions{Mode: mode, ClientID: o.clientID})
-	res.jsonVerify = *newJSONVerify(r)
+	res.jsonVerify = *newJSONVerify(r, g.phraser())
 	fmt.Fprintf(human, "%s %s %q at %s\n\n", d.Product.Title(), d.Version, d.Title, firstNonEmpty(d.InstanceBaseURL, "(base URL not reported)"))
-	printVerify(human, r)
+	printVerify(human, r, g.phraser())
 	if code := verifyCode(r); code != ExitOK {
 		return &ExitError{Code: code, Err: errors.New("the app's sign-in will not work"), Silent: true}
 	}
@@ -114,8 +115,8 @@ func doVerify(cmd *cobra.Command, g *globalOptions, o *verifyOptions, mode steps
 }
 
 // printVerify writes the probes and a one-line verdict.
-func printVerify(w io.Writer, r *steps.VerifyReport) {
-	printChecks(w, r.Probes)
+func printVerify(w io.Writer, r *steps.VerifyReport, ph fix.Phraser) {
+	printChecks(w, r.Probes, ph)
 	fmt.Fprintln(w)
 	failed, unsure := r.Failed(), 0
 	for _, p := range r.Probes {
