@@ -50,9 +50,10 @@ func (s *stallAt) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // TestSIGKILLAtEveryRequest kills `setup` (a process of its own) at each of
-// its requests in turn, once before the instance handles it and once after the
-// instance acted on it but before the answer arrived, and checks that a plain
-// re-run then always ends with exactly one link and the same site list.
+// its requests in turn, before the instance handles it, and at each write also
+// after the instance acted on it but before the answer arrived, and checks
+// that a plain re-run then always ends with exactly one link and the same site
+// list.
 func TestSIGKILLAtEveryRequest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the wizard as a process and kills it many times")
@@ -64,14 +65,24 @@ func TestSIGKILLAtEveryRequest(t *testing.T) {
 	if r := runOn(t, ref, tokenEnv(simtest.SysadminToken), args(ref.URL)...); r.code != 0 {
 		t.Fatalf("reference run: exit %d: %s", r.code, r.stderr)
 	}
-	requests := len(ref.Sim.Requests())
+	log := ref.Sim.Requests()
+	requests := len(log)
 	if requests < 5 {
 		t.Fatalf("a whole run made only %d requests", requests)
 	}
 
-	killedAfterCreate := 0
+	killedAfterCreate, kills := 0, 0
 	for n := range requests {
-		for _, afterHandle := range []bool{false, true} {
+		// Killed after the instance handled a read is the same as killed before
+		// the next request: only a write's lost answer is a moment of its own.
+		// (The checks' reads run concurrently, so their order varies; the
+		// writes come after them, one at a time.)
+		points := []bool{false}
+		if log[n].Method != http.MethodGet {
+			points = append(points, true)
+		}
+		for _, afterHandle := range points {
+			kills++
 			name := fmt.Sprintf("request %d, %s", n, map[bool]string{false: "before handling", true: "after handling"}[afterHandle])
 			sim := simulator.New(simulator.Config{DevMode: true, Title: "Acme Jira"})
 			stall := &stallAt{sim: sim, n: n, afterHandle: afterHandle, held: make(chan struct{})}
@@ -117,5 +128,5 @@ func TestSIGKILLAtEveryRequest(t *testing.T) {
 	if killedAfterCreate == 0 {
 		t.Fatal("no kill landed after the link was created: the test proved nothing about that case")
 	}
-	t.Logf("%d kill points over %d requests; %d of them after the link was created", 2*requests, requests, killedAfterCreate)
+	t.Logf("%d kill points over %d requests; %d of them after the link was created", kills, requests, killedAfterCreate)
 }
