@@ -57,7 +57,9 @@ func measureKeysInProcess(presses int) ([]keySeries, error) {
 		return nil, err
 	}
 	out = append(out, run(wz.Driver, "result", []string{"tab"}))
-	out = append(out, run(drive.New(floor.Model{}, keyCols, keyRows), "floor", []string{"x"}))
+	fl := drive.New(floor.Model{}, keyCols, keyRows)
+	defer fl.Close()
+	out = append(out, run(fl, "floor", []string{"x"}))
 	return out, nil
 }
 

@@ -1,15 +1,18 @@
-// Package drive runs a Bubble Tea model in-process the way a tea.Program does,
-// without a terminal: messages go to Update one at a time, commands run on
-// their own goroutines, and every frame is View-ed and diffed into terminal
-// bytes by the same renderer Bubble Tea uses. It exists to time what a key
-// press costs the program, free of terminal and scheduler noise.
+// Package drive runs a Bubble Tea model in-process under a tea.Program with no
+// terminal: Bubble Tea itself runs the commands (batches, sequences and all)
+// and calls Update and View, and every frame is diffed into terminal bytes by
+// the same cell renderer Bubble Tea uses. It exists to time what a key press
+// costs the program, free of terminal and scheduler noise: the time is taken
+// on the program's own goroutine, from the key's Update to its rendered frame.
 package drive
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"reflect"
+	"io"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -18,129 +21,180 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// Driver owns a model; it is not safe for concurrent use.
+// Driver owns a running model; its methods are not safe for concurrent use.
 type Driver struct {
-	model tea.Model
-	msgs  chan tea.Msg
-	quit  bool
+	p      *tea.Program
+	frames chan frame
+	done   chan struct{} // closed when the program has ended
+	cancel context.CancelFunc
+	quit   bool
+	text   string // the last frame's text, as the driver has seen it
 
-	w, h     int
-	screen   uv.ScreenBuffer
-	term     *uv.TerminalRenderer
-	out      countWriter
-	lastView string
-	alt      bool
+	out atomic.Int64 // bytes the renderer wrote
 }
 
-type countWriter struct{ n int64 }
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	c.n += int64(len(p))
-	return len(p), nil
+// frame is what the probe reports after each Update and View.
+type frame struct {
+	text  string
+	press time.Duration // for the frame of a key sent by Press: Update to rendered frame
+	key   bool
+	sized bool // the window size has reached the model
 }
 
-// New starts m on a w x h terminal as tea.Program does: Init, then the
-// window size.
+// pressed marks the key a Press sent, so that the probe times exactly its frame.
+type pressed struct{ tea.KeyPressMsg }
+
+// New starts m on a w x h terminal, as tea.Program does (Init, then the window
+// size), and returns once the first sized frame is drawn.
 func New(m tea.Model, w, h int) *Driver {
-	d := &Driver{model: m, msgs: make(chan tea.Msg, 1024), w: w, h: h}
-	d.screen = uv.NewScreenBuffer(w, h)
-	d.term = uv.NewTerminalRenderer(&d.out, []string{"TERM=xterm-256color"})
-	d.term.SetColorProfile(colorprofile.ANSI256)
-	d.term.SetRelativeCursor(true) // programs start inline
-	d.exec(m.Init())
-	d.update(tea.WindowSizeMsg{Width: w, Height: h})
-	d.frame()
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &Driver{frames: make(chan frame, 4096), done: make(chan struct{}), cancel: cancel}
+	pr := &probe{inner: m, d: d, w: w, h: h}
+	pr.screen = uv.NewScreenBuffer(w, h)
+	pr.term = uv.NewTerminalRenderer(writerFunc(func(b []byte) (int, error) {
+		d.out.Add(int64(len(b)))
+		return len(b), nil
+	}), []string{"TERM=xterm-256color"})
+	pr.term.SetColorProfile(colorprofile.ANSI256)
+	pr.term.SetRelativeCursor(true) // programs start inline
+	d.p = tea.NewProgram(pr,
+		tea.WithContext(ctx),
+		tea.WithInput(nil),
+		tea.WithOutput(io.Discard),
+		tea.WithoutRenderer(), // the probe renders, synchronously, on the program's goroutine
+		tea.WithoutSignalHandler(),
+		tea.WithWindowSize(w, h),
+		tea.WithEnvironment([]string{"TERM=xterm-256color"}),
+		tea.WithColorProfile(colorprofile.ANSI256),
+	)
+	go func() {
+		defer close(d.done)
+		_, _ = d.p.Run()
+	}()
+	for !d.quit {
+		if f, ok := d.next(nil); !ok || f.sized {
+			break
+		}
+	}
 	return d
 }
 
-// exec runs cmd off the model's goroutine and posts what it returns.
-func (d *Driver) exec(cmd tea.Cmd) {
-	if cmd == nil {
-		return
+// Close stops the program and waits for it to end.
+func (d *Driver) Close() {
+	d.cancel()
+	for {
+		select {
+		case <-d.frames:
+		case <-d.done:
+			return
+		}
 	}
-	go func() { d.post(cmd()) }()
 }
 
-// post flattens batches and sequences into single messages (order within a
-// sequence is kept; no model here depends on it across a batch).
-func (d *Driver) post(msg tea.Msg) {
-	switch m := msg.(type) {
-	case nil:
-		return
-	case tea.BatchMsg:
-		for _, c := range m {
-			d.exec(c)
-		}
-		return
-	}
-	// tea.Sequence's message type is unexported: recognise it by shape.
-	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeFor[tea.Cmd]() {
-		for i := range v.Len() {
-			if c := v.Index(i).Interface().(tea.Cmd); c != nil {
-				d.post(c())
-			}
-		}
-		return
-	}
-	d.msgs <- msg
-}
-
-func (d *Driver) update(msg tea.Msg) {
-	if _, ok := msg.(tea.QuitMsg); ok {
+// next takes the next frame, or reports false when the program has ended or
+// stop fired first.
+func (d *Driver) next(stop <-chan time.Time) (frame, bool) {
+	select {
+	case f := <-d.frames:
+		d.text = f.text
+		return f, true
+	case <-d.done:
 		d.quit = true
-		return
+		return frame{}, false
+	case <-stop:
+		return frame{}, false
 	}
-	m, cmd := d.model.Update(msg)
-	d.model = m
-	d.exec(cmd)
 }
 
-// frame is what tea.Program does after an Update: View, then (on its frame
-// ticker) draw the content into the cell buffer and diff it against the
-// terminal's. An unchanged view is skipped, as the renderer skips it.
-func (d *Driver) frame() string {
-	v := d.model.View()
-	if v.Content == d.lastView {
-		return v.Content
+// probe sits between the program and the model.
+type probe struct {
+	inner  tea.Model
+	d      *Driver
+	w, h   int
+	screen uv.ScreenBuffer
+	term   *uv.TerminalRenderer
+
+	lastView string
+	alt      bool
+	sized    bool
+	keyStart time.Time // set while a Press's key is between Update and View
+}
+
+func (p *probe) Init() tea.Cmd { return p.inner.Init() }
+
+func (p *probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch m := msg.(type) {
+	case pressed:
+		p.keyStart = time.Now()
+		msg = m.KeyPressMsg
+	case tea.WindowSizeMsg:
+		p.sized = true
 	}
-	if v.AltScreen != d.alt {
+	var cmd tea.Cmd
+	p.inner, cmd = p.inner.Update(msg)
+	return p, cmd
+}
+
+func (p *probe) View() tea.View {
+	v := p.inner.View()
+	p.render(v)
+	f := frame{text: ansi.Strip(v.Content), sized: p.sized}
+	if !p.keyStart.IsZero() {
+		f.press, f.key = time.Since(p.keyStart), true
+		p.keyStart = time.Time{}
+	}
+	p.d.frames <- f
+	return v
+}
+
+// render is what the program's renderer does with a view on its frame ticker:
+// draw the content into the cell buffer and diff it against the terminal's.
+// An unchanged view is skipped, as the renderer skips it.
+func (p *probe) render(v tea.View) {
+	if v.Content == p.lastView {
+		return
+	}
+	if v.AltScreen != p.alt {
 		// As the cursed renderer does on entering or leaving the alternate screen.
-		d.alt = v.AltScreen
-		d.term.SetFullscreen(d.alt)
-		d.term.SetRelativeCursor(!d.alt)
-		d.term.Erase()
+		p.alt = v.AltScreen
+		p.term.SetFullscreen(p.alt)
+		p.term.SetRelativeCursor(!p.alt)
+		p.term.Erase()
 	}
-	d.lastView = v.Content
+	p.lastView = v.Content
 	content := uv.NewStyledString(v.Content)
 	// Inline programs get a buffer as tall as their frame, as in the cursed
 	// renderer; the alternate screen is always the whole terminal.
-	height := d.h
+	height := p.h
 	if !v.AltScreen {
-		height = min(content.Height(), d.h)
+		height = min(content.Height(), p.h)
 	}
-	if b := d.screen.Bounds(); b.Dx() != d.w || b.Dy() != height {
-		d.screen.Resize(d.w, height)
-		d.screen.Touched = nil
+	if b := p.screen.Bounds(); b.Dx() != p.w || b.Dy() != height {
+		p.screen.Resize(p.w, height)
+		p.screen.Touched = nil
 	}
-	d.screen.Clear()
-	content.Draw(d.screen, d.screen.Bounds())
-	d.term.Render(d.screen.RenderBuffer)
-	_ = d.term.Flush()
-	return v.Content
+	p.screen.Clear()
+	content.Draw(p.screen, p.screen.Bounds())
+	p.term.Render(p.screen.RenderBuffer)
+	_ = p.term.Flush()
 }
 
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
+
 // Text is the last frame without escape sequences.
-func (d *Driver) Text() string { return ansi.Strip(d.lastView) }
+func (d *Driver) Text() string { return d.text }
 
 // Bytes is how much the renderer has written to the terminal so far.
-func (d *Driver) Bytes() int64 { return d.out.n }
+func (d *Driver) Bytes() int64 { return d.out.Load() }
 
 // ErrQuit: the model quit while it was being driven.
 var ErrQuit = errors.New("the model quit")
 
-// WaitFor processes messages until the screen shows every one of want and
-// then stays quiet (no message) for a moment, so that a measurement starts
-// from a still screen.
+// WaitFor takes frames until the screen shows every one of want and then stays
+// quiet (no new frame) for a moment, so that a measurement starts from a still
+// screen.
 func (d *Driver) WaitFor(timeout time.Duration, want ...string) error {
 	const quiet = 20 * time.Millisecond
 	deadline := time.After(timeout)
@@ -148,19 +202,19 @@ func (d *Driver) WaitFor(timeout time.Duration, want ...string) error {
 		if d.quit {
 			return ErrQuit
 		}
-		shown := containsAll(d.Text(), want)
 		var idle <-chan time.Time
-		if shown {
+		if containsAll(d.text, want) {
 			idle = time.After(quiet)
 		}
 		select {
-		case msg := <-d.msgs:
-			d.update(msg)
-			d.frame()
+		case f := <-d.frames:
+			d.text = f.text
+		case <-d.done:
+			d.quit = true
 		case <-idle:
 			return nil
 		case <-deadline:
-			return fmt.Errorf("the screen never showed %q:\n%s", want, d.Text())
+			return fmt.Errorf("the screen never showed %q:\n%s", want, d.text)
 		}
 	}
 }
@@ -174,23 +228,32 @@ func containsAll(s string, want []string) bool {
 	return true
 }
 
-// Press handles one key the way the program does (Update, View, render) and
-// returns how long that took. Commands the key starts run afterwards; their
-// messages are handled by the next WaitFor or Press.
+// Press sends one key and returns how long the program took from its Update to
+// its rendered frame. Frames of other messages that arrive meanwhile are taken
+// too; commands the key starts run on, and their frames are taken by the next
+// WaitFor, Press or Drain.
 func (d *Driver) Press(k tea.KeyPressMsg) time.Duration {
-	t0 := time.Now()
-	d.update(k)
-	d.frame()
-	return time.Since(t0)
+	if d.quit {
+		return 0
+	}
+	d.p.Send(pressed{k})
+	for {
+		f, ok := d.next(nil)
+		if !ok {
+			return 0
+		}
+		if f.key {
+			return f.press
+		}
+	}
 }
 
-// Drain handles the messages that are already waiting, without timing them.
+// Drain takes the frames that are already waiting.
 func (d *Driver) Drain() {
 	for {
 		select {
-		case msg := <-d.msgs:
-			d.update(msg)
-			d.frame()
+		case f := <-d.frames:
+			d.text = f.text
 		default:
 			return
 		}

@@ -23,6 +23,7 @@ func TestWizardReachesTheBusyScreens(t *testing.T) {
 
 func TestDriverRendersEveryKeyOfTheFloor(t *testing.T) {
 	d := New(floor.Model{}, 80, 24)
+	t.Cleanup(d.Close)
 	if !strings.Contains(d.Text(), floor.Marker+" (0 keys)") {
 		t.Fatalf("first frame: %q", d.Text())
 	}
@@ -57,6 +58,7 @@ func BenchmarkKeystrokeResult(b *testing.B) {
 
 func BenchmarkKeystrokeFloor(b *testing.B) {
 	d := New(floor.Model{}, 80, 24)
+	b.Cleanup(d.Close)
 	b.ReportAllocs()
 	for b.Loop() {
 		d.Press(Key("x"))

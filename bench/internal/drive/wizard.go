@@ -39,8 +39,9 @@ func StartWizard(w, h int) (*Wizard, error) {
 	return wz, nil
 }
 
-// Close stops the simulator.
+// Close stops the program and the simulator.
 func (wz *Wizard) Close() {
+	wz.Driver.Close()
 	wz.srv.Close()
 	wz.Sim.Close()
 }
