@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
@@ -68,7 +69,7 @@ func (s *script) Observe(e steps.Event) {
 }
 
 func TestFlowRunMDM(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.New(t, simulator.Config{})
 	p := &script{client: env.Client(t, simtest.SysadminToken), mode: steps.ModeMDM}
 	f := &steps.Flow{}
 	if err := f.Run(context.Background(), p); err != nil {
@@ -92,7 +93,7 @@ func TestFlowRunMDM(t *testing.T) {
 
 // Settled answers are not asked; a second run reuses the link and asks nothing.
 func TestFlowRunSettledAsksNothing(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.New(t, simulator.Config{})
 	env.Sim.AddClient("Jira iOS app", []string{api.Jira.MobileRedirect()}, "WRITE")
 	p := &script{client: env.Client(t, simtest.SysadminToken)}
 	no := false
@@ -114,7 +115,7 @@ func TestFlowRunSettledAsksNothing(t *testing.T) {
 // ErrBack returns to the previous question: back at the confirmation asks the
 // mode again, and nothing is created until the confirmation says yes.
 func TestFlowRunBack(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.New(t, simulator.Config{})
 	p := &script{client: env.Client(t, simtest.SysadminToken), mode: steps.ModeMDM, back: map[string]bool{"confirm": true, "cache": true}}
 	f := &steps.Flow{}
 	if err := f.Run(context.Background(), p); err != nil {
@@ -132,7 +133,7 @@ func TestFlowRunBack(t *testing.T) {
 // Non-MDM: the admin is asked for the switch, the wait sees it, the wizard
 // creates nothing and the site has no oauth block.
 func TestFlowRunNonMDM(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.New(t, simulator.Config{})
 	p := &script{client: env.Client(t, simtest.SysadminToken), mode: steps.ModeNonMDM, onSwitch: func() { env.Sim.SetMobileOAuth(true) }}
 	f := &steps.Flow{Settings: steps.Settings{PollEvery: time.Millisecond}}
 	if err := f.Run(context.Background(), p); err != nil {
@@ -156,26 +157,31 @@ func TestFlowRunNonMDM(t *testing.T) {
 // A cancelled wait returns at once with the context's error, and a bounded
 // wait ends with what it saw.
 func TestFlowWaitEnds(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.New(t, simulator.Config{})
 	t.Run("cancelled", func(t *testing.T) {
-		ctx, cancel := context.WithCancel(context.Background())
-		p := &script{client: env.Client(t, simtest.SysadminToken), mode: steps.ModeNonMDM}
-		var cancelled time.Time
-		p.onSwitch = func() {
-			go func() {
-				time.Sleep(20 * time.Millisecond)
-				cancelled = time.Now()
-				cancel()
-			}()
-		}
-		f := &steps.Flow{Settings: steps.Settings{PollEvery: time.Hour}}
-		err := f.Run(ctx, p)
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("err = %v, want cancellation", err)
-		}
-		if d := time.Since(cancelled); d > 100*time.Millisecond {
-			t.Errorf("returned %s after the cancel", d)
-		}
+		synctest.Test(t, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			// Its own simulator, made in the bubble, so the wait runs on the bubble's
+			// clock: "returned at once" is then exact, not a race against the machine.
+			env := simtest.New(t, simulator.Config{})
+			p := &script{client: env.Client(t, simtest.SysadminToken), mode: steps.ModeNonMDM}
+			var cancelled time.Time
+			p.onSwitch = func() {
+				go func() {
+					time.Sleep(20 * time.Millisecond)
+					cancelled = time.Now()
+					cancel()
+				}()
+			}
+			f := &steps.Flow{Settings: steps.Settings{PollEvery: time.Hour}}
+			err := f.Run(ctx, p)
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("err = %v, want cancellation", err)
+			}
+			if d := time.Since(cancelled); d > 100*time.Millisecond {
+				t.Errorf("returned %s after the cancel", d)
+			}
+		})
 	})
 	t.Run("bounded", func(t *testing.T) {
 		p := &script{client: env.Client(t, simtest.SysadminToken), mode: steps.ModeNonMDM}

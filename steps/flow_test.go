@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
@@ -31,7 +32,7 @@ func TestDetect(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := simtest.Start(t, simulator.Config{Product: tt.product, Title: "Acme"})
+			env := simtest.New(t, simulator.Config{Product: tt.product, Title: "Acme"})
 			d, err := steps.Detect(ctx, env.Client(t, ""), tt.want)
 			if tt.wantErr != "" {
 				if !errors.Is(err, steps.ErrWrongProduct) || !strings.Contains(err.Error(), tt.wantErr) {
@@ -50,7 +51,7 @@ func TestDetect(t *testing.T) {
 }
 
 func TestDetectOtherApplications(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.New(t, simulator.Config{})
 	env.Sim.Inject(simulator.Fault{PathPrefix: api.PathManifest, Kind: simulator.FaultStatus, Status: 200,
 		ContentType: "application/json", Body: `{"typeId":"stash","version":"8.19.0","name":"Bitbucket"}`})
 	_, err := steps.Detect(ctx, env.Client(t, ""), "")
@@ -105,7 +106,7 @@ func TestRunChecks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := simtest.Start(t, tt.cfg)
+			env := simtest.New(t, tt.cfg)
 			c := env.Client(t, tt.token)
 			d, err := steps.Detect(ctx, c, "")
 			if err != nil {
@@ -133,32 +134,38 @@ func TestRunChecks(t *testing.T) {
 	}
 }
 
+// The checks' requests overlap: on the bubble's clock each takes exactly the
+// latency, so the measure is exact and costs no time.
 func TestChecksRunConcurrently(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
-	env.Sim.SetLatency(150 * time.Millisecond)
-	c := env.Client(t, simtest.SysadminToken)
-	d, err := steps.Detect(ctx, c, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	env.Sim.ResetRequests()
-	steps.RunChecks(ctx, c, d, steps.CheckOptions{Mode: steps.ModeNonMDM})
-	reqs := env.Sim.Requests()
-	if len(reqs) < 5 {
-		t.Fatalf("only %d requests", len(reqs))
-	}
-	// Every check's request must have started before the first one ended.
-	firstEnd := reqs[0].End
-	for _, r := range reqs {
-		if r.End.Before(firstEnd) {
-			firstEnd = r.End
+	synctest.Test(t, func(t *testing.T) {
+		env := simtest.New(t, simulator.Config{})
+		env.Sim.SetLatency(150 * time.Millisecond)
+		c := env.Client(t, simtest.SysadminToken)
+		d, err := steps.Detect(ctx, c, "")
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	for _, r := range reqs {
-		if r.Start.After(firstEnd) {
-			t.Errorf("%s %s started after another check had finished: checks ran one after another", r.Method, r.Path)
+		env.Sim.ResetRequests()
+		steps.RunChecks(ctx, c, d, steps.CheckOptions{Mode: steps.ModeNonMDM})
+		reqs := env.Sim.Requests()
+		if len(reqs) < 5 {
+			t.Fatalf("only %d requests", len(reqs))
 		}
-	}
+		// Every check's request must have started before the first one ended. On
+		// the bubble's clock a request that waited for another starts exactly
+		// when that one ended.
+		firstEnd := reqs[0].End
+		for _, r := range reqs {
+			if r.End.Before(firstEnd) {
+				firstEnd = r.End
+			}
+		}
+		for _, r := range reqs {
+			if !r.Start.Before(firstEnd) {
+				t.Errorf("%s %s started after another check had finished: checks ran one after another", r.Method, r.Path)
+			}
+		}
+	})
 }
 
 func planAndEnsure(t *testing.T, c *api.Client, name string) (*steps.LinkResult, error) {
@@ -171,7 +178,7 @@ func planAndEnsure(t *testing.T, c *api.Client, name string) (*steps.LinkResult,
 }
 
 func TestEnsureLinkIsIdempotent(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.New(t, simulator.Config{})
 	c := env.Client(t, simtest.SysadminToken)
 	first, err := planAndEnsure(t, c, "")
 	if err != nil || !first.Changed || first.Client.Name != "Jira iOS app" {
@@ -191,7 +198,7 @@ func TestEnsureLinkIsIdempotent(t *testing.T) {
 }
 
 func TestPlanLinkChoices(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.New(t, simulator.Config{})
 	c := env.Client(t, simtest.SysadminToken)
 	env.Sim.AddClient("Read-only mobile", []string{"jira-server://oauth-callback"}, "READ")
 	plan, err := steps.PlanLink(ctx, c, api.Jira, "", nil)
@@ -230,41 +237,44 @@ func TestEnsureLinkAfterUnclearFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := simtest.Start(t, simulator.Config{})
-			o := env.Options(simtest.SysadminToken)
-			o.Timeout = 300 * time.Millisecond
-			c := env.ClientWith(t, o)
-			env.Sim.Inject(tt.fault)
-			res, err := planAndEnsure(t, c, "")
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
-			}
-			n := len(env.Sim.Clients())
-			if tt.wantCreated {
-				if n != 1 || !res.Changed || !res.Reconciled || res.Client.ClientID != env.Sim.Clients()[0].ClientID {
-					t.Fatalf("clients=%d result=%+v", n, res)
+			// The hang runs into the timeout on the bubble's clock.
+			synctest.Test(t, func(t *testing.T) {
+				env := simtest.New(t, simulator.Config{})
+				o := env.Options(simtest.SysadminToken)
+				o.Timeout = 300 * time.Millisecond
+				c := env.ClientWith(t, o)
+				env.Sim.Inject(tt.fault)
+				res, err := planAndEnsure(t, c, "")
+				if (err != nil) != tt.wantErr {
+					t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
 				}
-			} else {
-				if n != 0 || !strings.Contains(err.Error(), "no link was created") {
-					t.Fatalf("clients=%d err=%v", n, err)
+				n := len(env.Sim.Clients())
+				if tt.wantCreated {
+					if n != 1 || !res.Changed || !res.Reconciled || res.Client.ClientID != env.Sim.Clients()[0].ClientID {
+						t.Fatalf("clients=%d result=%+v", n, res)
+					}
+				} else {
+					if n != 0 || !strings.Contains(err.Error(), "no link was created") {
+						t.Fatalf("clients=%d err=%v", n, err)
+					}
 				}
-			}
-			if posts := env.Count("POST", api.PathClients); posts != 1 {
-				t.Fatalf("%d POSTs: a create must never be retried", posts)
-			}
-			// A plain re-run ends with exactly one client.
-			if _, err := planAndEnsure(t, c, ""); err != nil {
-				t.Fatalf("re-run: %v", err)
-			}
-			if n := len(env.Sim.Clients()); n != 1 {
-				t.Fatalf("after a re-run: %d clients", n)
-			}
+				if posts := env.Count("POST", api.PathClients); posts != 1 {
+					t.Fatalf("%d POSTs: a create must never be retried", posts)
+				}
+				// A plain re-run ends with exactly one client.
+				if _, err := planAndEnsure(t, c, ""); err != nil {
+					t.Fatalf("re-run: %v", err)
+				}
+				if n := len(env.Sim.Clients()); n != 1 {
+					t.Fatalf("after a re-run: %d clients", n)
+				}
+			})
 		})
 	}
 }
 
 func TestEnsureLinkUnclearAndUncheckable(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.New(t, simulator.Config{})
 	o := env.Options(simtest.SysadminToken)
 	o.Timeout = 300 * time.Millisecond
 	o.Retries = -1

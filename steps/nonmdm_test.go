@@ -96,7 +96,7 @@ func TestMobileOAuthEvidence(t *testing.T) {
 // An earlier MDM link is there and the switch is off: the wait runs out without
 // confirming anything, and says what it saw.
 func TestWaitForMobileOAuthNotConfirmed(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.New(t, simulator.Config{})
 	mdm := env.Sim.AddClient("Jira iOS app", []string{"jira-server://oauth-callback"}, "WRITE")
 	c := env.Client(t, simtest.SysadminToken)
 	ev, err := steps.CheckMobileOAuth(ctx, c, api.Jira, steps.Baseline{})
@@ -132,7 +132,7 @@ func TestWaitForMobileOAuthNotConfirmed(t *testing.T) {
 // The switch goes on while the wizard waits: info/login hands out the plugin's
 // client, and that one is reported, not the earlier MDM link.
 func TestWaitForMobileOAuthConfirmed(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.New(t, simulator.Config{})
 	env.Sim.AddClient("Jira iOS app", []string{"jira-server://oauth-callback"}, "WRITE")
 	c := env.Client(t, simtest.SysadminToken)
 	base, _ := c.ListClients(ctx)
@@ -176,7 +176,7 @@ func TestWaitForMobileOAuthConfirmed(t *testing.T) {
 // A client that appears after the wizard asked counts even when info/login
 // does not name it (a plugin whose document carries no client ID).
 func TestWaitForMobileOAuthNewClient(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.New(t, simulator.Config{})
 	c := env.Client(t, simtest.SysadminToken)
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -192,7 +192,7 @@ func TestWaitForMobileOAuthNewClient(t *testing.T) {
 }
 
 func TestWaitForMobileOAuthStopsWithTheContext(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.New(t, simulator.Config{})
 	env.Sim.Inject(simulator.Fault{Method: "GET", PathPrefix: api.PathClients, Kind: simulator.FaultStatus, Status: 403,
 		ContentType: "application/json", Body: `{"message":"Forbidden"}`})
 	wctx, cancel := context.WithTimeout(ctx, 60*time.Millisecond)
@@ -228,7 +228,7 @@ func TestChecksDegradeOnUPMWebSudo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := simtest.Start(t, simulator.Config{UPMWebSudo: true, Plugins: tt.plugins})
+			env := simtest.New(t, simulator.Config{UPMWebSudo: true, Plugins: tt.plugins})
 			c := env.Client(t, simtest.SysadminToken)
 			det, err := steps.Detect(ctx, c, "")
 			if err != nil {
@@ -262,7 +262,7 @@ func TestChecksDegradeOnUPMWebSudo(t *testing.T) {
 // A 404 from info/login does not prove the plugin is missing: older Jira
 // mobile plugins serve another path.
 func TestMobileLogin404Wording(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.New(t, simulator.Config{})
 	env.Sim.RemovePlugin(simulator.JiraMobilePluginKey)
 	c := env.Client(t, simtest.SysadminToken)
 	det, err := steps.Detect(ctx, c, "")

@@ -16,7 +16,7 @@ import (
 )
 
 func TestRemoveOnceThenNothing(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.New(t, simulator.Config{})
 	link := env.Sim.AddClient("Jira iOS app", []string{jiraRedirect}, "WRITE")
 	other := env.Sim.AddClient("Build server", []string{"https://ci.example.com/cb"}, "READ")
 	c := env.Client(t, simtest.SysadminToken)
@@ -60,7 +60,7 @@ func TestRemoveOnceThenNothing(t *testing.T) {
 }
 
 func TestRemoveSeveralNeedsAChoice(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
+	env := simtest.New(t, simulator.Config{})
 	a := env.Sim.AddClient("Jira iOS app", []string{jiraRedirect}, "WRITE")
 	b := env.Sim.AddClient("Jira mobile app", []string{jiraRedirect}, "WRITE")
 	other := env.Sim.AddClient("Build server", []string{"https://ci.example.com/cb"}, "READ")
@@ -99,7 +99,7 @@ func TestRemoveUnclearDeleteIsReconciled(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := simtest.Start(t, simulator.Config{})
+			env := simtest.New(t, simulator.Config{})
 			env.Sim.AddClient("Jira iOS app", []string{jiraRedirect}, "WRITE")
 			c := env.Client(t, simtest.SysadminToken)
 			plan, err := steps.PlanRemove(context.Background(), c, api.Jira, nil, "")

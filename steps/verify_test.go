@@ -117,7 +117,7 @@ func TestVerifyOutcomes(t *testing.T) {
 // With the link already read back (the end of setup), every request goes out
 // at once and nothing is listed again: one round trip.
 func TestVerifyKnownLinkSendsOneBatch(t *testing.T) {
-	env := simtest.StartTLS(t, simulator.Config{})
+	env := simtest.NewTLS(t, simulator.Config{})
 	seeded := env.Sim.AddClient("Jira iOS app", []string{jiraRedirect}, "WRITE")
 	c := env.TLSClient(t, simtest.SysadminToken)
 	det, err := steps.Detect(context.Background(), c, "")
@@ -146,7 +146,7 @@ func TestVerifyKnownLinkSendsOneBatch(t *testing.T) {
 }
 
 func TestVerifyChoosesAmongSeveralLinks(t *testing.T) {
-	env := simtest.StartTLS(t, simulator.Config{})
+	env := simtest.NewTLS(t, simulator.Config{})
 	env.Sim.AddClient("Old", []string{jiraRedirect}, "READ")
 	second := env.Sim.AddClient("Jira iOS app", []string{jiraRedirect}, "WRITE")
 	c := env.TLSClient(t, simtest.SysadminToken)
@@ -175,7 +175,7 @@ func TestVerifyNonMDM(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := simtest.StartTLS(t, simulator.Config{MobileOAuth: tt.switchOn})
+			env := simtest.NewTLS(t, simulator.Config{MobileOAuth: tt.switchOn})
 			if !tt.switchOn {
 				env.Sim.AddClient("Made by hand", []string{jiraRedirect}, "WRITE")
 			}
@@ -198,15 +198,15 @@ func TestVerifyNonMDM(t *testing.T) {
 }
 
 func tlsSim(cfg simulator.Config) func(*testing.T) *simtest.Env {
-	return func(t *testing.T) *simtest.Env { return simtest.StartTLS(t, cfg) }
+	return func(t *testing.T) *simtest.Env { return simtest.NewTLS(t, cfg) }
 }
 
 func plainSim(cfg simulator.Config) func(*testing.T) *simtest.Env {
-	return func(t *testing.T) *simtest.Env { return simtest.Start(t, cfg) }
+	return func(t *testing.T) *simtest.Env { return simtest.New(t, cfg) }
 }
 
 func proxied(cfg simulator.Config, proto string) func(*testing.T) *simtest.Env {
-	return func(t *testing.T) *simtest.Env { return simtest.StartBehindTLSProxy(t, cfg, proto) }
+	return func(t *testing.T) *simtest.Env { return simtest.NewBehindTLSProxy(t, cfg, proto) }
 }
 
 // The consent page is asked at once with the query the authorization endpoint

@@ -42,9 +42,9 @@ var inProcess atomic.Uint32
 // inProcessURL is a loopback address (so api.New accepts plain http) on the
 // discard port, where nothing listens: a client that bypasses the transport
 // fails at once instead of reaching something else.
-func inProcessURL() string {
+func inProcessURL(scheme string) string {
 	n := inProcess.Add(1)
-	return fmt.Sprintf("http://127.1.%d.%d:9", n>>8&0xff, n&0xff)
+	return fmt.Sprintf("%s://127.1.%d.%d:9", scheme, n>>8&0xff, n&0xff)
 }
 
 // New builds a simulator with cfg that clients reach through an in-process
@@ -55,7 +55,27 @@ func New(t testing.TB, cfg simulator.Config) *Env {
 	t.Helper()
 	sim := simulator.New(cfg)
 	t.Cleanup(sim.Close)
-	return &Env{Sim: sim, URL: inProcessURL(), Transport: &Transport{Handler: sim}}
+	return &Env{Sim: sim, URL: inProcessURL("http"), Transport: &Transport{Handler: sim}}
+}
+
+// NewTLS is New for an instance the client reaches over HTTPS: the simulator
+// sees every request arrive secure. No certificate is involved; StartTLS
+// serves one.
+func NewTLS(t testing.TB, cfg simulator.Config) *Env {
+	t.Helper()
+	sim := simulator.New(cfg)
+	t.Cleanup(sim.Close)
+	return &Env{Sim: sim, URL: inProcessURL("https"), Transport: &Transport{Handler: sim}}
+}
+
+// NewBehindTLSProxy is StartBehindTLSProxy in process: the client speaks
+// HTTPS to a TLS-terminating proxy, the instance gets plain HTTP with the
+// X-Forwarded-Proto forwardProto ("" = none).
+func NewBehindTLSProxy(t testing.TB, cfg simulator.Config, forwardProto string) *Env {
+	t.Helper()
+	sim := simulator.New(cfg)
+	t.Cleanup(sim.Close)
+	return &Env{Sim: sim, URL: inProcessURL("https"), Transport: &Transport{Handler: tlsProxy(sim, forwardProto)}}
 }
 
 // Start serves a simulator with cfg on loopback; it stops when the test ends.
@@ -158,15 +178,7 @@ func ListsBeyondChecks(sim *simulator.Sim) int {
 func StartBehindTLSProxy(t testing.TB, cfg simulator.Config, forwardProto string) *Env {
 	t.Helper()
 	sim := simulator.New(cfg)
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r = r.Clone(r.Context())
-		r.TLS = nil
-		r.Header.Del("X-Forwarded-Proto")
-		if forwardProto != "" {
-			r.Header.Set("X-Forwarded-Proto", forwardProto)
-		}
-		sim.ServeHTTP(w, r)
-	}))
+	srv := httptest.NewUnstartedServer(tlsProxy(sim, forwardProto))
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	srv.StartTLS()
 	t.Cleanup(func() {
@@ -176,10 +188,27 @@ func StartBehindTLSProxy(t testing.TB, cfg simulator.Config, forwardProto string
 	return &Env{Sim: sim, Srv: srv, URL: srv.URL}
 }
 
-// TLSClient builds a client that trusts the env's TLS certificate.
+// tlsProxy hands requests to sim as a TLS-terminating proxy does: as plain
+// HTTP, with the X-Forwarded-Proto forwardProto ("" = none).
+func tlsProxy(sim *simulator.Sim, forwardProto string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.Clone(r.Context())
+		r.TLS = nil
+		r.Header.Del("X-Forwarded-Proto")
+		if forwardProto != "" {
+			r.Header.Set("X-Forwarded-Proto", forwardProto)
+		}
+		sim.ServeHTTP(w, r)
+	})
+}
+
+// TLSClient builds a client that trusts the env's TLS certificate (in
+// process, the transport needs none).
 func (e *Env) TLSClient(t testing.TB, token string) *api.Client {
 	t.Helper()
 	o := e.Options(token)
-	o.Transport = e.Srv.Client().Transport
+	if e.Srv != nil {
+		o.Transport = e.Srv.Client().Transport
+	}
 	return e.ClientWith(t, o)
 }

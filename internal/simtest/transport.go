@@ -2,6 +2,7 @@ package simtest
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -16,6 +17,8 @@ import (
 // Time-dependent behaviour (timeouts, latency, Retry-After, polls) then runs on
 // whatever clock the test runs on, including a testing/synctest bubble's.
 //
+// A request to an https URL reaches the handler as one that came over TLS (no
+// certificate is involved: tests of certificates need a socket, StartTLS).
 // What a socket would add is modelled where the client can tell the difference:
 // a handler that gives up on the connection (http.ErrAbortHandler, which the
 // simulator's connection reset becomes without a hijackable connection) is a
@@ -53,6 +56,10 @@ func (t *Transport) RoundTrip(req *http.Request) (resp *http.Response, err error
 	}
 	if srvReq.Header.Get("Host") != "" {
 		srvReq.Header.Del("Host")
+	}
+	if req.URL.Scheme == "https" {
+		// What a server sees once a TLS handshake is done: the request arrived secure.
+		srvReq.TLS = &tls.ConnectionState{Version: tls.VersionTLS13, HandshakeComplete: true, ServerName: req.URL.Hostname()}
 	}
 
 	rec := httptest.NewRecorder()

@@ -94,3 +94,25 @@ func TestTransportRunsOnTheBubblesClock(t *testing.T) {
 		t.Errorf("the fake waits took %v of real time", wall)
 	}
 }
+
+// An https URL in process reaches the simulator as a secure request, as the
+// HTTPS rule of the OAuth 2.0 provider needs; behind the TLS-terminating proxy
+// it arrives plain, with the forwarded scheme the proxy adds.
+func TestTransportMarksHTTPSRequestsSecure(t *testing.T) {
+	env := simtest.NewTLS(t, simulator.Config{})
+	if !strings.HasPrefix(env.URL, "https://") {
+		t.Fatalf("URL = %s", env.URL)
+	}
+	m, err := env.TLSClient(t, "").Manifest(context.Background())
+	if err != nil || m.URL != env.URL {
+		t.Fatalf("manifest = %+v, %v: the simulator did not see the request arrive over https", m, err)
+	}
+	plain := simtest.New(t, simulator.Config{})
+	if m, err := plain.Client(t, "").Manifest(context.Background()); err != nil || m.URL != plain.URL || !strings.HasPrefix(m.URL, "http://") {
+		t.Fatalf("plain manifest = %+v, %v", m, err)
+	}
+	proxied := simtest.NewBehindTLSProxy(t, simulator.Config{}, "")
+	if m, err := proxied.TLSClient(t, "").Manifest(context.Background()); err != nil || !strings.HasPrefix(m.URL, "http://") {
+		t.Fatalf("behind the proxy, the instance should see plain http: %+v, %v", m, err)
+	}
+}
