@@ -113,7 +113,8 @@ func (c *Client) Plugin(ctx context.Context, key string) (*Plugin, error) {
 // ListClients lists the incoming OAuth 2.0 clients (system administrators only).
 func (c *Client) ListClients(ctx context.Context) ([]OAuthClient, error) {
 	var out []OAuthClient
-	if err := c.getJSON(ctx, call{op: "list the OAuth 2.0 clients", path: PathClients}, &out); err != nil {
+	cl := call{op: "list the OAuth 2.0 clients", path: PathClients}
+	if err := c.getJSON(ctx, cl, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -122,8 +123,11 @@ func (c *Client) ListClients(ctx context.Context) ([]OAuthClient, error) {
 // GetClient reads one client by its id (the UUID, not the clientId).
 func (c *Client) GetClient(ctx context.Context, id string) (*OAuthClient, error) {
 	var out OAuthClient
-	err := c.getJSON(ctx, call{op: "read the OAuth 2.0 client", path: PathClients + "/" + url.PathEscape(id)}, &out)
-	return ret(&out, err)
+	cl := call{op: "read the OAuth 2.0 client", path: PathClients + "/" + url.PathEscape(id)}
+	if err := c.getJSON(ctx, cl, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // CreateClient creates an incoming OAuth 2.0 client. It is never retried: after an

@@ -12,12 +12,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/regularfile"
 )
 
 // Defaults a production instance deserves: patient enough for a slow Jira, bounded
@@ -27,6 +28,8 @@ const (
 	DefaultUserAgent = "mobile-oauth-wizard"
 	// MaxBodyBytes bounds every response: no answer the wizard expects is near it.
 	MaxBodyBytes = 4 << 20
+	// maxCAFile bounds a CA bundle read from a file.
+	maxCAFile = 4 << 20
 	// maxRetryWait is the longest Retry-After a GET waits for before giving up.
 	maxRetryWait = 10 * time.Second
 )
@@ -240,7 +243,9 @@ func parseRetryAfter(v string) (time.Duration, bool) {
 }
 
 func loadCAs(file string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(file)
+	// A bundle is a few hundred kilobytes; the bound keeps a device such as
+	// /dev/zero from filling the memory, and regularfile never waits on a FIFO.
+	pem, err := regularfile.Read(file, maxCAFile)
 	if err != nil {
 		return nil, fmt.Errorf("read CA certificate: %w", err)
 	}

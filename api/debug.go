@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -92,10 +93,39 @@ func headerLine(h http.Header) string {
 	parts := make([]string, 0, len(keys))
 	for _, k := range keys {
 		v := strings.Join(h[k], ", ")
-		if sensitiveHeaders[http.CanonicalHeaderKey(k)] {
-			v = "[redacted]"
+		switch http.CanonicalHeaderKey(k) {
+		case "Location", "Content-Location", "Refresh":
+			// A redirect's query can carry a token or a session (SSO).
+			v = redactQuery(v)
+		default:
+			if sensitiveHeaders[http.CanonicalHeaderKey(k)] {
+				v = "[redacted]"
+			}
 		}
-		parts = append(parts, k+": "+v)
+		// Header values come from the server: no escape sequence reaches the terminal.
+		parts = append(parts, termsafe.String(k)+": "+termsafe.String(v))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// redactQuery keeps where a URL points and hides its query, fragment and user
+// information, which is where tokens travel.
+func redactQuery(v string) string {
+	u, err := url.Parse(strings.TrimSpace(v))
+	if err != nil {
+		if i := strings.IndexAny(v, "?#"); i >= 0 {
+			return v[:i] + "?[redacted]"
+		}
+		return v
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		u.RawQuery, u.ForceQuery = "[redacted]", false
+	}
+	if u.Fragment != "" {
+		u.Fragment, u.RawFragment = "[redacted]", ""
+	}
+	if u.User != nil {
+		u.User = url.User("[redacted]")
+	}
+	return u.String()
 }

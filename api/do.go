@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net"
@@ -76,6 +77,11 @@ func (c *Client) decode(cl call, resp *resty.Response, out any) error {
 	if err := json.Unmarshal(resp.Body(), out); err != nil {
 		return c.newError(cl, KindServer, resp, errors.New("the body is not the JSON the REST API sends"))
 	}
+	// Refused before cleanStrings: stripping an escape sequence out of a
+	// client ID would hand on a different, valid-looking ID.
+	if err := checkClientIDs(out); err != nil {
+		return c.newError(cl, KindServer, resp, err)
+	}
 	cleanStrings(out)
 	return nil
 }
@@ -114,7 +120,7 @@ func (c *Client) transportError(cl call, err error) *Error {
 		e.Kind, e.Err = KindTimeout, nil
 	case tooLarge:
 		e.Kind = KindServer
-		e.Err = errors.New("the answer was larger than any the REST API sends")
+		e.Err = fmt.Errorf("the answer is over %d MiB, too large to read", MaxBodyBytes>>20)
 	case redirected:
 		e.Kind = KindIntercepted
 	case isReset(err):

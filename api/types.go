@@ -1,6 +1,11 @@
 package api
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+)
 
 // Manifest is the application links manifest (GET /rest/applinks/1.0/manifest).
 type Manifest struct {
@@ -86,6 +91,43 @@ type OAuthClient struct {
 	Redirects []string `json:"redirects"`
 	Scope     string   `json:"scope"`
 	UserKey   string   `json:"userKey"`
+}
+
+// clientIDPattern is what a client ID can be: the provider issues 32 hex
+// digits. Anything else did not come from it, and must reach neither a
+// terminal nor a site list an MDM hands to every phone.
+var clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+
+// ValidClientID reports whether s is a plain token: 1 to 255 letters, digits,
+// '-' and '_'.
+func ValidClientID(s string) bool { return clientIDPattern.MatchString(s) }
+
+// QuoteClientID shows a refused client ID safely: at most 40 characters,
+// quoted, escape sequences and other non-ASCII written as \x and \u escapes.
+func QuoteClientID(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return strconv.QuoteToASCII(string(r[:40])) + "…"
+	}
+	return strconv.QuoteToASCII(s)
+}
+
+// checkClientIDs refuses a decoded answer carrying a client ID that is not a
+// plain token: the ID is printed, saved and handed to every phone, so a
+// control sequence or a bidirectional override in it is an attack, not a value.
+func checkClientIDs(out any) error {
+	var clients []OAuthClient
+	switch v := out.(type) {
+	case *OAuthClient:
+		clients = []OAuthClient{*v}
+	case *[]OAuthClient:
+		clients = *v
+	}
+	for _, oc := range clients {
+		if !ValidClientID(oc.ClientID) {
+			return fmt.Errorf("a client ID is not a plain token (letters, digits, - and _): %s", QuoteClientID(oc.ClientID))
+		}
+	}
+	return nil
 }
 
 // HasRedirect reports whether the client lists the redirect URL.

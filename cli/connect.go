@@ -73,7 +73,8 @@ func (p *flagPrompter) Mode(context.Context) (steps.Mode, error) {
 	return "", usageError("no mode: pass --mode mdm or --mode non-mdm")
 }
 
-func (p *flagPrompter) ConfirmPlan(context.Context, *steps.LinkPlan) error {
+func (p *flagPrompter) ConfirmPlan(_ context.Context, plan *steps.LinkPlan) error {
+	printNotReused(p.errW(), plan)
 	if !p.yes {
 		return usageError("setup creates an application link on the instance: pass --yes to confirm, or --dry-run to see the requests first")
 	}

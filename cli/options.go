@@ -274,6 +274,9 @@ func ctxOf(cmd *cobra.Command) context.Context {
 // prepare runs before every command: it refuses several --url where the
 // command works on one instance, and --demo starts the embedded simulator.
 func (g *globalOptions) prepare(cmd *cobra.Command) error {
+	if g.Timeout <= 0 {
+		return usageError("--timeout: must be longer than 0, e.g. 30s")
+	}
 	if len(g.URLs) > 1 && !takesSeveral(cmd) {
 		what := cmd.Name()
 		if cmd == cmd.Root() {

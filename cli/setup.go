@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -65,6 +68,31 @@ func (o *setupOptions) registerAnswers(cmd *cobra.Command) {
 	f.StringVar(&o.output, "output", "", "write the site list to `FILE` (merged with the sites already in it; mode 0600)")
 }
 
+// checkAnswers refuses flag values that would otherwise be replaced by a
+// default or fail after the instance was changed: every check here runs
+// before the first request.
+func (o *setupOptions) checkAnswers() error {
+	if strings.ContainsFunc(o.linkName, unsafeInName) || !utf8.ValidString(o.linkName) {
+		return usageError("--link-name: a link name cannot hold line breaks or other control characters")
+	}
+	if utf8.RuneCountInString(o.linkName) > maxLinkName {
+		return usageError(fmt.Sprintf("--link-name: at most %d characters", maxLinkName))
+	}
+	if o.output != "" {
+		if err := steps.CheckSiteListFile(o.output); err != nil {
+			return usageError("--output: " + err.Error())
+		}
+	}
+	return nil
+}
+
+// maxLinkName is the OAuth 2.0 provider's limit on a client's name.
+const maxLinkName = 255
+
+func unsafeInName(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+}
+
 func runSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions) error {
 	res := jsonResult{Checks: []jsonCheck{}}
 	return withJSON(g, o.json, &res, func(human io.Writer) error { return doSetup(cmd, g, o, &res, human) })
@@ -82,6 +110,12 @@ func (o *setupOptions) parse() (steps.Mode, steps.Format, error) {
 	format, err := steps.ParseFormat(o.format)
 	if err != nil {
 		return "", "", usageError("--format: " + err.Error())
+	}
+	if o.wait < 0 {
+		return "", "", usageError("--wait: must not be negative (0 checks once)")
+	}
+	if err := o.checkAnswers(); err != nil {
+		return "", "", err
 	}
 	if mode == steps.ModeMDM && !o.yes && !o.dryRun {
 		return "", "", usageError("setup creates an application link on the instance: pass --yes to confirm, or --dry-run to see the requests first")
@@ -152,9 +186,21 @@ func dryRun(w io.Writer, f *steps.Flow, res *jsonResult) {
 		res.LinkName = plan.Create.Name
 	}
 	fmt.Fprintln(w, "Dry run: "+plan.Describe())
+	printNotReused(w, plan)
 	fmt.Fprintln(w, "Requests that would change or verify the instance:")
 	for _, r := range res.Requests {
 		fmt.Fprintln(w, "  "+r)
+	}
+}
+
+// printNotReused names the links with the app's redirect that a create passes
+// over, before a second link is made.
+func printNotReused(w io.Writer, plan *steps.LinkPlan) {
+	if plan == nil || !plan.Changes() {
+		return
+	}
+	for _, n := range plan.NotReused() {
+		fmt.Fprintln(w, n)
 	}
 }
 

@@ -15,6 +15,9 @@ import (
 // wizardOptions turns the flags into the wizard's pre-answers.
 func (g *globalOptions) wizardOptions(cmd *cobra.Command, o *setupOptions) (ui.Options, error) {
 	var opts ui.Options
+	if err := o.checkAnswers(); err != nil {
+		return opts, err
+	}
 	base, err := g.baseURL(false)
 	if err != nil {
 		return opts, err

@@ -61,6 +61,9 @@ const (
 	CheckIDMobileLogin  = "mobile-login"
 	CheckIDIOSApp       = "ios-app"
 	CheckIDSysadmin     = "sysadmin"
+	// CheckIDClients appears only when the client list could not be read for
+	// a reason other than the caller's permissions.
+	CheckIDClients = "clients"
 )
 
 // Check is one line of the compatibility report.

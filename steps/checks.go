@@ -149,6 +149,11 @@ func RunChecks(ctx context.Context, c *api.Client, det *Detection, opts CheckOpt
 	add(credentialsCheck(user, userErr), userErr)
 	r.User = user
 	add(sysadminCheck(user, clientsErr), clientsErr)
+	if clientsErr != nil && !isNotFound(clientsErr) && !aboutPermission(clientsErr) {
+		// The list itself failed (too large, a server error, a proxy): say so
+		// on its own line rather than as a verdict on the permission.
+		r.Checks = append(r.Checks, errorCheck(CheckIDClients, "OAuth 2.0 client list", clientsErr))
+	}
 	if clientsErr == nil {
 		r.Clients = clients
 	}
@@ -257,8 +262,21 @@ func sysadminCheck(u *api.User, err error) Check {
 		ch := errorCheck(id, name, err)
 		ch.Detail = fmt.Sprintf("%s is not a system administrator; application links need that global permission", u.Login())
 		return ch
+	case !aboutPermission(err):
+		return Check{ID: id, Name: name, Status: StatusSkip, Detail: "cannot be checked: the list of OAuth 2.0 clients could not be read"}
 	}
 	return errorCheck(id, name, err)
+}
+
+// aboutPermission reports whether listing the clients failed for who the
+// caller is, which is what the system administrator check is about.
+func aboutPermission(err error) bool {
+	switch api.KindOf(err) {
+	case api.KindUnauthorized, api.KindAnonymous, api.KindNotSysadmin, api.KindWebSudo,
+		api.KindBasicAuthDisabled, api.KindForbidden:
+		return true
+	}
+	return false
 }
 
 func baseURLCheck(typed, instance string) Check {

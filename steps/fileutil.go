@@ -59,8 +59,13 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 
 // resolveTarget follows symbolic links and refuses anything that is not a
 // regular file: renaming over a directory or a device would not do what the
-// caller asked for.
+// caller asked for. A link in a folder where anyone may create files (sticky
+// and world-writable, like /tmp) is followed only if it belongs to the user
+// running the wizard: otherwise another user chose where a root run writes.
 func resolveTarget(path string) (string, error) {
+	if err := checkLinkOwner(path); err != nil {
+		return "", err
+	}
 	target, err := filepath.EvalSymlinks(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		// A missing file, or a dangling link: write where the link points.
@@ -83,4 +88,24 @@ func resolveTarget(path string) (string, error) {
 		return "", fmt.Errorf("write %s: not a regular file", path)
 	}
 	return target, nil
+}
+
+// ErrUntrustedLink: the path is a symbolic link another user made in a shared
+// folder.
+var ErrUntrustedLink = errors.New("is a symbolic link that belongs to another user, in a folder anyone may write to")
+
+func checkLinkOwner(path string) error {
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return nil // a missing path or no link: nothing is followed
+	}
+	dir, err := os.Stat(filepath.Dir(path))
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	shared := dir.Mode()&fs.ModeSticky != 0 && dir.Mode().Perm()&0o002 != 0
+	if shared && !ownedByMe(fi) {
+		return fmt.Errorf("write %s: %w; it was not followed", path, ErrUntrustedLink)
+	}
+	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/regularfile"
 )
 
 // Instance is one Jira or Confluence instance in a run over several. It says
@@ -78,12 +80,12 @@ const maxInventory = 1 << 20
 // LoadInventory reads an inventory file; relative token_file paths are taken
 // from the file's own folder, so the inventory works from any directory.
 func LoadInventory(path string) ([]Instance, error) {
-	data, err := readSmallFile(path)
+	data, err := regularfile.Read(path, maxInventory)
+	if errors.Is(err, regularfile.ErrTooLarge) {
+		return nil, fmt.Errorf("%s is larger than an inventory can be", path)
+	}
 	if err != nil {
 		return nil, err
-	}
-	if len(data) > maxInventory {
-		return nil, fmt.Errorf("%s is larger than an inventory can be", path)
 	}
 	inst, err := ParseInventory(data)
 	if err != nil {

@@ -41,6 +41,16 @@ func (p *LinkPlan) Describe() string {
 	return fmt.Sprintf("Create an incoming link %q with redirect %s and scope %s.", p.Create.Name, p.Create.Redirects[0], p.Create.Scope)
 }
 
+// NotReused says, one sentence each, which links already carry the app's
+// redirect but are not reused, so that nobody is surprised by a second link.
+func (p *LinkPlan) NotReused() []string {
+	out := make([]string, 0, len(p.Others))
+	for _, o := range p.Others {
+		out = append(out, fmt.Sprintf("Not reused: %q has the redirect but scope %s, not %s.", o.Name, o.Scope, Scope))
+	}
+	return out
+}
+
 // Requests lists the requests carrying out the plan sends, for a dry run.
 func (p *LinkPlan) Requests(c *api.Client) []string {
 	if p.Existing != nil {
@@ -86,7 +96,11 @@ func PlanLink(ctx context.Context, c *api.Client, p api.Product, name string, cl
 	}
 	for _, cl := range clients {
 		if cl.Name == name {
-			return nil, &NameTakenError{Name: name}
+			e := &NameTakenError{Name: name}
+			if cl.HasRedirect(p.MobileRedirect()) {
+				e.Scope = cl.Scope
+			}
+			return nil, e
 		}
 	}
 	plan.Create = &api.NewOAuthClient{Name: name, Redirects: []string{p.MobileRedirect()}, Scope: Scope}
@@ -94,9 +108,18 @@ func PlanLink(ctx context.Context, c *api.Client, p api.Product, name string, cl
 }
 
 // NameTakenError: a client of that name exists but is not one the app can use.
-type NameTakenError struct{ Name string }
+type NameTakenError struct {
+	Name string
+	// Scope is set when the client has the app's redirect but a scope other
+	// than the one the app needs.
+	Scope string
+}
 
 func (e *NameTakenError) Error() string {
+	if e.Scope != "" {
+		return fmt.Sprintf("an application link named %q already has the iOS app's redirect but scope %s, and the app needs %s; change its scope to %s in Administration → Application links",
+			e.Name, e.Scope, Scope, Scope)
+	}
 	return fmt.Sprintf("an application link named %q already exists without the iOS app's redirect; add the redirect to that link in Administration → Application links", e.Name)
 }
 
@@ -110,6 +133,9 @@ type LinkResult struct {
 	Changed bool
 	// Reconciled: the create's answer was lost and the link was found by listing.
 	Reconciled bool
+	// Raced: another run created a usable link between the plan and the
+	// create (the create was refused for its name); that link is reused.
+	Raced bool
 }
 
 // Outcome says in one sentence what the link step did to the instance.
@@ -121,6 +147,8 @@ func (res *LinkResult) Outcome() string {
 	switch {
 	case res.Reconciled:
 		return fmt.Sprintf("Created the incoming link %q (client ID %s); the instance's answer was lost, so the wizard confirmed it by listing the links.", name, res.Client.ClientID)
+	case res.Raced:
+		return fmt.Sprintf("Reused the link %q (client ID %s) that another run created a moment ago: nothing changed.", name, res.Client.ClientID)
 	case res.Changed:
 		return fmt.Sprintf("Created the incoming link %q (client ID %s).", name, res.Client.ClientID)
 	}
@@ -156,6 +184,13 @@ func EnsureLink(ctx context.Context, c *api.Client, plan *LinkPlan) (*LinkResult
 	}
 	created, err := c.CreateClient(ctx, *plan.Create)
 	if err != nil {
+		if nameTaken(err) {
+			// Another run (or a person) created a link of that name since the
+			// plan: if it is one the app can use, it is the link to use.
+			if won := winner(ctx, c, plan); won != nil {
+				return &LinkResult{Client: *won, Raced: true}, nil
+			}
+		}
 		if !unclear(err) {
 			return nil, createError(err)
 		}
@@ -189,6 +224,24 @@ func findCreated(ctx context.Context, c *api.Client, plan *LinkPlan) (*api.OAuth
 		}
 	}
 	return nil, nil
+}
+
+func nameTaken(err error) bool {
+	var ae *api.Error
+	return errors.As(err, &ae) && ae.Kind == api.KindValidation && len(ae.FieldErrors["name"]) > 0
+}
+
+// winner lists the clients again and returns the one a fresh plan would reuse.
+func winner(ctx context.Context, c *api.Client, plan *LinkPlan) *api.OAuthClient {
+	clients, err := c.ListClients(ctx)
+	if err != nil {
+		return nil
+	}
+	again, err := PlanLink(ctx, c, plan.Product, plan.Create.Name, clients)
+	if err != nil || again.Existing == nil {
+		return nil
+	}
+	return again.Existing
 }
 
 // unclear reports whether a failed write may still have been carried out.

@@ -3,17 +3,21 @@ package steps
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"howett.net/plist"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/regularfile"
 )
 
 // Site is one entry of the iOS apps' managed site list, in the seeds' shape
@@ -112,6 +116,9 @@ func validateSites(sites []Site) error {
 		}
 		if s.OAuth != nil && strings.TrimSpace(s.OAuth.ClientID) == "" {
 			return fmt.Errorf("site %d (%q) has OAuth settings without a client ID", i+1, s.Title)
+		}
+		if s.OAuth != nil && !api.ValidClientID(s.OAuth.ClientID) {
+			return fmt.Errorf("site %d (%q) has a client ID that is not a plain token (letters, digits, - and _): %s", i+1, s.Title, api.QuoteClientID(s.OAuth.ClientID))
 		}
 	}
 	return nil
@@ -250,6 +257,9 @@ func parseSiteEntry(e map[string]json.RawMessage) (Site, error) {
 	}
 	if strings.TrimSpace(s.OAuth.ClientID) == "" {
 		return Site{}, errors.New("oauth: clientID is empty")
+	}
+	if !api.ValidClientID(s.OAuth.ClientID) {
+		return Site{}, fmt.Errorf("oauth: clientID %s is not a plain token (letters, digits, - and _)", api.QuoteClientID(s.OAuth.ClientID))
 	}
 	// The docs always write the flag; when a hand-written entry leaves it
 	// out, false is what the app assumes and what we write back.
@@ -394,10 +404,16 @@ func MergeAll(existing []Site, add ...Site) []Site {
 // maxSiteFile bounds what SaveSites reads: a site list is a few kilobytes.
 const maxSiteFile = 4 << 20
 
+// lockWait bounds how long a write waits for another run writing the same
+// list: long enough for any write, short enough that a stuck run is reported.
+const lockWait = 30 * time.Second
+
 // SaveSites merges s into the site list at path and writes it in format f,
 // atomically and with mode 0600 (the list names the instances and their
 // client IDs). A missing or empty file counts as an empty list; a file that
-// holds anything else is refused and left as it was.
+// holds anything else is refused and left as it was. The read, merge and
+// write happen under a lock on the list, so runs saving to one file at the
+// same time each keep the others' sites.
 func SaveSites(path string, s Site, f Format) ([]Site, error) {
 	return SaveSiteList(path, []Site{s}, f)
 }
@@ -408,6 +424,11 @@ func SaveSiteList(path string, add []Site, f Format) ([]Site, error) {
 	if err != nil {
 		return nil, err
 	}
+	unlock, err := lockSiteList(path)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	existing, _, err := loadSites(path)
 	if err != nil {
 		return nil, err
@@ -417,6 +438,18 @@ func SaveSiteList(path string, add []Site, f Format) ([]Site, error) {
 		return nil, err
 	}
 	return merged, nil
+}
+
+// CheckSiteListFile says, before anything is changed on an instance, whether
+// SaveSites could write to path: a missing file, or a writable regular file
+// holding a site list (or nothing), that is not another user's link in a
+// shared folder. Nothing is written.
+func CheckSiteListFile(path string) error {
+	if _, err := resolveTarget(path); err != nil {
+		return err
+	}
+	_, _, err := loadSites(path)
+	return err
 }
 
 // RemoveSite is the list without the entries for baseURL (SameBaseURL), and
@@ -432,10 +465,16 @@ func RemoveSite(existing []Site, baseURL string) ([]Site, int) {
 }
 
 // RemoveSiteFromFile takes baseURL's entries out of the site list at path and
-// writes the rest back in the file's own format, atomically and with mode
-// 0600. A missing file, or one without that site, is left alone (removed is
-// 0); a file that is not a site list is refused and left as it was.
+// writes the rest back in the file's own format, atomically, with mode 0600
+// and under the same lock as SaveSites. A missing file, or one without that
+// site, is left alone (removed is 0); a file that is not a site list is
+// refused and left as it was.
 func RemoveSiteFromFile(path, baseURL string) (sites []Site, removed int, err error) {
+	unlock, err := lockSiteList(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer unlock()
 	existing, f, err := loadSites(path)
 	if err != nil || len(existing) == 0 {
 		return existing, 0, err
@@ -451,15 +490,26 @@ func RemoveSiteFromFile(path, baseURL string) (sites []Site, removed int, err er
 }
 
 // loadSites reads the site list at path; a missing or empty file is an empty
-// list (format ""), anything that is not a site list an error.
+// list (format ""), anything that is not a site list an error. Special files
+// are refused before they are opened (a FIFO would block the open), reads are
+// bounded, and a read-only file is refused: whoever made it so did not want
+// it replaced.
 func loadSites(path string) ([]Site, Format, error) {
-	data, err := readSmallFile(path)
+	data, err := regularfile.Read(path, maxSiteFile)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, "", nil
+	case errors.Is(err, regularfile.ErrTooLarge):
+		return nil, "", fmt.Errorf("%s was left unchanged: it is larger than a site list can be", path)
+	case errors.Is(err, regularfile.ErrNotRegular):
+		return nil, "", fmt.Errorf("%s was left unchanged: %w; choose a regular file to write the site list to", path, err)
 	case err != nil:
 		return nil, "", err
-	case len(bytes.TrimSpace(data)) == 0:
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o200 == 0 {
+		return nil, "", fmt.Errorf("%s was left unchanged: it is read-only; make it writable or choose another file", path)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, "", nil
 	}
 	sites, f, err := ParseSites(data)
@@ -477,25 +527,23 @@ func writeSites(path string, sites []Site, f Format) error {
 	return WriteFileAtomic(path, out, 0o600)
 }
 
-func readSmallFile(path string) ([]byte, error) {
-	fh, err := os.Open(path)
+// lockSiteList takes an exclusive lock (flock on Unix, LockFileEx on Windows)
+// that every run writing the same list takes, waiting at most lockWait. It
+// also refuses a path WriteFileAtomic would refuse, before waiting.
+func lockSiteList(path string) (func(), error) {
+	target, err := resolveTarget(path)
 	if err != nil {
 		return nil, err
 	}
-	defer fh.Close()
-	fi, err := fh.Stat()
-	if err != nil {
-		return nil, err
+	fl := siteListLock(target)
+	ctx, cancel := context.WithTimeout(context.Background(), lockWait)
+	defer cancel()
+	ok, err := fl.TryLockContext(ctx, 20*time.Millisecond)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || (err == nil && !ok):
+		return nil, fmt.Errorf("write %s: another run has been writing it for %s; try again when it has finished", path, lockWait)
+	case err != nil:
+		return nil, fmt.Errorf("write %s: lock: %w", path, err)
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	data, err := io.ReadAll(io.LimitReader(fh, maxSiteFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxSiteFile {
-		return nil, fmt.Errorf("%s was left unchanged: it is larger than a site list can be", path)
-	}
-	return data, nil
+	return func() { _ = fl.Unlock() }, nil
 }
