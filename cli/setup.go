@@ -52,7 +52,6 @@ func newSetupCommand(g *globalOptions) *cobra.Command {
 	f.BoolVar(&o.yes, "yes", false, "confirm changes to the instance (creating the application link)")
 	f.DurationVar(&o.wait, "wait", 0, "non-MDM: how long to wait for the mobile plugin to hand out its client (0: check once)")
 	f.BoolVar(&o.json, "json", false, "print one JSON object on stdout (human text goes to stderr)")
-	f.BoolVar(&o.noVerify, "no-verify", false, "skip the last step, which proves as the app would that its sign-in can start")
 	return cmd
 }
 
@@ -65,6 +64,7 @@ func (o *setupOptions) registerAnswers(cmd *cobra.Command) {
 	f.StringVar(&o.linkName, "link-name", "", "`NAME` of the application link to create (default: \"<Product> iOS app\")")
 	f.BoolVar(&o.cacheSession, "cache-session", false, "cacheSessionInMobileBrowser: keep the sign-in session in the mobile browser")
 	f.StringVar(&o.format, "format", "json", "output `FORMAT`: json (site list), plist (AppConfig for Jamf / Workspace ONE), intune")
+	f.BoolVar(&o.noVerify, "no-verify", false, "skip the last step, which proves as the app would that its sign-in can start")
 	f.StringVar(&o.output, "output", "", "write the site list to `FILE` (merged with the sites already in it; mode 0600)")
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -118,24 +117,7 @@ func doVerify(cmd *cobra.Command, g *globalOptions, o *verifyOptions, mode steps
 func printVerify(w io.Writer, r *steps.VerifyReport, ph fix.Phraser) {
 	printChecks(w, r.Probes, ph)
 	fmt.Fprintln(w)
-	failed, unsure := r.Failed(), 0
-	for _, p := range r.Probes {
-		if p.Status == steps.StatusWarn {
-			unsure++
-		}
-	}
-	switch {
-	case len(failed) > 0:
-		names := make([]string, len(failed))
-		for i, c := range failed {
-			names[i] = c.Name
-		}
-		fmt.Fprintf(w, "The app's sign-in will not work: %s. Fix what the arrows say, then run verify again.\n", strings.Join(names, ", "))
-	case unsure > 0:
-		fmt.Fprintln(w, "Nothing failed, but not everything could be confirmed: see the lines marked !.")
-	default:
-		fmt.Fprintln(w, "The app's sign-in can start: the link, the provider and the consent page answer as they should.")
-	}
+	fmt.Fprintln(w, r.Verdict())
 }
 
 // verifyCode is the exit code of a verification, in check's terms: the API

@@ -41,6 +41,7 @@ func (g *globalOptions) wizardOptions(cmd *cobra.Command, o *setupOptions) (ui.O
 		opts.CacheSession = &v
 	}
 	opts.BaseURL, opts.Title, opts.LinkName, opts.Output = base, o.title, o.linkName, o.output
+	opts.NoVerify = o.noVerify
 	opts.Accessible, opts.NoColor, opts.Demo = g.accessible(), g.noColor(), g.Demo
 	opts.NewClient = func(baseURL string, c ui.Credentials) (*api.Client, error) { return g.newClient(baseURL, c) }
 	if g.Demo {

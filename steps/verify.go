@@ -125,6 +125,23 @@ func Verify(ctx context.Context, c *api.Client, det *Detection, opts VerifyOptio
 	return r
 }
 
+// Verdict is the verification's outcome in one sentence.
+func (r *VerifyReport) Verdict() string {
+	if failed := r.Failed(); len(failed) > 0 {
+		names := make([]string, len(failed))
+		for i, c := range failed {
+			names[i] = c.Name
+		}
+		return "The app's sign-in will not work: " + strings.Join(names, ", ") + ". Fix what is said above, then verify again."
+	}
+	for _, p := range r.Probes {
+		if p.Status == StatusWarn {
+			return "Nothing failed, but not everything could be confirmed: see the warnings above."
+		}
+	}
+	return "The app's sign-in can start: the link, the provider and the consent page answer as they should."
+}
+
 func (r *VerifyReport) add(ch Check, err error) {
 	if err != nil && !isNotFound(err) {
 		r.Errs = append(r.Errs, err)

@@ -58,7 +58,7 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 func (o Options) settings() steps.Settings {
 	return steps.Settings{
 		Product: o.Product, Mode: o.Mode, LinkName: o.LinkName, Title: o.Title,
-		CacheSession: o.CacheSession, PollEvery: o.pollEvery(),
+		CacheSession: o.CacheSession, PollEvery: o.pollEvery(), Verify: !o.NoVerify,
 	}
 }
 
@@ -452,6 +452,16 @@ func (p *accessible) Observe(e steps.Event) {
 			p.endWait()
 		}
 		p.say(f.Mobile.Describe(), "")
+	case !e.Done && e.Step == steps.StepVerify:
+		p.say("Proving, as the app would, that its sign-in can start…")
+	case e.Done && e.Step == steps.StepVerify && f.Verified != nil:
+		for _, c := range f.Verified.Probes {
+			p.say(fmt.Sprintf("%-4s  %s: %s", c.Status, c.Name, c.Detail))
+			if rem := p.opts.checkRemedy(c); rem != "" && c.Status != steps.StatusOK {
+				p.say("      What to do: " + rem)
+			}
+		}
+		p.say(f.Verified.Verdict(), "")
 	}
 }
 

@@ -232,3 +232,38 @@ func TestAccessibleCancelReturnsPromptly(t *testing.T) {
 		})
 	}
 }
+
+// The last step probes the app's sign-in and says what it found, in words.
+func TestAccessibleVerifiesTheSignIn(t *testing.T) {
+	tests := []struct {
+		name     string
+		devMode  bool
+		noVerify bool
+		want     []string
+		not      string
+	}{
+		{"healthy", true, false, []string{"Proving, as the app would", "ok    Consent page", "The app's sign-in can start"}, "will not work"},
+		{"http base URL", false, false, []string{"fail  Consent page: the provider refused the sign-in (HTTP 400)", "What to do: Serve the instance over HTTPS", "The app's sign-in will not work: Consent page"}, "The app's sign-in can start"},
+		{"skipped", false, true, []string{`"clientID"`}, "Proving"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, srv := newSim(t, simulator.Config{DevMode: tt.devMode})
+			opts := Options{Demo: true, NewClient: testClient, Output: filepath.Join(t.TempDir(), "s.json"), NoVerify: tt.noVerify}
+			opts.DemoDefaults.BaseURL, opts.DemoDefaults.Token = srv.URL, "sysadmin-token"
+			var buf bytes.Buffer
+			if err := RunAccessible(context.Background(), opts, strings.NewReader(strings.Repeat("\n", 12)), &buf); err != nil {
+				t.Fatalf("%v\n%s", err, buf.String())
+			}
+			text := buf.String()
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("output lacks %q:\n%s", w, text)
+				}
+			}
+			if strings.Contains(text, tt.not) {
+				t.Errorf("output says %q:\n%s", tt.not, text)
+			}
+		})
+	}
+}

@@ -56,6 +56,8 @@ type Options struct {
 	NoSave string
 	// PinURL keeps BaseURL: the wizard does not offer to change it.
 	PinURL bool
+	// NoVerify skips the last step, which probes the app's sign-in.
+	NoVerify bool
 }
 
 func (o Options) newClient(baseURL string, creds Credentials) (*api.Client, error) {
