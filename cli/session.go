@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -30,14 +29,13 @@ type sessionPolicy struct {
 	hosts     []string
 	allowHTTP bool
 	caCert    string
-	timeout   time.Duration
 	// audit receives one line per change to an instance, with the session's
 	// user, key and address attached.
 	audit *slog.Logger
 }
 
 func newSessionPolicy(pinned string, allowHosts []string, g *globalOptions) (*sessionPolicy, error) {
-	p := &sessionPolicy{pinned: pinned, allowHTTP: g.AllowHTTP, caCert: g.CACert, timeout: g.Timeout}
+	p := &sessionPolicy{pinned: pinned, allowHTTP: g.AllowHTTP, caCert: g.CACert}
 	for _, h := range allowHosts {
 		h = strings.ToLower(strings.TrimSpace(h))
 		if h == "" || strings.ContainsAny(h, "/:@ ") {
