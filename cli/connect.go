@@ -83,7 +83,7 @@ func (p *flagPrompter) ConfirmPlan(_ context.Context, plan *steps.LinkPlan) erro
 
 func (p *flagPrompter) SwitchOn(_ context.Context, ev *steps.MobileOAuthEvidence) (<-chan struct{}, error) {
 	if p.wait <= 0 {
-		return nil, &ExitError{Code: ExitFailed, Err: fmt.Errorf("OAuth 2.0 is not confirmed: %s Then run again, or pass --wait 10m to wait for it.", ev.Describe())}
+		return nil, &ExitError{Code: ExitFailed, Err: fmt.Errorf("OAuth 2.0 is not confirmed: %s Then run again, or pass --wait 10m to wait for it", ev.Describe())}
 	}
 	prod := ev.Product
 	fmt.Fprintf(p.errW(), "Turn on OAuth 2.0 in %s: %s\nWaiting up to %s for the mobile plugin to hand out its client...\n", prod.Title(), steps.MobileAdminPath(prod), p.wait)
