@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Paths of the REST resources the wizard uses (DESIGN §3).
+// Paths of the REST resources the wizard uses.
 const (
 	PathManifest       = "/rest/applinks/1.0/manifest"
 	PathServerInfo     = "/rest/api/2/serverInfo"

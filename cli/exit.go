@@ -8,7 +8,7 @@ import (
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
-// Exit codes: the contract scripts rely on (DESIGN §6).
+// Exit codes: the contract scripts rely on; the README lists them.
 const (
 	ExitOK           = 0
 	ExitFailed       = 1

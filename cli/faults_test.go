@@ -13,7 +13,7 @@ import (
 )
 
 // The fault matrix: every step of `setup` that talks to the instance, under every
-// fault the simulator can inject. For each: the exit code of DESIGN §6, a message
+// fault the simulator can inject. For each: the exit code (cli/exit.go), a message
 // that names the step and a remedy, and the instance's state: never two clients,
 // never a client the output does not mention, and a plain re-run that finishes.
 

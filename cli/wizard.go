@@ -42,7 +42,7 @@ func (g *globalOptions) wizardOptions(cmd *cobra.Command, o *setupOptions) (ui.O
 	}
 	opts.BaseURL, opts.Title, opts.LinkName, opts.Output = base, o.title, o.linkName, o.output
 	opts.NoVerify = o.noVerify
-	opts.Accessible, opts.NoColor, opts.Demo = g.accessible(), g.noColor(), g.Demo
+	opts.NoColor, opts.Demo = g.noColor(), g.Demo
 	opts.NewClient = func(baseURL string, c ui.Credentials) (*api.Client, error) { return g.newClient(baseURL, c) }
 	if g.Demo {
 		opts.DemoDefaults.BaseURL, opts.DemoDefaults.Token = demoBaseURL, demoToken
@@ -62,7 +62,7 @@ func runWizard(cmd *cobra.Command, g *globalOptions, o *setupOptions) error {
 		return err
 	}
 	ctx := ctxOf(cmd)
-	if opts.Accessible {
+	if g.accessible() {
 		// Line prompts have no screens to go back to: the fix is a flag.
 		opts.Fixes = phrase
 		return ui.RunAccessible(ctx, opts, g.io.In, g.io.Out)

@@ -40,16 +40,6 @@ type Report struct {
 // Compatible: nothing failed.
 func (r *Report) Compatible() bool { return Compatible(r.Checks) }
 
-// MobileClient is the client with the app's redirect among the clients the checks
-// listed; known is false when they could not be listed. Non-MDM starts from it
-// instead of listing the clients again a moment later.
-func (r *Report) MobileClient() (cl *api.OAuthClient, known bool) {
-	if r == nil || r.Clients == nil || r.Detection == nil {
-		return nil, false
-	}
-	return MobileClientIn(r.Clients, r.Detection.Product), true
-}
-
 // MobileOAuth weighs what the checks read (the clients and info/login) as
 // evidence of the mobile plugin's OAuth 2.0 switch, with the checks' list as the
 // baseline, so only info/login handing out a client can confirm it here. known is

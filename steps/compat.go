@@ -12,7 +12,7 @@ import (
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 )
 
-// matrixRow is one line of DESIGN §2: a half-open product version range
+// matrixRow is one line of the compatibility matrix: a half-open product version range
 // [from, to) and what it needs. Rows of one product are contiguous and ordered.
 type matrixRow struct {
 	product api.Product
@@ -36,7 +36,8 @@ type matrixRow struct {
 	lastDocumentedMajor int64
 }
 
-// The seeds' matrix (configure-oauth2-{jira,confluence}-ios.txt). Keep it data:
+// The matrix of Atlassian's "Configure OAuth 2.0 for the Jira / Confluence
+// Data Center iOS app" pages. Keep it data:
 // a new Atlassian release is a new row, not a new branch.
 var compatMatrix = []matrixRow{
 	{product: api.Jira, to: "9.12.14",
@@ -242,7 +243,7 @@ func CheckMobilePlugin(p api.Product, productVersion string, plugin *api.Plugin)
 		return c
 	}
 	if row.later(pv) {
-		// The seeds give no minimum for this major: meeting the older one is
+		// Atlassian gives no minimum for this major: meeting the older one is
 		// a good sign, not a guarantee, and the admin is the one who can tell.
 		c.Status = StatusWarn
 		c.Detail = fmt.Sprintf("version %s found; the documented minimum %s is for %s, and %s %s is a later major",

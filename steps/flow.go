@@ -108,8 +108,9 @@ type Flow struct {
 	Site     *Site
 	Verified *VerifyReport
 
-	// planned: the checks' client list was used for a plan once; later plans list afresh.
-	planned bool
+	// ListAgain: the checks' client list was used for a plan once; later
+	// plans list the clients afresh (a link may have appeared meanwhile).
+	ListAgain bool
 }
 
 // Next is the step after s, given what the flow knows: the order of the setup.
@@ -170,10 +171,10 @@ func (f *Flow) Check(ctx context.Context, mode Mode) *Report {
 // PlanLink plans the link, from the checks' client list the first time.
 func (f *Flow) PlanLink(ctx context.Context) (*LinkPlan, error) {
 	var clients []api.OAuthClient
-	if !f.planned && f.Report != nil {
+	if !f.ListAgain && f.Report != nil {
 		clients = f.Report.Clients
 	}
-	f.planned = true
+	f.ListAgain = true
 	return PlanLink(ctx, f.Client, f.Detection.Product, f.LinkName, clients)
 }
 
@@ -188,6 +189,12 @@ func (f *Flow) MobileOAuthNow(ctx context.Context) (*MobileOAuthEvidence, error)
 		return ev, nil
 	}
 	return CheckMobileOAuth(ctx, f.Client, f.Detection.Product, Baseline{})
+}
+
+// LookForMobileOAuth looks once: the clients and info/login, weighed against
+// the clients listed when the admin was asked for the switch (since).
+func (f *Flow) LookForMobileOAuth(ctx context.Context, since *MobileOAuthEvidence) (*MobileOAuthEvidence, error) {
+	return CheckMobileOAuth(ctx, f.Client, f.Detection.Product, since.AsBaseline())
 }
 
 // WaitForMobileOAuth polls until the evidence confirms the switch, ctx ends or

@@ -10,27 +10,6 @@ import (
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 )
 
-// FindMobileClient returns the incoming client carrying the product's mobile
-// redirect, or nil while there is none.
-func FindMobileClient(ctx context.Context, c *api.Client, p api.Product) (*api.OAuthClient, error) {
-	clients, err := c.ListClients(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return MobileClientIn(clients, p), nil
-}
-
-// MobileClientIn finds the client with the product's mobile redirect in a list
-// already fetched (the checks list the clients), saving a round trip.
-func MobileClientIn(clients []api.OAuthClient, p api.Product) *api.OAuthClient {
-	for _, cl := range clients {
-		if cl.HasRedirect(p.MobileRedirect()) {
-			return &cl
-		}
-	}
-	return nil
-}
-
 // Baseline is the set of clients that existed when the wizard asked the admin
 // to turn on OAuth 2.0 in the mobile plugin. A client with the app's redirect
 // that is not in it appeared afterwards, which is evidence of the switch; one

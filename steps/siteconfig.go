@@ -20,7 +20,7 @@ import (
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/regularfile"
 )
 
-// Site is one entry of the iOS apps' managed site list, in the seeds' shape
+// Site is one entry of the iOS apps' managed site list, in the shape Atlassian documents
 // (note the spellings baseURL and clientID).
 type Site struct {
 	Title   string     `json:"title"`

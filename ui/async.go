@@ -51,19 +51,3 @@ func (l *loader) update(msg tea.Msg) tea.Cmd {
 }
 
 func (l *loader) view(text string) string { return l.spin.View() + " " + text }
-
-// busy reports whether the current screen waits for the instance (tests and
-// the help line use it).
-func (m *Model) busy() bool {
-	switch s := m.cur().(type) {
-	case *detect:
-		return s.load.busy
-	case *checks:
-		return s.load.busy
-	case *link:
-		return s.load.busy
-	case *wait:
-		return s.busy
-	}
-	return false
-}

@@ -61,18 +61,19 @@ func (s *checks) mode() steps.Mode {
 	if s.reach {
 		return steps.ModeNonMDM
 	}
-	if s.m.opts.Mode == steps.ModeMDM {
+	// The non-MDM checks have a screen of their own (reach), shown after the
+	// choice even when the command line settled it: the first checks only warn.
+	if s.m.flow.ChecksMode() == steps.ModeMDM {
 		return steps.ModeMDM
 	}
-	return "" // chosen later: the mobile checks only warn
+	return ""
 }
 
 func (s *checks) enter() tea.Cmd {
 	s.report = nil
-	ctx, c, det := s.m.ctx, s.m.client, s.m.det
-	opts := steps.CheckOptions{Mode: s.mode(), TypedURL: s.m.baseURL}
+	ctx, f, mode := s.m.ctx, s.m.snapshot(), s.mode()
 	return tea.Batch(s.load.start(), request(s.m, func() (*steps.Report, error) {
-		return steps.RunChecks(ctx, c, det, opts), nil
+		return f.Check(ctx, mode), nil
 	}))
 }
 
@@ -92,9 +93,7 @@ func (s *checks) update(msg tea.Msg) tea.Cmd {
 	case reply[*steps.Report]:
 		s.load.stop()
 		s.report = msg.val
-		if !s.reach {
-			s.m.report = msg.val
-		}
+		s.m.flow.Report = msg.val
 		s.fill()
 		s.vp.GotoTop()
 		return nil

@@ -34,7 +34,7 @@ func newConnect(m *Model) *connect {
 		user:  newInput("User:     ", false),
 		pass:  newInput("Password: ", true),
 	}
-	s.url.SetValue(m.baseURL)
+	s.url.SetValue(m.flow.BaseURL)
 	s.token.SetValue(m.creds.Token)
 	s.user.SetValue(m.creds.Username)
 	s.pass.SetValue(m.creds.Password)
@@ -48,15 +48,15 @@ func newConnect(m *Model) *connect {
 
 func (s *connect) heading() string { return "Connect" }
 
-func (s *connect) preanswered() bool { return s.m.baseURL != "" && s.m.creds.complete() }
+func (s *connect) preanswered() bool { return s.m.flow.BaseURL != "" && s.m.creds.complete() }
 
 func (s *connect) apply() error {
-	c, err := s.m.opts.newClient(s.m.baseURL, s.m.creds)
+	c, err := s.m.opts.newClient(s.m.flow.BaseURL, s.m.creds)
 	if err != nil {
 		s.err = err
 		return err
 	}
-	s.m.client = c
+	s.m.flow.Client = c
 	return nil
 }
 
@@ -68,7 +68,7 @@ func (s *connect) SetSize(w, h int) {
 }
 
 func (s *connect) enter() tea.Cmd {
-	if s.m.baseURL != "" {
+	if s.m.flow.BaseURL != "" {
 		s.step = 1
 	}
 	return s.focus()
@@ -145,7 +145,7 @@ func (s *connect) submit() tea.Cmd {
 			return nil
 		}
 		s.url.SetValue(u)
-		s.m.baseURL, s.step = u, 1
+		s.m.flow.BaseURL, s.step = u, 1
 		return s.focus()
 	}
 	var creds Credentials

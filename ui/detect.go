@@ -25,11 +25,10 @@ func (s *detect) back() bool       { return false }
 func (s *detect) SetSize(w, h int) { s.w, s.h = w, h }
 
 func (s *detect) enter() tea.Cmd {
-	s.err, s.m.det = nil, nil
-	c, want := s.m.client, s.m.opts.Product
-	ctx := s.m.ctx
+	s.err, s.m.flow.Detection = nil, nil
+	ctx, f := s.m.ctx, s.m.snapshot()
 	return tea.Batch(s.load.start(), request(s.m, func() (*steps.Detection, error) {
-		return steps.Detect(ctx, c, want)
+		return f.Detect(ctx)
 	}))
 }
 
@@ -47,13 +46,13 @@ func (s *detect) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case reply[*steps.Detection]:
 		s.load.stop()
-		s.m.det, s.err = msg.val, msg.err
+		s.m.flow.Detection, s.err = msg.val, msg.err
 	case tea.KeyPressMsg:
 		switch {
 		case s.load.busy:
 		case s.err != nil && key.Matches(msg, s.m.keys.Recheck):
 			return s.enter()
-		case s.m.det != nil && key.Matches(msg, s.m.keys.Enter):
+		case s.m.flow.Detection != nil && key.Matches(msg, s.m.keys.Enter):
 			return s.m.advance()
 		}
 	}
@@ -62,12 +61,12 @@ func (s *detect) update(msg tea.Msg) tea.Cmd {
 
 func (s *detect) View() string {
 	if s.load.busy {
-		return s.load.view("Asking " + s.m.baseURL + " what it is…")
+		return s.load.view("Asking " + s.m.flow.BaseURL + " what it is…")
 	}
 	if s.err != nil {
 		return s.m.errorBlock(s.err, s.w)
 	}
-	d := s.m.det
+	d := s.m.flow.Detection
 	var b strings.Builder
 	fmt.Fprintf(&b, "Product:   %s %s\n", s.m.st.accent.Render(d.Product.Title()), s.m.st.accent.Render(d.Version))
 	fmt.Fprintf(&b, "Name:      %s\n", d.Title)

@@ -226,3 +226,19 @@ func checkFits(t *testing.T, view string, width int) {
 func boolPtr(b bool) *bool { return &b }
 
 func pasteMsg(s string) tea.PasteMsg { return tea.PasteMsg{Content: s} }
+
+// busy reports whether the current screen waits for the instance (tests and
+// the help line use it).
+func (m *Model) busy() bool {
+	switch s := m.cur().(type) {
+	case *detect:
+		return s.load.busy
+	case *checks:
+		return s.load.busy
+	case *link:
+		return s.load.busy
+	case *wait:
+		return s.busy
+	}
+	return false
+}

@@ -6,7 +6,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -18,8 +17,6 @@ type link struct {
 	plan    *steps.LinkPlan
 	linking bool
 	err     error
-	// listed: the checks' client list was used once; later plans list afresh.
-	listed bool
 }
 
 func newLink(m *Model) *link { return &link{m: m, load: newLoader()} }
@@ -32,23 +29,20 @@ func (s *link) SetSize(w, h int) { s.w, s.h = w, h }
 
 func (s *link) enter() tea.Cmd {
 	s.plan, s.err, s.linking = nil, nil, false
-	ctx, c, p, name := s.m.ctx, s.m.client, s.m.det.Product, s.m.opts.LinkName
-	var clients []api.OAuthClient
-	if !s.listed && s.m.report != nil {
-		clients = s.m.report.Clients
-	}
-	s.listed = true
+	// The first plan starts from the checks' client list; later ones list afresh.
+	ctx, f := s.m.ctx, s.m.snapshot()
+	s.m.flow.ListAgain = true
 	return tea.Batch(s.load.start(), request(s.m, func() (*steps.LinkPlan, error) {
-		return steps.PlanLink(ctx, c, p, name, clients)
+		return f.PlanLink(ctx)
 	}))
 }
 
 func (s *link) confirm() tea.Cmd {
 	s.linking, s.err = true, nil
-	s.m.linkPending = s.plan.Changes()
-	ctx, c, plan := s.m.ctx, s.m.client, s.plan
+	s.m.flow.LinkPending = s.plan.Changes()
+	ctx, f, plan := s.m.ctx, s.m.snapshot(), s.plan
 	return tea.Batch(s.load.start(), request(s.m, func() (*steps.LinkResult, error) {
-		return steps.EnsureLink(ctx, c, plan)
+		return f.EnsureLink(ctx, plan)
 	}))
 }
 
@@ -69,16 +63,17 @@ func (s *link) update(msg tea.Msg) tea.Cmd {
 	case reply[*steps.LinkPlan]:
 		s.load.stop()
 		s.plan, s.err = msg.val, msg.err
+		s.m.flow.Plan = msg.val
 		return nil
 	case reply[*steps.LinkResult]:
 		s.load.stop()
-		s.linking, s.m.linkPending = false, false
+		s.linking, s.m.flow.LinkPending = false, false
 		if msg.val == nil {
 			s.err = msg.err
 			return nil
 		}
 		// A link that exists is kept even if reading it back failed.
-		s.m.link = msg.val
+		s.m.flow.Link = msg.val
 		return s.m.advance()
 	case tea.KeyPressMsg:
 		switch {

@@ -34,7 +34,7 @@ func (s *modeScreen) enter() tea.Cmd    { return nil }
 func (s *modeScreen) preanswered() bool { return s.m.opts.Mode != "" }
 
 func (s *modeScreen) apply() error {
-	s.m.mode = s.m.opts.Mode
+	s.m.flow.Mode = s.m.opts.Mode
 	return nil
 }
 
@@ -55,7 +55,7 @@ func (s *modeScreen) update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, s.m.keys.Format2):
 		s.cursor = 1
 	case key.Matches(k, s.m.keys.Enter):
-		s.m.mode = modes[s.cursor]
+		s.m.flow.Mode = modes[s.cursor]
 		return s.m.advance()
 	}
 	return nil

@@ -46,7 +46,6 @@ type Options struct {
 	NewClient    func(baseURL string, creds Credentials) (*api.Client, error)
 	Demo         bool
 	DemoDefaults struct{ BaseURL, Token string }
-	Accessible   bool
 	NoColor      bool
 	PollEvery    time.Duration
 	// Fixes phrases what the user can change in the wizard; nil is LocalFixes.
@@ -133,19 +132,12 @@ type Model struct {
 	keys          keyMap
 	help          help.Model
 
-	// What the flow has learned so far.
-	baseURL     string
-	creds       Credentials
-	client      *api.Client
-	det         *steps.Detection
-	report      *steps.Report
-	mode        steps.Mode
-	link        *steps.LinkResult
-	linkPending bool                       // a create was under way
-	mobile      *steps.MobileOAuthEvidence // non-MDM: what confirmed the switch
-	site        *steps.Site
-	done        bool
-	quitting    bool
+	// flow is the setup: its order (Next) and what each step learned. The
+	// screens show its steps; their requests run on a copy taken in Update
+	// (snapshot), and their answers are stored back in Update.
+	flow  *steps.Flow
+	creds Credentials
+	done  bool
 
 	screens map[state]screen
 }
@@ -164,7 +156,7 @@ func New(opts Options) *Model {
 		opts: opts, dark: true, noColor: opts.NoColor,
 		shown: map[state]bool{}, keys: newKeyMap(), help: help.New(),
 		width: 80, height: 24,
-		baseURL: opts.BaseURL, creds: opts.Creds,
+		flow: &steps.Flow{Settings: opts.settings(), BaseURL: opts.BaseURL}, creds: opts.Creds,
 	}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	m.restyle()
@@ -243,7 +235,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) quit() tea.Cmd {
-	m.quitting = true
 	m.cancel()
 	return tea.Quit
 }
@@ -270,28 +261,37 @@ func (m *Model) resize() {
 	}
 }
 
-// next is the flow of DESIGN §1: the state after s, given what is known.
+// screenOf is the screen that shows a step of the flow.
+var screenOf = map[steps.Step]state{
+	steps.StepConnect: stConnect, steps.StepDetect: stDetect, steps.StepChecks: stChecks,
+	steps.StepMode: stMode, steps.StepPlan: stLink, steps.StepConfirm: stLink, steps.StepLink: stLink,
+	steps.StepMobileChecks: stReach, steps.StepMobileOAuth: stWait, steps.StepSite: stSite,
+	steps.StepVerify: stResult, steps.StepDone: stResult,
+}
+
+// lastStep is the step a screen finishes: the link screen plans, confirms and links.
+var lastStep = map[state]steps.Step{
+	stConnect: steps.StepConnect, stDetect: steps.StepDetect, stChecks: steps.StepChecks,
+	stMode: steps.StepMode, stLink: steps.StepLink, stReach: steps.StepMobileChecks,
+	stWait: steps.StepMobileOAuth, stSite: steps.StepSite,
+}
+
+// next is the screen after s: the flow decides the order (steps.Flow.Next).
 func (m *Model) next(s state) state {
-	switch s {
-	case stWelcome:
+	if s == stWelcome {
 		return stConnect
-	case stConnect:
-		return stDetect
-	case stDetect:
-		return stChecks
-	case stChecks:
-		return stMode
-	case stMode:
-		if m.mode == steps.ModeNonMDM {
-			return stReach
-		}
-		return stLink
-	case stLink:
-		return stSite
-	case stReach:
-		return stWait
 	}
-	return stResult
+	step, ok := lastStep[s]
+	if !ok {
+		return stResult
+	}
+	return screenOf[m.flow.Next(step)]
+}
+
+// snapshot is a copy of the flow for a request to read while Update goes on.
+func (m *Model) snapshot() *steps.Flow {
+	f := *m.flow
+	return &f
 }
 
 // advance leaves the current screen forward. Pre-answered screens are applied
@@ -387,18 +387,9 @@ func (m *Model) Done() bool { return m.done }
 // Summary is what was done, printed after the program ends.
 func (m *Model) Summary() string {
 	var b strings.Builder
-	switch {
-	case m.link != nil:
-		b.WriteString(m.link.Outcome() + "\n")
-	case m.linkPending:
-		b.WriteString("You quit while the link was being created: look in Administration → Application links to see whether it exists.\n")
-	case m.mobile != nil:
-		b.WriteString(m.mobile.Describe() + "\n")
-	default:
-		b.WriteString("Nothing was changed on the instance.\n")
-	}
-	if m.done && m.site != nil {
-		if out, err := steps.RenderSites([]steps.Site{*m.site}, steps.FormatJSON); err == nil {
+	b.WriteString(m.flow.Outcome() + "\n")
+	if m.done && m.flow.Site != nil {
+		if out, err := steps.RenderSites([]steps.Site{*m.flow.Site}, steps.FormatJSON); err == nil {
 			b.WriteString("\nSite list (managed app configuration key \"" + steps.AppConfigKey + "\"):\n")
 			b.Write(out)
 		}

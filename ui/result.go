@@ -79,10 +79,10 @@ func (s *result) back() bool {
 }
 
 func (s *result) render() {
-	if s.m.site == nil {
+	if s.m.flow.Site == nil {
 		return
 	}
-	out, err := steps.RenderSites([]steps.Site{*s.m.site}, formats[s.format].f)
+	out, err := steps.RenderSites([]steps.Site{*s.m.flow.Site}, formats[s.format].f)
 	if err != nil {
 		s.err = err
 		return
@@ -169,7 +169,7 @@ func (s *result) save() tea.Cmd {
 	}
 	s.saving = false
 	s.path.Blur()
-	site, f := *s.m.site, formats[s.format].f
+	site, f := *s.m.flow.Site, formats[s.format].f
 	return func() tea.Msg {
 		merged, err := steps.SaveSites(path, site, f)
 		return savedMsg{path: path, sites: len(merged), err: err}
@@ -179,16 +179,7 @@ func (s *result) save() tea.Cmd {
 // top is the summary of what was changed and the format switcher.
 func (s *result) top() string {
 	st := s.m.st
-	var outcome string
-	switch {
-	case s.m.link != nil:
-		outcome = s.m.link.Outcome()
-	default:
-		outcome = "The wizard changed nothing on the instance."
-		if s.m.mobile != nil {
-			outcome = s.m.mobile.Describe()
-		}
-	}
+	outcome := s.m.flow.Outcome()
 	var tabs []string
 	for i, f := range formats {
 		label := fmt.Sprintf("%d %s", i+1, f.label)

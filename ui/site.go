@@ -33,18 +33,19 @@ func (s *site) heading() string { return "Site entry" }
 func (s *site) SetSize(w, h int) { s.w, s.h = w, h; sizeInput(&s.title, w) }
 
 func (s *site) preanswered() bool {
-	return s.m.opts.Title != "" && s.m.opts.CacheSession != nil && s.m.det != nil && s.m.link != nil
+	// Non-MDM has nothing to ask: the entry is the URL and the instance's name.
+	return s.m.flow.Mode == steps.ModeNonMDM || (s.m.opts.Title != "" && s.m.opts.CacheSession != nil && s.m.flow.Link != nil)
 }
 
 func (s *site) apply() error {
-	st := steps.NewSite(s.m.det, s.m.baseURL, s.title.Value(), s.m.link.Client.ClientID, s.cache)
-	s.m.site = &st
+	st := s.m.flow.NewSite(s.title.Value(), s.cache)
+	s.m.flow.Site = &st
 	return nil
 }
 
 func (s *site) enter() tea.Cmd {
-	if strings.TrimSpace(s.title.Value()) == "" && s.m.det != nil {
-		s.title.SetValue(s.m.det.Title)
+	if strings.TrimSpace(s.title.Value()) == "" && s.m.flow.Detection != nil {
+		s.title.SetValue(s.m.flow.Detection.Title)
 	}
 	s.field = 0
 	s.title.CursorEnd()

@@ -12,7 +12,6 @@ import (
 
 // styles is every look of the wizard, built once per background and colour choice.
 type styles struct {
-	noColor bool
 	title   lipgloss.Style
 	subtle  lipgloss.Style
 	ok      lipgloss.Style
@@ -28,8 +27,7 @@ func newStyles(dark, noColor bool) styles {
 	if noColor {
 		plain := lipgloss.NewStyle()
 		return styles{
-			noColor: true,
-			title:   plain.Bold(true), subtle: plain, ok: plain, warn: plain, fail: plain.Bold(true),
+			title: plain.Bold(true), subtle: plain, ok: plain, warn: plain, fail: plain.Bold(true),
 			errText: plain.Bold(true), accent: plain, chosen: plain.Bold(true),
 			help: help.Styles{ShortKey: plain, ShortDesc: plain, ShortSeparator: plain, Ellipsis: plain,
 				FullKey: plain, FullDesc: plain, FullSeparator: plain},

@@ -42,10 +42,10 @@ func (s *wait) SetSize(w, h int) { s.w, s.h = w, h }
 func (s *wait) enter() tea.Cmd {
 	s.found, s.seen, s.err, s.polls, s.busy, s.base = nil, nil, nil, 0, false, steps.Baseline{}
 	// The checks read the clients and info/login a moment ago: start from that.
-	if ev, known := s.m.report.MobileOAuth(); known {
+	if ev, known := s.m.flow.Report.MobileOAuth(); known {
 		s.polls, s.seen, s.base = 1, ev, ev.AsBaseline()
 		if ev.Confirmed() {
-			s.found, s.m.mobile = ev, ev
+			s.found, s.m.flow.Mobile = ev, ev
 			return nil
 		}
 		return tea.Batch(s.load.start(), s.tick())
@@ -65,9 +65,9 @@ func (s *wait) poll() tea.Cmd {
 	}
 	s.busy = true
 	s.seq++
-	ctx, c, p, base := s.m.ctx, s.m.client, s.m.det.Product, s.base
+	ctx, f, base := s.m.ctx, s.m.snapshot(), s.base
 	return request(s.m, func() (*steps.MobileOAuthEvidence, error) {
-		return steps.CheckMobileOAuth(ctx, c, p, base)
+		return steps.CheckMobileOAuth(ctx, f.Client, f.Detection.Product, base)
 	})
 }
 
@@ -94,7 +94,7 @@ func (s *wait) update(msg tea.Msg) tea.Cmd {
 		if msg.val.Confirmed() {
 			s.found = msg.val
 			s.load.stop()
-			s.m.mobile = s.found
+			s.m.flow.Mobile = s.found
 			return nil
 		}
 		return s.tick()
@@ -106,9 +106,7 @@ func (s *wait) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		switch {
 		case s.found != nil && key.Matches(msg, s.m.keys.Enter):
-			st := steps.NewSite(s.m.det, s.m.baseURL, s.m.opts.Title, "", false)
-			s.m.site = &st
-			return s.m.advance()
+			return s.m.advance() // the site screen has nothing to ask in non-MDM
 		case s.found == nil && key.Matches(msg, s.m.keys.Recheck):
 			return s.poll()
 		}
@@ -119,7 +117,7 @@ func (s *wait) update(msg tea.Msg) tea.Cmd {
 
 func (s *wait) View() string {
 	st := s.m.st
-	p := s.m.det.Product
+	p := s.m.flow.Detection.Product
 	var b strings.Builder
 	b.WriteString(wrap("There is no REST API for this switch: turn it on in the "+p.Title()+" administration, in a browser, as a system administrator:", s.w, "") + "\n\n")
 	b.WriteString("  " + st.accent.Render(wrap(steps.MobileAdminPath(p), s.w, "  ")) + "\n\n")

@@ -28,7 +28,8 @@ type Plugin struct {
 }
 
 // DefaultPlugins is the OAuth 2.0 provider and the mobile plugin at the
-// versions DESIGN §2 requires for that product and version, enabled.
+// versions the compatibility matrix (steps/compat.go) requires for that
+// product and version, enabled.
 func DefaultPlugins(product, version string) []Plugin {
 	oauth, mobile, mobileKey := "4.1.0", "5.1.2", JiraMobilePluginKey
 	switch {

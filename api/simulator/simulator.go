@@ -1,5 +1,5 @@
 // Package simulator is an in-process Jira / Confluence Data Center that answers
-// the REST calls of DESIGN.md §3 the way the real products do, including their
+// the REST calls the wizard makes (api/calls.go) the way the real products do, including their
 // surprises (200 on create, 401 for a non-sysadmin, bad tokens silently treated as
 // anonymous). It serves the tests, the --demo mode and the benchmarks.
 //

@@ -63,7 +63,8 @@ func (id identity) atLeast(r Role) bool {
 }
 
 // identify resolves the credentials. An unknown token is not an error: the
-// products run such a request as anonymous, which is the trap DESIGN §3 warns of.
+// products run such a request as anonymous (a 200 with anonymous data, or a
+// 401 that looks like a missing login), the trap the api package detects.
 func (s *Sim) identify(r *http.Request) identity {
 	scheme, cred, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok {
