@@ -446,3 +446,26 @@ func TestRemedyNamesTheInstancesOwnToken(t *testing.T) {
 		t.Errorf("site list: %s", r.stdout)
 	}
 }
+
+func TestSeveralInstancesMergeIntoAnExistingList(t *testing.T) {
+	jira := simtest.Start(t, simulator.Config{DevMode: true, Product: "jira", Title: "Jira"})
+	wiki := simtest.Start(t, simulator.Config{DevMode: true, Product: "confluence", Title: "Wiki"})
+	file := filepath.Join(t.TempDir(), "sites.json")
+	other := `[{"title":"Other","baseURL":"https://other.example.com","oauth":{"clientID":"0123456789abcdef0123456789abcdef","cacheSessionInMobileBrowser":false}}]`
+	os.WriteFile(file, []byte(other), 0o600)
+	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", jira.URL, "--url", wiki.URL, "--mode", "mdm", "--yes", "--output", file)
+	if r.code != ExitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	data, _ := os.ReadFile(file)
+	sites := siteList(t, string(data))
+	if len(sites) != 3 || sites[0].Title != "Other" || sites[1].BaseURL != jira.URL || sites[2].BaseURL != wiki.URL {
+		t.Fatalf("the file holds %s", data)
+	}
+	if r.stdout != "" {
+		t.Errorf("with --output, stdout should be empty: %q", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "(3 site(s), 2 from this run)") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+}
