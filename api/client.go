@@ -3,6 +3,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -128,9 +129,7 @@ func New(opts Options) (*Client, error) {
 	if opts.RetryWait <= 0 {
 		opts.RetryWait = 250 * time.Millisecond
 	}
-	if opts.UserAgent == "" {
-		opts.UserAgent = DefaultUserAgent
-	}
+	opts.UserAgent = cmp.Or(opts.UserAgent, DefaultUserAgent)
 
 	transport := opts.Transport
 	if transport == nil {

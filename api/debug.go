@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -85,13 +86,8 @@ func (c *Client) logError(req *resty.Request, err error) {
 }
 
 func headerLine(h http.Header) string {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
+	parts := make([]string, 0, len(h))
+	for _, k := range slices.Sorted(maps.Keys(h)) {
 		v := strings.Join(h[k], ", ")
 		switch http.CanonicalHeaderKey(k) {
 		case "Location", "Content-Location", "Refresh":

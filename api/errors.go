@@ -4,9 +4,10 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -254,13 +255,8 @@ func (e *Error) fields() string {
 	if len(e.FieldErrors) == 0 {
 		return ""
 	}
-	keys := make([]string, 0, len(e.FieldErrors))
-	for k := range e.FieldErrors {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
+	parts := make([]string, 0, len(e.FieldErrors))
+	for _, k := range slices.Sorted(maps.Keys(e.FieldErrors)) {
 		parts = append(parts, k+": "+strings.Join(e.FieldErrors[k], "; "))
 	}
 	return " (" + strings.Join(parts, ", ") + ")"

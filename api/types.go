@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 )
 
@@ -132,12 +133,7 @@ func checkClientIDs(out any) error {
 
 // HasRedirect reports whether the client lists the redirect URL.
 func (c OAuthClient) HasRedirect(u string) bool {
-	for _, r := range c.Redirects {
-		if r == u {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(c.Redirects, u)
 }
 
 // NewOAuthClient is the body of a create.

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -35,11 +36,7 @@ func terminalWidth(getenv func(string) string) int {
 func writeHelp(w io.Writer, c *cobra.Command, width int) {
 	width = max(width, 40)
 	wrap := func(s string, indent int) string { return wrapText(s, width, indent) }
-	text := c.Long
-	if text == "" {
-		text = c.Short
-	}
-	fmt.Fprintln(w, wrap(text, 0))
+	fmt.Fprintln(w, wrap(cmp.Or(c.Long, c.Short), 0))
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Usage:")
 	if c.Runnable() {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"strings"
 	"sync"
@@ -124,7 +125,7 @@ func (a *authorizedKeys) refresh() {
 		}
 		a.err = err
 	default:
-		if a.err != nil || !sameKeys(a.keys, keys) {
+		if a.err != nil || !maps.Equal(a.keys, keys) {
 			a.log.Info("authorized keys reloaded", "path", a.path, "keys", len(keys))
 		}
 		a.keys, a.err = keys, nil
@@ -137,16 +138,4 @@ func (a *authorizedKeys) refresh() {
 // new inode, which os.SameFile catches even within one mtime tick.
 func sameVersion(a, b os.FileInfo) bool {
 	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
-}
-
-func sameKeys(a, b map[string]struct{}) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k := range a {
-		if _, ok := b[k]; !ok {
-			return false
-		}
-	}
-	return true
 }

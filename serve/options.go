@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -151,27 +152,13 @@ func (o Options) withDefaults() (Options, error) {
 		}
 		o.HostKeyFile = p
 	}
-	if o.Listen == "" {
-		o.Listen = DefaultListen
-	}
-	if o.IdleTimeout == 0 {
-		o.IdleTimeout = DefaultIdleTimeout
-	}
-	if o.MaxSessions == 0 {
-		o.MaxSessions = DefaultMaxSessions
-	}
-	if o.HandshakeTimeout == 0 {
-		o.HandshakeTimeout = DefaultHandshakeTimeout
-	}
-	if o.MaxUnauthenticated == 0 {
-		o.MaxUnauthenticated = DefaultMaxUnauthenticated
-	}
-	if o.MaxUnauthenticatedPerSource == 0 {
-		o.MaxUnauthenticatedPerSource = DefaultMaxUnauthenticatedPerSource
-	}
-	if o.ShutdownTimeout == 0 {
-		o.ShutdownTimeout = DefaultShutdownTimeout
-	}
+	o.Listen = cmp.Or(o.Listen, DefaultListen)
+	o.IdleTimeout = cmp.Or(o.IdleTimeout, DefaultIdleTimeout)
+	o.MaxSessions = cmp.Or(o.MaxSessions, DefaultMaxSessions)
+	o.HandshakeTimeout = cmp.Or(o.HandshakeTimeout, DefaultHandshakeTimeout)
+	o.MaxUnauthenticated = cmp.Or(o.MaxUnauthenticated, DefaultMaxUnauthenticated)
+	o.MaxUnauthenticatedPerSource = cmp.Or(o.MaxUnauthenticatedPerSource, DefaultMaxUnauthenticatedPerSource)
+	o.ShutdownTimeout = cmp.Or(o.ShutdownTimeout, DefaultShutdownTimeout)
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -68,9 +69,7 @@ func Detect(ctx context.Context, c *api.Client, want api.Product) (*Detection, e
 		}
 		d.Confirmed = true
 	}
-	if d.Title == "" {
-		d.Title = p.Title()
-	}
+	d.Title = cmp.Or(d.Title, p.Title())
 	return d, nil
 }
 

@@ -1,6 +1,7 @@
 package steps_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strings"
@@ -112,10 +113,7 @@ func TestRunChecks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			typed := tt.typed
-			if typed == "" {
-				typed = env.URL
-			}
+			typed := cmp.Or(tt.typed, env.URL)
 			r := steps.RunChecks(ctx, c, d, steps.CheckOptions{Mode: tt.mode, TypedURL: typed})
 			if r.Compatible() != tt.compatible {
 				t.Errorf("Compatible = %v, want %v; checks: %+v", r.Compatible(), tt.compatible, r.Checks)

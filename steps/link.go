@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -87,11 +87,12 @@ func PlanLink(ctx context.Context, c *api.Client, p api.Product, name string, cl
 		}
 	}
 	if len(reusable) > 0 {
-		// Prefer the one the wizard would have created, then a stable order.
-		sort.SliceStable(reusable, func(i, j int) bool {
-			return reusable[i].Name == name && reusable[j].Name != name
-		})
-		plan.Existing = &reusable[0]
+		// Prefer the one the wizard would have created, else the first listed.
+		i := slices.IndexFunc(reusable, func(c api.OAuthClient) bool { return c.Name == name })
+		if i < 0 {
+			i = 0
+		}
+		plan.Existing = &reusable[i]
 		return plan, nil
 	}
 	for _, cl := range clients {

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"cmp"
 	"math"
 	"net"
 	"net/http"
@@ -87,11 +88,7 @@ func (s *Sim) matchFault(r *http.Request) (Fault, bool) {
 func (s *Sim) applyFault(sw *statusWriter, raw http.ResponseWriter, r *http.Request, f Fault, id identity, rec *bufferedResponse) {
 	switch f.Kind {
 	case FaultStatus:
-		status := f.Status
-		if status == 0 {
-			status = http.StatusInternalServerError
-		}
-		s.writeFault(sw, f, id, status)
+		s.writeFault(sw, f, id, cmp.Or(f.Status, http.StatusInternalServerError))
 	case FaultRateLimit:
 		sw.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(f.RetryAfter.Seconds()))))
 		sw.Header().Set("X-RateLimit-Remaining", "0")

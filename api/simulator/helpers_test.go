@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"cmp"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -68,10 +69,7 @@ func (c call) send(t *testing.T, srv *httptest.Server) result {
 }
 
 func (c call) request(base string) *http.Request {
-	method := c.Method
-	if method == "" {
-		method = http.MethodGet
-	}
+	method := cmp.Or(c.Method, http.MethodGet)
 	var body io.Reader
 	if c.Body != "" {
 		body = strings.NewReader(c.Body)

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -64,20 +65,14 @@ func ParsePluginFlag(s string) (Plugin, error) {
 			return Plugin{}, fmt.Errorf("plugin %q: unknown state %q (want disabled)", s, state)
 		}
 	}
-	name := pluginNames[key]
-	if name == "" {
-		name = key
-	}
-	return Plugin{Key: key, Name: name, Version: version, Enabled: enabled}, nil
+	return Plugin{Key: key, Name: cmp.Or(pluginNames[key], key), Version: version, Enabled: enabled}, nil
 }
 
 // SetPlugin installs, upgrades, enables or disables a plugin.
 func (s *Sim) SetPlugin(p Plugin) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if p.Name == "" {
-		p.Name = pluginNames[p.Key]
-	}
+	p.Name = cmp.Or(p.Name, pluginNames[p.Key])
 	replaced := false
 	for i := range s.plugins {
 		if s.plugins[i].Key == p.Key {

@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -118,11 +119,7 @@ func (b *bufferedResponse) copyTo(w http.ResponseWriter) {
 	for k, v := range b.header {
 		w.Header()[k] = v
 	}
-	status := b.status
-	if status == 0 {
-		status = http.StatusOK
-	}
-	w.WriteHeader(status)
+	w.WriteHeader(cmp.Or(b.status, http.StatusOK))
 	w.Write(b.body.Bytes())
 }
 

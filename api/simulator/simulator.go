@@ -10,6 +10,7 @@ package simulator
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha1"
 	"fmt"
@@ -136,18 +137,9 @@ func New(cfg Config) *Sim {
 	if err := cfg.Validate(); err != nil {
 		panic("simulator: " + err.Error())
 	}
-	product := strings.ToLower(cfg.Product)
-	if product == "" {
-		product = productJira
-	}
-	version := cfg.Version
-	if version == "" {
-		version = map[string]string{productJira: "10.3.0", productConfluence: "9.2.0"}[product]
-	}
-	title := cfg.Title
-	if title == "" {
-		title = productTitle(product)
-	}
+	product := cmp.Or(strings.ToLower(cfg.Product), productJira)
+	version := cmp.Or(cfg.Version, map[string]string{productJira: "10.3.0", productConfluence: "9.2.0"}[product])
+	title := cmp.Or(cfg.Title, productTitle(product))
 	plugins := cfg.Plugins
 	if plugins == nil {
 		plugins = DefaultPlugins(product, version)
