@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -122,14 +121,14 @@ func (s *checks) verdict() string {
 	st := s.m.st
 	failed := r.Failed()
 	if len(failed) == 0 {
-		line := "All checks passed: press enter to continue."
+		line := r.Verdict() + " Press enter to continue."
 		if s.reach {
-			line = "The app can reach the instance: press enter to turn on OAuth 2.0 in the mobile plugin."
+			line = "The app can reach the instance. " + r.Verdict() + " Press enter to turn on OAuth 2.0 in the mobile plugin."
 		}
 		return st.ok.Render(wrap(line, s.w, ""))
 	}
 	var b strings.Builder
-	b.WriteString(st.fail.Render(fmt.Sprintf("%d check(s) failed; the setup cannot go on until they are fixed:", len(failed))) + "\n")
+	b.WriteString(st.fail.Render(wrap(r.Verdict()+" The setup cannot go on until they are fixed:", s.w, "")) + "\n")
 	for _, c := range failed {
 		line := "• " + c.Name
 		if r := s.m.opts.checkRemedy(c); r != "" {

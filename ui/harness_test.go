@@ -25,6 +25,7 @@ type recorder struct {
 	view  string
 	state state
 	busy  bool
+	w, h  int // the size the screen was drawn for
 	keys  int // key presses the model has handled and shown
 	seen  int // key presses Update has had (only the program goroutine touches it)
 }
@@ -44,6 +45,7 @@ func (r *recorder) View() tea.View {
 	r.mu.Lock()
 	// Published together, so a snapshot never pairs a new key count with an old screen.
 	r.view, r.state, r.busy, r.keys = ansi.Strip(v.Content), r.m.state, r.m.busy(), r.seen
+	r.w, r.h = r.m.width, r.m.height
 	r.mu.Unlock()
 	return v
 }
@@ -53,12 +55,13 @@ type snapshot struct {
 	state state
 	busy  bool
 	keys  int
+	w, h  int
 }
 
 func (r *recorder) snap() snapshot {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return snapshot{r.view, r.state, r.busy, r.keys}
+	return snapshot{r.view, r.state, r.busy, r.keys, r.w, r.h}
 }
 
 type harness struct {

@@ -94,20 +94,22 @@ func TestResizeKeepsEveryLineInside(t *testing.T) {
 	h.pressWait("enter")
 	h.waitFor("All checks passed")
 	h.tm.Send(tea.WindowSizeMsg{Width: 50, Height: 20})
+	// Wait for a screen drawn for the new size, then judge that screen.
 	deadline := time.Now().Add(5 * time.Second)
-	for {
-		s := h.rec.snap()
-		if !strings.Contains(s.view, strings.Repeat(" ", 60)) && strings.Contains(s.view, "All checks") {
-			checkFits(t, s.view, 50)
-			if n := strings.Count(s.view, "\n") + 1; n > 20 {
-				t.Errorf("%d lines on a 20-line terminal", n)
-			}
-			return
-		}
+	s := h.rec.snap()
+	for s.w != 50 || s.h != 20 {
 		if time.Now().After(deadline) {
-			t.Fatalf("screen did not shrink:\n%s", s.view)
+			t.Fatalf("no screen drawn at 50x20 (last at %dx%d)", s.w, s.h)
 		}
 		time.Sleep(5 * time.Millisecond)
+		s = h.rec.snap()
+	}
+	if !strings.Contains(s.view, "All checks") {
+		t.Errorf("the verdict went missing at 50x20:\n%s", s.view)
+	}
+	checkFits(t, s.view, 50)
+	if n := strings.Count(s.view, "\n") + 1; n > 20 {
+		t.Errorf("%d lines on a 20-line terminal:\n%s", n, s.view)
 	}
 }
 
