@@ -199,9 +199,12 @@ type outcome struct {
 	observe func(steps.Event)
 }
 
-// site is the instance's entry in the site list, if it has one.
+// site is the instance's entry in the site list, if it has one: setup
+// makes it once the link is in place, so an instance whose verification
+// failed afterwards is listed, as with one instance (its exit code says what
+// failed).
 func (o *outcome) site() (steps.Site, bool) {
-	if o.err != nil || len(o.res.Sites) != 1 {
+	if len(o.res.Sites) != 1 {
 		return steps.Site{}, false
 	}
 	return o.res.Sites[0], true

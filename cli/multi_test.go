@@ -469,3 +469,21 @@ func TestSeveralInstancesMergeIntoAnExistingList(t *testing.T) {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 }
+
+// As with one instance, a failed verification fails the run but the link is in
+// place: its site is in the list.
+func TestSeveralInstancesListASiteWhoseVerificationFailed(t *testing.T) {
+	good := simtest.Start(t, simulator.Config{DevMode: true, Title: "Good"})
+	httpOnly := simtest.Start(t, simulator.Config{Product: "confluence", Title: "Plain"}) // the consent page refuses http
+	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", good.URL, "--url", httpOnly.URL, "--mode", "mdm", "--yes")
+	if r.code != ExitFailed {
+		t.Fatalf("exit %d, want %d\n%s", r.code, ExitFailed, r.stderr)
+	}
+	sites := siteList(t, r.stdout)
+	if len(sites) != 2 || sites[1].BaseURL != httpOnly.URL || sites[1].OAuth.ClientID != clientIDOf(t, httpOnly) {
+		t.Fatalf("sites = %+v", sites)
+	}
+	if !strings.Contains(r.stderr, displayName(httpOnly.URL)+": not done (exit 1) · Confluence 9.2.0 · the link is in place, but the app's sign-in will not work") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+}
