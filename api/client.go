@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/go-resty/resty/v2"
 
@@ -113,6 +114,14 @@ func New(opts Options) (*Client, error) {
 	}
 	if base.Scheme == "http" && !opts.AllowHTTP && !isLoopback(base.Hostname()) {
 		return nil, &PlainHTTPError{URL: base.Redacted()}
+	}
+	// A control character (a pasted line break, an escape) cannot travel in a
+	// header: without this, the request fails as if the instance were unreachable.
+	if strings.ContainsFunc(opts.Token, unicode.IsControl) {
+		return nil, errors.New("the personal access token holds a control character (a line break or an escape, perhaps from copying it): copy the token again")
+	}
+	if strings.ContainsFunc(opts.Username, unicode.IsControl) {
+		return nil, errors.New("the user name holds a control character (a line break or an escape)")
 	}
 	if opts.Token != "" && (opts.Username != "" || opts.Password != "") {
 		return nil, errors.New("give either a personal access token or a user name and password, not both")

@@ -87,7 +87,7 @@ func (c *Client) decode(cl call, resp *resty.Response, out any) error {
 }
 
 func (c *Client) newError(cl call, kind Kind, resp *resty.Response, cause error) *Error {
-	e := &Error{Kind: kind, Op: cl.op, Method: cl.method, Path: cl.path, Err: cause}
+	e := &Error{Kind: kind, Op: cl.op, Method: cl.method, Path: cl.path, Err: cause, contextPath: strings.TrimRight(c.base.Path, "/")}
 	if resp != nil {
 		e.Status = resp.StatusCode()
 	}
@@ -116,7 +116,11 @@ func (c *Client) transportError(cl call, err error) *Error {
 	case errors.As(err, &recordErr), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		e.Kind = KindTLS
 		e.Err = errPlainHTTPServer
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+	case errors.Is(err, context.DeadlineExceeded):
+		// Kept, so that a caller whose own deadline ran out (a bounded wait)
+		// can tell that from the instance being slow.
+		e.Kind, e.Err = KindTimeout, context.DeadlineExceeded
+	case errors.As(err, &netErr) && netErr.Timeout():
 		e.Kind, e.Err = KindTimeout, nil
 	case tooLarge:
 		e.Kind = KindServer

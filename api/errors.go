@@ -105,6 +105,9 @@ type Error struct {
 	Location   string
 	RetryAfter time.Duration
 	Err        error
+	// contextPath is the base URL's path (/jira), which a 404 message names
+	// with Path: the request went to contextPath+Path.
+	contextPath string
 }
 
 // Is matches sentinels by kind.
@@ -157,7 +160,7 @@ func (e *Error) what() string {
 		}
 		return "the request never reached the REST API: an HTML page answered instead, so a proxy, a login page or single sign-on sits in front of the instance"
 	case KindNotFound:
-		return fmt.Sprintf("not found (HTTP 404 for %s)", e.Path)
+		return fmt.Sprintf("not found (HTTP 404 for %s)", e.contextPath+e.Path)
 	case KindValidation:
 		return "the instance rejected the request (HTTP 400)" + e.fields() + e.serverSays()
 	case KindRateLimited:
@@ -183,7 +186,7 @@ func (e *Error) what() string {
 	case KindNotAcceptable:
 		return "the instance refused the requested media type (HTTP 406)"
 	case KindCanceled:
-		return "canceled"
+		return "interrupted"
 	}
 	if e.Status != 0 {
 		return fmt.Sprintf("unexpected HTTP %d", e.Status) + e.serverSays()

@@ -178,3 +178,12 @@ func TestDebugLogSanitisesHeadersAndRedactsLocation(t *testing.T) {
 		t.Errorf("debug log does not show where the redirect went:\n%s", out)
 	}
 }
+
+func TestNotFoundNamesThePathWithTheContextPath(t *testing.T) {
+	env := simtest.Start(t, simulator.Config{})
+	c := env.ClientWith(t, api.Options{BaseURL: env.URL + "/jira", Retries: -1})
+	_, err := c.Manifest(ctx)
+	if api.KindOf(err) != api.KindNotFound || !strings.Contains(err.Error(), "/jira"+api.PathManifest) {
+		t.Fatalf("err = %v, want a 404 naming /jira%s", err, api.PathManifest)
+	}
+}

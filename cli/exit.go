@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"slices"
 
@@ -16,6 +17,9 @@ const (
 	ExitIncompatible = 3
 	ExitAuth         = 4
 	ExitNetwork      = 5
+	// ExitInterrupted is the shell's code for a run stopped by SIGINT (128+2):
+	// the user stopped it, so it neither succeeded nor said anything about the instance.
+	ExitInterrupted = 130
 )
 
 // severity orders the exit codes from the least to the most serious. A
@@ -24,7 +28,7 @@ const (
 // them could not be made), than a failure, and than a clear "incompatible".
 // A run over several instances exits with the most serious of theirs, and a
 // check report with the most serious of its errors.
-var severity = []int{ExitOK, ExitIncompatible, ExitFailed, ExitAuth, ExitNetwork, ExitUsage}
+var severity = []int{ExitOK, ExitIncompatible, ExitFailed, ExitAuth, ExitNetwork, ExitUsage, ExitInterrupted}
 
 // MostSerious is the most serious of the codes; an unknown code counts as failed.
 func MostSerious(codes ...int) int {
@@ -68,10 +72,19 @@ func ExitCode(err error) int {
 	if errors.As(err, &ee) {
 		return ee.Code
 	}
+	if interrupted(err) {
+		return ExitInterrupted
+	}
 	if code := codeForKind(api.KindOf(err)); code != 0 {
 		return code
 	}
 	return ExitFailed
+}
+
+// interrupted reports an error that is the user's Ctrl-C (or SIGTERM), not
+// the instance's doing.
+func interrupted(err error) bool {
+	return errors.Is(err, context.Canceled) || api.KindOf(err) == api.KindCanceled
 }
 
 func codeForKind(k api.Kind) int {
@@ -112,9 +125,17 @@ func errsCode(errs []error) int {
 // describe turns any error into what the user reads: the sentence and, for API
 // errors, the remedy.
 func describe(err error) string {
+	if errors.Is(err, context.Canceled) && api.KindOf(err) == api.KindUnknown && !isExitError(err) {
+		return "interrupted"
+	}
 	msg, remedy := explain(err)
 	if remedy != "" {
 		return msg + "\n  → " + remedy
 	}
 	return msg
+}
+
+func isExitError(err error) bool {
+	var ee *ExitError
+	return errors.As(err, &ee)
 }

@@ -408,7 +408,13 @@ func (f *Flow) do(ctx context.Context, p Prompter, s Step) (asked bool, err erro
 			mode = ModeNonMDM
 		}
 		obs(false)
-		f.Report = f.Check(ctx, mode)
+		report := f.Check(ctx, mode)
+		if err := ctx.Err(); err != nil {
+			// Stopped by the user: a report of requests cut short says
+			// nothing about the instance.
+			return false, err
+		}
+		f.Report = report
 		obs(true)
 		recheck, err := p.Checks(ctx, f.Report)
 		switch {

@@ -250,6 +250,10 @@ func unclear(err error) bool {
 	switch api.KindOf(err) {
 	case api.KindTimeout, api.KindNetwork, api.KindServer, api.KindCanceled, api.KindUnknown:
 		return true
+	case api.KindIntercepted:
+		// A redirect or an HTML page may stand in for an answer the
+		// instance gave after it created the client.
+		return true
 	}
 	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
