@@ -245,7 +245,7 @@ func (p *accessible) ask(ctx context.Context, prompt, def string, secret bool) (
 	v := def
 	field := huh.NewInput().Title(title + ":").Value(&v).Validate(func(s string) error {
 		if strings.TrimSpace(s) == "" && def == "" {
-			return errors.New("An answer is needed.")
+			return errors.New("an answer is needed")
 		}
 		return nil
 	})
