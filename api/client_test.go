@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
@@ -248,47 +249,62 @@ func TestRetriesAndFaults(t *testing.T) {
 		want    api.Kind
 		tries   int // requests the simulator saw
 		timeout time.Duration
+		// inProcess runs the case in process on a synctest bubble's clock: for
+		// waits that would cost real seconds on a socket, where the retry logic,
+		// not the socket, is the point.
+		inProcess bool
 	}{
-		{"503 burst is ridden out", simulator.Fault{Kind: simulator.FaultStatus, Status: 503, Times: 2}, "get", api.KindUnknown, 3, 0},
-		{"503 that lasts", simulator.Fault{Kind: simulator.FaultStatus, Status: 503}, "get", api.KindServer, 4, 0},
-		{"502 and 504 too", simulator.Fault{Kind: simulator.FaultStatus, Status: 504, Times: 1}, "get", api.KindUnknown, 2, 0},
-		{"500 is not retried", simulator.Fault{Kind: simulator.FaultStatus, Status: 500}, "get", api.KindServer, 1, 0},
-		{"429 with a short Retry-After", simulator.Fault{Kind: simulator.FaultRateLimit, RetryAfter: time.Second, Times: 1}, "get", api.KindUnknown, 2, 0},
-		{"429 asking for a minute", simulator.Fault{Kind: simulator.FaultRateLimit, RetryAfter: time.Minute}, "get", api.KindRateLimited, 1, 0},
-		{"reset on a GET is retried", simulator.Fault{Kind: simulator.FaultReset, Times: 1}, "get", api.KindUnknown, 2, 0},
-		{"hang times out", simulator.Fault{Kind: simulator.FaultHang, Times: 1}, "get", api.KindTimeout, 1, 200 * time.Millisecond},
-		{"POST 503 is never retried", simulator.Fault{Method: "POST", Kind: simulator.FaultStatus, Status: 503}, "post", api.KindServer, 1, 0},
-		{"POST reset is never retried", simulator.Fault{Method: "POST", Kind: simulator.FaultReset}, "post", api.KindNetwork, 1, 0},
-		{"POST 429 is never retried", simulator.Fault{Method: "POST", Kind: simulator.FaultRateLimit, RetryAfter: time.Second}, "post", api.KindRateLimited, 1, 0},
-		{"HTML where JSON belongs", simulator.Fault{Kind: simulator.FaultStatus, Status: 200, ContentType: "text/html", Body: "<html><body>Log in</body></html>"}, "get", api.KindIntercepted, 1, 0},
-		{"not JSON", simulator.Fault{Kind: simulator.FaultStatus, Status: 200, ContentType: "application/json", Body: "{{{"}, "get", api.KindServer, 1, 0},
-		{"endless body is cut", simulator.Fault{Kind: simulator.FaultStatus, Status: 200, ContentType: "application/json", Body: "[" + strings.Repeat(" ", api.MaxBodyBytes+10) + "]"}, "get", api.KindServer, 1, 0},
-		{"websudo", simulator.Fault{Kind: simulator.FaultStatus, Status: 401, ContentType: "application/json", Body: `{"message":"This resource requires WebSudo.","status-code":401}`}, "get", api.KindWebSudo, 1, 0},
+		{"503 burst is ridden out", simulator.Fault{Kind: simulator.FaultStatus, Status: 503, Times: 2}, "get", api.KindUnknown, 3, 0, false},
+		{"503 that lasts", simulator.Fault{Kind: simulator.FaultStatus, Status: 503}, "get", api.KindServer, 4, 0, false},
+		{"502 and 504 too", simulator.Fault{Kind: simulator.FaultStatus, Status: 504, Times: 1}, "get", api.KindUnknown, 2, 0, false},
+		{"500 is not retried", simulator.Fault{Kind: simulator.FaultStatus, Status: 500}, "get", api.KindServer, 1, 0, false},
+		{"429 with a short Retry-After", simulator.Fault{Kind: simulator.FaultRateLimit, RetryAfter: time.Second, Times: 1}, "get", api.KindUnknown, 2, 0, true},
+		{"429 asking for a minute", simulator.Fault{Kind: simulator.FaultRateLimit, RetryAfter: time.Minute}, "get", api.KindRateLimited, 1, 0, false},
+		{"reset on a GET is retried", simulator.Fault{Kind: simulator.FaultReset, Times: 1}, "get", api.KindUnknown, 2, 0, false},
+		{"hang times out", simulator.Fault{Kind: simulator.FaultHang, Times: 1}, "get", api.KindTimeout, 1, 200 * time.Millisecond, false},
+		{"POST 503 is never retried", simulator.Fault{Method: "POST", Kind: simulator.FaultStatus, Status: 503}, "post", api.KindServer, 1, 0, false},
+		{"POST reset is never retried", simulator.Fault{Method: "POST", Kind: simulator.FaultReset}, "post", api.KindNetwork, 1, 0, false},
+		{"POST 429 is never retried", simulator.Fault{Method: "POST", Kind: simulator.FaultRateLimit, RetryAfter: time.Second}, "post", api.KindRateLimited, 1, 0, false},
+		{"HTML where JSON belongs", simulator.Fault{Kind: simulator.FaultStatus, Status: 200, ContentType: "text/html", Body: "<html><body>Log in</body></html>"}, "get", api.KindIntercepted, 1, 0, false},
+		{"not JSON", simulator.Fault{Kind: simulator.FaultStatus, Status: 200, ContentType: "application/json", Body: "{{{"}, "get", api.KindServer, 1, 0, false},
+		{"endless body is cut", simulator.Fault{Kind: simulator.FaultStatus, Status: 200, ContentType: "application/json", Body: "[" + strings.Repeat(" ", api.MaxBodyBytes+10) + "]"}, "get", api.KindServer, 1, 0, false},
+		{"websudo", simulator.Fault{Kind: simulator.FaultStatus, Status: 401, ContentType: "application/json", Body: `{"message":"This resource requires WebSudo.","status-code":401}`}, "get", api.KindWebSudo, 1, 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := simtest.Start(t, simulator.Config{})
-			tt.fault.PathPrefix = api.PathClients
-			env.Sim.Inject(tt.fault)
-			o := env.Options(simtest.SysadminToken)
-			if tt.timeout > 0 {
-				o.Timeout = tt.timeout
+			start := simtest.Start
+			if tt.inProcess {
+				start = simtest.New
 			}
-			c := env.ClientWith(t, o)
-			var err error
-			method := http.MethodGet
-			if tt.call == "post" {
-				method = http.MethodPost
-				_, err = c.CreateClient(ctx, api.NewOAuthClient{Name: "n", Redirects: []string{"jira-server://oauth-callback"}, Scope: "WRITE"})
-			} else {
-				_, err = c.ListClients(ctx)
+			test := func(t *testing.T) {
+				env := start(t, simulator.Config{})
+				tt.fault.PathPrefix = api.PathClients
+				env.Sim.Inject(tt.fault)
+				o := env.Options(simtest.SysadminToken)
+				if tt.timeout > 0 {
+					o.Timeout = tt.timeout
+				}
+				c := env.ClientWith(t, o)
+				var err error
+				method := http.MethodGet
+				if tt.call == "post" {
+					method = http.MethodPost
+					_, err = c.CreateClient(ctx, api.NewOAuthClient{Name: "n", Redirects: []string{"jira-server://oauth-callback"}, Scope: "WRITE"})
+				} else {
+					_, err = c.ListClients(ctx)
+				}
+				if api.KindOf(err) != tt.want {
+					t.Fatalf("err = %v (kind %v), want kind %v", err, api.KindOf(err), tt.want)
+				}
+				if n := env.Count(method, api.PathClients); n != tt.tries {
+					t.Errorf("the simulator saw %d %s requests, want %d", n, method, tt.tries)
+				}
 			}
-			if api.KindOf(err) != tt.want {
-				t.Fatalf("err = %v (kind %v), want kind %v", err, api.KindOf(err), tt.want)
+			if tt.inProcess {
+				synctest.Test(t, test)
+				return
 			}
-			if n := env.Count(method, api.PathClients); n != tt.tries {
-				t.Errorf("the simulator saw %d %s requests, want %d", n, method, tt.tries)
-			}
+			test(t)
 		})
 	}
 }

@@ -137,18 +137,11 @@ func TestCACertMustBeABoundedRegularFile(t *testing.T) {
 
 func TestTooLargeClientListSaysSo(t *testing.T) {
 	env := simtest.Start(t, simulator.Config{})
-	var b strings.Builder
-	b.WriteString("[")
-	for i := 0; b.Len() < 5<<20; i++ {
-		if i > 0 {
-			b.WriteString(",")
-		}
-		c, _ := json.Marshal(clientJSON("0123456789abcdef0123456789abcdef"))
-		b.Write(c)
-	}
-	b.WriteString("]")
+	// Over 5 MiB of well-formed clients (one client, encoded once, repeated).
+	c, _ := json.Marshal(clientJSON("0123456789abcdef0123456789abcdef"))
+	body := "[" + strings.Repeat(string(c)+",", 5<<20/len(c)) + string(c) + "]"
 	env.Sim.Inject(simulator.Fault{Method: "GET", PathPrefix: api.PathClients, Kind: simulator.FaultStatus,
-		Status: 200, ContentType: "application/json", Body: b.String()})
+		Status: 200, ContentType: "application/json", Body: body})
 	_, err := env.Client(t, simtest.SysadminToken).ListClients(ctx)
 	if err == nil || !strings.Contains(err.Error(), "too large to read") || !strings.Contains(err.Error(), "list the OAuth 2.0 clients") {
 		t.Fatalf("err = %v", err)
