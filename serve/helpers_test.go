@@ -13,6 +13,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/eventually"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/serve/servetest"
 	gossh "golang.org/x/crypto/ssh"
@@ -240,18 +241,15 @@ func (s *session) exitStatus(t *testing.T) int {
 	}
 }
 
-// waitForLog waits until the server log contains text.
+// waitForLog waits until the server log contains text and returns the log.
 func (ts *testServer) waitForLog(t *testing.T, text string) string {
 	t.Helper()
-	deadline := time.Now().Add(servetest.DefaultTimeout)
-	for {
-		logs := ts.logs.String()
-		if strings.Contains(logs, text) {
-			return logs
+	var logs string
+	eventually.Succeeds(t, fmt.Sprintf("the log to contain %q", text), func() error {
+		if logs = ts.logs.String(); !strings.Contains(logs, text) {
+			return fmt.Errorf("log:\n%s", logs)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("log never contained %q; log:\n%s", text, logs)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return nil
+	})
+	return logs
 }

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/eventually"
 )
 
 const clientsPath = "/rest/oauth2/latest/client"
@@ -129,7 +131,7 @@ func TestFaultResetIsAConnectionError(t *testing.T) {
 	}
 	// The reset request may be logged after the next one: its handler finishes
 	// after the client has already seen the error.
-	eventually(t, "both requests logged", func() bool { return len(sim.Requests()) == 2 })
+	eventually.True(t, "both requests logged", func() bool { return len(sim.Requests()) == 2 })
 	statuses := map[int]int{}
 	for _, r := range sim.Requests() {
 		statuses[r.Status]++
@@ -154,7 +156,7 @@ func sendAndGiveUp(t *testing.T, sim *Sim, srv *httptest.Server, c call) error {
 		}
 		errc <- err
 	}()
-	eventually(t, "the request to be held", func() bool { return sim.parked.Load() == 1 })
+	eventually.True(t, "the request to be held", func() bool { return sim.parked.Load() == 1 })
 	cancel()
 	return <-errc
 }
@@ -166,7 +168,7 @@ func TestFaultHangEndsWhenClientGivesUp(t *testing.T) {
 		t.Fatal("a hung request returned")
 	}
 	// The handler returns once the client is gone, so the server can shut down.
-	eventually(t, "the hung handler to return", func() bool { return sim.parked.Load() == 0 && len(sim.Requests()) == 1 })
+	eventually.True(t, "the hung handler to return", func() bool { return sim.parked.Load() == 0 && len(sim.Requests()) == 1 })
 	if got := sim.Requests()[0].Status; got != 0 {
 		t.Errorf("logged status %d for a request that got no answer, want 0", got)
 	}
@@ -186,7 +188,7 @@ func TestCloseReleasesHungRequests(t *testing.T) {
 		}
 		done <- res
 	}()
-	eventually(t, "the request to hang", func() bool { return sim.parked.Load() == 1 })
+	eventually.True(t, "the request to hang", func() bool { return sim.parked.Load() == 1 })
 	// Logged on arrival: a test can count a request the client is still waiting on.
 	if reqs := sim.Requests(); len(reqs) != 1 || !reqs[0].End.IsZero() || reqs[0].Status != 0 {
 		t.Fatalf("log while hanging = %+v, want one entry with no end and no status", reqs)
@@ -195,7 +197,7 @@ func TestCloseReleasesHungRequests(t *testing.T) {
 	if res := <-done; res.Status != http.StatusServiceUnavailable {
 		t.Errorf("released request: %d, want 503", res.Status)
 	}
-	eventually(t, "the released request's outcome in the log", func() bool {
+	eventually.True(t, "the released request's outcome in the log", func() bool {
 		r := sim.Requests()[0]
 		return r.Status == http.StatusServiceUnavailable && !r.End.IsZero()
 	})
@@ -207,7 +209,7 @@ func TestFaultLatencyRespectsTheClient(t *testing.T) {
 	if err := sendAndGiveUp(t, sim, srv, call{Path: "/rest/api/2/serverInfo"}); err == nil {
 		t.Fatal("an hour of latency did not time the client out")
 	}
-	eventually(t, "the delayed handler to return", func() bool { return len(sim.Requests()) == 1 })
+	eventually.True(t, "the delayed handler to return", func() bool { return len(sim.Requests()) == 1 })
 
 	sim.Inject(Fault{Kind: FaultLatency, Latency: time.Millisecond})
 	res := call{Path: "/rest/api/2/myself", Token: "sysadmin-token"}.send(t, srv)

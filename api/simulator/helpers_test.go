@@ -148,15 +148,3 @@ func wantJSONType(t *testing.T, r result) {
 		t.Errorf("Content-Type = %q, want %q", got, contentTypeJSON)
 	}
 }
-
-// eventually polls cond until it holds or two seconds pass.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/eventually"
 )
 
 const infoLogin = "/rest/nativemobile/1.1/info/login"
@@ -115,7 +117,7 @@ func TestEnableMobileOAuthAfterStartsOnInfoLogin(t *testing.T) {
 		t.Fatalf("switch turned on before any info/login request: %d clients", n)
 	}
 	call{Path: infoLogin}.send(t, srv)
-	eventually(t, "the plugin's client", func() bool { return len(sim.Clients()) == 1 })
+	eventually.True(t, "the plugin's client", func() bool { return len(sim.Clients()) == 1 })
 	call{Path: infoLogin}.send(t, srv)
 	time.Sleep(5 * time.Millisecond)
 	if n := len(sim.Clients()); n != 1 {
@@ -127,7 +129,7 @@ func TestEnableMobileOAuthAfterAnEarlierInfoLogin(t *testing.T) {
 	sim, srv := start(t, Config{})
 	call{Path: infoLogin}.send(t, srv)
 	sim.EnableMobileOAuthAfter(time.Millisecond)
-	eventually(t, "the plugin's client", func() bool { return len(sim.Clients()) == 1 })
+	eventually.True(t, "the plugin's client", func() bool { return len(sim.Clients()) == 1 })
 }
 
 func TestCloseStopsDemoTimer(t *testing.T) {
