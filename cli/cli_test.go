@@ -55,6 +55,10 @@ func runWith(t *testing.T, tr http.RoundTripper, env map[string]string, args ...
 	return result{ExitCode(err), out.String(), errb.String()}
 }
 
+// flat is text with every run of spaces and line breaks made one space:
+// reports wrap to the terminal's width, and a phrase may cross a line.
+func flat(s string) string { return strings.Join(strings.Fields(s), " ") }
+
 func tokenEnv(token string) map[string]string { return map[string]string{EnvToken: token} }
 
 func decode(t *testing.T, s string) map[string]any {

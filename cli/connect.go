@@ -62,7 +62,7 @@ func (p *flagPrompter) Instance(context.Context, *steps.Detection) error { retur
 
 // Checks prints the report, as check does, and stops on what would fail the setup.
 func (p *flagPrompter) Checks(_ context.Context, r *steps.Report) (bool, error) {
-	printReport(p.report, r, p.g.phraser())
+	printReport(p.report, r, p.g.phraser(), reportWidth(p.g.io.Getenv))
 	if code := reportCode(r); code != ExitOK {
 		return false, &ExitError{Code: code, Err: errors.New("the instance is not ready"), Silent: true}
 	}
@@ -125,7 +125,7 @@ func (p *flagPrompter) Observe(e steps.Event) {
 	case !e.Done && e.Step == steps.StepVerify:
 		fmt.Fprintln(p.errW(), "\nVerifying, as the app would, that its sign-in can start:")
 	case e.Done && e.Step == steps.StepVerify:
-		printVerify(p.errW(), f.Verified, p.g.phraser())
+		printVerify(p.errW(), f.Verified, p.g.phraser(), reportWidth(p.g.io.Getenv))
 	}
 }
 

@@ -90,7 +90,7 @@ func TestFaultMatrix(t *testing.T) {
 						t.Fatalf("exit %d, want %d\n%s", r.code, want, out)
 					}
 					if want != ExitOK {
-						if !containsAny(out, strings.Split(st.phrase, "|")) {
+						if !containsAny(flat(out), strings.Split(st.phrase, "|")) {
 							t.Errorf("the message does not name the step (%q):\n%s", st.phrase, out)
 						}
 						if !strings.Contains(out, "→") {

@@ -13,7 +13,7 @@ func reportLines(s string) []string {
 	var out []string
 	for _, l := range strings.Split(s, "\n") {
 		if strings.HasPrefix(l, "✓ ") || strings.HasPrefix(l, "! ") || strings.HasPrefix(l, "✗ ") ||
-			strings.HasPrefix(l, "- ") || strings.HasPrefix(l, "All checks") || strings.Contains(l, "check(s) failed") {
+			strings.HasPrefix(l, "- ") || strings.HasPrefix(l, "All checks") || strings.HasPrefix(l, "Checks passed") || strings.Contains(l, " failed: ") {
 			out = append(out, l)
 		}
 	}
@@ -35,7 +35,7 @@ func TestSetupAndCheckPrintTheSameVerdicts(t *testing.T) {
 		t.Fatalf("check says:\n%s\nsetup says:\n%s", strings.Join(c, "\n"), strings.Join(s, "\n"))
 	}
 	joined := strings.Join(c, "\n")
-	if !strings.Contains(joined, "! Base URL") || !strings.Contains(joined, "with 1 warning(s): Base URL") {
+	if !strings.Contains(joined, "! Base URL") || !strings.Contains(joined, "Checks passed, 1 warning: Base URL") {
 		t.Errorf("the base-URL warning is not in the verdict:\n%s", joined)
 	}
 }

@@ -31,7 +31,7 @@ func TestHTTPBaseURLWarnsAboutSignIn(t *testing.T) {
 			if r.code != tt.code {
 				t.Fatalf("exit %d, want %d: %s", r.code, tt.code, r.stderr)
 			}
-			text := r.stdout + r.stderr
+			text := flat(r.stdout + r.stderr)
 			for _, want := range append([]string{"the app's sign-in will be refused: ", "X-Forwarded-Proto: https"}, tt.says...) {
 				if !strings.Contains(text, want) {
 					t.Errorf("%s lacks %q:\n%s", args[0], want, text)

@@ -12,6 +12,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/dustin/go-humanize/english"
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
@@ -458,7 +459,7 @@ func runSetupMany(cmd *cobra.Command, g *globalOptions, so *setupOptions, m *mul
 	case so.output != "":
 		sites, werr = steps.SaveSiteList(so.output, add, format)
 		if werr == nil {
-			fmt.Fprintf(g.io.Err, "Saved the site list (%d site(s), %d from this run) to %s (mode 0600).\n", len(sites), len(add), so.output)
+			fmt.Fprintf(g.io.Err, "Saved the site list (%s, %d from this run) to %s (mode 0600).\n", english.Plural(len(sites), "site", ""), len(add), so.output)
 		}
 	case !so.json:
 		out, err := steps.RenderSites(sites, format)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/dustin/go-humanize/english"
 	"github.com/spf13/cobra"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
@@ -148,7 +149,7 @@ func doRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions, res *jsonR
 	}
 	res.Sites, res.SiteRemoved = sites, n > 0
 	if n > 0 {
-		fmt.Fprintf(w, "Took %s out of %s (%d site(s) left).\n", site, o.output, len(sites))
+		fmt.Fprintf(w, "Took %s out of %s (%s left).\n", site, o.output, english.Plural(len(sites), "site", ""))
 	} else {
 		fmt.Fprintf(w, "%s does not list %s: left as it was.\n", o.output, site)
 	}

@@ -4,6 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
@@ -63,29 +67,86 @@ var statusMark = map[steps.Status]string{
 	steps.StatusOK: "✓", steps.StatusWarn: "!", steps.StatusFail: "✗", steps.StatusSkip: "-",
 }
 
-// printReport writes the checks as lines a person reads: mark, name, detail, remedy.
-func printReport(w io.Writer, r *steps.Report, ph fix.Phraser) {
-	if d := r.Detection; d != nil {
-		fmt.Fprintf(w, "%s %s %q at %s\n\n", d.Product.Title(), d.Version, d.Title, firstNonEmpty(d.InstanceBaseURL, "(base URL not reported)"))
+// reportWidth is the width check, verify and setup reports are wrapped to:
+// 80 columns (the narrowest terminal the wizard supports, and a comfortable
+// line), or COLUMNS when it is narrower. The terminal is not asked: a report
+// may go to a file, a pipe or an SSH session.
+func reportWidth(getenv func(string) string) int {
+	if n, err := strconv.Atoi(strings.TrimSpace(getenv("COLUMNS"))); err == nil && n > 0 {
+		return max(min(n, helpWidth), 40)
 	}
-	printChecks(w, r.Checks, ph)
+	return helpWidth
+}
+
+// printReport writes the checks as lines a person reads: mark, name, detail,
+// remedy, each wrapped to width.
+func printReport(w io.Writer, r *steps.Report, ph fix.Phraser, width int) {
+	if d := r.Detection; d != nil {
+		fmt.Fprintln(w, wrapText(fmt.Sprintf("%s %s %q at %s", d.Product.Title(), d.Version, d.Title, firstNonEmpty(d.InstanceBaseURL, "(base URL not reported)")), width, 0))
+		fmt.Fprintln(w)
+	}
+	printChecks(w, r.Checks, ph, width)
 	fmt.Fprintln(w)
 	if r.Compatible() {
-		fmt.Fprintln(w, r.Verdict())
+		fmt.Fprintln(w, wrapText(r.Verdict(), width, 0))
 	} else {
-		fmt.Fprintln(w, r.Verdict()+" Fix what the arrows say, then run again.")
+		fmt.Fprintln(w, wrapText(r.Verdict()+" Fix what the arrows say, then run again.", width, 0))
 	}
 }
 
+// maxNameColumn bounds the column of check names: a longer name puts its
+// detail on the next line rather than squeezing every detail.
+const maxNameColumn = 34
+
 // printChecks writes checks (or probes) as lines: mark, name, detail, and the
-// remedy under anything that is not ok.
-func printChecks(w io.Writer, checks []steps.Check, ph fix.Phraser) {
+// remedy under anything that is not ok. Details and remedies wrap within
+// width, under the detail column, so a report reads as a table at 80 columns
+// and every word stays as written (only spaces become line breaks).
+func printChecks(w io.Writer, checks []steps.Check, ph fix.Phraser, width int) {
+	name := 0
 	for _, c := range checks {
-		fmt.Fprintf(w, "%s %-34s %s\n", statusMark[c.Status], c.Name, c.Detail)
-		if r := checkRemedy(c, ph); r != "" && c.Status != steps.StatusOK {
-			fmt.Fprintf(w, "  %-34s → %s\n", "", r)
+		if n := ansi.StringWidth(c.Name); n <= maxNameColumn {
+			name = max(name, n)
 		}
 	}
+	col := 2 + name + 2 // mark, space, name, two spaces
+	for _, c := range checks {
+		remedy := ""
+		if c.Status != steps.StatusOK {
+			remedy = checkRemedy(c, ph)
+		}
+		indent := col
+		if ansi.StringWidth(c.Name) > name || longestWord(c.Detail) > width-col || longestWord(remedy) > width-col-2 {
+			// A word that does not fit the column (a long URL) is not
+			// broken: the text goes under the name, with the line's width.
+			indent = 4
+		}
+		pad := strings.Repeat(" ", indent)
+		head := statusMark[c.Status] + " " + c.Name
+		detail := wrapWords(c.Detail, width-indent)
+		switch {
+		case len(detail) == 0:
+			fmt.Fprintln(w, head)
+		case indent != col:
+			fmt.Fprintln(w, head)
+			fmt.Fprintln(w, pad+strings.Join(detail, "\n"+pad))
+		default:
+			head += strings.Repeat(" ", col-ansi.StringWidth(head))
+			fmt.Fprintln(w, head+strings.Join(detail, "\n"+pad))
+		}
+		if remedy != "" {
+			lines := wrapWords(remedy, width-indent-2)
+			fmt.Fprintln(w, pad+"→ "+strings.Join(lines, "\n"+pad+"  "))
+		}
+	}
+}
+
+func longestWord(s string) int {
+	n := 0
+	for _, w := range strings.Fields(s) {
+		n = max(n, ansi.StringWidth(w))
+	}
+	return n
 }
 
 // jsonChecks is checks (or probes) as --json carries them.

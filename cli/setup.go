@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/dustin/go-humanize/english"
 	"github.com/spf13/cobra"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
@@ -211,7 +212,7 @@ func emitSites(g *globalOptions, o *setupOptions, format steps.Format, site step
 			return err
 		}
 		res.Sites, res.Output = sites, o.output
-		fmt.Fprintf(g.io.Err, "Saved the site list (%d site(s)) to %s (mode 0600).\n", len(sites), o.output)
+		fmt.Fprintf(g.io.Err, "Saved the site list (%s) to %s (mode 0600).\n", english.Plural(len(sites), "site", ""), o.output)
 		return nil
 	}
 	res.Sites = []steps.Site{site}

@@ -105,8 +105,10 @@ func doVerify(cmd *cobra.Command, g *globalOptions, o *verifyOptions, mode steps
 	res.Product, res.Version, res.Title, res.BaseURL = string(d.Product), d.Version, d.Title, d.InstanceBaseURL
 	r := steps.Verify(ctx, conn.client, d, steps.VerifyOptions{Mode: mode, ClientID: o.clientID})
 	res.jsonVerify = *newJSONVerify(r, g.phraser())
-	fmt.Fprintf(human, "%s %s %q at %s\n\n", d.Product.Title(), d.Version, d.Title, firstNonEmpty(d.InstanceBaseURL, "(base URL not reported)"))
-	printVerify(human, r, g.phraser())
+	width := reportWidth(g.io.Getenv)
+	fmt.Fprintln(human, wrapText(fmt.Sprintf("%s %s %q at %s", d.Product.Title(), d.Version, d.Title, firstNonEmpty(d.InstanceBaseURL, "(base URL not reported)")), width, 0))
+	fmt.Fprintln(human)
+	printVerify(human, r, g.phraser(), width)
 	if code := verifyCode(r); code != ExitOK {
 		return &ExitError{Code: code, Err: errors.New("the app's sign-in will not work"), Silent: true}
 	}
@@ -114,10 +116,10 @@ func doVerify(cmd *cobra.Command, g *globalOptions, o *verifyOptions, mode steps
 }
 
 // printVerify writes the probes and a one-line verdict.
-func printVerify(w io.Writer, r *steps.VerifyReport, ph fix.Phraser) {
-	printChecks(w, r.Probes, ph)
+func printVerify(w io.Writer, r *steps.VerifyReport, ph fix.Phraser, width int) {
+	printChecks(w, r.Probes, ph, width)
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, r.Verdict())
+	fmt.Fprintln(w, wrapText(r.Verdict(), width, 0))
 }
 
 // verifyCode is the exit code of a verification, in check's terms: the API

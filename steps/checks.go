@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dustin/go-humanize/english"
+
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 )
@@ -64,9 +66,10 @@ func (r *Report) Verdict() string {
 	}
 	switch {
 	case len(failed) > 0:
-		return fmt.Sprintf("%d check(s) failed: %s.", len(failed), strings.Join(failed, ", "))
+		return fmt.Sprintf("%s failed: %s.", english.Plural(len(failed), "check", ""), strings.Join(failed, ", "))
 	case len(warned) > 0:
-		return fmt.Sprintf("All checks passed, with %d warning(s): %s.", len(warned), strings.Join(warned, ", "))
+		// "All checks passed" is kept for a report with nothing to look at.
+		return fmt.Sprintf("Checks passed, %s: %s.", english.Plural(len(warned), "warning", ""), strings.Join(warned, ", "))
 	}
 	return "All checks passed."
 }

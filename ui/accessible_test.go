@@ -39,7 +39,7 @@ func TestAccessibleMDMWithPlainPrompts(t *testing.T) {
 	if strings.Contains(text, "\x1b") {
 		t.Errorf("ANSI sequence in accessible output:\n%q", text)
 	}
-	for _, want := range []string{"1. ", "(Press Enter for 1)", "All checks passed", "Created the incoming link",
+	for _, want := range []string{"1. ", "(Press Enter for 1)", "Checks passed, 1 warning: HTTPS.", "Created the incoming link",
 		`"title": "Field Jira"`, `"cacheSessionInMobileBrowser": true`, "(Press Enter for " + out + ")"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)
@@ -88,7 +88,7 @@ func TestAccessibleFailedCheckThenRecheck(t *testing.T) {
 		t.Fatalf("%v\n%s", err, buf.String())
 	}
 	text := buf.String()
-	if !strings.Contains(text, "1 check(s) failed") || !strings.Contains(text, "All checks passed") {
+	if !strings.Contains(text, "1 check failed: OAuth 2.0 provider plugin.") || !strings.Contains(text, "Checks passed, 1 warning: HTTPS.") {
 		t.Errorf("want a failure and then a pass:\n%s", text)
 	}
 }
