@@ -465,7 +465,7 @@ func TestSeveralInstancesMergeIntoAnExistingList(t *testing.T) {
 	if r.stdout != "" {
 		t.Errorf("with --output, stdout should be empty: %q", r.stdout)
 	}
-	if !strings.Contains(r.stderr, "(3 site(s), 2 from this run)") {
+	if !strings.Contains(r.stderr, "(3 sites, 2 from this run)") {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 }
