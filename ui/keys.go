@@ -8,7 +8,7 @@ type keyMap struct {
 	Up, Down, Tab, Toggle           key.Binding
 	Recheck, Copy, Save, Formats    key.Binding
 	Format1, Format2, Format3, Page key.Binding
-	SwitchAuth                      key.Binding
+	SwitchAuth, Another             key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -30,6 +30,7 @@ func newKeyMap() keyMap {
 		Format3:    key.NewBinding(key.WithKeys("3")),
 		Page:       key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", "scroll")),
 		SwitchAuth: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "token ⇄ user+password")),
+		Another:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "another")),
 	}
 }
 

@@ -6,6 +6,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -139,6 +140,12 @@ type Model struct {
 	creds Credentials
 	done  bool
 
+	// sites is the site list of every instance set up in this session, in
+	// order ("Set up another instance" adds to it); outcomes says what was
+	// done on each.
+	sites    []steps.Site
+	outcomes []outcome
+
 	screens map[state]screen
 }
 
@@ -160,7 +167,13 @@ func New(opts Options) *Model {
 	}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	m.restyle()
-	m.screens = map[state]screen{
+	m.screens = m.newScreens()
+	return m
+}
+
+// newScreens builds every screen afresh, for the flow the model has now.
+func (m *Model) newScreens() map[state]screen {
+	return map[state]screen{
 		stWelcome: newWelcome(m),
 		stConnect: newConnect(m),
 		stDetect:  newDetect(m),
@@ -172,7 +185,44 @@ func New(opts Options) *Model {
 		stWait:    newWait(m),
 		stResult:  newResult(m),
 	}
-	return m
+}
+
+// canAddInstance says whether the result screen offers another instance: not
+// when the URL is pinned (an SSH session for one instance).
+func (m *Model) canAddInstance() bool { return !m.opts.PinURL }
+
+// another starts the setup of another instance: the URL and its token are
+// asked again (the flags answered the first instance only, the title too); the
+// other answers the flags gave still hold. The sites set up so far stay in
+// the list the result screen shows.
+func (m *Model) another() tea.Cmd {
+	settings := m.opts.settings()
+	settings.Title = ""
+	m.flow = &steps.Flow{Settings: settings}
+	m.creds = Credentials{}
+	m.history, m.shown, m.done = nil, map[state]bool{}, false
+	m.screens = m.newScreens()
+	m.resize()
+	return m.show(stConnect)
+}
+
+// outcome is what was done on one instance of the session.
+type outcome struct{ baseURL, text string }
+
+// addSite puts the current instance's site into the session's list (again,
+// after a step back and forth: the same base URL is replaced, not added).
+func (m *Model) addSite() {
+	if m.flow.Site == nil {
+		return
+	}
+	site := *m.flow.Site
+	m.sites = steps.MergeSites(m.sites, site)
+	o := outcome{baseURL: site.BaseURL, text: m.flow.Outcome()}
+	if i := slices.IndexFunc(m.outcomes, func(x outcome) bool { return steps.SameBaseURL(x.baseURL, o.baseURL) }); i >= 0 {
+		m.outcomes[i] = o
+		return
+	}
+	m.outcomes = append(m.outcomes, o)
 }
 
 // withContext ties the wizard's requests to ctx (Run's context).
@@ -329,6 +379,7 @@ func (m *Model) show(s state) tea.Cmd {
 	m.shown[s] = true
 	if s == stResult {
 		m.done = true
+		m.addSite()
 	}
 	m.resize()
 	return m.cur().enter()
@@ -384,12 +435,22 @@ func (m *Model) render() tea.View {
 // Done reports whether the wizard reached the result screen.
 func (m *Model) Done() bool { return m.done }
 
-// Summary is what was done, printed after the program ends.
+// Summary is what was done, printed after the program ends: on each instance
+// set up, then the one site list for all of them.
 func (m *Model) Summary() string {
 	var b strings.Builder
-	b.WriteString(m.flow.Outcome() + "\n")
-	if m.done && m.flow.Site != nil {
-		if out, err := steps.RenderSites([]steps.Site{*m.flow.Site}, steps.FormatJSON); err == nil {
+	for _, o := range m.outcomes {
+		if len(m.outcomes) > 1 {
+			b.WriteString(o.baseURL + ": ")
+		}
+		b.WriteString(o.text + "\n")
+	}
+	if !m.done || len(m.outcomes) == 0 {
+		// An instance left before its result: what happened to it.
+		b.WriteString(m.flow.Outcome() + "\n")
+	}
+	if len(m.sites) > 0 {
+		if out, err := steps.RenderSites(m.sites, steps.FormatJSON); err == nil {
 			b.WriteString("\nSite list (managed app configuration key \"" + steps.AppConfigKey + "\"):\n")
 			b.Write(out)
 		}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -79,10 +80,10 @@ func (s *result) back() bool {
 }
 
 func (s *result) render() {
-	if s.m.flow.Site == nil {
+	if len(s.m.sites) == 0 {
 		return
 	}
-	out, err := steps.RenderSites([]steps.Site{*s.m.flow.Site}, formats[s.format].f)
+	out, err := steps.RenderSites(s.m.sites, formats[s.format].f)
 	if err != nil {
 		s.err = err
 		return
@@ -99,10 +100,14 @@ func (s *result) bindings() []key.Binding {
 	if s.saving {
 		return []key.Binding{withHelp(s.m.keys.Enter, "enter", "save")}
 	}
-	if s.m.opts.NoSave != "" {
-		return []key.Binding{s.m.keys.Formats, s.m.keys.Copy, s.m.keys.Page, s.m.keys.QuitQ}
+	keys := []key.Binding{s.m.keys.Formats, s.m.keys.Copy}
+	if s.m.opts.NoSave == "" {
+		keys = append(keys, s.m.keys.Save)
 	}
-	return []key.Binding{s.m.keys.Formats, s.m.keys.Copy, s.m.keys.Save, s.m.keys.Page, s.m.keys.QuitQ}
+	if s.m.canAddInstance() {
+		keys = append(keys, s.m.keys.Another)
+	}
+	return append(keys, s.m.keys.Page, s.m.keys.QuitQ)
 }
 
 func (s *result) update(msg tea.Msg) tea.Cmd {
@@ -146,6 +151,8 @@ func (s *result) update(msg tea.Msg) tea.Cmd {
 		s.path.SetValue(def)
 		s.path.CursorEnd()
 		return s.path.Focus()
+	case key.Matches(k, s.m.keys.Another) && s.m.canAddInstance():
+		return s.m.another()
 	case key.Matches(k, s.m.keys.QuitQ):
 		return s.m.quit()
 	default:
@@ -169,9 +176,9 @@ func (s *result) save() tea.Cmd {
 	}
 	s.saving = false
 	s.path.Blur()
-	site, f := *s.m.flow.Site, formats[s.format].f
+	sites, f := slices.Clone(s.m.sites), formats[s.format].f
 	return func() tea.Msg {
-		merged, err := steps.SaveSites(path, site, f)
+		merged, err := steps.SaveSiteList(path, sites, f)
 		return savedMsg{path: path, sites: len(merged), err: err}
 	}
 }
@@ -189,7 +196,15 @@ func (s *result) top() string {
 			tabs = append(tabs, st.subtle.Render(" "+label+" "))
 		}
 	}
-	return st.ok.Render(wrap(outcome, s.w, "")) + "\n" + wrap(strings.Join(tabs, " "), s.w, "")
+	top := st.ok.Render(wrap(outcome, s.w, "")) + "\n"
+	if n := len(s.m.sites); n > 1 {
+		titles := make([]string, n)
+		for i, site := range s.m.sites {
+			titles[i] = site.Title
+		}
+		top += wrap(fmt.Sprintf("The site list holds %d sites: %s.", n, strings.Join(titles, ", ")), s.w, "") + "\n"
+	}
+	return top + wrap(strings.Join(tabs, " "), s.w, "")
 }
 
 func (s *result) View() string {
@@ -204,7 +219,11 @@ func (s *result) View() string {
 	case s.status != "":
 		b.WriteString(wrap(s.status, s.w, ""))
 	default:
-		b.WriteString(s.m.st.subtle.Render(wrap("Paste this into your MDM's managed app configuration (key \""+steps.AppConfigKey+"\").", s.w, "")))
+		hint := "Paste this into your MDM's managed app configuration (key \"" + steps.AppConfigKey + "\")."
+		if s.m.canAddInstance() {
+			hint += " Press a to set up another instance: its site joins this list."
+		}
+		b.WriteString(s.m.st.subtle.Render(wrap(hint, s.w, "")))
 	}
 	return b.String()
 }
