@@ -196,10 +196,22 @@ func (p *accessible) sayErr(err error) {
 
 // run asks one huh field in accessible mode; a field left without a line
 // (end of input, Ctrl-C) is an error, not huh's default.
-func (p *accessible) run(ctx context.Context, field huh.Field, secret bool) error {
+func (p *accessible) run(ctx context.Context, field huh.Field, secret bool) (err error) {
 	in := &fieldInput{ctx: ctx, src: p.src, secret: secret}
 	// huh re-asks an invalid answer with the same reader: give it a fresh line each time.
 	r := &retryInput{first: in}
+	defer func() {
+		// huh's accessible select indexes its options with the number it
+		// read; when the input ends after an invalid answer that is 0, and
+		// it panics. The end of input is the error to report.
+		if v := recover(); v != nil {
+			if rerr := r.err(); rerr != nil {
+				err = rerr
+				return
+			}
+			panic(v)
+		}
+	}()
 	if err := huh.NewForm(huh.NewGroup(field)).WithAccessible(true).WithInput(r).WithOutput(p.out).RunWithContext(ctx); err != nil {
 		return err
 	}
@@ -370,6 +382,9 @@ func (p *accessible) Mode(ctx context.Context) (steps.Mode, error) {
 
 func (p *accessible) ConfirmPlan(ctx context.Context, plan *steps.LinkPlan) error {
 	p.say(plan.Describe())
+	for _, n := range plan.NotReused() {
+		p.say(n)
+	}
 	return p.yesOrQuit(ctx, "Create this link on the instance?", "Yes, create it", "No, quit")
 }
 

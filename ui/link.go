@@ -101,8 +101,8 @@ func (s *link) View() string {
 	var b strings.Builder
 	b.WriteString(wrap("The iOS app signs in through an incoming application link (an OAuth 2.0 client) with the redirect "+s.plan.Product.MobileRedirect()+".", s.w, "") + "\n\n")
 	b.WriteString(st.accent.Render(wrap(s.plan.Describe(), s.w, "")) + "\n")
-	for _, o := range s.plan.Others {
-		b.WriteString(st.subtle.Render(wrap("Not reused: "+o.Name+" has the redirect but scope "+o.Scope+", not "+steps.Scope+".", s.w, "  ")) + "\n")
+	for _, n := range s.plan.NotReused() {
+		b.WriteString(st.subtle.Render(wrap(n, s.w, "  ")) + "\n")
 	}
 	if s.plan.Changes() {
 		b.WriteString("\n" + wrap("Press enter to create it on the instance, or esc to go back without changing anything.", s.w, ""))
