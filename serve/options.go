@@ -35,7 +35,7 @@ const (
 	// connections can then neither use up the file handles nor keep out for
 	// long a valid key that comes after it.
 	DefaultMaxUnauthenticated          = 256
-	DefaultMaxUnauthenticatedPerSource = 8
+	DefaultMaxUnauthenticatedPerSource = 32
 )
 
 // Options configures a Server. Only AuthorizedKeysFile and NewModel are
