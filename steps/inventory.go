@@ -329,12 +329,13 @@ func deref(n *yaml.Node) *yaml.Node {
 // one instance at the same time could each create a link, and the site list
 // can hold the instance only once.
 func CheckDistinct(list []Instance) error {
-	for i := range list {
-		for j := range i {
-			if SameBaseURL(list[i].URL, list[j].URL) {
-				return &InventoryError{Line: list[i].Line, Msg: fmt.Sprintf("%s is listed twice (instances %d and %d)", list[i].URL, j+1, i+1)}
-			}
+	seen := make(map[string]int, len(list))
+	for i, inst := range list {
+		k := siteKey(inst.URL)
+		if j, ok := seen[k]; ok {
+			return &InventoryError{Line: inst.Line, Msg: fmt.Sprintf("%s is listed twice (instances %d and %d)", inst.URL, j+1, i+1)}
 		}
+		seen[k] = i
 	}
 	return nil
 }

@@ -129,15 +129,17 @@ func checkHostName(name string) error {
 // matter; scheme and context path do. Strings that do not normalise are
 // compared as typed (spaces and trailing slashes aside), so two identical
 // hand-written entries still match and the relation stays reflexive.
-func SameBaseURL(a, b string) bool {
-	na, errA := NormalizeBaseURL(a)
-	nb, errB := NormalizeBaseURL(b)
-	if errA != nil || errB != nil {
-		ta := strings.TrimRight(strings.TrimSpace(a), "/")
-		tb := strings.TrimRight(strings.TrimSpace(b), "/")
-		return errA != nil && errB != nil && ta == tb
+func SameBaseURL(a, b string) bool { return siteKey(a) == siteKey(b) }
+
+// siteKey is what SameBaseURL compares: equal keys, same site. A string that
+// does not normalise keeps its typed form behind a NUL, which no normalised
+// URL has, so it matches only itself.
+func siteKey(s string) string {
+	n, err := NormalizeBaseURL(s)
+	if err != nil {
+		return "\x00" + strings.TrimRight(strings.TrimSpace(s), "/")
 	}
-	return withoutDefaultPort(na) == withoutDefaultPort(nb)
+	return withoutDefaultPort(n)
 }
 
 func withoutDefaultPort(normalized string) string {
