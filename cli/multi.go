@@ -429,16 +429,20 @@ func runSetupMany(cmd *cobra.Command, g *globalOptions, so *setupOptions, m *mul
 	if err != nil {
 		return err
 	}
-	// Every instance's options are checked before any instance is touched.
-	var format steps.Format
+	// Every instance's options, and the one site list, are checked before
+	// any instance is touched.
 	for _, t := range targets {
 		oi := so.forInstance(&t)
 		if oi.mode == "" {
 			return usageError("no mode for " + t.name + ": pass --mode mdm or --mode non-mdm, or set mode in the inventory")
 		}
-		if _, format, err = oi.parse(); err != nil {
+		if _, _, err = oi.parse(); err != nil {
 			return err
 		}
+	}
+	format, err := so.siteListFormat()
+	if err != nil {
+		return err
 	}
 	outs, code := runMany(cmd, g, m, targets, func(_ context.Context, o *outcome) {
 		o.res = jsonResult{Checks: []jsonCheck{}}

@@ -109,7 +109,8 @@ func TestHostileClientIDReachesNoOutput(t *testing.T) {
 				"redirects": []string{"jira-server://oauth-callback"}, "scope": "WRITE"}})
 			env.Sim.Inject(simulator.Fault{Method: "GET", PathPrefix: api.PathClients, Kind: simulator.FaultStatus,
 				Status: 200, ContentType: "application/json", Body: string(body)})
-			out := filepath.Join(t.TempDir(), "sites.json")
+			// The file's name agrees with --format (a disagreement stops setup before any request).
+			out := filepath.Join(t.TempDir(), "sites")
 			args := append([]string{"setup", "--url", env.URL, "--mode", "mdm", "--yes", "--output", out, "--debug"}, extra...)
 			r := runBounded(t, tokenEnv(simtest.SysadminToken), args...)
 			if r.code == ExitOK {

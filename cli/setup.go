@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -64,7 +65,7 @@ func (o *setupOptions) registerAnswers(cmd *cobra.Command) {
 	f.StringVar(&o.title, "title", "", "site `TITLE` shown in the app (default: the instance's name)")
 	f.StringVar(&o.linkName, "link-name", "", "`NAME` of the application link to create (default: \"<Product> iOS app\")")
 	f.BoolVar(&o.cacheSession, "cache-session", false, "cacheSessionInMobileBrowser: keep the sign-in session in the mobile browser")
-	f.StringVar(&o.format, "format", "json", "output `FORMAT`: json (site list), plist (AppConfig for Jamf / Workspace ONE), intune")
+	f.StringVar(&o.format, "format", "", "output `FORMAT`: json (site list), plist (AppConfig for Jamf / Workspace ONE), intune (default: what --output's name says, .json or .plist, else json)")
 	f.BoolVar(&o.noVerify, "no-verify", false, "skip the last step, which proves as the app would that its sign-in can start")
 	f.StringVar(&o.output, "output", "", "write the site list to `FILE` (merged with the sites already in it; mode 0600)")
 }
@@ -79,12 +80,33 @@ func (o *setupOptions) checkAnswers() error {
 	if utf8.RuneCountInString(o.linkName) > maxLinkName {
 		return usageError(fmt.Sprintf("--link-name: at most %d characters", maxLinkName))
 	}
-	if o.output != "" {
-		if err := steps.CheckSiteListFile(o.output); err != nil {
-			return usageError("--output: " + err.Error())
+	return nil
+}
+
+// siteListFormat is the format the site list is written in: --format, else
+// what --output calls for (its name, .json or .plist, or the list already in
+// it), else JSON. --output is checked here, before any request: a file setup
+// could not write, or a --format that disagrees with it, is a usage error
+// rather than a failure after the link was created.
+func (o *setupOptions) siteListFormat() (steps.Format, error) {
+	var given steps.Format
+	if o.format != "" {
+		var err error
+		if given, err = steps.ParseFormat(o.format); err != nil {
+			return "", usageError("--format: " + err.Error())
 		}
 	}
-	return nil
+	if o.output == "" {
+		return cmp.Or(given, steps.FormatJSON), nil
+	}
+	wants, err := steps.CheckSiteListFile(o.output)
+	switch {
+	case err != nil:
+		return "", usageError("--output: " + err.Error())
+	case given != "" && wants != "" && given != wants:
+		return "", usageError(fmt.Sprintf("--format %s, but %s calls for %s: pass --format %s, or an --output whose name ends in the format's extension", given, o.output, wants, wants))
+	}
+	return cmp.Or(given, wants, steps.FormatJSON), nil
 }
 
 // maxLinkName is the OAuth 2.0 provider's limit on a client's name.
@@ -108,9 +130,9 @@ func (o *setupOptions) parse() (steps.Mode, steps.Format, error) {
 	if err != nil {
 		return "", "", usageError("--mode: " + err.Error())
 	}
-	format, err := steps.ParseFormat(o.format)
+	format, err := o.siteListFormat()
 	if err != nil {
-		return "", "", usageError("--format: " + err.Error())
+		return "", "", err
 	}
 	if o.wait < 0 {
 		return "", "", usageError("--wait: must not be negative (0 checks once)")

@@ -33,8 +33,8 @@ func (g *globalOptions) wizardOptions(cmd *cobra.Command, o *setupOptions) (ui.O
 			return opts, usageError("--mode: " + err.Error())
 		}
 	}
-	if opts.Format, err = steps.ParseFormat(o.format); err != nil {
-		return opts, usageError("--format: " + err.Error())
+	if opts.Format, err = o.siteListFormat(); err != nil {
+		return opts, err
 	}
 	if cmd.Flags().Changed("cache-session") {
 		v := o.cacheSession

@@ -3,12 +3,14 @@ package steps
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -441,14 +443,74 @@ func SaveSiteList(path string, add []Site, f Format) ([]Site, error) {
 }
 
 // CheckSiteListFile says, before anything is changed on an instance, whether
-// SaveSites could write to path: a missing file, or a writable regular file
-// holding a site list (or nothing), that is not another user's link in a
-// shared folder. Nothing is written.
-func CheckSiteListFile(path string) error {
-	if _, err := resolveTarget(path); err != nil {
-		return err
+// SaveSites could write to path: a missing file in a folder that exists and
+// can be written to, or a writable regular file holding a site list (or
+// nothing), that is not another user's link in a shared folder. It also
+// returns the format the file calls for: its name's (FormatOf), else the
+// format of the list already in it; "" when neither says. The only thing
+// written is a temporary file in the folder, removed at once: the one sure
+// test that the folder takes a new file.
+func CheckSiteListFile(path string) (Format, error) {
+	if err := checkFolder(path, path); err != nil {
+		return "", err
 	}
-	_, _, err := loadSites(path)
+	target, err := resolveTarget(path)
+	if err != nil {
+		return "", err
+	}
+	if target != path {
+		// A link: the list is written in the folder of the file it points to.
+		if err := checkFolder(path, target); err != nil {
+			return "", err
+		}
+	}
+	_, inFile, err := loadSites(path)
+	if err != nil {
+		return "", err
+	}
+	return cmp.Or(FormatOf(path), inFile), nil
+}
+
+// FormatOf is the format a file's name calls for: .json the JSON list,
+// .plist the AppConfig plist; "" for any other name.
+func FormatOf(path string) Format {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json":
+		return FormatJSON
+	case ".plist":
+		return FormatPlist
+	}
+	return ""
+}
+
+// checkFolder: the folder the list is written to (by a rename, so a new file
+// is made there even when the list exists) exists and takes a new file.
+func checkFolder(path, target string) error {
+	dir := filepath.Dir(target)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("cannot write %s: the folder %s does not exist", path, dir)
+	case err != nil:
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	case !fi.IsDir():
+		return fmt.Errorf("cannot write %s: %s is not a folder", path, dir)
+	}
+	probe, err := os.CreateTemp(dir, "."+filepath.Base(target)+".check-*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: the folder %s does not take new files (%w)", path, dir, unwrapPath(err))
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
+}
+
+// unwrapPath is the reason of a file error without the path it names (the
+// message names the folder already).
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
 	return err
 }
 

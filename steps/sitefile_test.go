@@ -56,7 +56,7 @@ func TestSaveSitesNeverOpensSpecialFiles(t *testing.T) {
 	for name, path := range map[string]string{"fifo": fifo, "link to a fifo": link, "device": "/dev/zero", "null": "/dev/null"} {
 		t.Run(name, func(t *testing.T) {
 			for _, fn := range []func() error{
-				func() error { return CheckSiteListFile(path) },
+				func() error { _, err := CheckSiteListFile(path); return err },
 				func() error { _, err := SaveSites(path, jiraSite, FormatJSON); return err },
 			} {
 				done := make(chan error, 1)
@@ -80,7 +80,7 @@ func TestSaveSitesRefusesAReadOnlyList(t *testing.T) {
 	if err := os.WriteFile(path, old, 0o400); err != nil {
 		t.Fatal(err)
 	}
-	for _, err := range []error{CheckSiteListFile(path), func() error { _, err := SaveSites(path, jiraSite, FormatJSON); return err }()} {
+	for _, err := range []error{func() error { _, err := CheckSiteListFile(path); return err }(), func() error { _, err := SaveSites(path, jiraSite, FormatJSON); return err }()} {
 		if err == nil || !strings.Contains(err.Error(), "read-only") {
 			t.Fatalf("err = %v, want a refusal of a read-only list", err)
 		}
@@ -117,7 +117,7 @@ func TestSaveSitesFollowsNoStrangersLinkInAStickyFolder(t *testing.T) {
 	if err := os.Lchown(link, 65534, 65534); err != nil {
 		t.Fatal(err)
 	}
-	for _, err := range []error{CheckSiteListFile(link), func() error { _, err := SaveSites(link, jiraSite, FormatJSON); return err }()} {
+	for _, err := range []error{func() error { _, err := CheckSiteListFile(link); return err }(), func() error { _, err := SaveSites(link, jiraSite, FormatJSON); return err }()} {
 		if !errors.Is(err, ErrUntrustedLink) {
 			t.Fatalf("err = %v, want ErrUntrustedLink", err)
 		}
