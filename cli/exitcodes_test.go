@@ -86,20 +86,20 @@ func TestCtrlCDuringTheCreateNeverExitsZero(t *testing.T) {
 // --wait running out is the wizard giving up (exit 1), even when a look is
 // under way at that moment, not a network failure (exit 5).
 func TestWaitRunningOutGivesUpWithExit1(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{DevMode: true})
+	env := simtest.New(t, simulator.Config{DevMode: true})
 	// The checks' look answers; the wait's first look hangs past the wait.
 	env.Sim.Inject(simulator.Fault{Method: "GET", PathPrefix: api.PathMobileLogin, Kind: simulator.FaultLatency, Times: 1})
 	env.Sim.Inject(simulator.Fault{Method: "GET", PathPrefix: api.PathMobileLogin, Kind: simulator.FaultHang})
-	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "non-mdm", "--wait", "300ms", "--timeout", "20s")
+	r := runOn(t, env, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "non-mdm", "--wait", "300ms", "--timeout", "20s")
 	if r.code != ExitFailed || !strings.Contains(r.stderr, "after waiting 300ms") {
 		t.Fatalf("exit %d, want %d saying it gave up after waiting:\n%s", r.code, ExitFailed, r.stderr)
 	}
 }
 
 func TestTokenWithControlCharactersIsAUsageError(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{DevMode: true})
+	env := simtest.New(t, simulator.Config{DevMode: true})
 	token := "abc\x1b[2Jdef-secret"
-	r := run(t, tokenEnv(token), "check", "--url", env.URL)
+	r := runOn(t, env, tokenEnv(token), "check", "--url", env.URL)
 	if r.code != ExitUsage || !strings.Contains(r.stderr, "control character") {
 		t.Fatalf("exit %d, want %d:\n%s", r.code, ExitUsage, r.stderr)
 	}
@@ -116,10 +116,10 @@ func TestCreateAnsweredByAProxyAfterTheInstanceCreatedItReconciles(t *testing.T)
 		"HTML page":    {Kind: simulator.FaultStatus, Status: 200, ContentType: "text/html", Body: loginPage},
 	} {
 		t.Run(name, func(t *testing.T) {
-			env := simtest.Start(t, simulator.Config{DevMode: true})
+			env := simtest.New(t, simulator.Config{DevMode: true})
 			f.Method, f.PathPrefix, f.AfterHandle = "POST", api.PathClients, true
 			env.Sim.Inject(f)
-			r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", "--yes")
+			r := runOn(t, env, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", "--yes")
 			clients := env.Sim.Clients()
 			if r.code != ExitOK || len(clients) != 1 || !strings.Contains(r.stdout, clients[0].ClientID) {
 				t.Fatalf("exit %d, %d clients:\n%s%s", r.code, len(clients), r.stdout, r.stderr)

@@ -24,9 +24,9 @@ func reportLines(s string) []string {
 // print the same verdicts, warnings included (setup used to say "all checks
 // passed" where check listed a base-URL warning).
 func TestSetupAndCheckPrintTheSameVerdicts(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{BaseURL: "https://jira.example.com"})
-	check := run(t, tokenEnv(simtest.SysadminToken), "check", "--url", env.URL, "--mode", "mdm")
-	setup := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", "--yes", "--no-verify")
+	env := simtest.New(t, simulator.Config{BaseURL: "https://jira.example.com"})
+	check := runOn(t, env, tokenEnv(simtest.SysadminToken), "check", "--url", env.URL, "--mode", "mdm")
+	setup := runOn(t, env, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", "--yes", "--no-verify")
 	if check.code != 0 || setup.code != 0 {
 		t.Fatalf("check exit %d, setup exit %d\n%s\n%s", check.code, setup.code, check.stderr, setup.stderr)
 	}

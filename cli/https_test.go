@@ -92,8 +92,8 @@ func caFile(t *testing.T, env *simtest.Env) string {
 
 // UPM's websudo: check says where to read the versions, as a warning, and exits 0.
 func TestCheckUnderUPMWebSudo(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{UPMWebSudo: true})
-	r := run(t, tokenEnv(simtest.SysadminToken), "check", "--url", env.URL, "--mode", "non-mdm")
+	env := simtest.New(t, simulator.Config{UPMWebSudo: true})
+	r := runOn(t, env, tokenEnv(simtest.SysadminToken), "check", "--url", env.URL, "--mode", "non-mdm")
 	if r.code != 0 {
 		t.Fatalf("exit %d, want 0:\n%s%s", r.code, r.stdout, r.stderr)
 	}

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 
@@ -49,12 +51,12 @@ func (s *stallAt) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	<-r.Context().Done()
 }
 
-// TestSIGKILLAtEveryRequest kills `setup` (a process of its own) at each of
-// its requests in turn, before the instance handles it, and at each write also
-// after the instance acted on it but before the answer arrived, and checks
-// that a plain re-run then always ends with exactly one link and the same site
-// list.
-func TestSIGKILLAtEveryRequest(t *testing.T) {
+// TestSIGKILLAtEveryStep kills `setup` (a process of its own) at every moment
+// that differs for the instance: before any request, at each write before the
+// instance handles it, after it acted but before the answer arrived, and after
+// the answer, and at the last request. A plain re-run must then always end
+// with exactly one link and the same site list.
+func TestSIGKILLAtEveryStep(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the wizard as a process and kills it many times")
 	}
@@ -71,62 +73,85 @@ func TestSIGKILLAtEveryRequest(t *testing.T) {
 		t.Fatalf("a whole run made only %d requests", requests)
 	}
 
-	killedAfterCreate, kills := 0, 0
-	for n := range requests {
-		// Killed after the instance handled a read is the same as killed before
-		// the next request: only a write's lost answer is a moment of its own.
-		// (The checks' reads run concurrently, so their order varies; the
-		// writes come after them, one at a time.)
-		points := []bool{false}
-		if log[n].Method != http.MethodGet {
-			points = append(points, true)
+	// The moments that differ for the instance: nothing sent yet; each write
+	// before the instance handles it, after it acted but before the answer
+	// arrived, and once answered (the next request); the last request. Reads
+	// change nothing, so a kill at any other read is one of these again.
+	type point struct {
+		n           int
+		afterHandle bool
+	}
+	points := []point{{0, false}, {requests - 1, false}}
+	for n, r := range log {
+		if r.Method != http.MethodGet {
+			points = append(points, point{n, false}, point{n, true})
+			if n+1 < requests {
+				points = append(points, point{n + 1, false})
+			}
 		}
-		for _, afterHandle := range points {
-			kills++
-			name := fmt.Sprintf("request %d, %s", n, map[bool]string{false: "before handling", true: "after handling"}[afterHandle])
-			sim := simulator.New(simulator.Config{DevMode: true, Title: "Acme Jira"})
-			stall := &stallAt{sim: sim, n: n, afterHandle: afterHandle, held: make(chan struct{})}
-			srv := httptest.NewServer(stall)
-			t.Cleanup(func() { sim.Close(); srv.Close() })
+	}
+	slices.SortFunc(points, func(a, b point) int {
+		return cmp.Or(cmp.Compare(a.n, b.n), cmp.Compare(boolInt(a.afterHandle), boolInt(b.afterHandle)))
+	})
+	points = slices.Compact(points)
+	if len(points) < 4 {
+		t.Fatalf("kill points %v: the run wrote nothing?", points)
+	}
 
-			cmd := wizardCommand(t, args(srv.URL), EnvToken+"="+simtest.SysadminToken)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			<-stall.held
-			_ = cmd.Process.Kill()
-			if err := cmd.Wait(); err == nil {
-				t.Fatalf("%s: the run finished although a request was held", name)
-			}
-			if len(sim.Clients()) == 1 {
-				killedAfterCreate++
-			}
-			if c := len(sim.Clients()); c > 1 {
-				t.Fatalf("%s: %d clients after the kill", name, c)
-			}
+	killedAfterCreate, kills := 0, 0
+	for _, pt := range points {
+		n, afterHandle := pt.n, pt.afterHandle
+		kills++
+		name := fmt.Sprintf("request %d (%s %s), %s", n, log[n].Method, log[n].Path, map[bool]string{false: "before handling", true: "after handling"}[afterHandle])
+		sim := simulator.New(simulator.Config{DevMode: true, Title: "Acme Jira"})
+		stall := &stallAt{sim: sim, n: n, afterHandle: afterHandle, held: make(chan struct{})}
+		srv := httptest.NewServer(stall)
+		t.Cleanup(func() { sim.Close(); srv.Close() })
 
-			// The re-run reaches the instance directly, past the stall.
-			env := &simtest.Env{Sim: sim, URL: srv.URL, Transport: &simtest.Transport{Handler: sim}}
-			r := runOn(t, env, tokenEnv(simtest.SysadminToken), args(srv.URL)...)
-			if r.code != 0 {
-				t.Fatalf("%s: re-run exit %d: %s", name, r.code, r.stderr)
-			}
-			clients := sim.Clients()
-			if len(clients) != 1 {
-				t.Fatalf("%s: %d clients after the re-run", name, len(clients))
-			}
-			sites, err := steps.RenderSites([]steps.Site{{Title: "Acme Jira", BaseURL: srv.URL,
-				OAuth: &steps.SiteOAuth{ClientID: clients[0].ClientID}}}, steps.FormatJSON)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r.stdout != string(sites) {
-				t.Fatalf("%s: site list\n%s\nwant\n%s", name, r.stdout, sites)
-			}
+		cmd := wizardCommand(t, args(srv.URL), EnvToken+"="+simtest.SysadminToken)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		<-stall.held
+		_ = cmd.Process.Kill()
+		if err := cmd.Wait(); err == nil {
+			t.Fatalf("%s: the run finished although a request was held", name)
+		}
+		if len(sim.Clients()) == 1 {
+			killedAfterCreate++
+		}
+		if c := len(sim.Clients()); c > 1 {
+			t.Fatalf("%s: %d clients after the kill", name, c)
+		}
+
+		// The re-run reaches the instance directly, past the stall.
+		env := &simtest.Env{Sim: sim, URL: srv.URL, Transport: &simtest.Transport{Handler: sim}}
+		r := runOn(t, env, tokenEnv(simtest.SysadminToken), args(srv.URL)...)
+		if r.code != 0 {
+			t.Fatalf("%s: re-run exit %d: %s", name, r.code, r.stderr)
+		}
+		clients := sim.Clients()
+		if len(clients) != 1 {
+			t.Fatalf("%s: %d clients after the re-run", name, len(clients))
+		}
+		sites, err := steps.RenderSites([]steps.Site{{Title: "Acme Jira", BaseURL: srv.URL,
+			OAuth: &steps.SiteOAuth{ClientID: clients[0].ClientID}}}, steps.FormatJSON)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.stdout != string(sites) {
+			t.Fatalf("%s: site list\n%s\nwant\n%s", name, r.stdout, sites)
 		}
 	}
 	if killedAfterCreate == 0 {
 		t.Fatal("no kill landed after the link was created: the test proved nothing about that case")
 	}
 	t.Logf("%d kill points over %d requests; %d of them after the link was created", kills, requests, killedAfterCreate)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -14,9 +14,9 @@ import (
 func TestNonMDMNotConfirmedByAnEarlierLink(t *testing.T) {
 	for _, wait := range []string{"0", "150ms"} {
 		t.Run("wait "+wait, func(t *testing.T) {
-			env := simtest.Start(t, simulator.Config{DevMode: true})
+			env := simtest.New(t, simulator.Config{DevMode: true})
 			mdm := env.Sim.AddClient("Jira iOS app", []string{"jira-server://oauth-callback"}, "WRITE")
-			r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "non-mdm", "--wait", wait, "--json")
+			r := runOn(t, env, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "non-mdm", "--wait", wait, "--json")
 			if r.code != ExitFailed {
 				t.Fatalf("exit %d, want %d: %s", r.code, ExitFailed, r.stderr)
 			}
@@ -41,7 +41,7 @@ func TestNonMDMNotConfirmedByAnEarlierLink(t *testing.T) {
 // With the switch on, the client the plugin hands out is the one reported, not
 // the earlier MDM link that carries the same redirect.
 func TestNonMDMReportsTheClientInfoLoginHandsOut(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{DevMode: true})
+	env := simtest.New(t, simulator.Config{DevMode: true})
 	mdm := env.Sim.AddClient("Jira iOS app", []string{"jira-server://oauth-callback"}, "WRITE")
 	env.Sim.SetMobileOAuth(true)
 	var plugin simulator.Client
@@ -50,7 +50,7 @@ func TestNonMDMReportsTheClientInfoLoginHandsOut(t *testing.T) {
 			plugin = cl
 		}
 	}
-	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "non-mdm", "--json")
+	r := runOn(t, env, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "non-mdm", "--json")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}

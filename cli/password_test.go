@@ -22,8 +22,8 @@ func TestUserWithoutPasswordSendsNothing(t *testing.T) {
 		{"verify"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
-			env := simtest.Start(t, simulator.Config{})
-			r := run(t, nil, append(args, "--url", env.URL, "--user", "admin")...)
+			env := simtest.New(t, simulator.Config{})
+			r := runOn(t, env, nil, append(args, "--url", env.URL, "--user", "admin")...)
 			if r.code != ExitUsage {
 				t.Fatalf("exit %d, want %d: %s", r.code, ExitUsage, r.stderr)
 			}

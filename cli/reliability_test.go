@@ -134,14 +134,14 @@ func TestHostileClientIDReachesNoOutput(t *testing.T) {
 // the other finds its name taken, lists again and reuses the winner's link.
 func TestRacingSetupsBothSucceedWithOneLink(t *testing.T) {
 	for attempt := 1; ; attempt++ {
-		env := simtest.Start(t, simulator.Config{DevMode: true})
+		env := simtest.New(t, simulator.Config{DevMode: true})
 		// Slow answers keep the two runs in step, so both plan before either creates.
 		env.Sim.SetLatency(60 * time.Millisecond)
 		var wg sync.WaitGroup
 		results := make([]result, 2)
 		for i := range results {
 			wg.Go(func() {
-				results[i] = run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", "--yes")
+				results[i] = runOn(t, env, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", "--yes")
 			})
 		}
 		wg.Wait()
@@ -169,18 +169,18 @@ func TestRacingSetupsBothSucceedWithOneLink(t *testing.T) {
 
 func TestLinkOutcomesSayWhatIsThere(t *testing.T) {
 	t.Run("same name, the redirect, scope READ", func(t *testing.T) {
-		env := simtest.Start(t, simulator.Config{DevMode: true})
+		env := simtest.New(t, simulator.Config{DevMode: true})
 		env.Sim.AddClient("Jira iOS app", []string{"jira-server://oauth-callback"}, "READ")
-		r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", "--yes")
+		r := runOn(t, env, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", "--yes")
 		if r.code != ExitFailed || !strings.Contains(r.stderr, "scope READ") || strings.Contains(r.stderr, "without the iOS app's redirect") {
 			t.Fatalf("exit %d:\n%s", r.code, r.stderr)
 		}
 	})
 	t.Run("another name, the redirect, another scope", func(t *testing.T) {
-		env := simtest.Start(t, simulator.Config{DevMode: true})
+		env := simtest.New(t, simulator.Config{DevMode: true})
 		env.Sim.AddClient("Old mobile link", []string{"jira-server://oauth-callback"}, "ADMIN")
 		for _, extra := range []string{"--dry-run", "--yes"} {
-			r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", extra)
+			r := runOn(t, env, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", extra)
 			note := strings.Index(r.stderr, `Not reused: "Old mobile link" has the redirect but scope ADMIN`)
 			if r.code != ExitOK || note < 0 {
 				t.Fatalf("%s: exit %d, the link not reused is not named:\n%s", extra, r.code, r.stderr)
@@ -191,10 +191,10 @@ func TestLinkOutcomesSayWhatIsThere(t *testing.T) {
 		}
 	})
 	t.Run("a client list over 4 MiB", func(t *testing.T) {
-		env := simtest.Start(t, simulator.Config{DevMode: true})
+		env := simtest.New(t, simulator.Config{DevMode: true})
 		env.Sim.Inject(simulator.Fault{Method: "GET", PathPrefix: api.PathClients, Kind: simulator.FaultStatus,
 			Status: 200, ContentType: "application/json", Body: "[" + strings.Repeat(`{"clientId":"a"},`, 5<<20/17) + `{"clientId":"a"}]`})
-		r := run(t, tokenEnv(simtest.SysadminToken), "check", "--url", env.URL)
+		r := runOn(t, env, tokenEnv(simtest.SysadminToken), "check", "--url", env.URL)
 		if r.code == ExitOK || !strings.Contains(flat(r.stdout), "too large to read") {
 			t.Fatalf("exit %d:\n%s", r.code, r.stdout)
 		}
