@@ -158,9 +158,29 @@ func (g *preauthGate) sweepLocked(source string) []*gatedConn {
 	return out
 }
 
-// admit registers a new connection and waits for its handshake slot. It
-// returns nil when the connection was closed instead.
-func (g *preauthGate) admit(conn net.Conn) *gatedConn {
+// gateListener registers connections with the gate as they are accepted,
+// in the order they arrived: a connection's goroutine may start after those
+// of connections that came later, and order decides who makes room.
+type gateListener struct {
+	net.Listener
+	gate *preauthGate
+}
+
+func (l gateListener) Accept() (net.Conn, error) {
+	for {
+		conn, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		if c := l.gate.register(conn); c != nil {
+			return c, nil
+		}
+	}
+}
+
+// register puts a new connection in the waiting line, making room if the
+// gate is full. It returns nil when the connection was closed instead.
+func (g *preauthGate) register(conn net.Conn) *gatedConn {
 	source := conn.RemoteAddr().String()
 	if host, _, err := net.SplitHostPort(source); err == nil {
 		source = host
@@ -192,7 +212,12 @@ func (g *preauthGate) admit(conn net.Conn) *gatedConn {
 	g.promoteLocked(source)
 	g.mu.Unlock()
 	g.close(evict)
+	return c
+}
 
+// wait waits for c's handshake slot. It returns false when c was closed
+// instead.
+func (g *preauthGate) wait(c *gatedConn) bool {
 	timeout := time.NewTimer(g.timeout)
 	defer timeout.Stop()
 	sweep := time.NewTicker(silentGrace)
@@ -204,15 +229,15 @@ func (g *preauthGate) admit(conn net.Conn) *gatedConn {
 			gone := c.gone
 			g.mu.Unlock()
 			if gone {
-				_ = conn.Close()
-				return nil
+				_ = c.Conn.Close()
+				return false
 			}
-			return c
+			return true
 		case <-sweep.C:
 			// Someone from this source waits: the silent ones make room.
 			g.mu.Lock()
-			evict := g.sweepLocked(source)
-			g.promoteLocked(source)
+			evict := g.sweepLocked(c.source)
+			g.promoteLocked(c.source)
 			g.mu.Unlock()
 			g.close(evict)
 		case <-timeout.C:
@@ -220,8 +245,8 @@ func (g *preauthGate) admit(conn net.Conn) *gatedConn {
 			g.removeLocked(c)
 			c.release.Do(func() {})
 			g.mu.Unlock()
-			_ = conn.Close()
-			return nil
+			_ = c.Conn.Close()
+			return false
 		}
 	}
 }
@@ -282,11 +307,15 @@ func (g *preauthGate) noteEvictions(n int64) {
 
 type gateKey struct{}
 
-// connCallback puts every new connection behind the gate.
+// connCallback holds a connection until its handshake slot.
 func (g *preauthGate) connCallback(ctx ssh.Context, conn net.Conn) net.Conn {
-	c := g.admit(conn)
-	if c == nil {
-		return nil // the library closes nothing more and logs nothing
+	c, ok := conn.(*gatedConn)
+	if !ok {
+		// Not from the gate's listener (Server.Serve wraps every listener).
+		return conn
+	}
+	if !g.wait(c) {
+		return nil // closed to make room, or waited too long: nothing to log
 	}
 	ctx.SetValue(gateKey{}, c)
 	return c

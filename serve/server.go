@@ -150,7 +150,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		"authorized_keys", s.opts.AuthorizedKeysFile, "max_sessions", s.opts.MaxSessions, "idle_timeout", s.opts.IdleTimeout)
 
 	served := make(chan error, 1)
-	go func() { served <- s.ssh.Serve(l) }()
+	go func() { served <- s.ssh.Serve(gateListener{Listener: l, gate: s.gate}) }()
 
 	var serveErr error
 	select {
