@@ -35,8 +35,8 @@ type MultiResult struct {
 	// (httptest's own).
 	Cert string `json:"cert"`
 	Runs int    `json:"runs"`
-	// WallMs and OneMs are medians over Runs: the run over Instances, and
-	// the same command over one instance.
+	// WallMs and OneMs are medians over Runs (after one run thrown away):
+	// the run over Instances, and the same command over one instance.
 	WallMs float64 `json:"wall_ms"`
 	OneMs  float64 `json:"one_instance_ms"`
 	Ratio  float64 `json:"ratio"`
@@ -66,6 +66,12 @@ func RunMulti(n, parallel int, latency time.Duration, runs int, ecdsa bool) (Mul
 			return res, err
 		}
 		cert, res.Cert = &c, "ecdsa-p256"
+	}
+	// One run thrown away first: the process's one-time costs (first
+	// connections, type caches, the heap growing to its working size) are
+	// not the runs'.
+	if _, _, err := multiOnce(n, parallel, latency, cert); err != nil {
+		return res, err
 	}
 	var one, many, cpu []float64
 	for range runs {
