@@ -55,7 +55,7 @@ type step struct {
 // toChecks walks from the welcome screen to the finished compatibility checks.
 var toChecks = []step{
 	{"enter", []string{"Product:", "10.3.0"}},
-	{"enter", []string{"Compatibility checks", "All checks passed"}},
+	{"enter", []string{"Compatibility checks", "Press enter to continue"}}, // the verdict: passed (with warnings on plain http)
 }
 
 // toResult walks on from the checks to the result screen (MDM, new link).
