@@ -487,3 +487,42 @@ func TestSeveralInstancesListASiteWhoseVerificationFailed(t *testing.T) {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
 }
+
+// While an instance works, its row says which step it is on; Ctrl-C (the
+// context ending) ends the run and the table at once.
+func TestLiveTableShowsTheStepAndStopsOnCancel(t *testing.T) {
+	quick := simtest.Start(t, simulator.Config{DevMode: true, Product: "jira"})
+	stuck := simtest.Start(t, simulator.Config{DevMode: true, Product: "confluence"})
+	stuck.Sim.Inject(simulator.Fault{Method: "POST", Kind: simulator.FaultHang})
+	var out simtest.Buffer
+	screen := servetest.NewTerminal(80, 24)
+	stdio := &IO{
+		In: strings.NewReader(""), Out: &out, Err: onlcr{screen},
+		Getenv:        func(k string) string { return map[string]string{EnvToken: simtest.SysadminToken}[k] },
+		IsTerminal:    func() bool { return false },
+		ErrIsTerminal: func() bool { return true },
+	}
+	root := NewRootCommand(BuildInfo{Version: "test"}, stdio)
+	root.SetArgs([]string{"setup", "--url", quick.URL, "--url", stuck.URL, "--mode", "mdm", "--yes", "--timeout", "1m"})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx) }()
+
+	screen.WaitUntil(t, "the stuck instance's step and the other done", func(s string) bool {
+		return strings.Contains(s, displayName(stuck.URL)) && strings.Contains(s, "creating or reusing the link") &&
+			strings.Contains(s, "✓ done")
+	})
+	cancel()
+	select {
+	case err := <-done:
+		if code := ExitCode(err); code == ExitOK {
+			t.Errorf("a cancelled run exited 0")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("the run did not end after the cancel:\n%s", screen.Screen())
+	}
+	if len(quick.Sim.Clients()) != 1 {
+		t.Errorf("the quick instance has %d links", len(quick.Sim.Clients()))
+	}
+}
