@@ -132,11 +132,11 @@ func (r *VerifyReport) Verdict() string {
 		for i, c := range failed {
 			names[i] = c.Name
 		}
-		return "The app's sign-in will not work: " + strings.Join(names, ", ") + ". Fix what is said above, then verify again."
+		return "The app's sign-in will not work: " + strings.Join(names, ", ") + ". Fix what the probes say, then verify again."
 	}
 	for _, p := range r.Probes {
 		if p.Status == StatusWarn {
-			return "Nothing failed, but not everything could be confirmed: see the warnings above."
+			return "Nothing failed, but not everything could be confirmed: see the probes' warnings."
 		}
 	}
 	return "The app's sign-in can start: the link, the provider and the consent page answer as they should."

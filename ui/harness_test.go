@@ -242,6 +242,8 @@ func (m *Model) busy() bool {
 		return s.load.busy
 	case *wait:
 		return s.busy
+	case *result:
+		return s.sign.load.busy
 	}
 	return false
 }

@@ -9,6 +9,7 @@ type keyMap struct {
 	Recheck, Copy, Save, Formats    key.Binding
 	Format1, Format2, Format3, Page key.Binding
 	SwitchAuth, Another             key.Binding
+	Details, Remove, Yes            key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -31,6 +32,9 @@ func newKeyMap() keyMap {
 		Page:       key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", "scroll")),
 		SwitchAuth: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "token ⇄ user+password")),
 		Another:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "another")),
+		Details:    key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "sign-in details")),
+		Remove:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete the link")),
+		Yes:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, delete it")),
 	}
 }
 

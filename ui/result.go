@@ -34,6 +34,10 @@ type result struct {
 	path   textinput.Model
 	status string
 	err    error
+	// panel is what the scrolling area shows; sign is the sign-in probes and
+	// the removal of the link.
+	panel panel
+	sign  signIn
 }
 
 type savedMsg struct {
@@ -46,7 +50,7 @@ func newResult(m *Model) *result {
 	vp := viewport.New()
 	vp.KeyMap = scrollKeys()
 	vp.SoftWrap = true
-	s := &result{m: m, vp: vp, path: newInput("Save to: ", false)}
+	s := &result{m: m, vp: vp, path: newInput("Save to: ", false), sign: signIn{load: newLoader()}}
 	for i, f := range formats {
 		if f.f == m.opts.Format {
 			s.format = i
@@ -66,7 +70,14 @@ func (s *result) SetSize(w, h int) {
 
 func (s *result) enter() tea.Cmd {
 	s.saving, s.status, s.err = false, "", nil
+	if s.sign.removed == nil {
+		s.panel = panelSites
+	}
 	s.render()
+	// The flow's last step: probe the app's sign-in once the site is known.
+	if s.m.flow.Verify && s.m.flow.Verified == nil && s.sign.removed == nil && !s.sign.load.busy {
+		return s.startVerify()
+	}
 	return nil
 }
 
@@ -76,11 +87,19 @@ func (s *result) back() bool {
 		s.path.Blur()
 		return true
 	}
-	return false
+	return s.backFromPanel()
 }
 
 func (s *result) render() {
+	if s.panel != panelSites {
+		s.vp.SetContent(s.panelText())
+		s.vp.GotoTop()
+		s.SetSize(s.w, s.h)
+		return
+	}
 	if len(s.m.sites) == 0 {
+		s.text = ""
+		s.vp.SetContent("The site list is empty.")
 		return
 	}
 	out, err := steps.RenderSites(s.m.sites, formats[s.format].f)
@@ -100,10 +119,14 @@ func (s *result) bindings() []key.Binding {
 	if s.saving {
 		return []key.Binding{withHelp(s.m.keys.Enter, "enter", "save")}
 	}
+	if s.panel == panelRemove {
+		return append(s.signInBindings(), s.m.keys.QuitQ)
+	}
 	keys := []key.Binding{s.m.keys.Formats, s.m.keys.Copy}
 	if s.m.opts.NoSave == "" {
 		keys = append(keys, s.m.keys.Save)
 	}
+	keys = append(keys, s.signInBindings()...)
 	if s.m.canAddInstance() {
 		keys = append(keys, s.m.keys.Another)
 	}
@@ -117,6 +140,11 @@ func (s *result) update(msg tea.Msg) tea.Cmd {
 			s.status = fmt.Sprintf("Saved %s with %d site(s) (file mode 0600; other sites in it were kept).", sv.path, sv.sites)
 		}
 		return nil
+	}
+	if _, isKey := msg.(tea.KeyPressMsg); !isKey || !s.saving {
+		if cmd, ok := s.signInUpdate(msg); ok {
+			return cmd
+		}
 	}
 	if s.saving {
 		if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, s.m.keys.Enter) {
@@ -187,6 +215,9 @@ func (s *result) save() tea.Cmd {
 func (s *result) top() string {
 	st := s.m.st
 	outcome := s.m.flow.Outcome()
+	if r := s.sign.removed; r.Changed() {
+		outcome = r.Outcome(s.sign.plan)
+	}
 	var tabs []string
 	for i, f := range formats {
 		label := fmt.Sprintf("%d %s", i+1, f.label)
@@ -197,6 +228,9 @@ func (s *result) top() string {
 		}
 	}
 	top := st.ok.Render(wrap(outcome, s.w, "")) + "\n"
+	if v := s.verifyLine(); v != "" {
+		top += v + "\n"
+	}
 	if n := len(s.m.sites); n > 1 {
 		titles := make([]string, n)
 		for i, site := range s.m.sites {
@@ -218,6 +252,8 @@ func (s *result) View() string {
 		b.WriteString(s.m.errorBlock(s.err, s.w))
 	case s.status != "":
 		b.WriteString(wrap(s.status, s.w, ""))
+	case s.panel != panelSites:
+		b.WriteString(s.m.st.subtle.Render(wrap("esc: back to the site list.", s.w, "")))
 	default:
 		hint := "Paste this into your MDM's managed app configuration (key \"" + steps.AppConfigKey + "\")."
 		if s.m.canAddInstance() {
