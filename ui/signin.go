@@ -161,17 +161,9 @@ func (s *result) signInBindings() []key.Binding {
 		}
 		return nil
 	}
-	var b []key.Binding
-	if s.m.flow.Verified != nil {
-		b = append(b, keys.Details)
-	}
-	if s.m.flow.Verify && s.sign.removed == nil {
-		b = append(b, withHelp(keys.Recheck, "r", "verify again"))
-	}
-	if s.sign.removed == nil {
-		b = append(b, keys.Remove)
-	}
-	return b
+	// On the site list the keys are named on the verdict's line: the help
+	// line has no room left at 80 columns.
+	return nil
 }
 
 // backFromPanel closes the probes or the removal and shows the site list again.
@@ -184,26 +176,30 @@ func (s *result) backFromPanel() bool {
 	return true
 }
 
-// verifyLine is the one line the result screen gives the probes.
+// verifyLine is the result screen's line for the probes and the removal,
+// with the keys that act on them.
 func (s *result) verifyLine() string {
 	st, f := s.m.st, s.m.flow
-	switch {
-	case s.sign.removed != nil:
-		return ""
-	case s.sign.load.busy && s.panel != panelRemove:
-		return s.sign.load.view("Proving, as the app would, that its sign-in can start…")
-	case f.Verified == nil:
+	if s.sign.removed != nil {
 		return ""
 	}
+	if s.sign.load.busy && s.panel != panelRemove {
+		return s.sign.load.view("Proving, as the app would, that its sign-in can start…")
+	}
+	keys := "d deletes the app's link"
+	if f.Verified == nil {
+		return st.subtle.Render(wrap("("+keys+")", s.w, ""))
+	}
+	keys = "v details · r again · " + keys
 	v := f.Verified
-	line := v.Verdict()
+	line, style := v.Verdict(), st.ok
 	switch {
 	case !v.OK():
-		return st.fail.Render(wrap(line, s.w, ""))
+		style = st.fail
 	case strings.HasPrefix(line, "Nothing failed"):
-		return st.warn.Render(wrap(line, s.w, ""))
+		style = st.warn
 	}
-	return st.ok.Render(wrap(line, s.w, ""))
+	return wrap(style.Render(line)+" "+st.subtle.Render("("+keys+")"), s.w, "")
 }
 
 // panelText is the scrolling area's text for the probes and the removal.
