@@ -34,7 +34,7 @@ func TestWholeMDMRunCreatesOneLink(t *testing.T) {
 	s := h.waitFor("Product:", "Jira", "10.3.0")
 	checkFits(t, s.view, 80)
 	h.pressWait("enter")
-	s = h.waitFor("All checks passed")
+	s = h.waitFor("Checks passed, 1 warning: HTTPS.")
 	checkFits(t, s.view, 80)
 	h.pressWait("enter")
 	h.waitFor(steps.ModeMDM.Describe()[:40], "2. No MDM")
@@ -105,7 +105,7 @@ func TestWholeNonMDMRunCreatesNothing(t *testing.T) {
 	h.pressWait("enter")
 	h.waitFor("Product:") // connect was pre-answered
 	h.pressWait("enter")
-	h.waitFor("All checks passed")
+	h.waitFor("Checks passed, 1 warning: HTTPS.")
 	h.pressWait("enter") // mode was pre-answered: straight to the reachability check
 	s := h.waitFor("Non-MDM", "The app can reach the instance")
 	if !strings.Contains(s.view, "Mobile login info") {
@@ -144,7 +144,7 @@ func TestNonMDMWaitPollsByItself(t *testing.T) {
 	h.pressWait("enter")
 	h.waitFor("Product:")
 	h.pressWait("enter")
-	h.waitFor("All checks passed")
+	h.waitFor("Checks passed, 1 warning: HTTPS.")
 	h.pressWait("enter")
 	h.waitFor("The app can reach the instance")
 	h.pressWait("enter")
@@ -160,7 +160,7 @@ func TestFailedCheckStopsUntilFixedAndRechecked(t *testing.T) {
 	h.pressWait("enter")
 	h.waitFor("Product:")
 	h.pressWait("enter")
-	s := h.waitFor("check(s) failed", "OAuth 2.0 provider plugin", "press r to check again")
+	s := h.waitFor("1 check failed", "OAuth 2.0 provider plugin", "press r to check again")
 	checkFits(t, s.view, 80)
 
 	s = h.pressWait("enter")
@@ -169,7 +169,7 @@ func TestFailedCheckStopsUntilFixedAndRechecked(t *testing.T) {
 	}
 	sim.SetPlugin(simulator.Plugin{Key: simulator.OAuth2PluginKey, Version: "4.1.0", Enabled: true})
 	h.pressWait("r")
-	h.waitFor("All checks passed")
+	h.waitFor("Checks passed, 1 warning: HTTPS.")
 	h.pressWait("enter")
 	h.waitState(stMode)
 }
@@ -182,7 +182,7 @@ func TestPlainUserIsToldToUseASysadmin(t *testing.T) {
 	h.pressWait("enter")
 	// The verdict names the failed check and what to do; the credentials
 	// themselves work (the user is signed in), so they are not blamed.
-	s := h.waitFor("check(s) failed", "• System administrator: Use the token of a user with the System")
+	s := h.waitFor("checks failed", "• System administrator: Use the token of a user with the System")
 	if strings.Contains(s.view, "• Credentials") {
 		t.Errorf("the credentials are blamed although they work:\n%s", s.view)
 	}
@@ -194,7 +194,7 @@ func TestBackNavigation(t *testing.T) {
 	connectTyped(h, "sysadmin-token")
 	h.waitFor("Product:")
 	h.pressWait("enter")
-	h.waitFor("All checks passed")
+	h.waitFor("Checks passed, 1 warning: HTTPS.")
 	h.pressWait("enter")
 	h.waitState(stMode)
 
@@ -233,7 +233,7 @@ func TestPreansweredScreenCanBeReturnedTo(t *testing.T) {
 	h.pressWait("enter")
 	h.waitFor("Product:")
 	h.pressWait("enter")
-	h.waitFor("All checks passed")
+	h.waitFor("Checks passed, 1 warning: HTTPS.")
 	h.pressWait("enter")
 	h.waitFor("Create an incoming link") // mode skipped
 	h.pressWait("enter")
@@ -264,7 +264,7 @@ func TestPasteOfLongTokenArrivesIntact(t *testing.T) {
 	h.waitFor("Product:")
 	h.pressWait("enter")
 	// Only the whole token signs in as the system administrator.
-	h.waitFor("All checks passed", "signed in as admin")
+	h.waitFor("Checks passed, 1 warning: HTTPS.", "signed in as admin")
 }
 
 func TestNetworkErrorIsPlainWords(t *testing.T) {
@@ -288,7 +288,7 @@ func TestQuitAfterCreatingNamesTheLink(t *testing.T) {
 	h.pressWait("enter")
 	h.waitFor("Product:")
 	h.pressWait("enter")
-	h.waitFor("All checks passed")
+	h.waitFor("Checks passed, 1 warning: HTTPS.")
 	h.pressWait("enter")
 	h.waitFor(`"Mobile via wizard"`)
 	h.pressWait("enter")
@@ -311,7 +311,7 @@ func TestExistingLinkIsReused(t *testing.T) {
 	h.pressWait("enter")
 	h.waitFor("Product:")
 	h.pressWait("enter")
-	h.waitFor("All checks passed")
+	h.waitFor("Checks passed, 1 warning: HTTPS.")
 	h.pressWait("enter")
 	h.waitFor("Reuse the existing link", "nothing is written")
 	h.pressWait("enter")
@@ -379,7 +379,7 @@ func TestBasicAuthentication(t *testing.T) {
 	}
 	h.waitFor("Product:")
 	h.pressWait("enter")
-	h.waitFor("All checks passed", "signed in as admin")
+	h.waitFor("Checks passed, 1 warning: HTTPS.", "signed in as admin")
 }
 
 // TestNonMDMStartsFromTheChecksList: when the plugin's client exists already, the
@@ -391,7 +391,7 @@ func TestNonMDMStartsFromTheChecksList(t *testing.T) {
 	h.pressWait("enter")
 	h.waitFor("Product:")
 	h.pressWait("enter")
-	h.waitFor("All checks passed")
+	h.waitFor("Checks passed, 1 warning: HTTPS.")
 	h.pressWait("enter")
 	h.waitFor("The app can reach the instance")
 	h.pressWait("enter")
@@ -412,7 +412,7 @@ func TestNonMDMWaitIgnoresAnEarlierLink(t *testing.T) {
 	h.pressWait("enter")
 	h.waitFor("Product:")
 	h.pressWait("enter")
-	h.waitFor("All checks passed")
+	h.waitFor("Checks passed, 1 warning: HTTPS.")
 	h.pressWait("enter")
 	h.waitFor("The app can reach the instance")
 	h.pressWait("enter")
