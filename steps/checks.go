@@ -305,3 +305,19 @@ func httpsCheck(instance string) Check {
 	ch.Detail = "the base URL uses HTTPS; if a proxy terminates TLS, it must send X-Forwarded-Proto: https, or the app's sign-in will be refused"
 	return ch
 }
+
+// WrongToken is the credentials check when it failed because the instance
+// ignored the token and ran the requests as anonymous (a wrong, expired or
+// revoked personal access token): every other failure of the report follows
+// from it, so a front-end asks for another token instead of listing them.
+func (r *Report) WrongToken() (Check, bool) {
+	if r == nil {
+		return Check{}, false
+	}
+	for _, c := range r.Checks {
+		if c.ID == CheckIDCredentials && c.Status == StatusFail && c.Fix.Kind == fix.NewToken {
+			return c, true
+		}
+	}
+	return Check{}, false
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
@@ -24,7 +25,8 @@ const (
 	StepMode
 	// StepPlan (MDM) decides whether to reuse a link or create one.
 	StepPlan
-	// StepConfirm (MDM) asks before anything is written.
+	// StepConfirm (MDM) asks before anything is written: the link and the
+	// site entry (StepSite comes first, so the plan shows all of it).
 	StepConfirm
 	// StepLink (MDM) reuses or creates the link and reads it back.
 	StepLink
@@ -34,7 +36,8 @@ const (
 	// StepMobileOAuth (non-MDM) asks the admin to turn on OAuth 2.0 in the
 	// mobile plugin and waits for evidence that it is on.
 	StepMobileOAuth
-	// StepSite settles the site list entry (title, session caching).
+	// StepSite settles the site list entry (title, session caching): for MDM
+	// before the confirmation, for non-MDM after the wait (nothing to ask).
 	StepSite
 	// StepVerify probes the app's sign-in when Settings.Verify is set; otherwise
 	// it does nothing.
@@ -104,9 +107,13 @@ type Flow struct {
 	LinkPending bool
 	Link        *LinkResult
 	// Mobile is the evidence the non-MDM wait ended with.
-	Mobile   *MobileOAuthEvidence
-	Site     *Site
-	Verified *VerifyReport
+	Mobile *MobileOAuthEvidence
+	// SiteTitle and SiteCache are the site entry's answers (MDM), settled
+	// before the confirmation; Site is the entry, once the link is in place.
+	SiteTitle string
+	SiteCache bool
+	Site      *Site
+	Verified  *VerifyReport
 
 	// ListAgain: the checks' client list was used for a plan once; later
 	// plans list the clients afresh (a link may have appeared meanwhile).
@@ -139,16 +146,19 @@ func (f *Flow) Next(s Step) Step {
 		if f.DryRun {
 			return StepDone
 		}
-		return StepConfirm
+		return StepSite
 	case StepConfirm:
 		return StepLink
 	case StepLink:
-		return StepSite
+		return StepVerify
 	case StepMobileChecks:
 		return StepMobileOAuth
 	case StepMobileOAuth:
 		return StepSite
 	case StepSite:
+		if f.Mode != ModeNonMDM {
+			return StepConfirm
+		}
 		return StepVerify
 	}
 	return StepDone
@@ -237,6 +247,16 @@ func (f *Flow) NewSite(title string, cache bool) Site {
 		return NewSite(f.Detection, f.BaseURL, title, "", false)
 	}
 	return NewSite(f.Detection, f.BaseURL, title, f.Link.Client.ClientID, cache)
+}
+
+// SiteEntry says what the site list entry will hold, for the confirmation:
+// the link is not there yet, so its client ID is named by where it comes from.
+func (f *Flow) SiteEntry() string {
+	title := strings.TrimSpace(f.SiteTitle)
+	if title == "" && f.Detection != nil {
+		title = f.Detection.Title
+	}
+	return fmt.Sprintf("Site list entry: title %q, cacheSessionInMobileBrowser %t, and the link's client ID.", title, f.SiteCache)
 }
 
 // VerifySignIn probes the app's sign-in against the link the flow settled on.
@@ -463,6 +483,8 @@ func (f *Flow) do(ctx context.Context, p Prompter, s Step) (asked bool, err erro
 		if res != nil {
 			// A link that exists is kept even if reading it back failed.
 			f.Link = res
+			site := f.NewSite(f.SiteTitle, f.SiteCache)
+			f.Site = &site
 			obs(true)
 		}
 		if err != nil {
@@ -529,8 +551,8 @@ func (f *Flow) do(ctx context.Context, p Prompter, s Step) (asked bool, err erro
 			}
 			break
 		}
-		site := f.NewSite(title, cache)
-		f.Site = &site
+		// The entry itself is made once the link is in place (StepLink).
+		f.SiteTitle, f.SiteCache = title, cache
 		return asked, nil
 
 	case StepVerify:

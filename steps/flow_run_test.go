@@ -75,7 +75,8 @@ func TestFlowRunMDM(t *testing.T) {
 	if err := f.Run(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"connect", "instance", "checks:", "mode", "confirm", "title", "cache"}
+	// The site entry is asked before the confirmation: the plan shows all that is written.
+	want := []string{"connect", "instance", "checks:", "mode", "title", "cache", "confirm"}
 	if !slices.Equal(p.asked, want) {
 		t.Errorf("asked %v, want %v", p.asked, want)
 	}
@@ -112,8 +113,9 @@ func TestFlowRunSettledAsksNothing(t *testing.T) {
 	}
 }
 
-// ErrBack returns to the previous question: back at the confirmation asks the
-// mode again, and nothing is created until the confirmation says yes.
+// ErrBack returns to the previous question: back at the session caching asks
+// the title again, back at the confirmation asks the site entry again, and
+// nothing is created until the confirmation says yes.
 func TestFlowRunBack(t *testing.T) {
 	env := simtest.New(t, simulator.Config{})
 	p := &script{client: env.Client(t, simtest.SysadminToken), mode: steps.ModeMDM, back: map[string]bool{"confirm": true, "cache": true}}
@@ -121,7 +123,7 @@ func TestFlowRunBack(t *testing.T) {
 	if err := f.Run(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"connect", "instance", "checks:", "mode", "confirm", "mode", "confirm", "title", "cache", "title", "cache"}
+	want := []string{"connect", "instance", "checks:", "mode", "title", "cache", "title", "cache", "confirm", "title", "cache", "confirm"}
 	if !slices.Equal(p.asked, want) {
 		t.Errorf("asked %v, want %v", p.asked, want)
 	}

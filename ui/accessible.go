@@ -178,6 +178,8 @@ type accessible struct {
 	endWait context.CancelFunc
 	// lastPollErr is the last poll failure said, so that each is said once.
 	lastPollErr string
+	// flow is the flow being run, as the last event showed it.
+	flow *steps.Flow
 }
 
 func (p *accessible) say(lines ...string) {
@@ -382,6 +384,9 @@ func (p *accessible) Mode(ctx context.Context) (steps.Mode, error) {
 
 func (p *accessible) ConfirmPlan(ctx context.Context, plan *steps.LinkPlan) error {
 	p.say(plan.Describe())
+	if p.flow != nil {
+		p.say(p.flow.SiteEntry())
+	}
 	for _, n := range plan.NotReused() {
 		p.say(n)
 	}
@@ -446,6 +451,7 @@ func (p *accessible) Failed(ctx context.Context, s steps.Step, err error) (bool,
 
 func (p *accessible) Observe(e steps.Event) {
 	f := e.Flow
+	p.flow = f
 	switch {
 	case e.Poll != nil:
 		msg := ""

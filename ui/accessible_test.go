@@ -25,9 +25,9 @@ func TestAccessibleMDMWithPlainPrompts(t *testing.T) {
 		"sysadmin-token", // token
 		"",               // yes, this instance
 		"",               // mode: Enter for MDM
-		"",               // create the link: Enter for yes
 		"Field Jira",     // title
 		"2",              // cache the session: yes
+		"",               // create the link (and the entry): Enter for yes
 		"",               // save: Enter for the default path
 	}, "\n") + "\n"
 	var buf bytes.Buffer
@@ -40,6 +40,7 @@ func TestAccessibleMDMWithPlainPrompts(t *testing.T) {
 		t.Errorf("ANSI sequence in accessible output:\n%q", text)
 	}
 	for _, want := range []string{"1. ", "(Press Enter for 1)", "Checks passed, 1 warning: HTTPS.", "Created the incoming link",
+		`Site list entry: title "Field Jira", cacheSessionInMobileBrowser true`,
 		`"title": "Field Jira"`, `"cacheSessionInMobileBrowser": true`, "(Press Enter for " + out + ")"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)

@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"cmp"
+	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -10,15 +13,25 @@ import (
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
-// checks shows the compatibility report. The same screen, with reach set, is
-// the non-MDM reachability check (mobile plugin and its anonymous login info).
+// checks asks the instance what it is and runs the compatibility checks, on
+// one screen that moves on by itself when nothing failed (warnings are shown
+// on the next screens and in the summary). The same screen, with reach set,
+// is the non-MDM reachability check (mobile plugin and its anonymous login
+// info).
 type checks struct {
 	m      *Model
 	w, h   int
 	reach  bool
 	load   loader
 	report *steps.Report
+	err    error
 	vp     viewport.Model
+}
+
+// checked is what one visit learned: the instance and its report.
+type checked struct {
+	det    *steps.Detection
+	report *steps.Report
 }
 
 func newChecks(m *Model, reach bool) *checks {
@@ -45,7 +58,7 @@ func (s *checks) heading() string {
 	if s.reach {
 		return "Non-MDM: can the app reach the instance?"
 	}
-	return "Compatibility checks"
+	return "Instance and checks"
 }
 
 func (s *checks) back() bool { return false }
@@ -69,16 +82,29 @@ func (s *checks) mode() steps.Mode {
 }
 
 func (s *checks) enter() tea.Cmd {
-	s.report = nil
-	ctx, f, mode := s.m.ctx, s.m.snapshot(), s.mode()
-	return tea.Batch(s.load.start(), request(s.m, func() (*steps.Report, error) {
-		return f.Check(ctx, mode), nil
+	s.report, s.err = nil, nil
+	ctx, f, mode, reach := s.m.ctx, s.m.snapshot(), s.mode(), s.reach
+	if !reach {
+		s.m.flow.Detection = nil
+	}
+	return tea.Batch(s.load.start(), request(s.m, func() (checked, error) {
+		if !reach {
+			det, err := f.Detect(ctx)
+			if err != nil {
+				return checked{}, err
+			}
+			f.Detection = det
+		}
+		return checked{det: f.Detection, report: f.Check(ctx, mode)}, nil
 	}))
 }
 
 func (s *checks) bindings() []key.Binding {
 	if s.load.busy {
 		return nil
+	}
+	if s.err != nil {
+		return []key.Binding{withHelp(s.m.keys.Recheck, "r", "try again")}
 	}
 	b := []key.Binding{s.m.keys.Recheck, s.m.keys.Page}
 	if s.report != nil && s.report.Compatible() {
@@ -89,16 +115,32 @@ func (s *checks) bindings() []key.Binding {
 
 func (s *checks) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case reply[*steps.Report]:
+	case reply[checked]:
 		s.load.stop()
-		s.report = msg.val
-		s.m.flow.Report = msg.val
+		if msg.err != nil {
+			s.err = msg.err
+			return nil
+		}
+		s.m.flow.Detection = msg.val.det
+		s.report = msg.val.report
+		s.m.flow.Report = msg.val.report
 		s.fill()
 		s.vp.GotoTop()
+		if _, ok := s.report.WrongToken(); ok && !s.reach {
+			return s.m.wrongToken()
+		}
+		if s.report.Compatible() && !s.m.backward && !s.reach {
+			return s.m.advance()
+		}
 		return nil
 	case tea.KeyPressMsg:
 		switch {
 		case s.load.busy:
+			return nil
+		case s.err != nil:
+			if key.Matches(msg, s.m.keys.Recheck) {
+				return s.enter()
+			}
 			return nil
 		case key.Matches(msg, s.m.keys.Recheck):
 			return s.enter()
@@ -129,10 +171,20 @@ func (s *checks) verdict() string {
 	}
 	var b strings.Builder
 	b.WriteString(st.fail.Render(wrap(r.Verdict()+" The setup cannot go on until they are fixed:", s.w, "")) + "\n")
+	// Checks that failed for one reason share one line: the remedy is said once.
+	var names, remedies []string
 	for _, c := range failed {
-		line := "• " + c.Name
-		if r := s.m.opts.checkRemedy(c); r != "" {
-			line += ": " + r
+		r := s.m.opts.checkRemedy(c)
+		if i := slices.Index(remedies, r); i >= 0 {
+			names[i] += ", " + c.Name
+			continue
+		}
+		names, remedies = append(names, c.Name), append(remedies, r)
+	}
+	for i, n := range names {
+		line := "• " + n
+		if remedies[i] != "" {
+			line += ": " + remedies[i]
 		}
 		b.WriteString(wrap(line, s.w, "  ") + "\n")
 	}
@@ -150,20 +202,51 @@ func (s *checks) fill() {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		b.WriteString(s.m.st.status(c.Status) + " " + wrap(c.Name+": "+c.Detail, s.w, "       "))
+		b.WriteString(s.m.st.status(c.Status) + " " + wrap(c.Name+": "+c.Detail, s.w, "  "))
 		if r := s.m.opts.checkRemedy(c); r != "" && c.Status != steps.StatusOK {
-			b.WriteString("\n       " + wrap("→ "+r, s.w, "         "))
+			b.WriteString("\n  " + wrap("→ "+r, s.w, "    "))
 		}
 	}
 	s.vp.SetContent(b.String())
-	s.vp.SetHeight(max(s.h-countLines(s.verdict())-1, 3))
+	// Room for the verdict, a blank line and the "more below" marker.
+	s.vp.SetHeight(max(s.h-countLines(s.verdict())-2, 3))
 }
 
 func countLines(s string) int { return strings.Count(s, "\n") + 1 }
 
 func (s *checks) View() string {
-	if s.load.busy || s.report == nil {
-		return s.load.view("Checking versions, plugins and permissions…")
+	switch {
+	case s.load.busy && s.reach:
+		return s.load.view("Checking the mobile plugin and its login info…")
+	case s.load.busy:
+		return s.load.view("Asking " + s.m.flow.BaseURL + " what it is, then checking versions, plugins and permissions…")
+	case s.err != nil:
+		return s.m.errorBlock(s.err, s.w) + "\n\n" + wrap("Press r to try again, or esc to change the URL or the token.", s.w, "")
+	case s.report == nil:
+		return ""
 	}
-	return s.verdict() + "\n\n" + s.vp.View()
+	return s.verdict() + "\n\n" + s.vp.View() + s.m.moreBelow(&s.vp)
+}
+
+// instanceLine names the instance and the checks' verdict, with every
+// warning: the screens after the checks carry them, since the checks screen
+// moves on by itself.
+func (m *Model) instanceLine(w int) string {
+	d := m.flow.Detection
+	if d == nil {
+		return ""
+	}
+	line := fmt.Sprintf("%s %s %q at %s", d.Product.Title(), d.Version, d.Title, cmp.Or(d.InstanceBaseURL, m.flow.BaseURL))
+	out := m.st.accent.Render(wrap(line, w, ""))
+	r := m.flow.Report
+	if r == nil {
+		return out
+	}
+	out += "\n" + m.st.ok.Render(wrap(r.Verdict(), w, ""))
+	for _, c := range r.Checks {
+		if c.Status == steps.StatusWarn {
+			out += "\n" + m.st.status(c.Status) + " " + wrap(c.Name+": "+c.Detail, w, "  ")
+		}
+	}
+	return out
 }

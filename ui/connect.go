@@ -24,6 +24,8 @@ type connect struct {
 	user  textinput.Model
 	pass  textinput.Model
 	err   error
+	// notice is why the token is asked again (the instance ignored it).
+	notice string
 }
 
 func newConnect(m *Model) *connect {
@@ -90,11 +92,23 @@ func (s *connect) focus() tea.Cmd {
 	for _, in := range []*textinput.Model{&s.url, &s.token, &s.user, &s.pass} {
 		in.Blur()
 	}
+	// Typing goes after what is there (https:// may have been added).
+	s.focused().CursorEnd()
 	return s.focused().Focus()
 }
 
+// askAgain empties the token field and says why, once.
+func (s *connect) askAgain(why string) {
+	s.step, s.basic, s.err = 1, false, nil
+	s.token.SetValue("")
+	s.notice = why
+	if s.m.opts.PinURL || s.m.flow.BaseURL != "" {
+		s.url.SetValue(s.m.flow.BaseURL)
+	}
+}
+
 func (s *connect) back() bool {
-	s.err = nil
+	s.err, s.notice = nil, ""
 	switch {
 	case s.basic && s.field == 1:
 		s.field = 0
@@ -108,7 +122,7 @@ func (s *connect) back() bool {
 }
 
 func (s *connect) bindings() []key.Binding {
-	b := []key.Binding{s.m.keys.Enter}
+	b := []key.Binding{s.m.keys.Enter, s.m.keys.Clear}
 	if s.step == 1 {
 		b = append(b, s.m.keys.SwitchAuth)
 	}
@@ -120,6 +134,9 @@ func (s *connect) update(msg tea.Msg) tea.Cmd {
 		switch {
 		case key.Matches(k, s.m.keys.Enter):
 			return s.submit()
+		case key.Matches(k, s.m.keys.Clear):
+			s.focused().SetValue("")
+			return nil
 		case s.step == 1 && key.Matches(k, s.m.keys.SwitchAuth):
 			s.basic, s.field, s.err = !s.basic, 0, nil
 			return s.focus()
@@ -133,7 +150,7 @@ func (s *connect) update(msg tea.Msg) tea.Cmd {
 }
 
 func (s *connect) submit() tea.Cmd {
-	s.err = nil
+	s.err, s.notice = nil, ""
 	if s.step == 0 {
 		raw := strings.TrimSpace(s.url.Value())
 		if raw == "" && s.m.opts.Demo {
@@ -194,6 +211,9 @@ func (s *connect) View() string {
 			}
 			b.WriteString(st.subtle.Render(wrap("A personal access token of a system administrator (Profile → Personal Access Tokens). Paste works; the token is never shown or stored.", s.w, "")) + "\n")
 		}
+	}
+	if s.notice != "" {
+		b.WriteString("\n" + s.m.st.errText.Render(wrap(s.notice, s.w, "")) + "\n")
 	}
 	if s.err != nil {
 		b.WriteString("\n" + s.m.errorBlock(s.err, s.w) + "\n")

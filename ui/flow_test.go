@@ -31,23 +31,19 @@ func TestWholeMDMRunCreatesOneLink(t *testing.T) {
 	h := start(t, sim, srv, Options{Output: out})
 
 	connectTyped(h, "sysadmin-token")
-	s := h.waitFor("Product:", "Jira", "10.3.0")
+	// The checks move on by themselves; the mode screen names the instance
+	// and carries the warning.
+	s := h.waitFor("Jira 10.3.0", "Checks passed, 1 warning: HTTPS.", "! HTTPS", steps.ModeMDM.Describe()[:40], "2. No MDM")
 	checkFits(t, s.view, 80)
-	h.pressWait("enter")
-	s = h.waitFor("Checks passed, 1 warning: HTTPS.")
-	checkFits(t, s.view, 80)
-	h.pressWait("enter")
-	h.waitFor(steps.ModeMDM.Describe()[:40], "2. No MDM")
 	h.pressWait("enter")
 
-	s = h.waitFor("Create an incoming link", "jira-server://oauth-callback")
+	// One confirmation shows the link and the site entry, both still editable.
+	s = h.waitFor("Create an incoming link", "jira-server://oauth-callback", "Title: Jira", "cacheSessionInMobileBrowser")
 	if n := len(sim.Clients()); n != 0 {
 		t.Fatalf("a link exists before the user confirmed: %d clients", n)
 	}
 	checkFits(t, s.view, 80)
-	h.pressWait("enter")
-	h.waitFor("Title:", "cacheSessionInMobileBrowser")
-	h.pressWait("enter") // title as prefilled
+	h.pressWait("tab")   // to the session caching
 	h.pressWait("space") // cache the session
 	h.pressWait("enter")
 	s = h.waitFor("Created the incoming link", `"clientID"`, `"cacheSessionInMobileBrowser": true`)
@@ -101,12 +97,8 @@ func TestWholeMDMRunCreatesOneLink(t *testing.T) {
 func TestWholeNonMDMRunCreatesNothing(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeNonMDM})
-	h.waitFor("Welcome")
-	h.pressWait("enter")
-	h.waitFor("Product:") // connect was pre-answered
-	h.pressWait("enter")
-	h.waitFor("Checks passed, 1 warning: HTTPS.")
-	h.pressWait("enter") // mode was pre-answered: straight to the reachability check
+	// URL, token and mode pre-answered: no Welcome, the checks move on by
+	// themselves, straight to the reachability check.
 	s := h.waitFor("Non-MDM", "The app can reach the instance")
 	if !strings.Contains(s.view, "Mobile login info") {
 		t.Errorf("reachability check does not show the mobile login check:\n%s", s.view)
@@ -141,11 +133,6 @@ func TestNonMDMWaitPollsByItself(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeNonMDM,
 		PollEvery: 10_000_000}) // 10ms
-	h.pressWait("enter")
-	h.waitFor("Product:")
-	h.pressWait("enter")
-	h.waitFor("Checks passed, 1 warning: HTTPS.")
-	h.pressWait("enter")
 	h.waitFor("The app can reach the instance")
 	h.pressWait("enter")
 	sim.SetMobileOAuth(true)
@@ -157,9 +144,6 @@ func TestFailedCheckStopsUntilFixedAndRechecked(t *testing.T) {
 	old[0].Version = "4.0.0" // the OAuth 2.0 provider plugin is too old for Jira 10.3
 	sim, srv := newSim(t, simulator.Config{Plugins: old})
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}})
-	h.pressWait("enter")
-	h.waitFor("Product:")
-	h.pressWait("enter")
 	s := h.waitFor("1 check failed", "OAuth 2.0 provider plugin", "press r to check again")
 	checkFits(t, s.view, 80)
 
@@ -169,20 +153,16 @@ func TestFailedCheckStopsUntilFixedAndRechecked(t *testing.T) {
 	}
 	sim.SetPlugin(simulator.Plugin{Key: simulator.OAuth2PluginKey, Version: "4.1.0", Enabled: true})
 	h.pressWait("r")
-	h.waitFor("Checks passed, 1 warning: HTTPS.")
-	h.pressWait("enter")
-	h.waitState(stMode)
+	h.waitState(stMode) // fixed: the checks move on by themselves
 }
 
 func TestPlainUserIsToldToUseASysadmin(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "user-token"}})
-	h.pressWait("enter")
-	h.waitFor("Product:")
-	h.pressWait("enter")
 	// The verdict names the failed check and what to do; the credentials
 	// themselves work (the user is signed in), so they are not blamed.
-	s := h.waitFor("checks failed", "• System administrator: Use the token of a user with the System")
+	// Two checks fail for one reason: it is said once.
+	s := h.waitFor("2 checks failed", "• OAuth 2.0 provider plugin, System administrator: Use the token of a user")
 	if strings.Contains(s.view, "• Credentials") {
 		t.Errorf("the credentials are blamed although they work:\n%s", s.view)
 	}
@@ -192,13 +172,9 @@ func TestBackNavigation(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
 	h := start(t, sim, srv, Options{})
 	connectTyped(h, "sysadmin-token")
-	h.waitFor("Product:")
-	h.pressWait("enter")
-	h.waitFor("Checks passed, 1 warning: HTTPS.")
-	h.pressWait("enter")
 	h.waitState(stMode)
 
-	for _, want := range []state{stChecks, stDetect, stConnect} {
+	for _, want := range []state{stChecks, stConnect} {
 		if s := h.pressWait("esc"); s.state != want {
 			t.Fatalf("esc went to state %d, want %d", s.state, want)
 		}
@@ -209,6 +185,11 @@ func TestBackNavigation(t *testing.T) {
 	if strings.Contains(s.view, "Token:") || s.state != stConnect {
 		t.Fatalf("esc on the token field should go to the URL field:\n%s", s.view)
 	}
+	// The cursor is at the end of the URL (https:// was added): typing appends.
+	h.typeText("/x")
+	h.waitFor(h.srv.URL + "/x")
+	h.pressWait("ctrl+u") // clears the field
+	h.typeText(h.srv.URL)
 	if s := h.pressWait("esc"); s.state != stWelcome {
 		t.Fatalf("esc from the URL field went to %d, want welcome", s.state)
 	}
@@ -217,32 +198,36 @@ func TestBackNavigation(t *testing.T) {
 	h.pressWait("enter")
 	h.waitFor("Token:", "(14 characters, hidden)")
 	h.pressWait("enter")
-	h.waitFor("Product:", "10.3.0")
+	h.waitFor("Jira 10.3.0", "How will the iOS app")
 }
 
 func TestPreansweredScreenCanBeReturnedTo(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeMDM,
 		Title: "Pre Title", CacheSession: boolPtr(false)})
-	h.pressWait("enter")
-	h.waitFor("Product:")
+	h.waitFor("Create an incoming link", "Title: Pre Title") // welcome, connect, checks and mode passed
+	if s := h.pressWait("esc"); s.state != stMode {
+		t.Fatalf("esc from the confirmation went to %d, want the skipped mode screen", s.state)
+	}
+	if s := h.pressWait("esc"); s.state != stChecks {
+		t.Fatalf("esc from the mode went to %d, want the checks", s.state)
+	}
+	h.waitFor("Checks passed", "Press enter to continue") // back: the checks wait for enter
 	if s := h.pressWait("esc"); s.state != stConnect {
-		t.Fatalf("esc from detect went to %d, want the skipped connect screen", s.state)
+		t.Fatalf("esc from the checks went to %d, want the skipped connect screen", s.state)
 	}
 	h.waitFor("Token:", "(14 characters, hidden)")
 	h.pressWait("enter")
-	h.waitFor("Product:")
+	h.waitState(stMode) // returned to once, so shown again, with the flag's answer chosen
 	h.pressWait("enter")
-	h.waitFor("Checks passed, 1 warning: HTTPS.")
+	h.waitFor("Create an incoming link")
 	h.pressWait("enter")
-	h.waitFor("Create an incoming link") // mode skipped
-	h.pressWait("enter")
-	s := h.waitFor(`"title": "Pre Title"`) // site skipped
+	s := h.waitFor(`"title": "Pre Title"`)
 	if s.state != stResult {
 		t.Fatalf("state %d, want result", s.state)
 	}
-	if s := h.pressWait("esc"); s.state != stSite {
-		t.Fatalf("esc from result went to %d, want the skipped site screen", s.state)
+	if s := h.pressWait("esc"); s.state != stLink {
+		t.Fatalf("esc from result went to %d, want the confirmation", s.state)
 	}
 }
 
@@ -261,10 +246,8 @@ func TestPasteOfLongTokenArrivesIntact(t *testing.T) {
 	}
 	checkFits(t, s.view, 80)
 	h.pressWait("enter")
-	h.waitFor("Product:")
-	h.pressWait("enter")
-	// Only the whole token signs in as the system administrator.
-	h.waitFor("Checks passed, 1 warning: HTTPS.", "signed in as admin")
+	// Only the whole token signs in as the system administrator: the checks pass and move on.
+	h.waitFor("Jira 10.3.0", "How will the iOS app")
 }
 
 func TestNetworkErrorIsPlainWords(t *testing.T) {
@@ -272,7 +255,6 @@ func TestNetworkErrorIsPlainWords(t *testing.T) {
 	url := srv.URL
 	srv.Close() // nothing listens there any more
 	h := start(t, sim, srv, Options{BaseURL: url, Creds: Credentials{Token: "sysadmin-token"}})
-	h.pressWait("enter")
 	s := h.waitFor("Error:", "connection was refused", "What to do:")
 	for _, raw := range []string{"dial tcp", `Get "`, "connect:"} {
 		if strings.Contains(s.view, raw) {
@@ -284,19 +266,11 @@ func TestNetworkErrorIsPlainWords(t *testing.T) {
 func TestQuitAfterCreatingNamesTheLink(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeMDM,
-		LinkName: "Mobile via wizard"})
-	h.pressWait("enter")
-	h.waitFor("Product:")
-	h.pressWait("enter")
-	h.waitFor("Checks passed, 1 warning: HTTPS.")
-	h.pressWait("enter")
+		LinkName: "Mobile via wizard", NoVerify: true})
 	h.waitFor(`"Mobile via wizard"`)
 	h.pressWait("enter")
-	h.waitState(stSite)
+	h.waitState(stResult)
 	m := h.finish()
-	if m.Done() {
-		t.Error("Done() = true before the result screen")
-	}
 	cl := sim.Clients()[0]
 	if sum := m.Summary(); !strings.Contains(sum, `"Mobile via wizard"`) || !strings.Contains(sum, cl.ClientID) {
 		t.Errorf("Summary() does not name the created link:\n%s", sum)
@@ -308,11 +282,6 @@ func TestExistingLinkIsReused(t *testing.T) {
 	existing := sim.AddClient("Old mobile link", []string{"jira-server://oauth-callback"}, "WRITE")
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeMDM,
 		Title: "T", CacheSession: boolPtr(false)})
-	h.pressWait("enter")
-	h.waitFor("Product:")
-	h.pressWait("enter")
-	h.waitFor("Checks passed, 1 warning: HTTPS.")
-	h.pressWait("enter")
 	h.waitFor("Reuse the existing link", "nothing is written")
 	h.pressWait("enter")
 	h.waitFor("Reused the existing link", "nothing changed", existing.ClientID)
@@ -324,8 +293,7 @@ func TestExistingLinkIsReused(t *testing.T) {
 func TestServerTextCannotDriveTheTerminal(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{Title: "Evil\x1b]52;c;aGk=\x07 Jira\x1b[2J"})
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}})
-	h.pressWait("enter")
-	h.waitFor("Name:", "Evil")
+	h.waitFor("Evil", "How will the iOS app")
 	m := h.finish()
 	raw := m.View().Content
 	for _, seq := range []string{"\x1b]52", "\x1b[2J", "\a"} {
@@ -338,7 +306,6 @@ func TestServerTextCannotDriveTheTerminal(t *testing.T) {
 func TestWrongProductIsExplained(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Product: "confluence"})
-	h.pressWait("enter")
 	h.waitFor("Error:", "not Confluence", "--product jira")
 }
 
@@ -346,9 +313,8 @@ func TestQuitCancelsRequestsInFlight(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
 	sim.Inject(simulator.Fault{Kind: simulator.FaultHang, PathPrefix: "/rest/applinks"})
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}})
-	h.press("enter")
 	deadline := time.Now().Add(5 * time.Second)
-	for s := h.rec.snap(); s.state != stDetect || !s.busy; s = h.rec.snap() {
+	for s := h.rec.snap(); s.state != stChecks || !s.busy; s = h.rec.snap() {
 		if time.Now().After(deadline) {
 			t.Fatal("detection never started")
 		}
@@ -377,9 +343,7 @@ func TestBasicAuthentication(t *testing.T) {
 	if strings.Contains(s.view, "Password: admin") {
 		t.Fatal("the password is visible")
 	}
-	h.waitFor("Product:")
-	h.pressWait("enter")
-	h.waitFor("Checks passed, 1 warning: HTTPS.", "signed in as admin")
+	h.waitFor("Jira 10.3.0", "How will the iOS app") // signed in: the checks passed
 }
 
 // TestNonMDMStartsFromTheChecksList: when the plugin's client exists already, the
@@ -387,12 +351,6 @@ func TestBasicAuthentication(t *testing.T) {
 func TestNonMDMStartsFromTheChecksList(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{MobileOAuth: true})
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeNonMDM})
-	h.waitFor("Welcome")
-	h.pressWait("enter")
-	h.waitFor("Product:")
-	h.pressWait("enter")
-	h.waitFor("Checks passed, 1 warning: HTTPS.")
-	h.pressWait("enter")
 	h.waitFor("The app can reach the instance")
 	h.pressWait("enter")
 	h.waitFor("Found it", "carries the iOS app's redirect")
@@ -408,12 +366,6 @@ func TestNonMDMWaitIgnoresAnEarlierLink(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
 	mdm := sim.AddClient("Jira iOS app", []string{"jira-server://oauth-callback"}, "WRITE")
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeNonMDM})
-	h.waitFor("Welcome")
-	h.pressWait("enter")
-	h.waitFor("Product:")
-	h.pressWait("enter")
-	h.waitFor("Checks passed, 1 warning: HTTPS.")
-	h.pressWait("enter")
 	h.waitFor("The app can reach the instance")
 	h.pressWait("enter")
 	s := h.waitFor("does not hand it out", "checked 1 time")
@@ -427,5 +379,42 @@ func TestNonMDMWaitIgnoresAnEarlierLink(t *testing.T) {
 	s = h.waitFor("Found it", "Jira mobile app")
 	if strings.Contains(s.view, mdm.ClientID) {
 		t.Errorf("the earlier link was reported:\n%s", s.view)
+	}
+}
+
+// A wrong token: one message, then the token field again, empty and focused;
+// typing the right token there goes on. r (check again with the same token)
+// is not the way out.
+func TestWrongTokenAsksForAnotherOnce(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{})
+	h := start(t, sim, srv, Options{BaseURL: srv.URL})
+	h.waitFor("Welcome")
+	h.pressWait("enter")
+	h.waitFor("Token:")
+	h.typeText("expired-or-revoked-token")
+	h.pressWait("enter")
+	s := h.waitFor("Token:", "The instance ran the request as anonymous: the token is wrong,")
+	if s.state != stConnect {
+		t.Fatalf("state %d, want the token field", s.state)
+	}
+	if n := strings.Count(s.view, "anonymous"); n != 1 {
+		t.Errorf("the reason is said %d times:\n%s", n, s.view)
+	}
+	if strings.Contains(s.view, "characters, hidden") || strings.Contains(s.view, "check failed") {
+		t.Errorf("the token field is not empty, or the failed checks are listed:\n%s", s.view)
+	}
+	if !strings.Contains(s.view, "ctrl+u clear field") {
+		t.Errorf("the help line does not say how to clear a field:\n%s", s.view)
+	}
+	// The cursor is in the token field: typing goes there.
+	h.typeText("sysadmin-token")
+	h.waitFor("(14 characters, hidden)")
+	h.pressWait("enter")
+	s = h.waitFor("How will the iOS app")
+	if strings.Contains(s.view, "anonymous") {
+		t.Errorf("the old message stayed:\n%s", s.view)
+	}
+	if n := len(sim.Clients()); n != 0 {
+		t.Errorf("%d clients", n)
 	}
 }

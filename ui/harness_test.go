@@ -234,8 +234,6 @@ func pasteMsg(s string) tea.PasteMsg { return tea.PasteMsg{Content: s} }
 // the help line use it).
 func (m *Model) busy() bool {
 	switch s := m.cur().(type) {
-	case *detect:
-		return s.load.busy
 	case *checks:
 		return s.load.busy
 	case *link:

@@ -8,7 +8,7 @@ type keyMap struct {
 	Up, Down, Tab, Toggle           key.Binding
 	Recheck, Copy, Save, Formats    key.Binding
 	Format1, Format2, Format3, Page key.Binding
-	SwitchAuth, Another             key.Binding
+	SwitchAuth, Another, Clear      key.Binding
 	Details, Remove, Yes            key.Binding
 }
 
@@ -30,11 +30,12 @@ func newKeyMap() keyMap {
 		Format2:    key.NewBinding(key.WithKeys("2")),
 		Format3:    key.NewBinding(key.WithKeys("3")),
 		Page:       key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", "scroll")),
-		SwitchAuth: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "token ⇄ user+password")),
+		SwitchAuth: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "user+password")),
 		Another:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "another")),
 		Details:    key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "sign-in details")),
 		Remove:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete the link")),
 		Yes:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, delete it")),
+		Clear:      key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "clear field")),
 	}
 }
 

@@ -63,6 +63,9 @@ func (s *modeScreen) update(msg tea.Msg) tea.Cmd {
 
 func (s *modeScreen) View() string {
 	var b strings.Builder
+	if l := s.m.instanceLine(s.w); l != "" {
+		b.WriteString(l + "\n\n")
+	}
 	b.WriteString(wrap("How will the iOS app learn the instance's OAuth 2.0 client?", s.w, "") + "\n\n")
 	for i, md := range modes {
 		mark, style := "  ", s.m.st.subtle

@@ -12,6 +12,7 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -79,11 +80,9 @@ type state int
 const (
 	stWelcome state = iota
 	stConnect
-	stDetect
 	stChecks
 	stMode
 	stLink
-	stSite
 	stReach
 	stWait
 	stResult
@@ -123,15 +122,20 @@ type Model struct {
 	state   state
 	history []state
 	shown   map[state]bool
+	// backward: the current screen was reached with esc, so a screen that
+	// moves on by itself (the checks) waits for enter instead.
+	backward bool
 	// gen changes on every move between screens; replies to an older screen's
 	// requests are dropped.
 	gen int
 
 	width, height int
 	dark, noColor bool
-	st            styles
-	keys          keyMap
-	help          help.Model
+	// plainLocale: the environment names a locale that is not UTF-8.
+	plainLocale bool
+	st          styles
+	keys        keyMap
+	help        help.Model
 
 	// flow is the setup: its order (Next) and what each step learned. The
 	// screens show its steps; their requests run on a copy taken in Update
@@ -176,11 +180,9 @@ func (m *Model) newScreens() map[state]screen {
 	return map[state]screen{
 		stWelcome: newWelcome(m),
 		stConnect: newConnect(m),
-		stDetect:  newDetect(m),
 		stChecks:  newChecks(m, false),
 		stMode:    newModeScreen(m),
 		stLink:    newLink(m),
-		stSite:    newSite(m),
 		stReach:   newChecks(m, true),
 		stWait:    newWait(m),
 		stResult:  newResult(m),
@@ -233,11 +235,17 @@ func (m *Model) withContext(ctx context.Context) {
 
 func (m *Model) restyle() {
 	m.st = newStyles(m.dark, m.noColor)
+	m.st.ascii = m.noColor && m.plainLocale
 	m.help.Styles = m.st.help
 }
 
-// Init asks for the background colour (it is not sent unprompted) and shows the first screen.
+// Init asks for the background colour (it is not sent unprompted) and shows
+// the first screen: Welcome, unless the command line gave the URL and the
+// credentials, which go straight to the checks.
 func (m *Model) Init() tea.Cmd {
+	if m.screens[stConnect].(preanswered).preanswered() && !m.opts.Demo {
+		return tea.Batch(tea.RequestBackgroundColor, m.advance())
+	}
 	return tea.Batch(tea.RequestBackgroundColor, m.screens[stWelcome].enter())
 }
 
@@ -259,6 +267,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.restyle()
 		return m, nil
 	case tea.EnvMsg:
+		m.plainLocale = !utf8Locale(msg.Getenv)
+		m.restyle()
 		// NO_COLOR with any value (an SSH session's environment too): colorprofile
 		// only honours bool-like values, so force ASCII here.
 		if msg.Getenv("NO_COLOR") != "" && !m.noColor {
@@ -313,17 +323,19 @@ func (m *Model) resize() {
 
 // screenOf is the screen that shows a step of the flow.
 var screenOf = map[steps.Step]state{
-	steps.StepConnect: stConnect, steps.StepDetect: stDetect, steps.StepChecks: stChecks,
+	steps.StepConnect: stConnect, steps.StepDetect: stChecks, steps.StepChecks: stChecks,
 	steps.StepMode: stMode, steps.StepPlan: stLink, steps.StepConfirm: stLink, steps.StepLink: stLink,
-	steps.StepMobileChecks: stReach, steps.StepMobileOAuth: stWait, steps.StepSite: stSite,
+	steps.StepMobileChecks: stReach, steps.StepMobileOAuth: stWait, steps.StepSite: stLink,
 	steps.StepVerify: stResult, steps.StepDone: stResult,
 }
 
-// lastStep is the step a screen finishes: the link screen plans, confirms and links.
+// lastStep is the step a screen finishes: the checks screen detects and
+// checks; the link screen plans, settles the site entry, confirms and links;
+// the non-MDM wait screen waits, then settles the site entry (nothing to ask).
 var lastStep = map[state]steps.Step{
-	stConnect: steps.StepConnect, stDetect: steps.StepDetect, stChecks: steps.StepChecks,
+	stConnect: steps.StepConnect, stChecks: steps.StepChecks,
 	stMode: steps.StepMode, stLink: steps.StepLink, stReach: steps.StepMobileChecks,
-	stWait: steps.StepMobileOAuth, stSite: steps.StepSite,
+	stWait: steps.StepSite,
 }
 
 // next is the screen after s: the flow decides the order (steps.Flow.Next).
@@ -347,6 +359,7 @@ func (m *Model) snapshot() *steps.Flow {
 // advance leaves the current screen forward. Pre-answered screens are applied
 // and passed over, but stay in the history so esc can return to them.
 func (m *Model) advance() tea.Cmd {
+	m.backward = false
 	from := m.state
 	to := m.next(from)
 	for {
@@ -370,7 +383,32 @@ func (m *Model) goBack() tea.Cmd {
 	}
 	prev := m.history[len(m.history)-1]
 	m.history = m.history[:len(m.history)-1]
+	m.backward = true
 	return m.show(prev)
+}
+
+// wrongToken goes back to the token field, emptied, with one message: the
+// instance ignored the token, and every failed check followed from that.
+func (m *Model) wrongToken() tea.Cmd {
+	for len(m.history) > 0 {
+		prev := m.history[len(m.history)-1]
+		m.history = m.history[:len(m.history)-1]
+		if prev == stConnect {
+			break
+		}
+	}
+	m.creds.Token = ""
+	m.screens[stConnect].(*connect).askAgain("The instance ran the request as anonymous: the token is wrong, expired or revoked. Paste another token of a system administrator (Profile → Personal Access Tokens).")
+	m.backward = true
+	return m.show(stConnect)
+}
+
+// moreBelow marks a viewport cut at the bottom.
+func (m *Model) moreBelow(vp *viewport.Model) string {
+	if vp.AtBottom() {
+		return ""
+	}
+	return "\n" + m.st.subtle.Render("↓ more below (↑/↓ scroll)")
 }
 
 func (m *Model) show(s state) tea.Cmd {
@@ -404,7 +442,7 @@ func (m *Model) keepsView(msg tea.Msg) bool {
 	case tea.ColorProfileMsg:
 		return true // the renderer downsamples; the content is the same
 	case tea.EnvMsg:
-		return msg.Getenv("NO_COLOR") == "" || m.noColor
+		return (msg.Getenv("NO_COLOR") == "" || m.noColor) && utf8Locale(msg.Getenv) != m.plainLocale
 	case tea.WindowSizeMsg:
 		return msg.Width == m.width && msg.Height == m.height
 	}
@@ -459,3 +497,15 @@ func (m *Model) Summary() string {
 }
 
 func truncate(s string, w int) string { return ansi.Truncate(s, w, "…") }
+
+// utf8Locale: the locale the environment names (LC_ALL, LC_CTYPE, LANG, the
+// first set) is UTF-8, or none is named.
+func utf8Locale(getenv func(string) string) bool {
+	for _, k := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
+		if v := getenv(k); v != "" {
+			v = strings.ToUpper(v)
+			return strings.Contains(v, "UTF-8") || strings.Contains(v, "UTF8")
+		}
+	}
+	return true
+}

@@ -14,7 +14,7 @@ import (
 func TestAccessibleNamesTheLinkItDoesNotReuse(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
 	sim.AddClient("Old mobile link", []string{"jira-server://oauth-callback"}, "ADMIN")
-	answers := strings.Join([]string{srv.URL, "", "sysadmin-token", "", "", "2"}, "\n") + "\n"
+	answers := strings.Join([]string{srv.URL, "", "sysadmin-token", "", "", "", "", "2"}, "\n") + "\n"
 	var buf bytes.Buffer
 	_ = RunAccessible(context.Background(), Options{NewClient: testClient}, strings.NewReader(answers), &buf)
 	text := buf.String()

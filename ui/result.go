@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"github.com/dustin/go-humanize/english"
 	"slices"
 	"strings"
 
@@ -137,7 +138,11 @@ func (s *result) update(msg tea.Msg) tea.Cmd {
 	if sv, ok := msg.(savedMsg); ok {
 		s.err = sv.err
 		if sv.err == nil {
-			s.status = fmt.Sprintf("Saved %s with %d site(s) (file mode 0600; other sites in it were kept).", sv.path, sv.sites)
+			s.status = fmt.Sprintf("Saved %s with %s (file mode 0600).", sv.path, english.Plural(sv.sites, "site", ""))
+			if kept := sv.sites - len(s.m.sites); kept > 0 {
+				s.status = fmt.Sprintf("Saved %s with %s (file mode 0600; %s already in it %s kept).", sv.path, english.Plural(sv.sites, "site", ""),
+					english.Plural(kept, "other site", ""), english.PluralWord(kept, "was", "were"))
+			}
 		}
 		return nil
 	}

@@ -212,9 +212,9 @@ func (s *result) panelText() string {
 		probes := slices.Clone(s.m.flow.Verified.Probes)
 		slices.SortStableFunc(probes, func(a, b steps.Check) int { return severity(b.Status) - severity(a.Status) })
 		for _, c := range probes {
-			b.WriteString(st.status(c.Status) + " " + wrap(c.Name+": "+c.Detail, w, "       ") + "\n")
+			b.WriteString(st.status(c.Status) + " " + wrap(c.Name+": "+c.Detail, w, "  ") + "\n")
 			if r := s.m.opts.checkRemedy(c); r != "" && c.Status != steps.StatusOK {
-				b.WriteString("       " + wrap("→ "+r, w, "         ") + "\n")
+				b.WriteString("  " + wrap("→ "+r, w, "    ") + "\n")
 			}
 		}
 	case panelRemove:

@@ -18,12 +18,7 @@ func toResult(t *testing.T, cfg simulator.Config, opts Options, seed func(*simul
 	}
 	opts.BaseURL, opts.Creds, opts.Mode, opts.Title, opts.CacheSession = srv.URL, Credentials{Token: "sysadmin-token"}, steps.ModeMDM, "T", boolPtr(false)
 	h := start(t, sim, srv, opts)
-	h.pressWait("enter")
-	h.waitFor("Product:")
-	h.pressWait("enter")
-	h.waitState(stChecks)
-	h.pressWait("enter")
-	h.waitFor(plan)
+	h.waitFor(plan) // URL, token and mode given: the checks move on to the confirmation
 	h.pressWait("enter")
 	h.waitState(stResult)
 	return h
@@ -35,7 +30,7 @@ func TestResultScreenVerifiesTheSignIn(t *testing.T) {
 		s := h.waitFor("The app's sign-in can start", `"clientID"`)
 		checkFits(t, s.view, 80)
 		s = h.pressWait("v")
-		h.waitFor("[ok]   Link with the app's redirect", "[ok]   Sign-in request")
+		h.waitFor("✓ Link with the app's redirect", "✓ Sign-in request")
 		checkFits(t, s.view, 80)
 		h.pressWait("v")
 		h.waitFor(`"clientID"`)
@@ -44,7 +39,7 @@ func TestResultScreenVerifiesTheSignIn(t *testing.T) {
 		h := toResult(t, simulator.Config{}, Options{}, nil, "Create an incoming link")
 		h.waitFor("The app's sign-in will not work: Consent page")
 		h.pressWait("v")
-		s := h.waitFor("[fail] Consent page", "→ Serve the instance over HTTPS")
+		s := h.waitFor("✗ Consent page", "→ Serve the instance over HTTPS")
 		checkFits(t, s.view, 80)
 		h.pressWait("esc")
 		h.waitFor(`"clientID"`)

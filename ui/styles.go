@@ -21,6 +21,8 @@ type styles struct {
 	accent  lipgloss.Style
 	chosen  lipgloss.Style
 	help    help.Styles
+	// ascii: no colour and no UTF-8 locale, so marks are ASCII.
+	ascii bool
 }
 
 func newStyles(dark, noColor bool) styles {
@@ -48,10 +50,18 @@ func newStyles(dark, noColor bool) styles {
 	}
 }
 
-// status renders a check verdict as a word, so it reads without colour too.
+// marks are the check command's: the same ✓ ! ✗ on every front-end.
+var marks = map[steps.Status]string{steps.StatusOK: "✓", steps.StatusWarn: "!", steps.StatusFail: "✗", steps.StatusSkip: "-"}
+
+// asciiMarks stand in where neither colour nor Unicode can be shown.
+var asciiMarks = map[steps.Status]string{steps.StatusOK: "+", steps.StatusWarn: "!", steps.StatusFail: "x", steps.StatusSkip: "-"}
+
+// status renders a check verdict as its mark.
 func (s styles) status(st steps.Status) string {
-	word := "[" + st.String() + "]"
-	word += strings.Repeat(" ", 6-len(word))
+	word := marks[st]
+	if s.ascii {
+		word = asciiMarks[st]
+	}
 	switch st {
 	case steps.StatusOK:
 		return s.ok.Render(word)
@@ -75,12 +85,15 @@ func wrap(text string, width int, indent string) string {
 	for _, para := range strings.Split(text, "\n") {
 		// The line's width is kept as words are added: measuring the whole
 		// line again for every word made each frame quadratic in its text.
-		line, lineW := "", 0
-		for _, word := range strings.Split(para, " ") {
+		// Leading spaces are the paragraph's own indent: kept, not collapsed.
+		body := strings.TrimLeft(para, " ")
+		lead := para[:len(para)-len(body)]
+		line, lineW := lead, len(lead)
+		for _, word := range strings.Split(body, " ") {
 			wordW := ansi.StringWidth(word)
 			switch {
-			case line == "":
-				line, lineW = word, wordW
+			case line == lead:
+				line, lineW = lead+word, len(lead)+wordW
 			case lineW+1+wordW <= limit:
 				line, lineW = line+" "+word, lineW+1+wordW
 			default:

@@ -106,7 +106,11 @@ func (s *wait) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		switch {
 		case s.found != nil && key.Matches(msg, s.m.keys.Enter):
-			return s.m.advance() // the site screen has nothing to ask in non-MDM
+			// The site entry has nothing to ask in non-MDM: the URL and the
+			// instance's name (the wait screen finishes the site step too).
+			site := s.m.flow.NewSite("", false)
+			s.m.flow.Site = &site
+			return s.m.advance()
 		case s.found == nil && key.Matches(msg, s.m.keys.Recheck):
 			return s.poll()
 		}
