@@ -112,9 +112,12 @@ func TestWholeNonMDMRunCreatesNothing(t *testing.T) {
 	h.pressWait("r")
 	h.waitFor("Found it")
 	h.pressWait("enter")
-	s = h.waitFor("hands the app the client ID", `"baseURL"`)
+	s = h.waitFor("hands the app the client ID", `"baseURL"`, "Users add the site in the iOS app by typing "+srv.URL)
 	if strings.Contains(s.view, `"oauth"`) {
 		t.Errorf("non-MDM site list carries an oauth block:\n%s", s.view)
+	}
+	if strings.Contains(s.view, "Paste this into your MDM") {
+		t.Errorf("the non-MDM result asks for an MDM:\n%s", s.view)
 	}
 	for _, r := range sim.Requests() {
 		if r.Method == "POST" {

@@ -2,9 +2,11 @@ package ui
 
 import (
 	"fmt"
-	"github.com/dustin/go-humanize/english"
 	"slices"
 	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/dustin/go-humanize/english"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -50,7 +52,10 @@ type savedMsg struct {
 func newResult(m *Model) *result {
 	vp := viewport.New()
 	vp.KeyMap = scrollKeys()
-	vp.SoftWrap = true
+	// A value is never broken by a line break (a copied plist or Intune
+	// value would not work): long lines scroll sideways instead.
+	vp.SoftWrap = false
+	vp.SetHorizontalStep(16)
 	s := &result{m: m, vp: vp, path: newInput("Save to: ", false), sign: signIn{load: newLoader()}}
 	for i, f := range formats {
 		if f.f == m.opts.Format {
@@ -66,7 +71,8 @@ func (s *result) SetSize(w, h int) {
 	s.w, s.h = w, h
 	sizeInput(&s.path, w)
 	s.vp.SetWidth(w)
-	s.vp.SetHeight(max(h-countLines(s.top())-3, 3))
+	// Room for the top, a blank line, the marker line and the hint.
+	s.vp.SetHeight(max(h-countLines(s.top())-4, 3))
 }
 
 func (s *result) enter() tea.Cmd {
@@ -113,6 +119,7 @@ func (s *result) render() {
 	// (the clipboard and the file keep them).
 	s.vp.SetContent(strings.ReplaceAll(s.text, "\t", "    "))
 	s.vp.GotoTop()
+	s.vp.SetXOffset(0)
 	s.SetSize(s.w, s.h)
 }
 
@@ -250,6 +257,7 @@ func (s *result) View() string {
 	var b strings.Builder
 	b.WriteString(s.top() + "\n\n")
 	b.WriteString(s.vp.View() + "\n")
+	b.WriteString(s.m.st.subtle.Render(s.cut()) + "\n")
 	switch {
 	case s.saving:
 		b.WriteString(s.path.View())
@@ -259,6 +267,13 @@ func (s *result) View() string {
 		b.WriteString(wrap(s.status, s.w, ""))
 	case s.panel != panelSites:
 		b.WriteString(s.m.st.subtle.Render(wrap("esc: back to the site list.", s.w, "")))
+	case s.m.flow.Mode == steps.ModeNonMDM:
+		// No MDM: nothing to paste anywhere. Say what users do and what was confirmed.
+		hint := "Users add the site in the iOS app by typing " + s.m.flow.BaseURL + "; the app gets its client ID from the mobile plugin."
+		if ev := s.m.flow.Mobile; ev != nil && ev.Confirmed() {
+			hint += " Confirmed: " + ev.Describe()
+		}
+		b.WriteString(s.m.st.subtle.Render(wrap(hint, s.w, "")))
 	default:
 		hint := "Paste this into your MDM's managed app configuration (key \"" + steps.AppConfigKey + "\")."
 		if s.m.canAddInstance() {
@@ -277,4 +292,33 @@ func defaultFile(f steps.Format) string {
 		}
 	}
 	return "sites.json"
+}
+
+// cut says where the list goes on beyond the screen: below, to the right or
+// to the left (long values are never broken, they scroll sideways).
+func (s *result) cut() string {
+	var more []string
+	if !s.vp.AtBottom() {
+		more = append(more, "↓ more below")
+	}
+	if s.vp.XOffset() > 0 {
+		more = append(more, "← more to the left")
+	}
+	if s.wide() && s.vp.HorizontalScrollPercent() < 1 {
+		more = append(more, "→ more to the right")
+	}
+	if len(more) == 0 {
+		return ""
+	}
+	return strings.Join(more, " · ") + " (arrow keys scroll)"
+}
+
+// wide: a line of the text is wider than the screen.
+func (s *result) wide() bool {
+	for _, l := range strings.Split(s.vp.GetContent(), "\n") {
+		if ansi.StringWidth(l) > s.vp.Width() {
+			return true
+		}
+	}
+	return false
 }

@@ -199,3 +199,44 @@ func TestLightBackgroundIsHonoured(t *testing.T) {
 type lightGrey struct{}
 
 func (lightGrey) RGBA() (r, g, b, a uint32) { return 0xeeee, 0xeeee, 0xeeee, 0xffff }
+
+// The plist and Intune values are one long line each: never broken by a line
+// break (a copied value would not work), they scroll sideways, and the screen
+// says where it is cut.
+func TestResultValuesScrollSidewaysUnbroken(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{Title: "Acme Jira"})
+	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeMDM,
+		Title: "Acme Jira", CacheSession: boolPtr(false), NoVerify: true})
+	h.waitFor("Create an incoming link")
+	h.pressWait("enter")
+	h.waitFor("[1 JSON site list]")
+	id := sim.Clients()[0].ClientID
+	for _, tc := range []struct{ key, start, key2, value string }{
+		{"2", "<string>[{&#34;title&#34;", "</dict>", "clientID&#34;:&#34;" + id},
+		{"3", "Configuration value: [{", "", `"clientID":"` + id},
+	} {
+		s := h.pressWait(tc.key)
+		s = h.waitFor(tc.start, "→ more to the right")
+		checkFits(t, s.view, 80)
+		lines := strings.Split(s.view, "\n")
+		for i, l := range lines {
+			if !strings.Contains(l, tc.start) {
+				continue
+			}
+			if next := strings.TrimSpace(lines[i+1]); tc.key2 != "" && !strings.HasPrefix(next, tc.key2) {
+				t.Errorf("the value goes on on the next line (%q):\n%s", next, s.view)
+			}
+		}
+		if strings.Contains(s.view, tc.value) {
+			t.Fatalf("the client ID fits the first screen: the test shows nothing:\n%s", s.view)
+		}
+		for i := 0; !strings.Contains(s.view, tc.value); i++ {
+			if i == 10 {
+				t.Fatalf("10 presses of → did not bring the client ID into view:\n%s", s.view)
+			}
+			s = h.pressWait("right")
+		}
+		s = h.waitFor(tc.value, "← more to the left")
+		checkFits(t, s.view, 80)
+	}
+}
