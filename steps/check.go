@@ -75,6 +75,9 @@ type Check struct {
 	Remedy string // what to do about it on the instance; "" when nothing needs doing
 	// Fix is what would help on the wizard's side; each front-end phrases it.
 	Fix fix.Fix
+	// BlocksNonMDM: the check failed, but only the non-MDM setup needs it
+	// (the report was made before the mode was chosen, so it only warns).
+	BlocksNonMDM bool
 }
 
 // OK reports whether the check does not block the setup (warnings and skips do not).

@@ -200,7 +200,7 @@ func errorCheck(id, name string, err error) Check {
 // onlyForNonMDM keeps a mobile check from failing a report made before the mode was chosen.
 func onlyForNonMDM(ch Check, mode Mode) Check {
 	if mode == "" && ch.Status == StatusFail {
-		ch.Status = StatusWarn
+		ch.Status, ch.BlocksNonMDM = StatusWarn, true
 		ch.Detail += " (matters only for the non-MDM setup)"
 	}
 	return ch
@@ -320,4 +320,20 @@ func (r *Report) WrongToken() (Check, bool) {
 		}
 	}
 	return Check{}, false
+}
+
+// NonMDMBlockers are the checks that would fail the non-MDM setup, in a
+// report made before the mode was chosen (where they only warn): a front-end
+// can mark that setup unavailable, with the reason, before it is picked.
+func (r *Report) NonMDMBlockers() []Check {
+	if r == nil {
+		return nil
+	}
+	var out []Check
+	for _, c := range r.Checks {
+		if c.BlocksNonMDM {
+			out = append(out, c)
+		}
+	}
+	return out
 }

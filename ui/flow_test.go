@@ -421,3 +421,20 @@ func TestWrongTokenAsksForAnotherOnce(t *testing.T) {
 		t.Errorf("%d clients", n)
 	}
 }
+
+// Behind a proxy that redirects anonymous requests the app cannot read its
+// login info: the mode screen says non-MDM is unavailable, and why, before it
+// is picked; MDM still works.
+func TestProxyMarksNonMDMUnavailable(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{Proxy: simulator.ProxyLoginRedirect})
+	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}})
+	s := h.waitFor("How will the iOS app", "Unavailable on this instance. Mobile login info without a login")
+	checkFits(t, s.view, 80)
+	h.pressWait("down")
+	if s := h.pressWait("enter"); s.state != stMode {
+		t.Fatalf("non-MDM was chosen although unavailable (state %d)", s.state)
+	}
+	h.pressWait("up")
+	h.pressWait("enter")
+	h.waitFor("Create an incoming link")
+}

@@ -55,6 +55,9 @@ func (s *modeScreen) update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, s.m.keys.Format2):
 		s.cursor = 1
 	case key.Matches(k, s.m.keys.Enter):
+		if modes[s.cursor] == steps.ModeNonMDM && len(s.m.flow.Report.NonMDMBlockers()) > 0 {
+			return nil // marked unavailable, with the reason, on the screen
+		}
 		s.m.flow.Mode = modes[s.cursor]
 		return s.m.advance()
 	}
@@ -67,12 +70,22 @@ func (s *modeScreen) View() string {
 		b.WriteString(l + "\n\n")
 	}
 	b.WriteString(wrap("How will the iOS app learn the instance's OAuth 2.0 client?", s.w, "") + "\n\n")
+	blockers := s.m.flow.Report.NonMDMBlockers()
 	for i, md := range modes {
 		mark, style := "  ", s.m.st.subtle
 		if i == s.cursor {
 			mark, style = "> ", s.m.st.chosen
 		}
-		b.WriteString(style.Render(wrap(fmt.Sprintf("%s%d. %s", mark, i+1, md.Describe()), s.w, "     ")) + "\n\n")
+		// Both options start in the same column, cursor or not.
+		b.WriteString(style.Render(wrap(fmt.Sprintf("%s%d. %s", mark, i+1, md.Describe()), s.w, "     ")) + "\n")
+		if md == steps.ModeNonMDM && len(blockers) > 0 {
+			why := make([]string, len(blockers))
+			for j, c := range blockers {
+				why[j] = c.Name + ": " + c.Detail
+			}
+			b.WriteString(s.m.st.fail.Render(wrap("     Unavailable on this instance. "+strings.Join(why, "; "), s.w, "     ")) + "\n")
+		}
+		b.WriteString("\n")
 	}
 	return b.String()
 }
