@@ -239,6 +239,9 @@ func (m *Model) restyle() {
 	m.help.Styles = m.st.help
 }
 
+// maxWidth caps the text's width on wide terminals.
+const maxWidth = 100
+
 // Init asks for the background colour (it is not sent unprompted) and shows
 // the first screen: Welcome, unless the command line gave the URL and the
 // credentials, which go straight to the checks.
@@ -309,6 +312,8 @@ func (m *Model) bodySize() (int, int) {
 	if h <= 0 {
 		h = 24
 	}
+	// Text wider than about 100 columns is hard to read: the body is capped.
+	w = min(w, maxWidth)
 	// Heading and blank line above, blank line and help line below.
 	return w, max(h-4, 3)
 }

@@ -13,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
@@ -238,5 +239,30 @@ func TestResultValuesScrollSidewaysUnbroken(t *testing.T) {
 		}
 		s = h.waitFor(tc.value, "← more to the left")
 		checkFits(t, s.view, 80)
+	}
+}
+
+// On a wide terminal the text stays about 100 columns wide: long lines are
+// hard to read.
+func TestTextWidthIsCappedOnWideTerminals(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{})
+	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeMDM})
+	h.waitFor("Create an incoming link")
+	h.tm.Send(tea.WindowSizeMsg{Width: 200, Height: 40})
+	deadline := time.Now().Add(5 * time.Second)
+	s := h.rec.snap()
+	for s.w != 200 {
+		if time.Now().After(deadline) {
+			t.Fatal("no screen drawn at 200 columns")
+		}
+		time.Sleep(5 * time.Millisecond)
+		s = h.rec.snap()
+	}
+	widest := 0
+	for _, l := range strings.Split(s.view, "\n") {
+		widest = max(widest, ansi.StringWidth(strings.TrimRight(l, " ")))
+	}
+	if widest > 100 || widest < 70 {
+		t.Errorf("the widest line is %d columns at 200, want about 100:\n%s", widest, s.view)
 	}
 }

@@ -39,15 +39,24 @@ func newStyles(dark, noColor bool) styles {
 	c := func(light, dark string) color.Color { return ld(lipgloss.Color(light), lipgloss.Color(dark)) }
 	return styles{
 		title:   lipgloss.NewStyle().Bold(true).Foreground(c("#5A3FC0", "#B8A6FF")),
-		subtle:  lipgloss.NewStyle().Foreground(c("#6B6B6B", "#9A9A9A")),
+		subtle:  lipgloss.NewStyle().Foreground(c("#6B6B6B", "#A4A4A4")),
 		ok:      lipgloss.NewStyle().Foreground(c("#1B7F3B", "#5FD787")),
 		warn:    lipgloss.NewStyle().Foreground(c("#9A6700", "#FFD75F")),
 		fail:    lipgloss.NewStyle().Bold(true).Foreground(c("#B3261E", "#FF6B6B")),
 		errText: lipgloss.NewStyle().Foreground(c("#B3261E", "#FF8787")),
 		accent:  lipgloss.NewStyle().Foreground(c("#005FAF", "#87D7FF")),
 		chosen:  lipgloss.NewStyle().Bold(true).Foreground(c("#5A3FC0", "#B8A6FF")),
-		help:    help.DefaultStyles(dark),
+		help:    helpStyles(c),
 	}
+}
+
+// helpStyles keep the help line readable: at least 4.5:1 against common dark
+// and light backgrounds (bubbles' defaults are about 2:1 to 3.5:1).
+func helpStyles(c func(light, dark string) color.Color) help.Styles {
+	key := lipgloss.NewStyle().Foreground(c("#4E4E4E", "#A8A8A8"))
+	desc := lipgloss.NewStyle().Foreground(c("#5E5E5E", "#B0B0B0"))
+	sep := lipgloss.NewStyle().Foreground(c("#6E6E6E", "#A0A0A0"))
+	return help.Styles{ShortKey: key, ShortDesc: desc, ShortSeparator: sep, Ellipsis: sep, FullKey: key, FullDesc: desc, FullSeparator: sep}
 }
 
 // marks are the check command's: the same ✓ ! ✗ on every front-end.
