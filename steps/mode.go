@@ -44,3 +44,12 @@ func MobileAdminPath(p api.Product) string {
 	}
 	return "Settings → System → Jira mobile app → Turn on OAuth 2.0"
 }
+
+// ApplicationLinksPage is the instance's Application links administration
+// page, where the incoming link the wizard creates or reuses is listed (the
+// same servlet path on Jira and Confluence). The mobile plugin's settings
+// page has no URL known to be stable across versions: MobileAdminPath names
+// it by the admin menus instead.
+func ApplicationLinksPage(baseURL string) string {
+	return strings.TrimRight(baseURL, "/") + "/plugins/servlet/applinks/listApplicationLinks"
+}

@@ -156,6 +156,7 @@ func (s *link) View() string {
 	var b strings.Builder
 	b.WriteString(s.m.instanceLine(s.w) + "\n\n")
 	b.WriteString(st.accent.Render(wrap(s.plan.Describe(), s.w, "")) + "\n")
+	b.WriteString(st.subtle.Render("It will be listed at:") + "\n" + st.link(steps.ApplicationLinksPage(s.m.flow.BaseURL)) + "\n")
 	for _, n := range s.plan.NotReused() {
 		b.WriteString(st.subtle.Render(wrap(n, s.w, "  ")) + "\n")
 	}

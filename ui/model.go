@@ -235,6 +235,7 @@ func (m *Model) withContext(ctx context.Context) {
 
 func (m *Model) restyle() {
 	m.st = newStyles(m.dark, m.noColor)
+	m.st.plain = m.noColor
 	m.st.ascii = m.noColor && m.plainLocale
 	m.help.Styles = m.st.help
 }

@@ -254,34 +254,38 @@ func (s *result) top() string {
 }
 
 func (s *result) View() string {
-	var b strings.Builder
-	b.WriteString(s.top() + "\n\n")
-	b.WriteString(s.vp.View() + "\n")
-	b.WriteString(s.m.st.subtle.Render(s.cut()) + "\n")
+	top, bottom := s.top(), s.bottom()
+	// The list gets the room the text above and below leaves: the bottom is
+	// never pushed off the screen.
+	vp := s.vp
+	vp.SetHeight(max(s.h-countLines(top)-2-countLines(bottom), 3))
+	return top + "\n\n" + vp.View() + "\n" + s.m.st.subtle.Render(s.cut(&vp)) + "\n" + bottom
+}
+
+// bottom is what the screen says under the list.
+func (s *result) bottom() string {
 	switch {
 	case s.saving:
-		b.WriteString(s.path.View())
+		return s.path.View()
 	case s.err != nil:
-		b.WriteString(s.m.errorBlock(s.err, s.w))
+		return s.m.errorBlock(s.err, s.w)
 	case s.status != "":
-		b.WriteString(wrap(s.status, s.w, ""))
+		return wrap(s.status, s.w, "")
 	case s.panel != panelSites:
-		b.WriteString(s.m.st.subtle.Render(wrap("esc: back to the site list.", s.w, "")))
+		return s.m.st.subtle.Render(wrap("esc: back to the site list.", s.w, ""))
 	case s.m.flow.Mode == steps.ModeNonMDM:
 		// No MDM: nothing to paste anywhere. Say what users do and what was confirmed.
 		hint := "Users add the site in the iOS app by typing " + s.m.flow.BaseURL + "; the app gets its client ID from the mobile plugin."
 		if ev := s.m.flow.Mobile; ev != nil && ev.Confirmed() {
 			hint += " Confirmed: " + ev.Describe()
 		}
-		b.WriteString(s.m.st.subtle.Render(wrap(hint, s.w, "")))
-	default:
-		hint := "Paste this into your MDM's managed app configuration (key \"" + steps.AppConfigKey + "\")."
-		if s.m.canAddInstance() {
-			hint += " Press a to set up another instance: its site joins this list."
-		}
-		b.WriteString(s.m.st.subtle.Render(wrap(hint, s.w, "")))
+		return s.m.st.subtle.Render(wrap(hint, s.w, ""))
 	}
-	return b.String()
+	hint := "Paste this into your MDM's managed app configuration (key \"" + steps.AppConfigKey + "\")."
+	if s.m.canAddInstance() {
+		hint += " Press a to set up another instance: its site joins this list."
+	}
+	return s.m.st.subtle.Render(wrap(hint, s.w, "")) + "\n" + s.m.st.subtle.Render("The link is listed at:") + "\n" + s.m.st.link(steps.ApplicationLinksPage(s.m.flow.BaseURL))
 }
 
 // defaultFile is the file name offered for saving a format.
@@ -296,15 +300,15 @@ func defaultFile(f steps.Format) string {
 
 // cut says where the list goes on beyond the screen: below, to the right or
 // to the left (long values are never broken, they scroll sideways).
-func (s *result) cut() string {
+func (s *result) cut(vp *viewport.Model) string {
 	var more []string
-	if !s.vp.AtBottom() {
+	if !vp.AtBottom() {
 		more = append(more, "↓ more below")
 	}
-	if s.vp.XOffset() > 0 {
+	if vp.XOffset() > 0 {
 		more = append(more, "← more to the left")
 	}
-	if s.wide() && s.vp.HorizontalScrollPercent() < 1 {
+	if s.wide() && vp.HorizontalScrollPercent() < 1 {
 		more = append(more, "→ more to the right")
 	}
 	if len(more) == 0 {

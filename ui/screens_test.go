@@ -266,3 +266,20 @@ func TestTextWidthIsCappedOnWideTerminals(t *testing.T) {
 		t.Errorf("the widest line is %d columns at 200, want about 100:\n%s", widest, s.view)
 	}
 }
+
+// The Application links page is a hyperlink (OSC 8) whose text is the whole
+// URL, so a terminal that cannot follow it still shows it; without colour
+// it is plain text.
+func TestApplicationLinksPageIsAHyperlink(t *testing.T) {
+	for _, noColor := range []bool{false, true} {
+		sim, srv := newSim(t, simulator.Config{})
+		h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeMDM, NoColor: noColor})
+		page := steps.ApplicationLinksPage(srv.URL)
+		h.waitFor("Create an incoming link", page)
+		raw := h.finish().View().Content
+		osc8 := "\x1b]8;;" + page
+		if has := strings.Contains(raw, osc8); has == noColor {
+			t.Errorf("no colour %v: OSC 8 hyperlink present %v:\n%q", noColor, has, raw)
+		}
+	}
+}

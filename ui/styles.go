@@ -23,6 +23,8 @@ type styles struct {
 	help    help.Styles
 	// ascii: no colour and no UTF-8 locale, so marks are ASCII.
 	ascii bool
+	// plain: no colour, so no hyperlinks either.
+	plain bool
 }
 
 func newStyles(dark, noColor bool) styles {
@@ -118,4 +120,14 @@ func wrap(text string, width int, indent string) string {
 		out = append(out, line)
 	}
 	return strings.Join(out, "\n"+indent)
+}
+
+// link shows a URL as an OSC 8 hyperlink where the terminal can follow one
+// (the text is the URL itself, so a terminal that cannot still shows it in
+// full); plain text without colour, where escape sequences are unwelcome.
+func (s styles) link(url string) string {
+	if s.plain {
+		return url
+	}
+	return s.accent.Hyperlink(url).Render(url)
 }
