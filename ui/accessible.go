@@ -513,7 +513,7 @@ func (p *accessible) result(ctx context.Context, f *steps.Flow) error {
 			p.sayErr(err)
 			return err
 		}
-		p.say(fmt.Sprintf("Saved %s with %d site(s) (file mode 0600; other sites in it were kept).", path, len(merged)))
+		p.say(savedText(path, len(merged), 1))
 	}
 	p.say("Done. " + f.Outcome())
 	return nil

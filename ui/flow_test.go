@@ -68,7 +68,10 @@ func TestWholeMDMRunCreatesOneLink(t *testing.T) {
 	h.pressWait("s")
 	h.waitFor("Save to: " + out)
 	h.pressWait("enter")
-	h.waitFor("Saved " + out)
+	s = h.waitFor("Saved "+out, "with 1 site", "(file mode 0600).")
+	if strings.Contains(s.view, "kept") {
+		t.Errorf("a new file had no other sites to keep:\n%s", s.view)
+	}
 	fi, err := os.Stat(out)
 	if err != nil {
 		t.Fatal(err)

@@ -145,11 +145,7 @@ func (s *result) update(msg tea.Msg) tea.Cmd {
 	if sv, ok := msg.(savedMsg); ok {
 		s.err = sv.err
 		if sv.err == nil {
-			s.status = fmt.Sprintf("Saved %s with %s (file mode 0600).", sv.path, english.Plural(sv.sites, "site", ""))
-			if kept := sv.sites - len(s.m.sites); kept > 0 {
-				s.status = fmt.Sprintf("Saved %s with %s (file mode 0600; %s already in it %s kept).", sv.path, english.Plural(sv.sites, "site", ""),
-					english.Plural(kept, "other site", ""), english.PluralWord(kept, "was", "were"))
-			}
+			s.status = savedText(sv.path, sv.sites, len(s.m.sites))
 		}
 		return nil
 	}
@@ -325,4 +321,14 @@ func (s *result) wide() bool {
 		}
 	}
 	return false
+}
+
+// savedText says what a save wrote: the sites in the file now, and the other
+// sites already in it only when there were some.
+func savedText(path string, total, ours int) string {
+	if kept := total - ours; kept > 0 {
+		return fmt.Sprintf("Saved %s with %s (file mode 0600; %s already in it %s kept).", path, english.Plural(total, "site", ""),
+			english.Plural(kept, "other site", ""), english.PluralWord(kept, "was", "were"))
+	}
+	return fmt.Sprintf("Saved %s with %s (file mode 0600).", path, english.Plural(total, "site", ""))
 }

@@ -87,7 +87,7 @@ func TestResultFormatsCopyAndMerge(t *testing.T) {
 	h.pressWait("s")
 	h.waitFor("Save to: " + out)
 	h.pressWait("enter")
-	h.waitFor("with 2 sites")
+	h.waitFor("with 2 sites", "1 other site already in it was kept")
 	data, _ := os.ReadFile(out)
 	if !strings.Contains(string(data), "wiki.example.com") || !strings.Contains(string(data), "My Jira") {
 		t.Errorf("merge lost a site:\n%s", data)
