@@ -68,7 +68,7 @@ func TestWholeMDMRunCreatesOneLink(t *testing.T) {
 	h.pressWait("s")
 	h.waitFor("Save to: " + out)
 	h.pressWait("enter")
-	s = h.waitFor("Saved "+out, "with 1 site", "(file mode 0600).")
+	s = h.waitFor("Saved "+out, "with 1 site")
 	if strings.Contains(s.view, "kept") {
 		t.Errorf("a new file had no other sites to keep:\n%s", s.view)
 	}
