@@ -73,7 +73,7 @@ func TestSetUpAnotherInstanceGrowsOneSiteList(t *testing.T) {
 		t.Errorf("saved %s (%v)", data, err)
 	}
 
-	sum := h.finish().Summary()
+	sum := flat(h.finish().Summary())
 	for _, want := range []string{jiraSrv.URL + ": Created the incoming link", wikiSrv.URL + ": Created the incoming link", jiraID, wikiID} {
 		if !strings.Contains(sum, want) {
 			t.Errorf("Summary() lacks %q:\n%s", want, sum)

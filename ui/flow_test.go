@@ -90,7 +90,11 @@ func TestWholeMDMRunCreatesOneLink(t *testing.T) {
 		t.Error("Done() = false after the result screen")
 	}
 	sum := m.Summary()
-	for _, want := range []string{"Created the incoming link", c.ClientID, `"baseURL"`} {
+	checkFits(t, sum, 80)
+	sum = flat(sum)
+	// The warning the checks screen moved past is in the summary, and no
+	// line is wider than 80 columns.
+	for _, want := range []string{"Created the incoming link", c.ClientID, `"baseURL"`, "Warning: HTTPS: the base URL uses http://"} {
 		if !strings.Contains(sum, want) {
 			t.Errorf("Summary() lacks %q:\n%s", want, sum)
 		}
@@ -130,7 +134,7 @@ func TestWholeNonMDMRunCreatesNothing(t *testing.T) {
 	if n := len(sim.Clients()); n != 1 {
 		t.Errorf("want only the plugin's client, got %d", n)
 	}
-	if sum := h.finish().Summary(); !strings.Contains(sum, "carries the iOS app's redirect") || !strings.Contains(sum, "hands the app the client ID") {
+	if sum := flat(h.finish().Summary()); !strings.Contains(sum, "carries the iOS app's redirect") || !strings.Contains(sum, "hands the app the client ID") {
 		t.Errorf("Summary() = %q", sum)
 	}
 }
@@ -278,7 +282,7 @@ func TestQuitAfterCreatingNamesTheLink(t *testing.T) {
 	h.waitState(stResult)
 	m := h.finish()
 	cl := sim.Clients()[0]
-	if sum := m.Summary(); !strings.Contains(sum, `"Mobile via wizard"`) || !strings.Contains(sum, cl.ClientID) {
+	if sum := flat(m.Summary()); !strings.Contains(sum, `"Mobile via wizard"`) || !strings.Contains(sum, cl.ClientID) {
 		t.Errorf("Summary() does not name the created link:\n%s", sum)
 	}
 }

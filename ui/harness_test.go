@@ -245,3 +245,7 @@ func (m *Model) busy() bool {
 	}
 	return false
 }
+
+// flat is text with every run of spaces and line breaks made one space: a
+// phrase may cross a wrapped line.
+func flat(s string) string { return strings.Join(strings.Fields(s), " ") }

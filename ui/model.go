@@ -208,8 +208,13 @@ func (m *Model) another() tea.Cmd {
 	return m.show(stConnect)
 }
 
-// outcome is what was done on one instance of the session.
-type outcome struct{ baseURL, text string }
+// outcome is what was done on one instance of the session, and the checks'
+// warnings there (the checks screen moves on by itself: they are repeated in
+// the summary).
+type outcome struct {
+	baseURL, text string
+	warnings      []string
+}
 
 // addSite puts the current instance's site into the session's list (again,
 // after a step back and forth: the same base URL is replaced, not added).
@@ -220,6 +225,13 @@ func (m *Model) addSite() {
 	site := *m.flow.Site
 	m.sites = steps.MergeSites(m.sites, site)
 	o := outcome{baseURL: site.BaseURL, text: m.flow.Outcome()}
+	if r := m.flow.Report; r != nil {
+		for _, c := range r.Checks {
+			if c.Status == steps.StatusWarn {
+				o.warnings = append(o.warnings, c.Name+": "+c.Detail)
+			}
+		}
+	}
 	if i := slices.IndexFunc(m.outcomes, func(x outcome) bool { return steps.SameBaseURL(x.baseURL, o.baseURL) }); i >= 0 {
 		m.outcomes[i] = o
 		return
@@ -479,19 +491,28 @@ func (m *Model) render() tea.View {
 // Done reports whether the wizard reached the result screen.
 func (m *Model) Done() bool { return m.done }
 
+// summaryWidth is the width of the summary printed after the wizard: the
+// narrowest terminal the wizard supports.
+const summaryWidth = 80
+
 // Summary is what was done, printed after the program ends: on each instance
 // set up, then the one site list for all of them.
 func (m *Model) Summary() string {
 	var b strings.Builder
+	// Lines are broken at spaces (80 columns), never inside a client ID.
 	for _, o := range m.outcomes {
+		text := o.text
 		if len(m.outcomes) > 1 {
-			b.WriteString(o.baseURL + ": ")
+			text = o.baseURL + ": " + text
 		}
-		b.WriteString(o.text + "\n")
+		b.WriteString(wrap(text, summaryWidth, "") + "\n")
+		for _, w := range o.warnings {
+			b.WriteString(wrap("  Warning: "+w, summaryWidth, "    ") + "\n")
+		}
 	}
 	if !m.done || len(m.outcomes) == 0 {
 		// An instance left before its result: what happened to it.
-		b.WriteString(m.flow.Outcome() + "\n")
+		b.WriteString(wrap(m.flow.Outcome(), summaryWidth, "") + "\n")
 	}
 	if len(m.sites) > 0 {
 		if out, err := steps.RenderSites(m.sites, steps.FormatJSON); err == nil {
