@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dustin/go-humanize/english"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
@@ -157,8 +159,18 @@ func (s *checks) update(msg tea.Msg) tea.Cmd {
 	return s.load.update(msg)
 }
 
-// verdict is the fixed part above the list: what blocks the flow and what to do.
+// verdict is the fixed part above the list: the instance, what blocks the
+// flow and what to do.
 func (s *checks) verdict() string {
+	head := ""
+	if d := s.m.flow.Detection; d != nil && !s.reach {
+		head = s.m.st.accent.Render(wrap(fmt.Sprintf("%s %s %q at %s", d.Product.Title(), d.Version, d.Title, cmp.Or(d.InstanceBaseURL, s.m.flow.BaseURL)), s.w, "")) + "\n"
+	}
+	return head + s.outcome()
+}
+
+// outcome is what the checks found: all well, or what blocks the flow.
+func (s *checks) outcome() string {
 	r := s.report
 	st := s.m.st
 	failed := r.Failed()
@@ -170,7 +182,7 @@ func (s *checks) verdict() string {
 		return st.ok.Render(wrap(line, s.w, ""))
 	}
 	var b strings.Builder
-	b.WriteString(st.fail.Render(wrap(r.Verdict()+" The setup cannot go on until they are fixed:", s.w, "")) + "\n")
+	b.WriteString(st.fail.Render(wrap(r.Verdict()+" The setup cannot go on until "+english.PluralWord(len(failed), "it is", "they are")+" fixed:", s.w, "")) + "\n")
 	// Checks that failed for one reason share one line: the remedy is said once.
 	var names, remedies []string
 	for _, c := range failed {
