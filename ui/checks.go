@@ -240,10 +240,10 @@ func (s *checks) View() string {
 	return s.verdict() + "\n\n" + s.vp.View() + s.m.moreBelow(&s.vp)
 }
 
-// instanceLine names the instance and the checks' verdict, with every
-// warning: the screens after the checks carry them, since the checks screen
-// moves on by itself.
-func (m *Model) instanceLine(w int) string {
+// instanceLine names the instance and the checks' verdict (which names every
+// warning), and with details the warnings in full: the screens after the
+// checks carry them, since the checks screen moves on by itself.
+func (m *Model) instanceLine(w int, details bool) string {
 	d := m.flow.Detection
 	if d == nil {
 		return ""
@@ -256,6 +256,9 @@ func (m *Model) instanceLine(w int) string {
 	}
 	out += "\n" + m.st.ok.Render(wrap(r.Verdict(), w, ""))
 	for _, c := range r.Checks {
+		if !details {
+			break
+		}
 		if c.Status == steps.StatusWarn {
 			out += "\n" + m.st.status(c.Status) + " " + wrap(c.Name+": "+c.Detail, w, "  ")
 		}

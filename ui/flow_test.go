@@ -435,7 +435,7 @@ func TestWrongTokenAsksForAnotherOnce(t *testing.T) {
 func TestProxyMarksNonMDMUnavailable(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{Proxy: simulator.ProxyLoginRedirect})
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}})
-	s := h.waitFor("How will the iOS app", "Unavailable on this instance. Mobile login info without a login")
+	s := h.waitFor("How will the iOS app", "Unavailable on this instance: see “Mobile login info without a login”", "! Mobile login info without a login: a proxy")
 	checkFits(t, s.view, 80)
 	h.pressWait("down")
 	if s := h.pressWait("enter"); s.state != stMode {

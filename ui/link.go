@@ -154,7 +154,7 @@ func (s *link) View() string {
 		return s.m.errorBlock(s.err, s.w) + "\n\n" + wrap("Press r to look at the instance's links again (a link created meanwhile is reused, never duplicated).", s.w, "")
 	}
 	var b strings.Builder
-	b.WriteString(s.m.instanceLine(s.w) + "\n\n")
+	b.WriteString(s.m.instanceLine(s.w, false) + "\n\n")
 	b.WriteString(st.accent.Render(wrap(s.plan.Describe(), s.w, "")) + "\n")
 	b.WriteString(st.subtle.Render("It will be listed at:") + "\n" + st.link(steps.ApplicationLinksPage(s.m.flow.BaseURL)) + "\n")
 	for _, n := range s.plan.NotReused() {

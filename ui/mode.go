@@ -66,7 +66,7 @@ func (s *modeScreen) update(msg tea.Msg) tea.Cmd {
 
 func (s *modeScreen) View() string {
 	var b strings.Builder
-	if l := s.m.instanceLine(s.w); l != "" {
+	if l := s.m.instanceLine(s.w, true); l != "" {
 		b.WriteString(l + "\n\n")
 	}
 	b.WriteString(wrap("How will the iOS app learn the instance's OAuth 2.0 client?", s.w, "") + "\n\n")
@@ -79,11 +79,12 @@ func (s *modeScreen) View() string {
 		// Both options start in the same column, cursor or not.
 		b.WriteString(style.Render(wrap(fmt.Sprintf("%s%d. %s", mark, i+1, md.Describe()), s.w, "     ")) + "\n")
 		if md == steps.ModeNonMDM && len(blockers) > 0 {
+			// The details are above, with the warnings: name them.
 			why := make([]string, len(blockers))
 			for j, c := range blockers {
-				why[j] = c.Name + ": " + c.Detail
+				why[j] = "“" + c.Name + "”"
 			}
-			b.WriteString(s.m.st.fail.Render(wrap("     Unavailable on this instance. "+strings.Join(why, "; "), s.w, "     ")) + "\n")
+			b.WriteString(s.m.st.fail.Render(wrap("     Unavailable on this instance: see "+strings.Join(why, ", ")+" above.", s.w, "     ")) + "\n")
 		}
 		b.WriteString("\n")
 	}

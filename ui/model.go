@@ -473,7 +473,12 @@ func (m *Model) render() tea.View {
 	if m.opts.Demo {
 		heading += " · DEMO"
 	}
-	body := lipgloss.NewStyle().Height(h).MaxHeight(h).MaxWidth(w).Render(m.cur().View())
+	view := strings.TrimRight(m.cur().View(), "\n")
+	if lines := strings.Split(view, "\n"); len(lines) > h {
+		// Cut where the window ends, and say so.
+		view = strings.Join(lines[:h-1], "\n") + "\n" + m.st.subtle.Render(truncate("↓ more below: the window is too small to show the rest", w))
+	}
+	body := lipgloss.NewStyle().Height(h).MaxHeight(h).MaxWidth(w).Render(view)
 	keys := m.cur().bindings()
 	if len(m.history) > 0 {
 		keys = append(keys, m.keys.Back)

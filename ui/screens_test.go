@@ -283,3 +283,18 @@ func TestApplicationLinksPageIsAHyperlink(t *testing.T) {
 		}
 	}
 }
+
+// A screen cut by a short window says so on its last line.
+func TestCutScreenSaysMoreBelow(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{})
+	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeMDM})
+	s := h.waitFor("Create an incoming link", "Press enter to create the link")
+	if strings.Contains(s.view, "more below") {
+		t.Fatalf("cut at 80x24:\n%s", s.view)
+	}
+	h.tm.Send(tea.WindowSizeMsg{Width: 80, Height: 14})
+	s = h.waitFor("Create an incoming link", "↓ more below: the window is too small")
+	if n := strings.Count(s.view, "\n") + 1; n > 14 {
+		t.Errorf("%d lines on a 14-line terminal:\n%s", n, s.view)
+	}
+}
