@@ -111,9 +111,9 @@ func TestWholeNonMDMRunCreatesNothing(t *testing.T) {
 		t.Errorf("reachability check does not show the mobile login check:\n%s", s.view)
 	}
 	h.pressWait("enter")
-	h.waitFor(steps.MobileAdminPath("jira")[:30], "checked 1 time")
+	h.waitFor(steps.MobileAdminPath("jira")[:30], "checked 1 time;")
 	h.pressWait("r")
-	h.waitFor("checked 2 time")
+	h.waitFor("checked 2 times;")
 
 	sim.SetMobileOAuth(true) // the admin flips the switch
 	h.pressWait("r")
@@ -378,12 +378,12 @@ func TestNonMDMWaitIgnoresAnEarlierLink(t *testing.T) {
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeNonMDM})
 	h.waitFor("The app can reach the instance")
 	h.pressWait("enter")
-	s := h.waitFor("does not hand it out", "checked 1 time")
+	s := h.waitFor("does not hand it out", "checked 1 time;")
 	if strings.Contains(s.view, "Found it") {
 		t.Fatalf("an earlier link counted as the switch:\n%s", s.view)
 	}
 	h.pressWait("r")
-	h.waitFor("checked 2 time")
+	h.waitFor("checked 2 times;")
 	sim.SetMobileOAuth(true)
 	h.pressWait("r")
 	s = h.waitFor("Found it", "Jira mobile app")

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"github.com/dustin/go-humanize/english"
 	"strings"
 	"time"
 
@@ -133,7 +134,7 @@ func (s *wait) View() string {
 	if s.seen != nil {
 		b.WriteString(wrap("Seen so far: "+s.seen.Describe(), s.w, "") + "\n\n")
 	}
-	b.WriteString(s.load.view(fmt.Sprintf("Waiting for the evidence (checked %d time(s); every %s; r checks now)", s.polls, s.m.opts.pollEvery())) + "\n")
+	b.WriteString(s.load.view(fmt.Sprintf("Waiting for the evidence (checked %s; every %s; r checks now)", english.Plural(s.polls, "time", ""), s.m.opts.pollEvery())) + "\n")
 	if s.err != nil {
 		b.WriteString("\n" + s.m.errorBlock(s.err, s.w) + "\n")
 	}
