@@ -2,12 +2,12 @@ package ui
 
 import (
 	"fmt"
-	"github.com/dustin/go-humanize/english"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/dustin/go-humanize/english"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
