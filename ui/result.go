@@ -273,7 +273,7 @@ func (s *result) bottom() string {
 		// No MDM: nothing to paste anywhere. Say what users do and what was confirmed.
 		hint := "Users add the site in the iOS app by typing " + s.m.flow.BaseURL + "; the app gets its client ID from the mobile plugin."
 		if ev := s.m.flow.Mobile; ev != nil && ev.Confirmed() {
-			hint += " Confirmed: " + ev.Describe()
+			hint += " What was confirmed is said above. No MDM is needed."
 		}
 		return s.m.st.subtle.Render(wrap(hint, s.w, ""))
 	}
