@@ -196,14 +196,7 @@ func CheckOAuthPlugin(p api.Product, productVersion string, plugin *api.Plugin) 
 	if !ok {
 		return skip.with(c)
 	}
-	req := fmt.Sprintf("%s %s needs %s or later", p.Title(), row.span, row.oauthMin)
-	if row.oauthRule != "" {
-		req = fmt.Sprintf("%s applies to %s %s: %s or later", row.oauthRule, p.Title(), row.span, row.oauthMin)
-	}
-	if row.later(pv) {
-		req = fmt.Sprintf("%s %s is later than the documented versions, so the %s %s minimum applies: %s or later",
-			p.Title(), pv.raw, p.Title(), row.span, row.oauthMin)
-	}
+	req := oauthRequirement(p, row, pv)
 	c, found, done := pluginPresence(c, p, oauthPluginName, api.OAuth2ProviderPluginKey, row.oauthMin, req, plugin)
 	if done {
 		return c
@@ -222,10 +215,7 @@ func CheckOAuthPlugin(p api.Product, productVersion string, plugin *api.Plugin) 
 // CheckMobilePlugin checks the product's mobile plugin (needed for the non-MDM
 // setup only). plugin nil means the plugin is not installed.
 func CheckMobilePlugin(p api.Product, productVersion string, plugin *api.Plugin) Check {
-	c := Check{ID: CheckIDMobilePlugin, Name: "Mobile plugin"}
-	if knownProduct(p) {
-		c.Name = productUIs[p].mobileName
-	}
+	c := mobileCheck(p)
 	row, pv, skip, ok := pluginRow(p, productVersion)
 	if !ok {
 		return skip.with(c)
@@ -266,22 +256,36 @@ func CheckOAuthPluginUnread(p api.Product, productVersion, present string) Check
 	if !ok {
 		return skip.with(c)
 	}
-	req := fmt.Sprintf("%s %s needs %s or later", p.Title(), row.span, row.oauthMin)
-	if row.oauthRule != "" {
-		req = fmt.Sprintf("%s applies to %s %s: %s or later", row.oauthRule, p.Title(), row.span, row.oauthMin)
-	}
-	if row.later(pv) {
-		req = fmt.Sprintf("the %s %s minimum applies: %s or later", p.Title(), row.span, row.oauthMin)
-	}
+	req := oauthRequirement(p, row, pv)
 	return unreadVerdict(c, p, oauthPluginName, api.OAuth2ProviderPluginKey, row.oauthMin, req, present, "not installed or not enabled")
 }
 
-// CheckMobilePluginUnread is CheckOAuthPluginUnread for the mobile plugin.
-func CheckMobilePluginUnread(p api.Product, productVersion, present string) Check {
+// oauthRequirement says which minimum of the OAuth 2.0 provider plugin applies
+// to the product version, and why: both verdicts, read or unread, give it.
+func oauthRequirement(p api.Product, row matrixRow, pv parsedVersion) string {
+	switch {
+	case row.later(pv):
+		return fmt.Sprintf("%s %s is later than the documented versions, so the %s %s minimum applies: %s or later",
+			p.Title(), pv.raw, p.Title(), row.span, row.oauthMin)
+	case row.oauthRule != "":
+		return fmt.Sprintf("%s applies to %s %s: %s or later", row.oauthRule, p.Title(), row.span, row.oauthMin)
+	}
+	return fmt.Sprintf("%s %s needs %s or later", p.Title(), row.span, row.oauthMin)
+}
+
+// mobileCheck is the mobile plugin's check before its verdict, named after the
+// product's plugin when the product is known.
+func mobileCheck(p api.Product) Check {
 	c := Check{ID: CheckIDMobilePlugin, Name: "Mobile plugin"}
 	if knownProduct(p) {
 		c.Name = productUIs[p].mobileName
 	}
+	return c
+}
+
+// CheckMobilePluginUnread is CheckOAuthPluginUnread for the mobile plugin.
+func CheckMobilePluginUnread(p api.Product, productVersion, present string) Check {
+	c := mobileCheck(p)
 	row, _, skip, ok := pluginRow(p, productVersion)
 	if !ok {
 		return skip.with(c)
