@@ -83,6 +83,17 @@ type Check struct {
 // OK reports whether the check does not block the setup (warnings and skips do not).
 func (c Check) OK() bool { return c.Status != StatusFail }
 
+// Failed lists the checks that failed, in their order.
+func Failed(checks []Check) []Check {
+	var out []Check
+	for _, c := range checks {
+		if c.Status == StatusFail {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // Compatible reports whether none of the checks failed.
 func Compatible(checks []Check) bool {
 	for _, c := range checks {

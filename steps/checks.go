@@ -75,15 +75,7 @@ func (r *Report) Verdict() string {
 }
 
 // Failed lists the failed checks.
-func (r *Report) Failed() []Check {
-	var out []Check
-	for _, c := range r.Checks {
-		if c.Status == StatusFail {
-			out = append(out, c)
-		}
-	}
-	return out
-}
+func (r *Report) Failed() []Check { return Failed(r.Checks) }
 
 // RunChecks runs every check the mode needs. The requests are independent, so they
 // go out at once: on a slow instance the checks cost one round trip, not six.

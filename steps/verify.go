@@ -54,15 +54,7 @@ type VerifyReport struct {
 func (r *VerifyReport) OK() bool { return Compatible(r.Probes) }
 
 // Failed lists the failed probes.
-func (r *VerifyReport) Failed() []Check {
-	var out []Check
-	for _, p := range r.Probes {
-		if p.Status == StatusFail {
-			out = append(out, p)
-		}
-	}
-	return out
-}
+func (r *VerifyReport) Failed() []Check { return Failed(r.Probes) }
 
 // Verify proves, as far as it can without a browser and without a user's
 // password, that the iOS app's sign-in can start: the link exists with the

@@ -128,7 +128,12 @@ func (e *Env) Count(method, path string) int {
 func StartTLS(t testing.TB, cfg simulator.Config) *Env {
 	t.Helper()
 	sim := simulator.New(cfg)
-	srv := httptest.NewUnstartedServer(sim)
+	return serveTLS(t, sim, sim)
+}
+
+// serveTLS serves h over HTTPS for sim's test, without the handshake-error chatter.
+func serveTLS(t testing.TB, sim *simulator.Sim, h http.Handler) *Env {
+	srv := httptest.NewUnstartedServer(h)
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	srv.StartTLS()
 	t.Cleanup(func() {
@@ -178,14 +183,7 @@ func ListsBeyondChecks(sim *simulator.Sim) int {
 func StartBehindTLSProxy(t testing.TB, cfg simulator.Config, forwardProto string) *Env {
 	t.Helper()
 	sim := simulator.New(cfg)
-	srv := httptest.NewUnstartedServer(tlsProxy(sim, forwardProto))
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
-	t.Cleanup(func() {
-		sim.Close()
-		srv.Close()
-	})
-	return &Env{Sim: sim, Srv: srv, URL: srv.URL}
+	return serveTLS(t, sim, tlsProxy(sim, forwardProto))
 }
 
 // tlsProxy hands requests to sim as a TLS-terminating proxy does: as plain
