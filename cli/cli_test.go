@@ -37,11 +37,19 @@ func runOn(t *testing.T, sim *simtest.Env, env map[string]string, args ...string
 
 func runWith(t *testing.T, tr http.RoundTripper, env map[string]string, args ...string) result {
 	t.Helper()
+	return runIO(t, tr, "", false, env, args...)
+}
+
+// runIO is the one way the tests run the command line: tr reaches the
+// simulator (nil: over the network), stdin is what the user types, terminal
+// says whether stdin and stdout are a terminal.
+func runIO(t *testing.T, tr http.RoundTripper, stdin string, terminal bool, env map[string]string, args ...string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
 	stdio := &IO{
-		In: strings.NewReader(""), Out: &out, Err: &errb,
+		In: strings.NewReader(stdin), Out: &out, Err: &errb,
 		Getenv:     func(k string) string { return env[k] },
-		IsTerminal: func() bool { return false },
+		IsTerminal: func() bool { return terminal },
 		Transport:  tr,
 	}
 	root := NewRootCommand(BuildInfo{Version: "test"}, stdio)

@@ -1,15 +1,12 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/pem"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
@@ -123,21 +120,7 @@ func TestVerifyCommandHumanOutput(t *testing.T) {
 // runAt is run with stdin and a terminal (or not) chosen by the test.
 func runAt(t *testing.T, stdin string, terminal bool, env map[string]string, args ...string) result {
 	t.Helper()
-	var out, errb bytes.Buffer
-	stdio := &IO{
-		In: strings.NewReader(stdin), Out: &out, Err: &errb,
-		Getenv:     func(k string) string { return env[k] },
-		IsTerminal: func() bool { return terminal },
-	}
-	root := NewRootCommand(BuildInfo{Version: "test"}, stdio)
-	root.SetArgs(args)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	err := root.ExecuteContext(ctx)
-	if err != nil && !isSilent(err) {
-		errb.WriteString("Error: " + describe(err) + "\n")
-	}
-	return result{ExitCode(err), out.String(), errb.String()}
+	return runIO(t, nil, stdin, terminal, env, args...)
 }
 
 func TestRemoveCommand(t *testing.T) {
