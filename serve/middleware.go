@@ -28,6 +28,8 @@ type summarizer interface{ Summary() string }
 // the user typed is logged.
 func (s *Server) logSessions(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
+		s.handlers.start()
+		defer s.handlers.done()
 		start := time.Now()
 		rec := &exitRecorder{Session: sess}
 		who := []any{

@@ -38,6 +38,7 @@ type Server struct {
 	hostKey   gossh.PublicKey
 	admission *admission
 	gate      *preauthGate
+	handlers  handlers
 	addr      atomic.Pointer[net.Addr]
 	started   atomic.Bool
 }
@@ -201,6 +202,21 @@ func (s *Server) shutdown() {
 	}
 	_ = s.ssh.Close()
 	<-connsClosed
+
+	// Every session's end is logged before Serve returns: the connections are
+	// closed now, so a handler still running is only finishing its lines.
+	if n := s.handlers.count(); n > 0 {
+		s.log.Debug("waiting for sessions to log their end", "sessions", n)
+		last, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
+		defer cancel()
+		select {
+		case <-s.handlers.ended():
+		case <-last.Done():
+			s.log.Warn("sessions did not end after their connections were closed; their end is not logged",
+				"sessions", s.handlers.count())
+		}
+	}
+	s.log.Info("stopped")
 }
 
 func (s *Server) allowKey(ctx ssh.Context, key ssh.PublicKey) bool {
