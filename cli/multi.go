@@ -89,6 +89,15 @@ func (m *multiOptions) targets(g *globalOptions) ([]target, error) {
 	if err := steps.CheckDistinct(list); err != nil {
 		return nil, usageError(err.Error())
 	}
+	given, err := g.product()
+	if err != nil {
+		return nil, err
+	}
+	for _, inst := range list {
+		if given != "" && inst.Product != "" && inst.Product != given {
+			return nil, usageError(fmt.Sprintf("--product %s, but the inventory says %s is %s: leave out --product, or correct the entry (line %d)", given, inst.URL, inst.Product.Title(), inst.Line))
+		}
+	}
 	var shared Credentials
 	if slices.ContainsFunc(list, func(i steps.Instance) bool { return i.Creds.Shared() }) {
 		// Read once: --token-file - reads standard input.
@@ -158,6 +167,9 @@ func (g *globalOptions) forInstance(o *outcome) *globalOptions {
 	gi.observe, gi.fixPhrase = o.observe, t.phrase
 	gi.io = &stdio
 	gi.URL, gi.URLs = t.URL, []string{t.URL}
+	if t.Product != "" {
+		gi.Product = string(t.Product)
+	}
 	gi.TokenFile, gi.User = "", ""
 	creds := t.creds
 	gi.creds = &creds

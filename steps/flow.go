@@ -240,6 +240,15 @@ func (f *Flow) pollEvery() time.Duration {
 	return DefaultPollEvery
 }
 
+// App is the iOS app whose site list the instance's site goes to; "" before
+// the product is known.
+func (f *Flow) App() App {
+	if f.Detection == nil {
+		return ""
+	}
+	return AppFor(f.Detection.Product)
+}
+
 // NewSite is the site list entry for what the flow set up.
 func (f *Flow) NewSite(title string, cache bool) Site {
 	if f.Mode == ModeNonMDM || f.Link == nil {

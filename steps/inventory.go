@@ -10,6 +10,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/regularfile"
 )
 
@@ -22,6 +24,10 @@ type Instance struct {
 	Title string
 	// Mode is "" when the entry leaves it to the run.
 	Mode Mode
+	// Product, when the entry names it, is checked against the instance (never
+	// forced); it also says, before the run, which app's site list the
+	// instance's site goes to.
+	Product api.Product
 	// Creds is where the credentials come from; its zero value means the
 	// credentials the whole run was given (one token shared by every instance).
 	Creds CredentialSource
@@ -47,7 +53,7 @@ func (c CredentialSource) Shared() bool { return c == CredentialSource{} }
 // Inventory keys. The secrets themselves are refused by name so that a
 // pasted token gets a clear error instead of "unknown key".
 var (
-	inventoryKeys = []string{"url", "title", "mode", "token_env", "token_file", "user", "password_env"}
+	inventoryKeys = []string{"url", "title", "mode", "product", "token_env", "token_file", "user", "password_env"}
 	secretKeys    = []string{"token", "password", "pat", "secret", "personal_access_token"}
 	envName       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
@@ -234,6 +240,13 @@ func parseEntry(n *yaml.Node, index int, defaults []field) (Instance, error) {
 			return inst, invError(where("mode"), "instance %d: mode: %v", index, err)
 		}
 		inst.Mode = mode
+	}
+	if p := values["product"]; p != "" {
+		product, err := api.ParseProduct(p)
+		if err != nil {
+			return inst, invError(where("product"), "instance %d: product: %v", index, err)
+		}
+		inst.Product = product
 	}
 
 	c := CredentialSource{TokenEnv: values["token_env"], TokenFile: values["token_file"], User: values["user"], PasswordEnv: values["password_env"]}

@@ -41,6 +41,14 @@ instances:
 			},
 		},
 		{
+			name: "product names the app whose site list the instance's site goes to",
+			yaml: "instances:\n  - url: https://jira.example.com\n    product: Jira\n  - url: https://wiki.example.com\n    product: confluence\n",
+			want: []Instance{
+				{URL: "https://jira.example.com", Product: "jira", Line: 2},
+				{URL: "https://wiki.example.com", Product: "confluence", Line: 4},
+			},
+		},
+		{
 			name: "values taken as written, not as YAML types",
 			yaml: "instances:\n  - url: https://jira.example.com\n    title: yes\n",
 			want: []Instance{{URL: "https://jira.example.com", Title: "yes", Line: 2}},
@@ -131,6 +139,7 @@ func TestInventoryErrors(t *testing.T) {
 		{"no url", "instances:\n  - title: Jira\n", []string{"line 2", "instance 1 has no url"}},
 		{"bad url", "instances:\n  - url: ftp://jira.example.com\n", []string{"line 2", "url:", "https://"}},
 		{"bad mode", "instances:\n  - url: https://a.example.com\n    mode: maybe\n", []string{"line 3", "mode:", "mdm or non-mdm"}},
+		{"bad product", "instances:\n  - url: https://a.example.com\n    product: bamboo\n", []string{"line 3", "product:", "jira or confluence"}},
 		{"unknown key", "instances:\n  - url: https://a.example.com\n    tokn_env: X\n", []string{"line 3", `unknown key "tokn_env"`, "token_env"}},
 		{"inline token", "instances:\n  - url: https://a.example.com\n    token: " + secret + "\n", []string{"line 3", `"token"`, "never what they are", "token_env", "token_file"}},
 		{"inline password", "instances:\n  - url: https://a.example.com\n    user: admin\n    password: " + secret + "\n", []string{"line 4", `"password"`, "never"}},

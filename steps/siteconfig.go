@@ -422,6 +422,12 @@ func SaveSites(path string, s Site, f Format) ([]Site, error) {
 
 // SaveSiteList is SaveSites for the sites of several instances, written once.
 func SaveSiteList(path string, add []Site, f Format) ([]Site, error) {
+	return saveSiteList(path, add, f, nil)
+}
+
+// saveSiteList is SaveSiteList; check, when not nil, sees the sites already
+// in the file under the lock, and its error leaves the file as it was.
+func saveSiteList(path string, add []Site, f Format, check func(existing []Site) error) ([]Site, error) {
 	f, err := ParseFormat(string(f))
 	if err != nil {
 		return nil, err
@@ -434,6 +440,11 @@ func SaveSiteList(path string, add []Site, f Format) ([]Site, error) {
 	existing, _, err := loadSites(path)
 	if err != nil {
 		return nil, err
+	}
+	if check != nil {
+		if err := check(existing); err != nil {
+			return nil, err
+		}
 	}
 	merged := MergeAll(existing, add...)
 	if err := writeSites(path, merged, f); err != nil {
