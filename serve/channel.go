@@ -1,7 +1,9 @@
 package serve
 
 import (
+	"bytes"
 	"crypto/rand"
+	"encoding/binary"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -111,6 +113,55 @@ func (c *queuedChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) {
 	return &mailboxChannel{Channel: ch, sizes: c.sizes}, out, nil
 }
 
+// The largest terminal a session gets. The screen is drawn into a buffer of
+// that many cells, twice, for every session: a client asking for 4294967295
+// columns would have the server allocate until it dies. 512 columns and 256
+// rows are more than a full 4K screen shows at a small font; a larger client
+// terminal still works, the wizard just draws in its top left part.
+const maxColumns, maxRows = 512, 256
+
+// maxTermLength bounds the TERM a pty-req may name (terminfo names are a few
+// dozen bytes at most).
+const maxTermLength = 64
+
+// clampWindow is the one place a client's terminal size is decided, for the
+// pty-req and every window change alike: at most maxColumns by maxRows, and
+// the classic 80x24 for a client without a size of its own (ssh -tt from a
+// script sends 0x0), on which Bubble Tea would draw nothing.
+func clampWindow(cols, rows uint32) ssh.Window {
+	if cols == 0 || rows == 0 {
+		return ssh.Window{Width: defaultWidth, Height: defaultHeight}
+	}
+	return ssh.Window{Width: int(min(cols, maxColumns)), Height: int(min(rows, maxRows))}
+}
+
+// clampPTYRequest rewrites a pty-req's size to clampWindow's before the
+// library reads it, so the session, its log line and the program all see the
+// clamped size. It reports false for a request to refuse: malformed, or with
+// an overlong TERM.
+func clampPTYRequest(req *gossh.Request) bool {
+	// string TERM, uint32 columns, rows, pixel width, pixel height, string modes.
+	p := req.Payload
+	if len(p) < 4 {
+		return false
+	}
+	n := binary.BigEndian.Uint32(p)
+	if n > maxTermLength || len(p) < 4+int(n)+16 {
+		return false
+	}
+	size := p[4+int(n):]
+	w := clampWindow(binary.BigEndian.Uint32(size), binary.BigEndian.Uint32(size[4:]))
+	out := bytes.Clone(p)
+	size = out[4+int(n):]
+	binary.BigEndian.PutUint32(size, uint32(w.Width))
+	binary.BigEndian.PutUint32(size[4:], uint32(w.Height))
+	// Pixel sizes are not used; a huge one is not passed on either.
+	binary.BigEndian.PutUint32(size[8:], 0)
+	binary.BigEndian.PutUint32(size[12:], 0)
+	req.Payload = out
+	return true
+}
+
 type requestQueue struct {
 	mu     sync.Mutex
 	items  []queued
@@ -145,11 +196,15 @@ func (q *requestQueue) read(in <-chan *gossh.Request, sizes *windowMailbox, over
 	for req := range in {
 		item := queued{req: req}
 		switch req.Type {
+		case "pty-req":
+			if !clampPTYRequest(req) {
+				item.answer, item.ok = true, false
+			}
 		case "window-change":
 			var w struct{ Width, Height, PixelWidth, PixelHeight uint32 }
 			ok := gossh.Unmarshal(req.Payload, &w) == nil
 			if ok {
-				sizes.put(ssh.Window{Width: int(w.Width), Height: int(w.Height)})
+				sizes.put(clampWindow(w.Width, w.Height))
 			}
 			if !req.WantReply {
 				continue

@@ -269,17 +269,6 @@ func writeSummary(sess ssh.Session, text string) {
 	_, _ = io.WriteString(sess, strings.ReplaceAll(text, "\n", "\r\n")+"\r\n")
 }
 
-// windowSize turns a window change into the program's size. The PTY request's
-// size comes round again as the first window change; a client without a size of
-// its own (ssh -tt from a script) sends 0x0 there, which would undo the default
-// given at the start and leave the renderer drawing empty frames.
-func windowSize(w ssh.Window) tea.WindowSizeMsg {
-	if w.Width <= 0 || w.Height <= 0 {
-		return tea.WindowSizeMsg{Width: defaultWidth, Height: defaultHeight}
-	}
-	return tea.WindowSizeMsg{Width: w.Width, Height: w.Height}
-}
-
 // forwardWindowChanges passes the client's window changes to the program.
 // They are taken from the connection's mailbox, latest first, so reading
 // them never waits for the program, which may itself be waiting for a client
@@ -305,7 +294,7 @@ func forwardWindowChanges(ctx context.Context, cancel context.CancelFunc, sess s
 				return
 			case <-sizes.changed:
 				if w, ok := sizes.take(); ok {
-					p.Send(windowSize(w))
+					p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
 				}
 			}
 		}

@@ -45,18 +45,18 @@ func newSession(sess ssh.Session, log *slog.Logger) Session {
 	if hasPTY {
 		env = append(env, "TERM="+pty.Term)
 	}
-	// A client without a terminal of its own (ssh -tt in a script) asks for
-	// a 0x0 one; Bubble Tea would draw nothing at that size.
-	width, height := pty.Window.Width, pty.Window.Height
-	if width <= 0 || height <= 0 {
-		width, height = defaultWidth, defaultHeight
+	// The pty-req's size was clamped when it arrived; without one, the
+	// classic size.
+	size := pty.Window
+	if !hasPTY {
+		size = clampWindow(0, 0)
 	}
 	return Session{
 		User:           sess.User(),
 		RemoteAddr:     sess.RemoteAddr().String(),
 		KeyFingerprint: fingerprint(sess.PublicKey()),
-		Width:          width,
-		Height:         height,
+		Width:          size.Width,
+		Height:         size.Height,
 		Term:           pty.Term,
 		Environ:        env,
 		Profile:        profileFor(env),

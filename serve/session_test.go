@@ -2,6 +2,7 @@ package serve
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/serve/servetest"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -62,17 +64,116 @@ func TestTerminalWithoutASizeGetsTheClassicOne(t *testing.T) {
 	s.WaitFor(t, "size 80x24")
 }
 
-func TestWindowChangeWithoutASizeKeepsTheClassicOne(t *testing.T) {
+// sizeModel reports every size its program is given.
+type sizeModel struct{ sizes chan<- tea.WindowSizeMsg }
+
+func (m sizeModel) Init() tea.Cmd { return nil }
+
+func (m sizeModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if ws, ok := msg.(tea.WindowSizeMsg); ok {
+		m.sizes <- ws
+	}
+	return m, nil
+}
+
+func (m sizeModel) View() tea.View { return tea.NewView("sized") }
+
+// TestTerminalSizesAreClampedAtTheDoor: one client asking for a terminal of
+// 4294967295x4294967295 (pty-req or window change) would have the server
+// allocate a screen buffer until the process dies, for every session. The
+// program gets at most 512x256, and 0x0 gets the classic 80x24.
+func TestTerminalSizesAreClampedAtTheDoor(t *testing.T) {
+	const huge = 1<<32 - 1
+	sizes := make(chan tea.WindowSizeMsg, 16)
+	started := make(chan Session, 1)
+	ts := startServer(t, func(o *Options) {
+		o.NewModel = func(s Session) (tea.Model, []tea.ProgramOption) {
+			started <- s
+			return sizeModel{sizes: sizes}, nil
+		}
+	})
+	c := mustDial(t, ts.addr, "admin", ts.key)
+	ch, reqs, err := c.OpenChannel("session", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ch.Close()
+	go gossh.DiscardRequests(reqs)
+	go func() { _, _ = io.Copy(io.Discard, ch) }()
+
+	ptyReq := func(term string) []byte {
+		return gossh.Marshal(struct {
+			Term         string
+			W, H, PW, PH uint32
+			Modes        string
+		}{term, huge, huge, huge, huge, "\x00"})
+	}
+	if ok, _ := ch.SendRequest("pty-req", true, ptyReq(strings.Repeat("x", 100_000))); ok {
+		t.Error("a pty-req naming a 100 kB TERM was accepted")
+	}
+	if ok, err := ch.SendRequest("pty-req", true, ptyReq("xterm")); !ok || err != nil {
+		t.Fatalf("pty-req: %v %v", ok, err)
+	}
+	if ok, err := ch.SendRequest("shell", true, nil); !ok || err != nil {
+		t.Fatalf("shell: %v %v", ok, err)
+	}
+	want := func(what string, w, h int) {
+		t.Helper()
+		timeout := time.After(servetest.DefaultTimeout)
+		for {
+			select {
+			case got := <-sizes:
+				if got.Width == w && got.Height == h {
+					return
+				}
+				if got.Width > maxColumns || got.Height > maxRows {
+					t.Fatalf("%s: the program was given %dx%d", what, got.Width, got.Height)
+				}
+			case <-timeout:
+				t.Fatalf("%s: the program was never given %dx%d", what, w, h)
+			}
+		}
+	}
+	select {
+	case s := <-started:
+		if s.Width != 512 || s.Height != 256 {
+			t.Errorf("NewModel got %dx%d from a pty-req of %dx%d, want 512x256", s.Width, s.Height, uint32(huge), uint32(huge))
+		}
+	case <-time.After(servetest.DefaultTimeout):
+		t.Fatal("no session started")
+	}
+	want("pty-req", 512, 256)
 	for _, tt := range []struct {
-		in   ssh.Window
-		want tea.WindowSizeMsg
+		w, h         uint32
+		wantW, wantH int
 	}{
-		{ssh.Window{Width: 120, Height: 40}, tea.WindowSizeMsg{Width: 120, Height: 40}},
-		{ssh.Window{}, tea.WindowSizeMsg{Width: 80, Height: 24}},
-		{ssh.Window{Width: 100}, tea.WindowSizeMsg{Width: 80, Height: 24}},
+		{100, 30, 100, 30},
+		{huge, huge, 512, 256},
+		{0, 0, 80, 24},
+		{65535, 40, 512, 40},
+		{120, 0, 80, 24},
 	} {
-		if got := windowSize(tt.in); got != tt.want {
-			t.Errorf("windowSize(%+v) = %+v, want %+v", tt.in, got, tt.want)
+		change := gossh.Marshal(struct{ W, H, PW, PH uint32 }{tt.w, tt.h, huge, huge})
+		if _, err := ch.SendRequest("window-change", false, change); err != nil {
+			t.Fatal(err)
+		}
+		want(fmt.Sprintf("window change to %dx%d", tt.w, tt.h), tt.wantW, tt.wantH)
+	}
+}
+
+func TestClampWindow(t *testing.T) {
+	for _, tt := range []struct {
+		cols, rows uint32
+		want       ssh.Window
+	}{
+		{120, 40, ssh.Window{Width: 120, Height: 40}},
+		{0, 0, ssh.Window{Width: 80, Height: 24}},
+		{100, 0, ssh.Window{Width: 80, Height: 24}},
+		{1<<32 - 1, 1<<32 - 1, ssh.Window{Width: 512, Height: 256}},
+		{513, 257, ssh.Window{Width: 512, Height: 256}},
+	} {
+		if got := clampWindow(tt.cols, tt.rows); got != tt.want {
+			t.Errorf("clampWindow(%d, %d) = %+v, want %+v", tt.cols, tt.rows, got, tt.want)
 		}
 	}
 }
