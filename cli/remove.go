@@ -53,11 +53,13 @@ func newRemoveCommand(g *globalOptions) *cobra.Command {
 	o := &removeOptions{}
 	cmd := &cobra.Command{
 		Use:   "remove",
-		Short: "Delete the iOS app's incoming link (every app user is signed out)",
+		Short: "Delete the iOS app's incoming link (its users are signed out)",
 		Long: "Finds the incoming OAuth 2.0 link that carries the iOS app's redirect and deletes it. Deleting a\n" +
-			"link deletes its tokens: every user of the app on that instance is signed out. Several links with\n" +
-			"the redirect are listed and one is chosen with --client-id. With nothing to remove it changes\n" +
-			"nothing and exits 0. --output FILE also takes the instance out of that site list.",
+			"link deletes its access and refresh tokens: the app users who signed in through it are signed\n" +
+			"out, and the instance writes one audit log entry. A link set up again gets a new client ID: deploy\n" +
+			"the MDM site list again, or (non-MDM) switch the mobile plugin's OAuth 2.0 off and on. Several\n" +
+			"links with the redirect are listed and one is chosen with --client-id. With nothing to remove it\n" +
+			"changes nothing and exits 0. --output FILE also takes the instance out of that site list.",
 		Example: "  export MOBILE_OAUTH_TOKEN=...    # a system administrator's token\n" +
 			"  mobile-oauth-wizard remove --url https://jira.example.com --dry-run\n" +
 			"  mobile-oauth-wizard remove --url https://jira.example.com --yes --output sites.json",
@@ -81,7 +83,7 @@ func runRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions) error {
 func doRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions, res *jsonRemoveResult) error {
 	interactive := g.io.IsTerminal() && !o.json
 	if !o.yes && !o.dryRun && !interactive {
-		return usageError("remove deletes the app's link and signs every app user out: pass --yes to confirm, or --dry-run to see the request first")
+		return usageError("remove deletes the app's link and signs its users out: pass --yes to confirm, or --dry-run to see the request first")
 	}
 	ctx := ctxOf(cmd)
 	w := g.io.Err

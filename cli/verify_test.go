@@ -180,6 +180,10 @@ func TestRemoveCommand(t *testing.T) {
 		if r.code != ExitFailed || len(env.Sim.Clients()) != 1 || !strings.Contains(r.stderr, "Type yes") {
 			t.Fatalf("no answer: exit %d, %d links\n%s", r.code, len(env.Sim.Clients()), r.stderr)
 		}
+		// What deleting does is said before the question, in steps' words.
+		if w := strings.Index(r.stderr, "new client ID"); w < 0 || w > strings.Index(r.stderr, "Type yes") {
+			t.Errorf("the warning does not come before the question:\n%s", r.stderr)
+		}
 		r = runAt(t, "yes\n", true, sysadmin, "remove", "--url", env.URL)
 		if r.code != ExitOK || len(env.Sim.Clients()) != 0 {
 			t.Errorf("yes: exit %d, %d links\n%s", r.code, len(env.Sim.Clients()), r.stderr)

@@ -36,12 +36,19 @@ func (p *RemovePlan) Describe() string {
 	return fmt.Sprintf("No incoming link carries the iOS app's redirect %s: nothing to remove.", p.Product.MobileRedirect())
 }
 
-// Warning is what deleting costs the app's users; "" when nothing is deleted.
+// Warning is what deleting costs, said by every front-end before it asks;
+// "" when nothing is deleted. The provider deletes the client's access and
+// refresh tokens with it and records the deletion once in the audit log; a
+// link made again is a new client with a new client ID, which the app learns
+// only from a new site list (MDM) or from the mobile plugin once its OAuth 2.0
+// is switched off and on (non-MDM).
 func (p *RemovePlan) Warning() string {
 	if p.Delete == nil {
 		return ""
 	}
-	return fmt.Sprintf("Deleting the link deletes its tokens: every user of the %s iOS app on this instance is signed out and cannot sign in again until a link is set up anew.", p.Product.Title())
+	return fmt.Sprintf("Deleting it deletes the link's access and refresh tokens: the %s iOS app's users who signed in through this link are signed out (users of other links are not), and the instance writes one audit log entry. "+
+		"A link set up again gets a new client ID: with MDM, deploy the site list again; without MDM, switch the mobile plugin's OAuth 2.0 off and on again (%s).",
+		p.Product.Title(), MobileAdminPath(p.Product))
 }
 
 // Requests lists the requests carrying out the plan sends (for a dry run).

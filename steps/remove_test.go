@@ -172,3 +172,25 @@ func TestRemoveSiteFromFile(t *testing.T) {
 		}
 	})
 }
+
+// Before anything is deleted the user learns what the provider does with it:
+// the link's tokens go (its users only are signed out), one audit entry is
+// written, and the next link has a new client ID that MDM users must deploy
+// and non-MDM users must have the mobile plugin hand out again.
+func TestRemoveWarningSaysWhatDeletingDoes(t *testing.T) {
+	for _, p := range []api.Product{api.Jira, api.Confluence} {
+		plan := &steps.RemovePlan{Product: p, Delete: &api.OAuthClient{ID: "1", ClientID: "c", Name: "n", Scope: "WRITE"}}
+		w := plan.Warning()
+		for _, want := range []string{
+			"access and refresh tokens", "signed in through this link are signed out", "other links are not",
+			"one audit log entry", "new client ID", "deploy the site list again", "off and on again", steps.MobileAdminPath(p),
+		} {
+			if !strings.Contains(w, want) {
+				t.Errorf("%s: warning %q does not say %q", p, w, want)
+			}
+		}
+	}
+	if w := (&steps.RemovePlan{Product: api.Jira}).Warning(); w != "" {
+		t.Errorf("nothing to delete, warning %q", w)
+	}
+}

@@ -60,7 +60,7 @@ func TestResultScreenRemovesTheLink(t *testing.T) {
 	h := toResult(t, simulator.Config{DevMode: true}, Options{}, nil, "Create an incoming link")
 	h.waitFor("The app's sign-in can start")
 	h.pressWait("d")
-	s := h.waitFor("Delete the incoming link", "every user of the Jira iOS app", "Press y to delete it")
+	s := h.waitFor("Delete the incoming link", "are signed out", "Press y to delete it")
 	checkFits(t, s.view, 80)
 	// esc keeps it.
 	h.pressWait("esc")
