@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/eventually"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -345,4 +346,71 @@ func errorsAs(err error, target **gossh.ExitError) bool {
 		*target = e
 	}
 	return ok
+}
+
+// TestStalledConnectionsDoNotLockOutAValidKey: connections that send the
+// start of a version line and stall, from a few addresses holding many
+// places each or from many addresses holding one, fill the
+// pre-authentication limit; a valid key that comes after them still gets in.
+func TestStalledConnectionsDoNotLockOutAValidKey(t *testing.T) {
+	const maxTotal, perSource = 16, 4
+	for _, tt := range []struct {
+		name             string
+		sources, perConn int
+	}{
+		{"few addresses, many connections each", 5, perSource}, // 20 > 16, as 9 x 32 > 256
+		{"many addresses, one connection each", 24, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := startServer(t, func(o *Options) {
+				o.MaxUnauthenticated, o.MaxUnauthenticatedPerSource = maxTotal, perSource
+			})
+			for i := range tt.sources {
+				local := &net.TCPAddr{IP: net.IPv4(127, 0, 1, byte(10+i))}
+				for range tt.perConn {
+					c, err := (&net.Dialer{LocalAddr: local}).Dial("tcp", ts.addr)
+					if err != nil {
+						t.Skipf("cannot dial from %s (loopback aliases): %v", local.IP, err)
+					}
+					t.Cleanup(func() { c.Close() })
+					if _, err := c.Write([]byte("SSH-2.0-")); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			// Every place is taken by a connection that has spoken.
+			eventually.True(t, "the stalled connections to fill the gate", func() bool {
+				g := ts.gate
+				g.mu.Lock()
+				defer g.mu.Unlock()
+				if g.total < maxTotal {
+					return false
+				}
+				for _, list := range g.active {
+					for _, c := range list {
+						if !c.spoke() {
+							return false
+						}
+					}
+				}
+				return len(g.waiting) == 0
+			})
+			c, err := (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 1, 2)}}).Dial("tcp", ts.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc, chans, reqs, err := gossh.NewClientConn(c, ts.addr, &gossh.ClientConfig{
+				User: "admin", Auth: []gossh.AuthMethod{gossh.PublicKeys(ts.key.Signer)},
+				HostKeyCallback: gossh.InsecureIgnoreHostKey(),
+			})
+			if err != nil {
+				t.Fatalf("a valid key was kept out by stalled connections: %v", err)
+			}
+			client := gossh.NewClient(sc, chans, reqs)
+			defer client.Close()
+			s := openWizard(t, client, 80, 24)
+			s.send("\x03")
+			s.exitStatus(t)
+		})
+	}
 }

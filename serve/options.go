@@ -31,9 +31,10 @@ const (
 	// connections that have not logged in yet (like OpenSSH's MaxStartups):
 	// per source address, that many are in their handshake and the rest
 	// wait, newest first; in total, that many handshake or wait, and past it
-	// the oldest waiting one (or a silent one) is closed. A burst of idle
-	// connections can then neither use up the file handles nor keep out for
-	// long a valid key that comes after it.
+	// one of the source holding the most is closed (one that has not begun
+	// its key exchange, the oldest, first). Connections that stall, from a
+	// few addresses or from many, can then neither use up the file handles
+	// nor keep out a valid key that comes after them.
 	DefaultMaxUnauthenticated          = 256
 	DefaultMaxUnauthenticatedPerSource = 32
 )

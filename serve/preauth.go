@@ -22,21 +22,27 @@ const (
 	// server so loaded that it reads late (250 ms lost one login in 750 in
 	// the SSH benchmark on a loaded machine).
 	silentGrace = time.Second
+
+	// maxVersionLine is the longest identification line an SSH client may
+	// send (RFC 4253, 4.2), CR LF included.
+	maxVersionLine = 255
 )
 
 // preauthGate bounds connections that have not logged in yet, like OpenSSH's
 // MaxStartups. At most perSource connections per source address are in
 // their handshake; more from that source wait, newest first, so that the
 // last one to arrive (after a burst, the admin) is the next to go. At most
-// max wait or handshake in total: past that, the oldest waiting connection is
-// closed, or else one in its handshake that has not said a word. Connections
-// that stay silent while others wait are closed after silentGrace.
+// max wait or handshake in total: past that, a new connection still gets in
+// and one of the source holding the most places is closed (victimLocked).
+// Connections that stay silent while others from their source wait are
+// closed after silentGrace.
 type preauthGate struct {
 	max, perSource int
 	timeout        time.Duration // how long a connection may wait for its turn
 	log            *slog.Logger
 
 	mu      sync.Mutex
+	seq     uint64 // connections registered so far
 	total   int
 	active  map[string][]*gatedConn // in their handshake, oldest first
 	waiting map[string][]*gatedConn // waiting for a handshake slot, oldest first
@@ -57,8 +63,9 @@ type gatedConn struct {
 	gate   *preauthGate
 	source string
 	since  time.Time // when it got its handshake slot
-	// spoke is set once the client has sent anything.
-	spoke atomic.Bool
+	seq    uint64    // arrival order
+	// read counts the bytes the client has sent, up to past a version line.
+	read atomic.Int64
 	// turn is closed when the connection gets a handshake slot or is
 	// closed to make room (gone is then set).
 	turn    chan struct{}
@@ -68,11 +75,19 @@ type gatedConn struct {
 
 func (c *gatedConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if n > 0 && !c.spoke.Load() {
-		c.spoke.Store(true)
+	if n > 0 && c.read.Load() <= maxVersionLine {
+		c.read.Add(int64(n))
 	}
 	return n, err
 }
+
+// spoke reports whether the client has sent anything.
+func (c *gatedConn) spoke() bool { return c.read.Load() > 0 }
+
+// progressed reports whether the client has sent more than an SSH version
+// line can be: its key exchange has begun. A connection that sends
+// "SSH-2.0-" and stalls has not.
+func (c *gatedConn) progressed() bool { return c.read.Load() > maxVersionLine }
 
 // Close gives the place back; the library closes every connection it handled.
 func (c *gatedConn) Close() error {
@@ -148,7 +163,7 @@ func (g *preauthGate) evictLocked(c *gatedConn) {
 func (g *preauthGate) sweepLocked(source string) []*gatedConn {
 	var out []*gatedConn
 	for _, c := range g.active[source] {
-		if !c.spoke.Load() && time.Since(c.since) >= silentGrace {
+		if !c.spoke() && time.Since(c.since) >= silentGrace {
 			out = append(out, c)
 		}
 	}
@@ -208,6 +223,8 @@ func (g *preauthGate) register(conn net.Conn) *gatedConn {
 		return nil
 	}
 	g.total++
+	g.seq++
+	c.seq = g.seq
 	g.waiting[source] = append(g.waiting[source], c)
 	g.promoteLocked(source)
 	g.mu.Unlock()
@@ -251,27 +268,67 @@ func (g *preauthGate) wait(c *gatedConn) bool {
 	}
 }
 
-// victimLocked picks what to close when the gate is full: the oldest waiting
-// connection of the source with the most, or else the oldest silent one in
-// its handshake.
+// victimLocked picks what to close when the gate is full: a connection of
+// the source holding the most places (a few addresses holding many cannot
+// keep one with a single connection out); among the sources tied for that,
+// one that has not begun its key exchange rather than one that has, and then
+// the oldest. A connection that is waiting goes before one of its source in
+// its handshake. So a new connection always gets a place, and a valid login
+// is only closed once as many connections as the gate holds came after it
+// from addresses holding as many places as its own.
 func (g *preauthGate) victimLocked() *gatedConn {
-	var busiest string
-	for src, list := range g.waiting {
-		if len(list) > len(g.waiting[busiest]) {
-			busiest = src
+	var victim *gatedConn
+	var victimHeld int
+	for src := range g.sources() {
+		held := len(g.waiting[src]) + len(g.active[src])
+		c := g.candidateLocked(src)
+		if victim == nil || held > victimHeld ||
+			held == victimHeld && worseVictim(c, victim) {
+			victim, victimHeld = c, held
 		}
 	}
-	if list := g.waiting[busiest]; len(list) > 0 {
-		return list[0]
-	}
-	for _, list := range g.active {
-		for _, c := range list {
-			if !c.spoke.Load() && time.Since(c.since) >= silentGrace {
-				return c
+	return victim
+}
+
+// sources yields every source holding a place (under g.mu).
+func (g *preauthGate) sources() func(yield func(string) bool) {
+	return func(yield func(string) bool) {
+		for src := range g.active {
+			if !yield(src) {
+				return
+			}
+		}
+		for src := range g.waiting {
+			if _, seen := g.active[src]; !seen && !yield(src) {
+				return
 			}
 		}
 	}
-	return nil
+}
+
+// candidateLocked is the connection of source to close first: its oldest
+// waiting one, or else the one in its handshake that has made the least
+// progress, oldest first.
+func (g *preauthGate) candidateLocked(source string) *gatedConn {
+	if w := g.waiting[source]; len(w) > 0 {
+		return w[0]
+	}
+	var pick *gatedConn
+	for _, c := range g.active[source] {
+		if pick == nil || worseVictim(c, pick) {
+			pick = c
+		}
+	}
+	return pick
+}
+
+// worseVictim reports whether a should be closed before b: one that has not
+// begun its key exchange before one that has, then the older.
+func worseVictim(a, b *gatedConn) bool {
+	if pa, pb := a.progressed(), b.progressed(); pa != pb {
+		return !pa
+	}
+	return a.seq < b.seq
 }
 
 func (g *preauthGate) close(cs []*gatedConn) {
