@@ -118,13 +118,25 @@ func (e *Error) Is(target error) bool {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// KindOf returns the kind of an api error anywhere in err's chain.
+// KindOf returns the kind of an api error anywhere in err's chain, or of an
+// error from another service's client (an MDM) that classifies itself with a Kind.
 func KindOf(err error) Kind {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Kind
 	}
+	var k Kinded
+	if errors.As(err, &k) {
+		return k.APIKind()
+	}
 	return KindUnknown
+}
+
+// Kinded is an error of another service's client (Microsoft Graph, Jamf Pro)
+// that says which Kind it is, so that it maps to the same exit codes.
+type Kinded interface {
+	error
+	APIKind() Kind
 }
 
 // Error reads as "could not <op>: <what happened>".
@@ -205,12 +217,12 @@ func (e *Error) cause() string {
 	if e.Err == nil {
 		return ""
 	}
-	return ": " + plainCause(e.Err)
+	return ": " + PlainCause(e.Err)
 }
 
-// plainCause names a transport failure in words, without the request line Go
-// prefixes ("Get \"https://…\": dial tcp …").
-func plainCause(err error) string {
+// PlainCause names a transport failure in words, without the request line Go
+// prefixes ("Get \"https://…\": dial tcp …"), safe for a terminal.
+func PlainCause(err error) string {
 	var (
 		dnsErr    *net.DNSError
 		unknownCA x509.UnknownAuthorityError

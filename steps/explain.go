@@ -3,7 +3,6 @@ package steps
 import (
 	"errors"
 
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 )
 
@@ -14,9 +13,10 @@ func Explain(err error) (message, remedy string, f fix.Fix) {
 	if err == nil {
 		return "", "", fix.Fix{}
 	}
-	var ae *api.Error
-	if errors.As(err, &ae) {
-		remedy = ae.Remedy()
+	// api errors, and the MDMs' clients' errors, know their service-side remedy.
+	var r interface{ Remedy() string }
+	if errors.As(err, &r) {
+		remedy = r.Remedy()
 	}
 	return err.Error(), remedy, fix.Of(err)
 }

@@ -1,0 +1,159 @@
+package intune
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
+)
+
+// Error is every failure of a sign-in or Graph call. It reuses api.Kind so that
+// the front-ends map it to the same exit codes as an instance's errors. Its text
+// never holds a token or a secret; server parts are made safe for a terminal.
+type Error struct {
+	Kind   api.Kind
+	Op     string // "list the apps in Intune": read as "could not <op>"
+	Method string
+	Path   string // below the Graph version, no query
+	Status int
+	// Code and Message are Graph's (or Entra ID's) own, sanitised.
+	Code       string
+	Message    string
+	RetryAfter time.Duration
+	Err        error
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// APIKind lets api.KindOf classify the error.
+func (e *Error) APIKind() api.Kind { return e.Kind }
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Op != "" {
+		b.WriteString("could not " + e.Op + ": ")
+	}
+	b.WriteString(e.what())
+	return b.String()
+}
+
+func (e *Error) what() string {
+	var s string
+	switch e.Kind {
+	case api.KindUnauthorized:
+		s = "Microsoft refused the credentials"
+		if e.Status != 0 {
+			s += fmt.Sprintf(" (HTTP %d)", e.Status)
+		}
+	case api.KindForbidden:
+		s = fmt.Sprintf("Microsoft Graph refused the request (HTTP %d): the application or the user lacks the permission", e.Status)
+	case api.KindNotFound:
+		s = "not found (HTTP 404)"
+	case api.KindValidation:
+		s = fmt.Sprintf("Microsoft Graph rejected the request (HTTP %d)", e.Status)
+	case api.KindRateLimited:
+		s = "Microsoft Graph is throttling requests (HTTP 429)"
+		if e.RetryAfter > 0 {
+			s += fmt.Sprintf("; it asked to wait %s", e.RetryAfter)
+		}
+	case api.KindServer:
+		if e.Status >= 500 {
+			s = fmt.Sprintf("Microsoft Graph answered with a server error (HTTP %d)", e.Status)
+		} else {
+			s = "the answer could not be read"
+		}
+	case api.KindTLS:
+		s = "the TLS certificate could not be verified"
+	case api.KindTimeout:
+		s = "no answer in time"
+	case api.KindNetwork:
+		s = "could not reach Microsoft"
+	case api.KindCanceled:
+		return "interrupted"
+	default:
+		if e.Status != 0 {
+			s = fmt.Sprintf("unexpected HTTP %d", e.Status)
+		} else {
+			s = "failed"
+		}
+	}
+	switch {
+	case e.Code != "" && e.Message != "":
+		s += ": " + e.Code + ": " + e.Message
+	case e.Message != "":
+		s += ": " + e.Message
+	case e.Code != "":
+		s += ": " + e.Code
+	}
+	if e.Err != nil && e.Kind != api.KindCanceled && e.Message == "" {
+		s += ": " + api.PlainCause(e.Err)
+	}
+	return s
+}
+
+// Remedy says what to do on Microsoft's side.
+func (e *Error) Remedy() string {
+	switch e.Kind {
+	case api.KindUnauthorized:
+		return "Check the tenant ID, the application (client) ID and its secret or certificate in Microsoft Entra ID (App registrations); for a device-code sign-in, the app registration must allow public client flows."
+	case api.KindForbidden:
+		return "Grant the app registration the Microsoft Graph permission DeviceManagementApps.ReadWrite.All (application, or delegated for a device-code sign-in) with admin consent; a person signing in also needs an Intune role that manages apps."
+	case api.KindRateLimited:
+		return "Wait a few minutes and run the push again."
+	case api.KindServer:
+		return "Try again later; Microsoft Graph's service health is in the Microsoft 365 admin center."
+	case api.KindTLS:
+		return "A proxy that inspects TLS needs its CA certificate trusted by this machine."
+	case api.KindNetwork, api.KindTimeout:
+		return "Check that this machine reaches Microsoft (login and graph hosts), directly or through HTTPS_PROXY."
+	}
+	return ""
+}
+
+// Fix: more time helps a slow answer; nothing else is the wizard's to change.
+func (e *Error) Fix() fix.Fix {
+	if e.Kind == api.KindTimeout {
+		return fix.Fix{Kind: fix.MoreTime}
+	}
+	return fix.Fix{}
+}
+
+// transportKind classifies a failure to get any answer; KindUnknown when err is
+// not a transport failure.
+func transportKind(err error) api.Kind {
+	var (
+		unknownCA x509.UnknownAuthorityError
+		hostErr   x509.HostnameError
+		invalid   x509.CertificateInvalidError
+		verifyErr *tls.CertificateVerificationError
+		netErr    net.Error
+		urlErr    *url.Error
+	)
+	switch {
+	case errors.Is(err, context.Canceled):
+		return api.KindCanceled
+	case errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &invalid), errors.As(err, &verifyErr):
+		return api.KindTLS
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return api.KindTimeout
+	case errors.As(err, &netErr), errors.As(err, &urlErr):
+		return api.KindNetwork
+	}
+	return api.KindUnknown
+}
+
+func shorten(s string) string {
+	const n = 300
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
