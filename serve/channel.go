@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/binary"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -29,9 +30,59 @@ const agentRequest = "auth-agent-req@openssh.com"
 // write the size where the session reads it without a lock; the session
 // reads the latest size from its channel's windowMailbox instead.
 func (s *Server) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx ssh.Context) {
+	if !s.channels.open(conn) {
+		_ = nc.Reject(gossh.ResourceShortage, fmt.Sprintf("at most %d sessions on one connection", maxChannelsPerConnection))
+		return
+	}
+	defer s.channels.close(conn)
 	sizes := &windowMailbox{changed: make(chan struct{}, 1)}
 	ssh.DefaultSessionHandler(srv, conn, &queuedChannel{NewChannel: nc, conn: conn, log: s.log, sizes: sizes}, ctx)
 }
+
+// maxChannelsPerConnection bounds the session channels one connection may
+// have open: each costs goroutines and buffers before any session starts
+// (20 000 of them cost 240 MB), and admins open one, a few with connection
+// sharing.
+const maxChannelsPerConnection = 8
+
+// channelCounts counts the open session channels of each connection.
+type channelCounts struct {
+	mu sync.Mutex
+	n  map[*gossh.ServerConn]int
+}
+
+// open takes a place for a new channel on conn, or reports false when conn
+// has maxChannelsPerConnection open.
+func (c *channelCounts) open(conn *gossh.ServerConn) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[*gossh.ServerConn]int{}
+	}
+	if c.n[conn] >= maxChannelsPerConnection {
+		return false
+	}
+	c.n[conn]++
+	return true
+}
+
+// close gives the place back when the channel's handler returns.
+func (c *channelCounts) close(conn *gossh.ServerConn) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n[conn]--; c.n[conn] <= 0 {
+		delete(c.n, conn)
+	}
+}
+
+// Bounds on the environment a session may send: variables a client sets
+// are kept for the session's life, so they are counted and their size
+// summed; past either bound an env request is refused (as sshd refuses
+// variables it does not accept) and the session goes on without it.
+const (
+	maxEnvVars  = 64
+	maxEnvBytes = 64 << 10
+)
 
 // windowMailbox holds the latest window size a client asked for.
 type windowMailbox struct {
@@ -163,6 +214,9 @@ func clampPTYRequest(req *gossh.Request) bool {
 }
 
 type requestQueue struct {
+	// Environment accepted so far (read's own: no lock).
+	envVars, envBytes int
+
 	mu     sync.Mutex
 	items  []queued
 	closed bool
@@ -213,6 +267,13 @@ func (q *requestQueue) read(in <-chan *gossh.Request, sizes *windowMailbox, over
 			item.answer, item.ok = true, ok
 		case agentRequest:
 			item.answer, item.ok = true, false
+		case "env":
+			if q.envVars >= maxEnvVars || q.envBytes+len(req.Payload) > maxEnvBytes {
+				item.answer, item.ok = true, false
+				break
+			}
+			q.envVars++
+			q.envBytes += len(req.Payload)
 		}
 		q.mu.Lock()
 		if len(q.items) >= maxQueuedRequests {

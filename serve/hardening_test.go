@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +12,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/eventually"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/serve/servetest"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -412,5 +414,96 @@ func TestStalledConnectionsDoNotLockOutAValidKey(t *testing.T) {
 			s.send("\x03")
 			s.exitStatus(t)
 		})
+	}
+}
+
+// TestEnvironmentIsBounded: a session keeps the variables its client sends
+// for its whole life; past 64 of them or 64 KiB in all, env requests are
+// refused and the session goes on with the ones it has.
+func TestEnvironmentIsBounded(t *testing.T) {
+	ts := startServer(t, nil)
+	c := mustDial(t, ts.addr, "admin", ts.key)
+	gs, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gs.Close()
+	if err := gs.Setenv("WIZ_TEST", "kept"); err != nil {
+		t.Fatalf("the first variable was refused: %v", err)
+	}
+	if err := gs.Setenv("BIG", strings.Repeat("x", 250_000)); err == nil {
+		t.Error("a 250 kB variable was accepted")
+	}
+	for i := 1; i < maxEnvVars; i++ {
+		if err := gs.Setenv(fmt.Sprintf("V%d", i), "1"); err != nil {
+			t.Fatalf("variable %d of %d was refused: %v", i+1, maxEnvVars, err)
+		}
+	}
+	if err := gs.Setenv("ONE_TOO_MANY", "1"); err == nil {
+		t.Errorf("variable %d was accepted", maxEnvVars+1)
+	}
+
+	// Many variables whose sizes add up past the bound, on another session.
+	gs2, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gs2.Close()
+	refused := 0
+	for i := range 20 {
+		if gs2.Setenv(fmt.Sprintf("V%d", i), strings.Repeat("y", 8<<10)) != nil {
+			refused++
+		}
+	}
+	if refused == 0 {
+		t.Error("160 kB of variables were accepted")
+	}
+
+	// The first session still works, with what it was given.
+	term := servetest.NewTerminal(80, 24)
+	gs.Stdout = term
+	stdin, _ := gs.StdinPipe()
+	if err := gs.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := gs.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	term.WaitFor(t, "env WIZ_TEST=kept")
+	_, _ = stdin.Write([]byte("\x03"))
+}
+
+// TestSessionChannelsPerConnectionAreBounded: each open channel costs the
+// server memory before any session starts; one connection may have 8.
+func TestSessionChannelsPerConnectionAreBounded(t *testing.T) {
+	ts := startServer(t, nil)
+	c := mustDial(t, ts.addr, "admin", ts.key)
+	var open []gossh.Channel
+	for i := range maxChannelsPerConnection {
+		ch, reqs, err := c.OpenChannel("session", nil)
+		if err != nil {
+			t.Fatalf("channel %d: %v", i+1, err)
+		}
+		go gossh.DiscardRequests(reqs)
+		open = append(open, ch)
+	}
+	_, _, err := c.OpenChannel("session", nil)
+	var refused *gossh.OpenChannelError
+	if !errors.As(err, &refused) || refused.Reason != gossh.ResourceShortage {
+		t.Fatalf("channel %d: got %v, want a refusal for lack of resources", maxChannelsPerConnection+1, err)
+	}
+	// A channel closed gives its place back.
+	_ = open[0].Close()
+	eventually.Succeeds(t, "a channel to open after one was closed", func() error {
+		_, reqs, err := c.OpenChannel("session", nil)
+		if err != nil {
+			return err
+		}
+		go gossh.DiscardRequests(reqs)
+		return nil
+	})
+	// Other connections have their own.
+	if _, _, err := mustDial(t, ts.addr, "admin", ts.key).OpenChannel("session", nil); err != nil {
+		t.Errorf("a second connection could not open a channel: %v", err)
 	}
 }

@@ -38,6 +38,7 @@ type Server struct {
 	hostKey   gossh.PublicKey
 	admission *admission
 	gate      *preauthGate
+	channels  channelCounts
 	handlers  handlers
 	addr      atomic.Pointer[net.Addr]
 	started   atomic.Bool
