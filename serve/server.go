@@ -177,6 +177,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 // shutdown stops accepting, stops every session and waits for them (bounded),
 // then closes whatever connections remain.
 func (s *Server) shutdown() {
+	started := time.Now()
 	deadline, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
 
@@ -206,13 +207,15 @@ func (s *Server) shutdown() {
 
 	// Every session's end is logged before Serve returns: the connections are
 	// closed now, so a handler still running is only finishing its lines.
+	// The wait shares the shutdown's deadline, with at least connectionGrace
+	// left for it, so that Serve still returns within about ShutdownTimeout.
 	if n := s.handlers.count(); n > 0 {
 		s.log.Debug("waiting for sessions to log their end", "sessions", n)
-		last, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
-		defer cancel()
+		last := time.NewTimer(max(time.Until(started.Add(s.opts.ShutdownTimeout)), connectionGrace))
+		defer last.Stop()
 		select {
 		case <-s.handlers.ended():
-		case <-last.Done():
+		case <-last.C:
 			s.log.Warn("sessions did not end after their connections were closed; their end is not logged",
 				"sessions", s.handlers.count())
 		}
