@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -104,14 +105,24 @@ func RunChecks(ctx context.Context, c *api.Client, det *Detection, opts CheckOpt
 	}
 	wg.Wait()
 
-	add := func(ch Check, err error) {
-		if err != nil && !isNotFound(err) {
-			r.Errs = append(r.Errs, err)
-		}
-		r.Checks = append(r.Checks, ch)
-	}
+	// Each check with the API error that kept it from being made. The order
+	// is the order of causes: credentials and permission come before the
+	// plugins that need them to be read.
+	var made []madeCheck
+	add := func(ch Check, err error) { made = append(made, madeCheck{ch, err}) }
 
 	add(CheckProduct(p, det.Version), nil)
+	add(credentialsCheck(user, userErr), userErr)
+	r.User = user
+	add(sysadminCheck(user, clientsErr), clientsErr)
+	if clientsErr != nil && !isNotFound(clientsErr) && !aboutPermission(clientsErr) {
+		// The list itself failed (too large, a server error, a proxy): say so
+		// on its own line rather than as a verdict on the permission.
+		add(errorCheck(CheckIDClients, "OAuth 2.0 client list", clientsErr), clientsErr)
+	}
+	if clientsErr == nil {
+		r.Clients = clients
+	}
 	if api.KindOf(oauthErr) == api.KindWebSudo {
 		// UPM would not say; the provider's anonymous metadata still tells
 		// whether it is installed and enabled. One more round trip, only here.
@@ -131,21 +142,43 @@ func RunChecks(ctx context.Context, c *api.Client, det *Detection, opts CheckOpt
 		add(onlyForNonMDM(mobileLoginCheck(p, loginErr), opts.Mode), loginErr)
 		r.MobileLogin, r.MobileLoginErr, r.mobileChecked = login, loginErr, true
 	}
-	add(credentialsCheck(user, userErr), userErr)
-	r.User = user
-	add(sysadminCheck(user, clientsErr), clientsErr)
-	if clientsErr != nil && !isNotFound(clientsErr) && !aboutPermission(clientsErr) {
-		// The list itself failed (too large, a server error, a proxy): say so
-		// on its own line rather than as a verdict on the permission.
-		r.Checks = append(r.Checks, errorCheck(CheckIDClients, "OAuth 2.0 client list", clientsErr))
-	}
-	if clientsErr == nil {
-		r.Clients = clients
-	}
 	add(baseURLCheck(opts.TypedURL, det.InstanceBaseURL), nil)
 	add(httpsCheck(det.InstanceBaseURL), nil)
 	add(IOSAppCheck(p), nil)
+	r.Checks, r.Errs = oneCausePerError(made)
 	return r
+}
+
+// madeCheck is a check with the API error that kept it from being made.
+type madeCheck struct {
+	ch  Check
+	err error
+}
+
+// oneCausePerError keeps one failure per cause: a later check stopped by the
+// same kind of error as an earlier failed one (a wrong token makes every
+// authenticated request fail) is skipped with a line that points to it, and
+// without the remedy again. errs are the errors of the checks that failed, so
+// the exit code follows what the report says failed: an error behind a check
+// that only warns (one that matters for the non-MDM setup, in a report made
+// before the mode was chosen) sets no exit code.
+func oneCausePerError(made []madeCheck) (checks []Check, errs []error) {
+	var causes []madeCheck
+	for _, m := range made {
+		ch := m.ch
+		if m.err != nil && !isNotFound(m.err) && ch.Status != StatusOK {
+			k := api.KindOf(m.err)
+			if i := slices.IndexFunc(causes, func(c madeCheck) bool { return api.KindOf(c.err) == k }); i >= 0 && k != api.KindUnknown {
+				ch = Check{ID: ch.ID, Name: ch.Name, Status: StatusSkip,
+					Detail: "not checked: the same problem as " + causes[i].ch.Name + " (see above)"}
+			} else if ch.Status == StatusFail {
+				causes = append(causes, m)
+				errs = append(errs, m.err)
+			}
+		}
+		checks = append(checks, ch)
+	}
+	return checks, errs
 }
 
 func isNotFound(err error) bool { return api.KindOf(err) == api.KindNotFound }
@@ -248,7 +281,7 @@ func sysadminCheck(u *api.User, err error) Check {
 		ch.Detail = fmt.Sprintf("%s is not a system administrator; application links need that global permission", u.Login())
 		return ch
 	case !aboutPermission(err):
-		return Check{ID: id, Name: name, Status: StatusSkip, Detail: "cannot be checked: the list of OAuth 2.0 clients could not be read"}
+		return Check{ID: id, Name: name, Status: StatusSkip, Detail: "not checked: the list of OAuth 2.0 clients could not be read (see OAuth 2.0 client list below)"}
 	}
 	return errorCheck(id, name, err)
 }

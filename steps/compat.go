@@ -326,39 +326,33 @@ func IOSAppCheck(p api.Product) Check {
 	}
 }
 
-// skipReason is why a plugin check could not be judged.
-type skipReason struct{ detail, remedy string }
+// skipReason is why a plugin check could not be judged: an earlier check
+// failed, and that check carries the remedy (one cause, one remedy).
+type skipReason struct{ detail string }
 
 func (s skipReason) with(c Check) Check {
 	c.Status = StatusSkip
 	c.Detail = s.detail
-	c.Remedy = s.remedy
+	c.Remedy = ""
 	return c
 }
 
 func pluginRow(p api.Product, productVersion string) (matrixRow, parsedVersion, skipReason, bool) {
 	if !knownProduct(p) {
 		return matrixRow{}, parsedVersion{}, skipReason{
-			detail: fmt.Sprintf("not checked: depends on a supported product (found %s %s)", quoteVersion(string(p)), quoteVersion(productVersion)),
-			remedy: "Point the wizard at a Jira or Confluence Data Center instance first.",
+			detail: fmt.Sprintf("not checked: depends on a supported product (found %s %s; see Product above)", quoteVersion(string(p)), quoteVersion(productVersion)),
 		}, false
 	}
 	pv, err := parseVersionReported(productVersion)
 	if err != nil {
 		return matrixRow{}, parsedVersion{}, skipReason{
-			detail: fmt.Sprintf("not checked: depends on a supported %s version (found %s)", p.Title(), quoteVersion(productVersion)),
-			remedy: fmt.Sprintf("Fix the %s version check first.", p.Title()),
+			detail: fmt.Sprintf("not checked: depends on a supported %s version (found %s; see %s version above)", p.Title(), quoteVersion(productVersion), p.Title()),
 		}, false
 	}
-	row, belowRelease := lookup(p, pv)
+	row, _ := lookup(p, pv)
 	if !row.supported {
-		remedy := row.remedy
-		if belowRelease {
-			remedy = preReleaseRemedy(p, pv, row)
-		}
 		return row, pv, skipReason{
-			detail: fmt.Sprintf("not checked: depends on a supported %s version (found %s %s)", p.Title(), p.Title(), pv.raw),
-			remedy: remedy,
+			detail: fmt.Sprintf("not checked: depends on a supported %s version (found %s %s; see %s version above)", p.Title(), p.Title(), pv.raw, p.Title()),
 		}, false
 	}
 	return row, pv, skipReason{}, true

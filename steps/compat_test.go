@@ -20,8 +20,13 @@ func checkInvariants(t *testing.T, c Check) {
 	if strings.ContainsAny(c.Detail, "\r\n") || strings.ContainsAny(c.Remedy, "\r\n") {
 		t.Errorf("Detail/Remedy must be one line: %+v", c)
 	}
-	if c.Status != StatusOK && c.Remedy == "" {
+	// A skipped check was stopped by an earlier one, which carries the
+	// remedy: one cause, one remedy.
+	if c.Status != StatusOK && c.Status != StatusSkip && c.Remedy == "" {
 		t.Errorf("%s verdict without a remedy: %+v", c.Status, c)
+	}
+	if c.Status == StatusSkip && (c.Remedy != "" || !strings.Contains(c.Detail, "see ")) {
+		t.Errorf("a skipped check must name the check that stopped it and repeat no remedy: %+v", c)
 	}
 	if c.Status == StatusOK && c.Remedy != "" && c.ID != CheckIDIOSApp {
 		t.Errorf("ok verdict with a remedy: %+v", c)
@@ -172,17 +177,17 @@ func TestCheckOAuthPlugin(t *testing.T) {
 		{api.Jira, "10.0.5", plugin("3.1.14"), StatusOK, []string{"3.1.14 found", `"Jira 9.12.14 and later" rule applies to Jira 10.0.x: 3.1.14 or later`}, nil},
 		{api.Jira, "10.0.5", plugin("4.1.0"), StatusOK, []string{"4.1.0 found"}, nil},
 		{api.Jira, "10.0.0", plugin("3.1.13"), StatusFail, []string{"3.1.13 found", "3.1.14 or later"}, []string{"3.1.14"}},
-		{api.Jira, "10.0.0-m0002", plugin("4.1.0"), StatusSkip, []string{"10.0.0-m0002"}, []string{"10.1.0"}},
-		{api.Jira, "9.12.13", nil, StatusSkip, []string{"depends on a supported Jira version", "9.12.13"}, []string{"9.12.14"}},
-		{api.Jira, "10.1.0-m0002", plugin("4.1.0"), StatusSkip, []string{"10.1.0-m0002"}, []string{"10.1.0 release"}},
-		{api.Jira, "garbage", plugin("4.1.0"), StatusSkip, []string{"depends on a supported Jira version", `"garbage"`}, []string{"Jira version"}},
+		{api.Jira, "10.0.0-m0002", plugin("4.1.0"), StatusSkip, []string{"10.0.0-m0002", "see Jira version above"}, nil},
+		{api.Jira, "9.12.13", nil, StatusSkip, []string{"depends on a supported Jira version", "9.12.13", "see Jira version above"}, nil},
+		{api.Jira, "10.1.0-m0002", plugin("4.1.0"), StatusSkip, []string{"10.1.0-m0002"}, nil},
+		{api.Jira, "garbage", plugin("4.1.0"), StatusSkip, []string{"depends on a supported Jira version", `"garbage"`, "see Jira version above"}, nil},
 		// Confluence: 4.1.1.
 		{api.Confluence, "9.1.0", plugin("4.1.0"), StatusFail, []string{"4.1.0 found", "4.1.1"}, []string{"4.1.1", key}},
 		{api.Confluence, "9.1.0", plugin("4.1.1"), StatusOK, []string{"4.1.1"}, nil},
 		{api.Confluence, "9.2.3", plugin("4.1.2"), StatusOK, []string{"4.1.2"}, nil},
 		{api.Confluence, "10.0.1", plugin("4.1.1"), StatusOK, []string{"10.0.1 is later"}, nil},
-		{api.Confluence, "9.0.9", plugin("4.1.1"), StatusSkip, []string{"depends on a supported Confluence version", "9.0.9"}, []string{"9.1.0"}},
-		{api.Product("bamboo"), "9.0.0", plugin("4.1.1"), StatusSkip, []string{"depends on a supported product"}, []string{"Jira or Confluence"}},
+		{api.Confluence, "9.0.9", plugin("4.1.1"), StatusSkip, []string{"depends on a supported Confluence version", "9.0.9"}, nil},
+		{api.Product("bamboo"), "9.0.0", plugin("4.1.1"), StatusSkip, []string{"depends on a supported product", "see Product above"}, nil},
 	})
 }
 
@@ -210,7 +215,7 @@ func TestCheckMobilePlugin(t *testing.T) {
 		{api.Confluence, "9.1.0", plugin("19.1.47"), StatusOK, []string{"19.1.47 found"}, nil},
 		{api.Confluence, "9.2.3", plugin("20.0.0"), StatusOK, []string{"20.0.0"}, nil},
 		{api.Confluence, "10.0.1", plugin("19.1.47"), StatusWarn, []string{"19.1.47 found", "10.0.1"}, []string{"Confluence 10"}},
-		{api.Confluence, "9.0.9", plugin("19.1.47"), StatusSkip, []string{"depends on a supported Confluence version", "9.0.9"}, []string{"9.1.0"}},
+		{api.Confluence, "9.0.9", plugin("19.1.47"), StatusSkip, []string{"depends on a supported Confluence version", "9.0.9"}, nil},
 		{api.Confluence, "9.2.3", nil, StatusFail, []string{"not installed"}, []string{confKey}},
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -286,5 +287,80 @@ func TestEnsureLinkUnclearAndUncheckable(t *testing.T) {
 	var unclear *steps.UnclearCreateError
 	if !errors.As(err, &unclear) || !strings.Contains(err.Error(), "Application links") {
 		t.Fatalf("err = %v, want an unclear-create error that says where to look", err)
+	}
+}
+
+// TestOneRemedyPerCause: a wrong token, a user who is not a system
+// administrator, an unsupported Jira: the check that failed carries the
+// remedy once; the checks it kept from being made are skipped with one line
+// that names it, and repeat no remedy.
+func TestOneRemedyPerCause(t *testing.T) {
+	tests := []struct {
+		name    string
+		cfg     simulator.Config
+		token   string
+		cause   string   // the one failed check
+		skipped []string // the checks it stopped
+	}{
+		{"wrong token", simulator.Config{}, simtest.BadToken, steps.CheckIDCredentials,
+			[]string{steps.CheckIDSysadmin, steps.CheckIDOAuthPlugin, steps.CheckIDMobilePlugin}},
+		{"not a system administrator", simulator.Config{}, simtest.UserToken, steps.CheckIDSysadmin,
+			[]string{steps.CheckIDOAuthPlugin, steps.CheckIDMobilePlugin}},
+		{"old Jira", simulator.Config{Version: "9.4.0"}, simtest.SysadminToken, steps.CheckIDProduct,
+			[]string{steps.CheckIDOAuthPlugin, steps.CheckIDMobilePlugin}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := simtest.New(t, tt.cfg)
+			c := env.Client(t, tt.token)
+			d, err := steps.Detect(ctx, c, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := steps.RunChecks(ctx, c, d, steps.CheckOptions{TypedURL: env.URL})
+			var causeAt int
+			for i, ch := range r.Checks {
+				switch {
+				case ch.ID == tt.cause:
+					causeAt = i
+					if ch.Status != steps.StatusFail || ch.Remedy == "" {
+						t.Errorf("the cause %s: %v with remedy %q", ch.ID, ch.Status, ch.Remedy)
+					}
+				case slices.Contains(tt.skipped, ch.ID):
+					if ch.Status != steps.StatusSkip || ch.Remedy != "" || strings.Contains(ch.Detail, "\n") {
+						t.Errorf("%s is %v with remedy %q; want a skip with one line and no remedy", ch.ID, ch.Status, ch.Remedy)
+					}
+					if i < causeAt || !strings.Contains(ch.Detail, "see") {
+						t.Errorf("%s does not point to the check above that stopped it: %q", ch.ID, ch.Detail)
+					}
+				case ch.Status == steps.StatusFail:
+					t.Errorf("another check failed: %+v", ch)
+				}
+			}
+			if len(r.Failed()) != 1 || len(r.Errs) > 1 {
+				t.Errorf("%d failed checks and %d errors, want one cause: %+v", len(r.Failed()), len(r.Errs), r.Checks)
+			}
+		})
+	}
+}
+
+// TestWarningsSetNoError: behind a proxy that redirects anonymous requests, a
+// report made before the mode was chosen only warns about info/login, and the
+// error behind that warning does not count: the report passes with no error,
+// so the exit code agrees with the words.
+func TestWarningsSetNoError(t *testing.T) {
+	env := simtest.New(t, simulator.Config{Proxy: simulator.ProxyLoginRedirect})
+	c := env.Client(t, simtest.SysadminToken)
+	d, err := steps.Detect(ctx, c, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := steps.RunChecks(ctx, c, d, steps.CheckOptions{TypedURL: env.URL})
+	if !r.Compatible() || len(r.Errs) != 0 || statusOf(r, steps.CheckIDMobileLogin) != steps.StatusWarn {
+		t.Errorf("compatible %v, errors %v, info/login %v: want a pass with a warning and no error", r.Compatible(), r.Errs, statusOf(r, steps.CheckIDMobileLogin))
+	}
+	r = steps.RunChecks(ctx, c, d, steps.CheckOptions{Mode: steps.ModeNonMDM, TypedURL: env.URL})
+	if r.Compatible() || len(r.Errs) != 1 || api.KindOf(r.Errs[0]) != api.KindIntercepted {
+		t.Errorf("non-MDM: compatible %v, errors %v: want the proxy's failure", r.Compatible(), r.Errs)
 	}
 }
