@@ -304,25 +304,24 @@ func runInstances(ctx context.Context, targets []target, parallel int, p progres
 // jsonInstance is one instance in the --json output of a run over several:
 // its URL and exit code, then the object one instance's run prints.
 type jsonInstance struct {
-	URL      string `json:"url"`
-	ExitCode int    `json:"exitCode"`
+	URL string `json:"url"`
 	jsonResult
 }
 
 // jsonVerifyInstance is jsonInstance for verify.
 type jsonVerifyInstance struct {
-	URL      string `json:"url"`
-	ExitCode int    `json:"exitCode"`
+	URL string `json:"url"`
 	jsonVerifyResult
 }
 
 // jsonRun is the one object --json prints for a run over several instances.
 type jsonRun struct {
+	// ok: every instance is done; exitCode: the most serious of theirs.
+	jsonStatus
 	Instances []any `json:"instances"`
 	// Sites is the merged site list (setup only; [] when no instance got that far).
-	Sites    any    `json:"sites,omitempty"`
-	Output   string `json:"output,omitempty"`
-	ExitCode int    `json:"exitCode"`
+	Sites  any    `json:"sites,omitempty"`
+	Output string `json:"output,omitempty"`
 }
 
 func (r *jsonRun) add(o *outcome) {
@@ -333,13 +332,15 @@ func (r *jsonRun) add(o *outcome) {
 	if o.vres != nil {
 		res := *o.vres
 		res.setError(msg, remedy)
-		r.Instances = append(r.Instances, jsonVerifyInstance{URL: o.URL, ExitCode: o.code, jsonVerifyResult: res})
+		res.setExit(o.code)
+		r.Instances = append(r.Instances, jsonVerifyInstance{URL: o.URL, jsonVerifyResult: res})
 		return
 	}
 	res := o.res
 	res.Error, res.Remedy = msg, remedy
+	res.setExit(o.code)
 	res.Sites, res.Output = nil, ""
-	r.Instances = append(r.Instances, jsonInstance{URL: o.URL, ExitCode: o.code, jsonResult: res})
+	r.Instances = append(r.Instances, jsonInstance{URL: o.URL, jsonResult: res})
 }
 
 // runMany is check or setup over several instances: each runs on its own
@@ -421,7 +422,8 @@ func runReadOnlyMany(cmd *cobra.Command, g *globalOptions, m *multiOptions, asJS
 	}
 	printOutcomes(human, outs)
 	if asJSON {
-		run := jsonRun{Instances: []any{}, ExitCode: code}
+		run := jsonRun{Instances: []any{}}
+		run.setExit(code)
 		for _, o := range outs {
 			run.add(o)
 		}
@@ -486,12 +488,13 @@ func runSetupMany(cmd *cobra.Command, g *globalOptions, so *setupOptions, m *mul
 		_, werr = g.io.Out.Write(out)
 	}
 	if so.json {
-		run := jsonRun{Instances: []any{}, Sites: sites, ExitCode: code}
+		run := jsonRun{Instances: []any{}, Sites: sites}
+		run.setExit(code)
 		if werr == nil && len(add) > 0 {
 			run.Output = so.output
 		}
 		if werr != nil {
-			run.ExitCode = MostSerious(code, ExitCode(werr))
+			run.setExit(MostSerious(code, ExitCode(werr)))
 		}
 		for _, o := range outs {
 			run.add(o)

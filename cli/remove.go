@@ -29,6 +29,7 @@ type jsonLink struct {
 
 // jsonRemoveResult is the one object remove --json prints.
 type jsonRemoveResult struct {
+	jsonStatus
 	Product string `json:"product,omitempty"`
 	Version string `json:"version,omitempty"`
 	BaseURL string `json:"baseUrl,omitempty"`

@@ -23,8 +23,18 @@ type jsonCheck struct {
 	Remedy string `json:"remedy,omitempty"`
 }
 
+// jsonStatus is the envelope every --json object carries, whatever the
+// command: ok is exitCode == 0, and exitCode is the process's exit status.
+type jsonStatus struct {
+	OK       bool `json:"ok"`
+	ExitCode int  `json:"exitCode"`
+}
+
+func (s *jsonStatus) setExit(code int) { s.OK, s.ExitCode = code == ExitOK, code }
+
 // jsonResult is the one object --json prints on stdout.
 type jsonResult struct {
+	jsonStatus
 	Product    string       `json:"product,omitempty"`
 	Version    string       `json:"version,omitempty"`
 	Title      string       `json:"title,omitempty"`
@@ -167,8 +177,12 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
-// jsonOutput is a command's --json object, which carries any error too.
-type jsonOutput interface{ setError(message, remedy string) }
+// jsonOutput is a command's --json object, which carries any error and the
+// exit code too.
+type jsonOutput interface {
+	setError(message, remedy string)
+	setExit(code int)
+}
 
 func (j *jsonResult) setError(message, remedy string) { j.Error, j.Remedy = message, remedy }
 
@@ -184,6 +198,7 @@ func withJSON(g *globalOptions, asJSON bool, res jsonOutput, body func(human io.
 		if err != nil && !isSilent(err) {
 			res.setError(explain(err))
 		}
+		res.setExit(ExitCode(err))
 		if werr := writeJSON(g.io.Out, res); werr != nil && err == nil {
 			err = werr
 		}

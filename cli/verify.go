@@ -36,17 +36,22 @@ func newJSONVerify(r *steps.VerifyReport, ph fix.Phraser) *jsonVerify {
 
 // jsonVerifyResult is the one object verify --json prints.
 type jsonVerifyResult struct {
-	Product string `json:"product,omitempty"`
-	Version string `json:"version,omitempty"`
-	Title   string `json:"title,omitempty"`
-	BaseURL string `json:"baseUrl,omitempty"`
-	Mode    string `json:"mode,omitempty"`
+	// OK and ExitCode are the envelope of every --json object (jsonStatus);
+	// here OK shadows the verification's own, which setup's "verify" carries.
+	OK       bool   `json:"ok"`
+	ExitCode int    `json:"exitCode"`
+	Product  string `json:"product,omitempty"`
+	Version  string `json:"version,omitempty"`
+	Title    string `json:"title,omitempty"`
+	BaseURL  string `json:"baseUrl,omitempty"`
+	Mode     string `json:"mode,omitempty"`
 	jsonVerify
 	Error  string `json:"error,omitempty"`
 	Remedy string `json:"remedy,omitempty"`
 }
 
 func (j *jsonVerifyResult) setError(message, remedy string) { j.Error, j.Remedy = message, remedy }
+func (j *jsonVerifyResult) setExit(code int)                { j.OK, j.ExitCode = code == ExitOK, code }
 
 func newVerifyCommand(g *globalOptions) *cobra.Command {
 	o := &verifyOptions{}
