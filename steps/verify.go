@@ -92,6 +92,14 @@ func Verify(ctx context.Context, c *api.Client, det *Detection, opts VerifyOptio
 	loginWG.Wait()
 	if mobile {
 		ch, err := handedOutProbe(det.Product, r.Client, login, loginErr)
+		if opts.Mode == "" && err == nil && ch.Status == StatusFail {
+			// The mode is not known and the plugin hands out no link of the
+			// app's: this is an MDM set-up, whose app gets its link from the
+			// site list. Not a warning: sending an MDM admin to the non-MDM
+			// switch would be wrong advice.
+			ch = Check{ID: ch.ID, Name: ch.Name, Status: StatusSkip,
+				Detail: "not in use: the mobile plugin does not hand out this link (its OAuth 2.0 is off), so the app gets it from an MDM site list; the non-MDM setup would need it handed out"}
+		}
 		r.add(onlyForNonMDM(ch, opts.Mode), err)
 	}
 	if api.KindOf(metaErr) == api.KindIntercepted {

@@ -30,8 +30,8 @@ func TestVerifyOutcomes(t *testing.T) {
 		in map[string]string
 	}{
 		{name: "healthy", start: tlsSim(simulator.Config{}), scope: "WRITE",
-			want: verdicts{"link": ok, "metadata": ok, "authorize": ok, "scope": ok, "consent": ok, "handed-out": warn},
-			in:   map[string]string{"handed-out": "only for the non-MDM"}},
+			want: verdicts{"link": ok, "metadata": ok, "authorize": ok, "scope": ok, "consent": ok, "handed-out": skip},
+			in:   map[string]string{"handed-out": "not in use: the mobile plugin does not hand out this link"}},
 		{name: "behind a proxy that sends X-Forwarded-Proto", start: proxied(simulator.Config{BaseURL: "https://jira.example.com"}, "https"), scope: "WRITE",
 			want: verdicts{"link": ok, "metadata": ok, "authorize": ok, "scope": ok, "consent": ok}},
 		{name: "custom scheme refused by an old provider", start: tlsSim(simulator.Config{Plugins: oldProvider}), scope: "WRITE",
@@ -104,6 +104,9 @@ func TestVerifyOutcomes(t *testing.T) {
 			}
 			if r.OK() == failed {
 				t.Errorf("OK() = %v with verdicts %v", r.OK(), got)
+			}
+			if tt.name == "healthy" && (!strings.HasPrefix(r.Verdict(), "The app's sign-in can start") || got["handed-out"].Remedy != "") {
+				t.Errorf("an MDM link the plugin does not hand out is worth a warning: %q, remedy %q", r.Verdict(), got["handed-out"].Remedy)
 			}
 			for _, req := range env.Sim.Requests() {
 				if (req.Path == api.PathAuthorize || req.Path == api.PathConsent) && req.User != "anonymous" {
