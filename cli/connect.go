@@ -49,6 +49,9 @@ func (p *flagPrompter) Connect(context.Context) (string, *api.Client, error) {
 		creds.Token = demoToken
 	}
 	if credsEmpty(creds) {
+		if g.io.session != nil {
+			return "", nil, usageError("no credentials: a system administrator's personal access token is needed. " + sessionTokenAdvice)
+		}
 		return "", nil, usageError("no credentials: set " + EnvToken + " to a personal access token of a system administrator (or pass --token-file FILE, or --user NAME with " + EnvPassword + ")")
 	}
 	client, err := g.newClient(base, creds)
@@ -112,7 +115,7 @@ func (p *flagPrompter) Observe(e steps.Event) {
 		// Say each new failure once; a poll that works again clears it.
 		msg := ""
 		if e.Poll.Err != nil {
-			msg, _ = explain(e.Poll.Err)
+			msg, _ = p.g.explain(e.Poll.Err)
 		}
 		if msg != "" && msg != p.lastPollErr {
 			fmt.Fprintf(p.errW(), "Could not look (poll %d): %s\n", e.Poll.N, msg)

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -124,11 +125,14 @@ func errsCode(errs []error) int {
 
 // describe turns any error into what the user reads: the sentence and, for API
 // errors, the remedy.
-func describe(err error) string {
+func describe(err error) string { return describeWith(err, phrase) }
+
+// describeWith is describe with the fix phrased by ph.
+func describeWith(err error, ph fix.Phraser) string {
 	if errors.Is(err, context.Canceled) && api.KindOf(err) == api.KindUnknown && !isExitError(err) {
 		return "interrupted"
 	}
-	msg, remedy := explain(err)
+	msg, remedy := explainWith(err, ph)
 	if remedy != "" {
 		return msg + "\n  → " + remedy
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/ui"
 )
 
 // phrase says a fix in the command line's terms: the flag to pass.
@@ -26,20 +27,50 @@ func phrase(f fix.Fix) string {
 	return ""
 }
 
-// explain is steps.Explain with the fix phrased for the command line.
-func explain(err error) (message, remedy string) {
+// sessionPhrase says a fix for a command line run in an SSH session (ssh
+// HOST check …): flags that name a file on the SSH server are refused there,
+// so a token comes from the admin's machine, and what the server allows is
+// for whoever runs it to change.
+func sessionPhrase(f fix.Fix) string {
+	switch f.Kind {
+	case fix.UseToken, fix.NewToken:
+		return sessionTokenAdvice
+	case fix.CACert:
+		return ui.SessionFixes(f)
+	case fix.AllowHTTP:
+		return "This SSH server does not allow plain http: use the instance's https URL."
+	}
+	return phrase(f)
+}
+
+// sessionTokenAdvice is how a session's command line gets a token: from the
+// admin's machine, never from a file on the SSH server.
+const sessionTokenAdvice = "Send the token from your machine: set " + EnvToken + " there and add -o SendEnv=" + EnvToken +
+	" to ssh, or pipe it in with --token-file - (ssh HOST check --token-file - < FILE)."
+
+// explainWith is steps.Explain with the fix phrased by ph.
+func explainWith(err error, ph fix.Phraser) (message, remedy string) {
 	msg, remedy, f := steps.Explain(err)
-	return msg, fix.Join(remedy, f, phrase)
+	return msg, fix.Join(remedy, f, ph)
+}
+
+// explain is explain in this run's terms (see phraser).
+func (g *globalOptions) explain(err error) (message, remedy string) {
+	return explainWith(err, g.phraser())
 }
 
 // checkRemedy is a check's remedy with its fix phrased by ph.
 func checkRemedy(c steps.Check, ph fix.Phraser) string { return fix.Join(c.Remedy, c.Fix, ph) }
 
 // phraser phrases fixes for this run: the command line's flags, or, for one
-// instance of a run over several, what its inventory entry points to.
+// instance of a run over several, what its inventory entry points to, or, in
+// an SSH session, what a session can do.
 func (g *globalOptions) phraser() fix.Phraser {
-	if g.fixPhrase != nil {
+	switch {
+	case g.fixPhrase != nil:
 		return g.fixPhrase
+	case g.io != nil && g.io.session != nil:
+		return sessionPhrase
 	}
 	return phrase
 }

@@ -178,10 +178,7 @@ func (g *globalOptions) forInstance(o *outcome) *globalOptions {
 
 // explain is explain with the fix phrased for this instance: a token to
 // change is the one its inventory entry points to.
-func (t *target) explain(err error) (message, remedy string) {
-	msg, remedy, f := steps.Explain(err)
-	return msg, fix.Join(remedy, f, t.phrase)
-}
+func (t *target) explain(err error) (message, remedy string) { return explainWith(err, t.phrase) }
 
 func (t *target) phrase(f fix.Fix) string {
 	if f.Kind == fix.UseToken || f.Kind == fix.NewToken {

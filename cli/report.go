@@ -196,7 +196,7 @@ func withJSON(g *globalOptions, asJSON bool, res jsonOutput, body func(human io.
 	err := body(human)
 	if asJSON {
 		if err != nil && !isSilent(err) {
-			res.setError(explain(err))
+			res.setError(g.explain(err))
 		}
 		res.setExit(ExitCode(err))
 		if werr := writeJSON(g.io.Out, res); werr != nil && err == nil {

@@ -138,7 +138,13 @@ func NewRootCommand(bi BuildInfo, stdio *IO) *cobra.Command {
 		Args:          cobra.NoArgs,
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.SetHelpFunc(func(c *cobra.Command, _ []string) { writeHelp(c.OutOrStdout(), c, terminalWidth(stdio.Getenv)) })
+	root.SetHelpFunc(func(c *cobra.Command, _ []string) {
+		width := reportWidth(stdio.Getenv) // a session's terminal is not this process's
+		if stdio.session == nil {
+			width = terminalWidth(stdio.Getenv)
+		}
+		writeHelp(c.OutOrStdout(), c, width)
+	})
 	root.SetIn(stdio.In)
 	root.SetOut(stdio.Out)
 	root.SetErr(stdio.Err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -71,6 +72,11 @@ func runServe(cmd *cobra.Command, g *globalOptions, o *serveOptions) error {
 	if err != nil {
 		return err
 	}
+	// The name sessions are told to reach this server by; the port is the
+	// one each session came in on.
+	if name, err := os.Hostname(); err == nil {
+		policy.host = name
+	}
 	log := slog.New(slog.NewTextHandler(g.io.Err, nil))
 	srv, err := serve.New(serve.Options{
 		Listen: o.listen, AuthorizedKeysFile: o.authorizedKeys, HostKeyFile: o.hostKey,
@@ -98,15 +104,11 @@ func runServe(cmd *cobra.Command, g *globalOptions, o *serveOptions) error {
 	return nil
 }
 
-// sessionNoSave is what a session is told instead of saving a file.
-const sessionNoSave = "Nothing is saved on the SSH server: copy the text (c), or quit and it stays on your terminal. " +
-	"For a file on your machine: ssh -p PORT HOST setup --mode MODE --yes --format FORMAT > FILE"
-
 // sessionModel builds one session's wizard. Nothing is shared between sessions:
 // each has its own model, its own HTTP clients and, in --demo, its own simulator.
 func (g *globalOptions) sessionModel(s serve.Session, policy *sessionPolicy, want api.Product) (tea.Model, []tea.ProgramOption) {
 	opts := ui.Options{BaseURL: policy.pinned, PinURL: policy.pinned != "", Product: want, Demo: g.Demo,
-		Fixes: ui.SessionFixes, NoSave: sessionNoSave}
+		Fixes: ui.SessionFixes, NoSave: policy.noSave()}
 	// The admin's own token, if their ssh client sent it; never the server's.
 	opts.Creds.Token = strings.TrimSpace(sessionEnv(s.Environ)(EnvToken))
 	sess := *g // per-session copy: the demo transport below must not leak into other sessions

@@ -180,8 +180,8 @@ func TestServedCommandsCannotReachTheServersFilesOrOtherInstances(t *testing.T) 
 		{[]string{"check", "--url", "https://other.example.com"}, "works on https://jira.example.com only"},
 		{[]string{"check", "--url", "http://127.0.0.1:22"}, "works on https://jira.example.com only"},
 		{[]string{"check", "--allow-http"}, "--allow-http"},
-		{[]string{"simulate"}, "not in an SSH session"},
-		{[]string{"serve", "--authorized-keys", "/dev/null"}, "not in an SSH session"},
+		{[]string{"simulate"}, "not allowed in an SSH session"},
+		{[]string{"serve", "--authorized-keys", "/dev/null"}, "not allowed in an SSH session"},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			r := servetest.Run(t, srv.addr, srv.key.Path, "", env, tt.args...)

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -32,6 +34,30 @@ type sessionPolicy struct {
 	// audit receives one line per change to an instance, with the session's
 	// user, key and address attached.
 	audit *slog.Logger
+	// host is the SSH server's name, port the port a session came in on and
+	// user the name it logged in as: the ssh command a session is shown
+	// is the one that reaches this server.
+	host, port, user string
+}
+
+// sshCommand is the ssh command line that runs rest on this server from the
+// admin's machine.
+func (p *sessionPolicy) sshCommand(rest string) string {
+	s := "ssh"
+	if p.port != "" && p.port != "22" {
+		s += " -p " + p.port
+	}
+	host := cmp.Or(p.host, "HOST")
+	if p.user != "" {
+		host = p.user + "@" + host
+	}
+	return s + " " + host + " " + rest
+}
+
+// noSave is what a session is told instead of saving a file.
+func (p *sessionPolicy) noSave() string {
+	return "Nothing is saved on the SSH server: copy the text (c), or quit and it stays on your terminal. " +
+		"For a file on your machine: " + p.sshCommand("setup --mode MODE --yes --format FORMAT > FILE")
 }
 
 func newSessionPolicy(pinned string, allowHosts []string, g *globalOptions) (*sessionPolicy, error) {
@@ -61,6 +87,12 @@ func (p *sessionPolicy) forSession(s serve.Session) *sessionPolicy {
 	c.audit = s.Log
 	if c.audit == nil {
 		c.audit = slog.New(slog.DiscardHandler)
+	}
+	c.user = s.User
+	if s.SSH != nil {
+		if _, port, err := net.SplitHostPort(s.SSH.LocalAddr().String()); err == nil {
+			c.port = port
+		}
 	}
 	return &c
 }
@@ -161,13 +193,16 @@ func sessionEnv(environ []string) func(string) string {
 	}
 }
 
-// commandsNotInSessions would start servers on the jump host, or are of no
-// use there.
+// commandsNotInSessions would start servers on the jump host. Help, the
+// manual and completion scripts only print text: they work in sessions too.
 var commandsNotInSessions = map[string]string{
-	"serve":      "serve runs on the jump host itself, not in a session",
-	"simulate":   "simulate would start a server on the jump host; use --demo",
-	"completion": "completion scripts belong to a local install",
-	"man":        "the manual page belongs to a local install",
+	"serve":    "serve runs on the SSH server itself, not in a session",
+	"simulate": "simulate would start a server on the SSH server; add --demo to a command instead",
+}
+
+// notInSession is the refusal of what a session may not do.
+func notInSession(what string) error {
+	return usageError("not allowed in an SSH session: " + what)
 }
 
 // sessionCommand runs a command line sent with an SSH session (ssh host setup
@@ -183,7 +218,7 @@ func (g *globalOptions) sessionCommand(ctx context.Context, policy *sessionPolic
 	}
 	args, err := sessionArgs(g, policy, sio, args)
 	if err != nil {
-		fmt.Fprintln(stdio.Err, "Error: "+describe(err))
+		fmt.Fprintln(stdio.Err, "Error: "+describeWith(err, sessionPhrase))
 		return ExitCode(err)
 	}
 	root := NewRootCommand(g.build, sio)
@@ -195,7 +230,7 @@ func (g *globalOptions) sessionCommand(ctx context.Context, policy *sessionPolic
 		err = failed
 	}
 	if err != nil && !isSilent(err) {
-		fmt.Fprintln(stdio.Err, "Error: "+describe(err))
+		fmt.Fprintln(stdio.Err, "Error: "+describeWith(err, sessionPhrase))
 	}
 	return ExitCode(err)
 }
@@ -206,14 +241,26 @@ func (g *globalOptions) sessionCommand(ctx context.Context, policy *sessionPolic
 func sessionArgs(g *globalOptions, policy *sessionPolicy, sio *IO, args []string) ([]string, error) {
 	probe := NewRootCommand(g.build, &IO{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard,
 		Getenv: sio.Getenv, IsTerminal: sio.IsTerminal})
+	// cobra adds its help command when it executes; the probe needs it now.
+	probe.InitDefaultHelpCmd()
 	cmd, rest, err := probe.Find(args)
 	if err != nil {
 		return nil, usageError(err.Error())
 	}
-	if why, ok := commandsNotInSessions[cmd.Name()]; ok {
-		return nil, usageError("not in an SSH session: " + why)
+	top := cmd
+	for top.HasParent() && top.Parent() != probe {
+		top = top.Parent()
 	}
-	if err := cmd.ParseFlags(rest); err != nil {
+	if why, ok := commandsNotInSessions[top.Name()]; ok {
+		return nil, notInSession(why)
+	}
+	if noInstanceFlags[top.Name()] {
+		// Help, the manual, completion scripts: text only, nothing to add.
+		return args, nil
+	}
+	if err := cmd.ParseFlags(rest); errors.Is(err, pflag.ErrHelp) {
+		return args, nil
+	} else if err != nil {
 		return nil, usageError(err.Error())
 	}
 	var refused []string
@@ -242,13 +289,13 @@ func sessionArgs(g *globalOptions, policy *sessionPolicy, sio *IO, args []string
 		}
 	})
 	if len(refused) > 0 {
-		return nil, usageError("not in an SSH session: " + strings.Join(refused, "; ") +
-			". Redirect the output on your side instead: ssh … setup --format FORMAT > FILE")
+		return nil, notInSession(strings.Join(refused, "; ") +
+			". Redirect the output on your side instead: " + policy.sshCommand("setup --format FORMAT > FILE"))
 	}
-	if urls == 0 && policy.pinned != "" && !noInstanceFlags[cmd.Name()] {
+	if urls == 0 && policy.pinned != "" {
 		args = append(args, "--url", policy.pinned)
 	}
-	if g.Demo && !noInstanceFlags[cmd.Name()] {
+	if g.Demo {
 		args = append(args, "--demo")
 	}
 	return args, nil

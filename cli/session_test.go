@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/serve"
 )
 
 // TestSessionPolicy: what a served session may connect to, decided before
@@ -82,5 +84,84 @@ func TestSessionDialRefusesInternalAddresses(t *testing.T) {
 		if !strings.Contains(err.Error(), "internal address") {
 			t.Errorf("%s: %v", addr, err)
 		}
+	}
+}
+
+// sessionRun runs a command line as `ssh HOST args…` would on a session
+// served by serve --demo, in process.
+func sessionRun(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	return sessionRunOn(t, true, env, args...)
+}
+
+// sessionRunOn is sessionRun on a server with or without --demo.
+func sessionRunOn(t *testing.T, demo bool, env map[string]string, args ...string) result {
+	t.Helper()
+	g := &globalOptions{io: &IO{Getenv: func(string) string { return "" }}, build: BuildInfo{Version: "test"}, Demo: demo}
+	policy, err := newSessionPolicy(demoBaseURL, nil, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var environ []string
+	for k, v := range env {
+		environ = append(environ, k+"="+v)
+	}
+	var out, errb strings.Builder
+	code := g.sessionCommand(context.Background(), policy.forSession(serve.Session{User: "admin", Environ: environ}), serve.Session{User: "admin", Environ: environ},
+		args, serve.ExecIO{In: strings.NewReader(""), Out: &out, Err: &errb})
+	return result{code, out.String(), errb.String()}
+}
+
+// TestHelpWorksInSessions: ssh HOST check --help, ssh HOST help and ssh HOST
+// completion bash print what they print locally, exit 0.
+func TestHelpWorksInSessions(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "--help"}, "mobile-oauth-wizard check [flags]"},
+		{[]string{"--help"}, "Commands:"},
+		{[]string{"help"}, "Commands:"},
+		{[]string{"help", "setup"}, "mobile-oauth-wizard setup [flags]"},
+		{[]string{"completion", "bash"}, "bash completion"},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			r := sessionRun(t, nil, tt.args...)
+			if r.code != ExitOK || !strings.Contains(r.stdout, tt.want) {
+				t.Errorf("exit %d; stdout lacks %q:\n%s\nstderr:\n%s", r.code, tt.want, r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+// TestSessionMessagesFitSessions: inside a session, a refusal does not say
+// "not in an SSH session", and the token advice names what a session can do
+// (SendEnv, standard input), not --token-file FILE, which it refuses.
+func TestSessionMessagesFitSessions(t *testing.T) {
+	r := sessionRun(t, map[string]string{EnvToken: "wrong"}, "check", "--mode", "mdm")
+	out := flat(r.stdout + r.stderr)
+	if r.code != ExitAuth || !strings.Contains(out, "SendEnv="+EnvToken) || !strings.Contains(out, "--token-file -") || strings.Contains(out, "--token-file FILE") {
+		t.Errorf("wrong token in a session: exit %d\n%s", r.code, out)
+	}
+	r = sessionRunOn(t, false, nil, "check", "--mode", "mdm")
+	if out := flat(r.stderr); r.code != ExitUsage || !strings.Contains(out, "SendEnv="+EnvToken) || strings.Contains(out, "--token-file FILE") {
+		t.Errorf("no token in a session: exit %d\n%s", r.code, out)
+	}
+	r = sessionRun(t, nil, "setup", "--output", "sites.json")
+	if r.code != ExitUsage || strings.Contains(r.stderr, "not in an SSH session") || !strings.Contains(r.stderr, "not allowed in an SSH session: --output") {
+		t.Errorf("a refused flag: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// TestSessionHintNamesThisServer: the hint for a file on the admin's machine
+// is the ssh command that reaches this server, not PORT and HOST.
+func TestSessionHintNamesThisServer(t *testing.T) {
+	p := &sessionPolicy{host: "jump.example.com", port: "2222", user: "admin"}
+	if got := p.noSave(); !strings.Contains(got, "ssh -p 2222 admin@jump.example.com setup --mode MODE") {
+		t.Errorf("hint %q", got)
+	}
+	p.port = "22"
+	if got := p.noSave(); !strings.Contains(got, "ssh admin@jump.example.com setup") {
+		t.Errorf("hint on port 22 %q", got)
 	}
 }

@@ -48,7 +48,7 @@ func (g *globalOptions) wizardOptions(cmd *cobra.Command, o *setupOptions) (ui.O
 		opts.DemoDefaults.BaseURL, opts.DemoDefaults.Token = demoBaseURL, demoToken
 	}
 	if p := g.io.session; p != nil {
-		opts.NoSave, opts.PinURL, opts.Fixes = sessionNoSave, p.pinned != "", ui.SessionFixes
+		opts.NoSave, opts.PinURL, opts.Fixes = p.noSave(), p.pinned != "", ui.SessionFixes
 	}
 	return opts, nil
 }
@@ -63,8 +63,9 @@ func runWizard(cmd *cobra.Command, g *globalOptions, o *setupOptions) error {
 	}
 	ctx := ctxOf(cmd)
 	if g.accessible() {
-		// Line prompts have no screens to go back to: the fix is a flag.
-		opts.Fixes = phrase
+		// Line prompts have no screens to go back to: the fix is a flag (in
+		// a session, what a session's command line can do).
+		opts.Fixes = g.phraser()
 		return ui.RunAccessible(ctx, opts, g.io.In, g.io.Out)
 	}
 	if !g.io.IsTerminal() {
