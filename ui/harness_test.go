@@ -230,22 +230,6 @@ func boolPtr(b bool) *bool { return &b }
 
 func pasteMsg(s string) tea.PasteMsg { return tea.PasteMsg{Content: s} }
 
-// busy reports whether the current screen waits for the instance (tests and
-// the help line use it).
-func (m *Model) busy() bool {
-	switch s := m.cur().(type) {
-	case *checks:
-		return s.load.busy
-	case *link:
-		return s.load.busy
-	case *wait:
-		return s.busy
-	case *result:
-		return s.sign.load.busy
-	}
-	return false
-}
-
 // flat is text with every run of spaces and line breaks made one space: a
 // phrase may cross a wrapped line.
 func flat(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -489,8 +489,77 @@ func (m *Model) render() tea.View {
 	lines := []string{m.st.title.Render(truncate(heading, w)), "", body, "", truncate(m.help.ShortHelpView(keys), w)}
 	v := tea.NewView(strings.Join(lines, "\n"))
 	v.AltScreen = true
-	v.WindowTitle = "mobile-oauth-wizard"
+	v.WindowTitle = m.Title()
 	return v
+}
+
+// TitlePrefix starts the window title. The title names the step the screen
+// is at, so that a program driving the wizard (the bench, tests) follows the
+// screens by what they are, never by their words: "mobile-oauth-wizard: mode"
+// waits for the mode, "mobile-oauth-wizard: checks…" is still checking. It
+// costs one OSC 2 sequence per change of step and is not drawn on the screen;
+// a person sees it in the tab's title.
+const TitlePrefix = "mobile-oauth-wizard: "
+
+// Title is the window title: TitlePrefix, the step (Step), and "…" while the
+// screen waits for the instance.
+func (m *Model) Title() string {
+	name, busy := m.Step()
+	if busy {
+		name += "…"
+	}
+	return TitlePrefix + name
+}
+
+// Step is the flow's step the screen is at (steps.Step's name; "welcome"
+// before the first), and whether it waits for the instance rather than for
+// the user.
+func (m *Model) Step() (name string, busy bool) {
+	busy = m.busy()
+	s := steps.StepDone
+	switch m.state {
+	case stWelcome:
+		return "welcome", false
+	case stConnect:
+		s = steps.StepConnect
+	case stChecks:
+		s = steps.StepChecks
+		if m.flow.Detection == nil {
+			s = steps.StepDetect
+		}
+	case stMode:
+		s = steps.StepMode
+	case stLink:
+		l := m.screens[stLink].(*link)
+		switch {
+		case l.linking || (l.err != nil && l.plan != nil):
+			s = steps.StepLink
+		case l.plan == nil:
+			s = steps.StepPlan
+		default:
+			s = steps.StepConfirm
+		}
+	case stReach:
+		s = steps.StepMobileChecks
+	case stWait:
+		s = steps.StepMobileOAuth
+	}
+	return s.String(), busy
+}
+
+// busy reports whether the current screen waits for the instance.
+func (m *Model) busy() bool {
+	switch s := m.cur().(type) {
+	case *checks:
+		return s.load.busy
+	case *link:
+		return s.load.busy
+	case *wait:
+		return s.busy
+	case *result:
+		return s.sign.load.busy
+	}
+	return false
 }
 
 // Done reports whether the wizard reached the result screen.
