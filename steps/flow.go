@@ -118,6 +118,9 @@ type Flow struct {
 	// ListAgain: the checks' client list was used for a plan once; later
 	// plans list the clients afresh (a link may have appeared meanwhile).
 	ListAgain bool
+
+	// early are the verification's probes, started beside the link's read-back.
+	early *earlyProbes
 }
 
 // Next is the step after s, given what the flow knows: the order of the setup.
@@ -191,6 +194,21 @@ func (f *Flow) PlanLink(ctx context.Context) (*LinkPlan, error) {
 // EnsureLink carries out the plan.
 func (f *Flow) EnsureLink(ctx context.Context, plan *LinkPlan) (*LinkResult, error) {
 	return EnsureLink(ctx, f.Client, plan)
+}
+
+// ensureLinkProbing is EnsureLink for a run that verifies at the end: the
+// verification's requests that need only the client ID (the provider's
+// metadata, the sign-in probes) start as soon as the create answers, beside
+// its read-back, so verifying costs setup no round trip of its own.
+func (f *Flow) ensureLinkProbing(ctx context.Context, plan *LinkPlan) (*LinkResult, error) {
+	if !f.Verify || f.Detection == nil {
+		return f.EnsureLink(ctx, plan)
+	}
+	return ensureLink(ctx, f.Client, plan, func(clientID string) {
+		if f.early == nil || f.early.clientID != clientID {
+			f.early = startProbes(ctx, f.Client, f.Detection.Product, clientID)
+		}
+	})
 }
 
 // MobileOAuthNow is the evidence at hand: what the non-MDM checks read, or one look.
@@ -270,7 +288,7 @@ func (f *Flow) SiteEntry() string {
 
 // VerifySignIn probes the app's sign-in against the link the flow settled on.
 func (f *Flow) VerifySignIn(ctx context.Context) *VerifyReport {
-	opts := VerifyOptions{Mode: f.Mode}
+	opts := VerifyOptions{Mode: f.Mode, early: f.early}
 	switch {
 	case f.Link != nil:
 		opts.Client = &f.Link.Client
@@ -487,7 +505,7 @@ func (f *Flow) do(ctx context.Context, p Prompter, s Step) (asked bool, err erro
 	case StepLink:
 		obs(false)
 		f.LinkPending = f.Plan.Changes()
-		res, err := f.EnsureLink(ctx, f.Plan)
+		res, err := f.ensureLinkProbing(ctx, f.Plan)
 		f.LinkPending = false
 		if res != nil {
 			// A link that exists is kept even if reading it back failed.

@@ -176,7 +176,18 @@ const reconcileTimeout = 15 * time.Second
 // and never retried: after an unclear failure (timeout, reset, 5xx, Ctrl-C) the
 // clients are listed to learn whether it happened, so one run never makes two links.
 func EnsureLink(ctx context.Context, c *api.Client, plan *LinkPlan) (*LinkResult, error) {
+	return ensureLink(ctx, c, plan, nil)
+}
+
+// ensureLink is EnsureLink that calls known with the link's client ID as soon
+// as it is known (the plan's link, or the create's answer), before the
+// read-back: what needs only the client ID can go out beside it.
+func ensureLink(ctx context.Context, c *api.Client, plan *LinkPlan, known func(clientID string)) (*LinkResult, error) {
+	if known == nil {
+		known = func(string) {}
+	}
 	if plan.Existing != nil {
+		known(plan.Existing.ClientID)
 		got, err := c.GetClient(ctx, plan.Existing.ID)
 		if err != nil {
 			return nil, err
@@ -206,6 +217,7 @@ func EnsureLink(ctx context.Context, c *api.Client, plan *LinkPlan) (*LinkResult
 		}
 		return &LinkResult{Client: *found, Changed: true, Reconciled: true}, nil
 	}
+	known(created.ClientID)
 	got, err := c.GetClient(ctx, created.ID)
 	if err != nil {
 		// It exists (the create answered); say so rather than leave it unmentioned.

@@ -38,6 +38,33 @@ type VerifyOptions struct {
 	// Mode is the set-up in use: non-MDM also needs the mobile plugin to hand
 	// the link out; "" (not known) probes that too but only warns.
 	Mode Mode
+
+	// early are probes already under way (setup starts them beside the
+	// link's read-back); they are used when they are for the link chosen.
+	early *earlyProbes
+}
+
+// earlyProbes are the verification's requests that need nothing but the
+// link's client ID: the provider's metadata and the anonymous sign-in probes.
+type earlyProbes struct {
+	clientID string
+	done     chan struct{}
+	meta     *api.OAuthServerMetadata
+	metaErr  error
+	sp       signInProbes
+}
+
+// startProbes sends them and returns at once.
+func startProbes(ctx context.Context, c *api.Client, p api.Product, clientID string) *earlyProbes {
+	e := &earlyProbes{clientID: clientID, done: make(chan struct{})}
+	go func() {
+		defer close(e.done)
+		var wg sync.WaitGroup
+		wg.Go(func() { e.meta, e.metaErr = c.OAuthMetadata(ctx) })
+		e.sp = runSignInProbes(ctx, c, p, clientID)
+		wg.Wait()
+	}()
+	return e
 }
 
 // VerifyReport is the verification's outcome, each probe with its verdict.
@@ -75,7 +102,12 @@ func Verify(ctx context.Context, c *api.Client, det *Detection, opts VerifyOptio
 		login       *api.MobileLoginInfo
 		loginErr    error
 	)
-	wg.Go(func() { meta, metaErr = c.OAuthMetadata(ctx) })
+	if e := opts.early; e != nil {
+		// Sent already: one request for the metadata is enough.
+		wg.Go(func() { <-e.done; meta, metaErr = e.meta, e.metaErr })
+	} else {
+		wg.Go(func() { meta, metaErr = c.OAuthMetadata(ctx) })
+	}
 	mobile := opts.Mode != ModeMDM
 	if mobile {
 		loginWG.Go(func() { login, loginErr = c.MobileLoginInfo(ctx) })
@@ -85,7 +117,12 @@ func Verify(ctx context.Context, c *api.Client, det *Detection, opts VerifyOptio
 	r.Probes = append(r.Probes, link)
 
 	var sp signInProbes
-	if r.Client != nil {
+	switch e := opts.early; {
+	case r.Client == nil:
+	case e != nil && e.clientID == r.Client.ClientID:
+		<-e.done
+		sp = e.sp
+	default:
 		sp = runSignInProbes(ctx, c, det.Product, r.Client.ClientID)
 	}
 	wg.Wait()
