@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/x/term"
@@ -231,6 +232,18 @@ func readToken(file string, stdin io.Reader) (string, error) {
 	return t, nil
 }
 
+// serialWriter lets several goroutines write whole lines to one writer.
+type serialWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *serialWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
 // newClient builds an API client with the global options applied.
 func (g *globalOptions) newClient(baseURL string, c Credentials) (*api.Client, error) {
 	opts := api.Options{
@@ -276,6 +289,12 @@ func ctxOf(cmd *cobra.Command) context.Context {
 func (g *globalOptions) prepare(cmd *cobra.Command) error {
 	if g.Timeout <= 0 {
 		return usageError("--timeout: must be longer than 0, e.g. 30s")
+	}
+	if _, ok := g.io.Err.(*serialWriter); g.Debug && !ok {
+		// The request log is written from the requests' goroutines (the
+		// checks and the sign-in probes run beside the flow's messages): one
+		// lock for every writer of stderr keeps the lines whole.
+		g.io.Err = &serialWriter{w: g.io.Err}
 	}
 	if len(g.URLs) > 1 && !takesSeveral(cmd) {
 		what := cmd.Name()
