@@ -9,6 +9,7 @@ import (
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/bench/internal/floor"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/bench/internal/ptyrun"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/bench/internal/stats"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/ui"
 )
 
 // The terminal the keystroke runs use: short enough that the checks list
@@ -65,11 +66,16 @@ func measureKeysInProcess(presses int) ([]keySeries, error) {
 	return out, nil
 }
 
-// The wizard's --demo, walked with Enter alone, as in cli's tmux test.
+// The wizard's --demo, walked with Enter alone, as in cli's tmux test: each
+// press and the step (the window title) it leads to. On the connect screen
+// the first Enter takes the demo's URL and moves to the token field on the
+// same screen, so the second follows at once.
 var (
-	ptyToChecks = [][]string{{"Connect"}, {"Token"}, {"MDM or not", "All checks passed"}}
-	ptyToResult = [][]string{{"cacheSessionInMobileBrowser"}, {"clientID"}}
+	ptyToChecks = []ptyStep{{ptyrun.KeyEnter, "connect"}, {ptyrun.KeyEnter + ptyrun.KeyEnter, "mode"}}
+	ptyToResult = []ptyStep{{ptyrun.KeyEnter, "confirm"}, {ptyrun.KeyEnter, "done"}}
 )
+
+type ptyStep struct{ keys, step string }
 
 var ptyKeys = map[string]string{"down": ptyrun.KeyDown, "up": ptyrun.KeyUp, "tab": ptyrun.KeyTab, "x": "x"}
 
@@ -95,13 +101,13 @@ func measureKeysPTY(wizard, minimal string, presses int) ([]keySeries, error) {
 		}
 		return keySeries{Screen: screen, Keys: fmt.Sprint(keys), Ms: stats.Summarize(stats.Millis(ds))}, nil
 	}
-	walk := func(p *ptyrun.Proc, screens [][]string) error {
-		for _, want := range screens {
+	walk := func(p *ptyrun.Proc, walk []ptyStep) error {
+		for _, s := range walk {
 			p.ResetText()
-			if _, err := p.Press(ptyrun.KeyEnter, 5*time.Second); err != nil {
+			if _, err := p.Press(s.keys, 5*time.Second); err != nil {
 				return err
 			}
-			if _, err := p.WaitFor(10*time.Second, want...); err != nil {
+			if _, err := p.WaitTitle(10*time.Second, ui.TitlePrefix+s.step); err != nil {
 				return err
 			}
 		}
@@ -113,7 +119,7 @@ func measureKeysPTY(wizard, minimal string, presses int) ([]keySeries, error) {
 		return nil, err
 	}
 	defer func() { _, _ = wp.Stop(ptyrun.KeyCtrlC, 10*time.Second) }()
-	if _, err := wp.WaitFor(10*time.Second, "Welcome"); err != nil {
+	if _, err := wp.WaitTitle(10*time.Second, ui.TitlePrefix+"welcome"); err != nil {
 		return nil, err
 	}
 	if err := walk(wp, ptyToChecks); err != nil {
@@ -137,7 +143,7 @@ func measureKeysPTY(wizard, minimal string, presses int) ([]keySeries, error) {
 		return nil, err
 	}
 	defer func() { _, _ = mp.Stop(ptyrun.KeyCtrlC, 10*time.Second) }()
-	if _, err := mp.WaitFor(10*time.Second, floor.Marker); err != nil {
+	if _, err := mp.WaitTitle(10*time.Second, floor.Title); err != nil {
 		return nil, err
 	}
 	if s, err = run(mp, "floor", []string{"x"}); err != nil {

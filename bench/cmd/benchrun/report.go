@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/bench/internal/trips"
 	"io"
 	"os"
 	"slices"
@@ -11,6 +10,8 @@ import (
 	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/bench/internal/stats"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/bench/internal/trips"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/cli"
 )
 
 // frameBudget is one frame of Bubble Tea's default 60 fps renderer: a key
@@ -63,13 +64,13 @@ func goals(rep *Report) []Row {
 		rows = append(rows,
 			judged("start-up", "launch → first full frame (median)", ms(w.FirstFrameMs.Median), ms(m.FirstFrameMs.Median),
 				w.FirstFrameMs.Median/m.FirstFrameMs.Median, 1.5, nil),
-			judged("start-up", "peak RSS (median)", mb(w.PeakRSS.Median), mb(m.PeakRSS.Median),
-				w.PeakRSS.Median/m.PeakRSS.Median, 2, func() string {
-					return fmt.Sprintf("at the first frame the binary's own pages are %s resident (floor %s): file-backed, shared, reclaimable; private memory is %s (floor %s)",
-						mb(w.FileAtFrame.Median), mb(m.FileAtFrame.Median), mb(w.AnonAtFrame.Median), mb(m.AnonAtFrame.Median))
-				}),
-			info("start-up", "private memory (RssAnon) at the first frame (median)", mb(w.AnonAtFrame.Median), mb(m.AnonAtFrame.Median),
-				w.AnonAtFrame.Median/m.AnonAtFrame.Median),
+			judged("start-up", "private memory (RssAnon) at the first frame (median)", mb(w.AnonAtFrame.Median), mb(m.AnonAtFrame.Median),
+				w.AnonAtFrame.Median/m.AnonAtFrame.Median, 2.5, nil),
+			// The peak counts the binary's own pages (file-backed, shared,
+			// reclaimable), which grow with what the wizard does, not with
+			// what it costs the machine: shown, not judged.
+			info("start-up", fmt.Sprintf("peak RSS (median; at the first frame %s of it the binary's pages, floor %s)", mb(w.FileAtFrame.Median), mb(m.FileAtFrame.Median)),
+				mb(w.PeakRSS.Median), mb(m.PeakRSS.Median), w.PeakRSS.Median/m.PeakRSS.Median),
 			info("start-up", "Ctrl-C → exit (median)", ms(w.ExitMs.Median), ms(m.ExitMs.Median), w.ExitMs.Median/m.ExitMs.Median),
 		)
 	}
@@ -108,30 +109,25 @@ func goals(rep *Report) []Row {
 		}
 		if extra, ok := trips.VerifyCost(rep.Trips); ok {
 			r := judged("round trips", "verify's cost on setup's path (with − without)", fmt.Sprintf("+%d round trip(s)", extra), "—",
-				float64(extra), 1, func() string {
-					return fmt.Sprintf("setup with verify waits for %d more answers in a row than without it; its probes should go out together", extra)
+				float64(extra), 0, func() string {
+					return fmt.Sprintf("setup with verify waits for %d more answers in a row than without it; its probes need only the client ID and should go out beside the read-back", extra)
 				})
-			r.Goal = "≤ +1"
+			r.Goal = "+0"
 			rows = append(rows, r)
 		}
 	}
 	for _, m := range rep.Multi {
 		wizard := fmt.Sprintf("%s; %d requests; CPU %s", ms(m.WallMs), m.Requests, ms(m.CPUMs))
-		sims := "simulators on " + m.Cert
-		switch {
-		case m.Parallel == 0:
-			rows = append(rows, info("several instances", fmt.Sprintf("setup MDM over %d instances, default --parallel 8 (%d waves; %s): wall / one instance's (median of %d)",
-				m.Instances, (m.Instances+7)/8, sims, m.Runs), wizard, ms(m.OneMs), m.Ratio))
-		case m.Cert != "ecdsa-p256":
-			rows = append(rows, info("several instances", fmt.Sprintf("setup MDM over %d instances, --parallel %d (%s, whose handshakes share the CPUs): wall / one instance's (median of %d)",
-				m.Instances, m.Parallel, sims, m.Runs), wizard, ms(m.OneMs), m.Ratio))
-		default:
-			rows = append(rows, judged("several instances", fmt.Sprintf("setup MDM over %d instances, --parallel %d (%s): wall / one instance's (median of %d)", m.Instances, m.Parallel, sims, m.Runs),
-				wizard, ms(m.OneMs), m.Ratio, 1.3, func() string {
-					return fmt.Sprintf("%d instances at once took %.0f ms beyond one instance's %.0f ms; the run used %.0f ms of CPU (simulators included) on %d CPUs, load average %s",
-						m.Instances, m.WallMs-m.OneMs, m.OneMs, m.CPUMs, rep.CPUs, loadAverage())
-				}))
+		measure := fmt.Sprintf("setup MDM over %d instances, default --parallel (%d; %d wave(s)), simulators on %s: wall / one instance's (median of %d)",
+			m.Instances, cli.DefaultParallel, (m.Instances+cli.DefaultParallel-1)/cli.DefaultParallel, m.Cert, m.Runs)
+		if m.Cert != "ecdsa-p256" {
+			rows = append(rows, info("several instances", measure+", their handshakes sharing the CPUs", wizard, ms(m.OneMs), m.Ratio))
+			continue
 		}
+		rows = append(rows, judged("several instances", measure, wizard, ms(m.OneMs), m.Ratio, 1.5, func() string {
+			return fmt.Sprintf("%d instances took %.0f ms beyond one instance's %.0f ms; the run used %.0f ms of CPU (simulators included) on %d CPUs, load average %s",
+				m.Instances, m.WallMs-m.OneMs, m.OneMs, m.CPUMs, rep.CPUs, loadAverage())
+		}))
 	}
 	ns := []int{}
 	for _, r := range rep.SSH {

@@ -23,9 +23,9 @@ type sshSummary struct {
 
 func sshServers(c config) []sshload.Server {
 	return []sshload.Server{
-		{Name: "wizard", Path: c.wizard, Markers: wizardFirstFrame,
+		{Name: "wizard", Path: c.wizard, Title: wizardFirstFrame,
 			Args: []string{"serve", "--listen", "{listen}", "--authorized-keys", "{keys}", "--host-key", "{hostkey}", "--max-sessions", "1000"}},
-		{Name: "floor", Path: c.benchserve, Markers: []string{floor.Marker},
+		{Name: "floor", Path: c.benchserve, Title: floor.Title,
 			Args: []string{"-listen", "{listen}", "-authorized-keys", "{keys}", "-host-key", "{hostkey}", "-max-sessions", "1000"}},
 	}
 }

@@ -7,20 +7,21 @@ import (
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/bench/internal/floor"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/bench/internal/ptyrun"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/bench/internal/stats"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/ui"
 )
 
-// What marks a complete first frame: the heading (first line) and the help
-// line (last line) of the welcome screen; the floor's only line.
+// What marks the first frame: the window title each program sets with it
+// (the wizard's names its step), never the words on the screen.
 var (
-	wizardFirstFrame  = []string{"Welcome", "start • q quit"}
-	minimalFirstFrame = []string{floor.Marker}
+	wizardFirstFrame  = ui.TitlePrefix + "welcome"
+	minimalFirstFrame = floor.Title
 )
 
 type program struct {
-	Name    string
-	Path    string
-	Args    []string
-	Markers []string
+	Name  string
+	Path  string
+	Args  []string
+	Title string // the window title of the first frame
 }
 
 // StartupResult is what launching one program costs, over all runs.
@@ -84,7 +85,7 @@ func launchOnce(p program) (launch, error) {
 	if err != nil {
 		return l, err
 	}
-	if l.frame, err = proc.WaitFor(10*time.Second, p.Markers...); err != nil {
+	if l.frame, err = proc.WaitTitle(10*time.Second, p.Title); err != nil {
 		_, _ = proc.Stop("", time.Second)
 		return l, err
 	}

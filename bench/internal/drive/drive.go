@@ -29,6 +29,7 @@ type Driver struct {
 	cancel context.CancelFunc
 	quit   bool
 	text   string // the last frame's text, as the driver has seen it
+	title  string // the last frame's window title
 
 	out atomic.Int64 // bytes the renderer wrote
 }
@@ -36,6 +37,7 @@ type Driver struct {
 // frame is what the probe reports after each Update and View.
 type frame struct {
 	text  string
+	title string
 	press time.Duration // for the frame of a key sent by Press: Update to rendered frame
 	key   bool
 	sized bool // the window size has reached the model
@@ -96,7 +98,7 @@ func (d *Driver) Close() {
 func (d *Driver) next(stop <-chan time.Time) (frame, bool) {
 	select {
 	case f := <-d.frames:
-		d.text = f.text
+		d.text, d.title = f.text, f.title
 		return f, true
 	case <-d.done:
 		d.quit = true
@@ -138,7 +140,7 @@ func (p *probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (p *probe) View() tea.View {
 	v := p.inner.View()
 	p.render(v)
-	f := frame{text: ansi.Strip(v.Content), sized: p.sized}
+	f := frame{text: ansi.Strip(v.Content), title: v.WindowTitle, sized: p.sized}
 	if !p.keyStart.IsZero() {
 		f.press, f.key = time.Since(p.keyStart), true
 		p.keyStart = time.Time{}
@@ -196,6 +198,16 @@ var ErrQuit = errors.New("the model quit")
 // quiet (no new frame) for a moment, so that a measurement starts from a still
 // screen.
 func (d *Driver) WaitFor(timeout time.Duration, want ...string) error {
+	return d.wait(timeout, func() bool { return containsAll(d.text, want) }, fmt.Sprintf("showed %q", want))
+}
+
+// WaitTitle is WaitFor for a frame whose window title is title: the wizard's
+// names its step, so a driver follows the screens by what they are.
+func (d *Driver) WaitTitle(timeout time.Duration, title string) error {
+	return d.wait(timeout, func() bool { return d.title == title }, fmt.Sprintf("had the title %q (last: %q)", title, d.title))
+}
+
+func (d *Driver) wait(timeout time.Duration, ok func() bool, what string) error {
 	const quiet = 20 * time.Millisecond
 	deadline := time.After(timeout)
 	for {
@@ -203,18 +215,18 @@ func (d *Driver) WaitFor(timeout time.Duration, want ...string) error {
 			return ErrQuit
 		}
 		var idle <-chan time.Time
-		if containsAll(d.text, want) {
+		if ok() {
 			idle = time.After(quiet)
 		}
 		select {
 		case f := <-d.frames:
-			d.text = f.text
+			d.text, d.title = f.text, f.title
 		case <-d.done:
 			d.quit = true
 		case <-idle:
 			return nil
 		case <-deadline:
-			return fmt.Errorf("the screen never showed %q:\n%s", want, d.text)
+			return fmt.Errorf("the screen never %s:\n%s", what, d.text)
 		}
 	}
 }
@@ -253,7 +265,7 @@ func (d *Driver) Drain() {
 	for {
 		select {
 		case f := <-d.frames:
-			d.text = f.text
+			d.text, d.title = f.text, f.title
 		default:
 			return
 		}

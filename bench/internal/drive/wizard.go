@@ -34,7 +34,7 @@ func StartWizard(w, h int) (*Wizard, error) {
 		PollEvery: time.Hour,
 	})
 	wz := &Wizard{Driver: New(m, w, h), Sim: sim, srv: srv}
-	if err := wz.WaitFor(10*time.Second, "MDM or not", "Checks passed"); err != nil {
+	if err := wz.WaitStep(10*time.Second, "mode"); err != nil {
 		wz.Close()
 		return nil, err
 	}
@@ -48,26 +48,27 @@ func (wz *Wizard) Close() {
 	wz.Sim.Close()
 }
 
-// step is a key and what the screen shows once it has been handled.
-type step struct {
-	key  string
-	want []string
+// WaitStep waits until the wizard is at step (a steps.Step's name, or
+// "welcome"), waiting for the user: its window title says so (ui.Model.Title).
+func (wz *Wizard) WaitStep(timeout time.Duration, step string) error {
+	return wz.WaitTitle(timeout, ui.TitlePrefix+step)
 }
+
+// step is a key and the step it leads to.
+type step struct{ key, step string }
 
 // toChecks: the checks are done and shown on the mode screen once StartWizard
 // returns; nothing is left to walk.
 var toChecks = []step{}
 
-// toResult walks on from the mode screen to the result screen (MDM, new link).
-var toResult = []step{
-	{"enter", []string{"Create an incoming link", "cacheSessionInMobileBrowser"}},
-	{"enter", []string{"Result", `"clientID"`}},
-}
+// toResult walks on from the mode screen to the result screen (MDM, new link):
+// the confirmation, then the result once the verification is done.
+var toResult = []step{{"enter", "confirm"}, {"enter", "done"}}
 
 func (wz *Wizard) walk(steps []step) error {
 	for _, s := range steps {
 		wz.Press(Key(s.key))
-		if err := wz.WaitFor(10*time.Second, s.want...); err != nil {
+		if err := wz.WaitStep(10*time.Second, s.step); err != nil {
 			return fmt.Errorf("after %s: %w", s.key, err)
 		}
 	}

@@ -43,3 +43,12 @@ func TestAnswersQueriesLikeATerminal(t *testing.T) {
 		})
 	}
 }
+
+func TestTitlesListsWhatTheProgramSet(t *testing.T) {
+	out := append(TitleSeq("mobile-oauth-wizard: welcome"), "\x1b[2Jtext"...)
+	out = append(out, "\x1b]2;mobile-oauth-wizard: connect\x1b\\more"...)
+	got := Titles(out)
+	if len(got) != 2 || got[0] != "mobile-oauth-wizard: welcome" || got[1] != "mobile-oauth-wizard: connect" {
+		t.Fatalf("Titles = %q", got)
+	}
+}

@@ -145,6 +145,69 @@ func (p *Proc) WaitFor(timeout time.Duration, markers ...string) (time.Duration,
 	}
 }
 
+// TitleSeq is the OSC 2 sequence that sets the window title to title, as
+// Bubble Tea writes it. The wizard's title names its step (ui.TitlePrefix) and
+// the floor's is floor.Title: the drivers follow the screens by it, never by
+// their words.
+func TitleSeq(title string) []byte { return []byte(ansi.SetWindowTitle(title)) }
+
+// FrameGap: output that follows within this long belongs to the same frame.
+// Bubble Tea writes the title first and the frame's cells after it, in one
+// write; a pseudo-terminal hands a large write over in pieces, back to back.
+const FrameGap = 2 * time.Millisecond
+
+// WaitTitle reads until the program sets its window title to title and
+// returns the time from launch to the end of the frame that carried it (the
+// pieces of that write that follow at once).
+func (p *Proc) WaitTitle(timeout time.Duration, title string) (time.Duration, error) {
+	seq := TitleSeq(title)
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for !bytes.Contains(p.out.Bytes(), seq) {
+		select {
+		case c, ok := <-p.chunks:
+			if !ok {
+				return 0, fmt.Errorf("the program ended before its title was %q; output:\n%s", title, p.Text())
+			}
+			p.take(c)
+		case <-deadline.C:
+			return 0, fmt.Errorf("the title was not %q within %s (titles: %q); output:\n%s", title, timeout, Titles(p.out.Bytes()), p.Text())
+		}
+	}
+	for {
+		gap := time.NewTimer(FrameGap)
+		select {
+		case c, ok := <-p.chunks:
+			gap.Stop()
+			if !ok {
+				return p.last.Sub(p.started), nil
+			}
+			p.take(c)
+		case <-gap.C:
+			return p.last.Sub(p.started), nil
+		}
+	}
+}
+
+// Titles lists the window titles set in out, in order: what a driver that
+// waited in vain saw.
+func Titles(out []byte) []string {
+	var ts []string
+	for {
+		i := bytes.Index(out, []byte("\x1b]2;"))
+		if i < 0 {
+			return ts
+		}
+		out = out[i+4:]
+		j := bytes.IndexAny(out, "\x07\x1b")
+		if j < 0 {
+			return ts
+		}
+		ts = append(ts, string(out[:j]))
+		out = out[j:]
+	}
+}
+
 func (p *Proc) take(c chunk) {
 	p.out.Write(c.data)
 	p.last = c.at

@@ -4,12 +4,10 @@
 package sshload
 
 import (
-	"context"
+	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
-	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -33,10 +31,10 @@ const EnvHeapSignal = "BENCH_SSH_USR1"
 // Server is how to start the server under test. Args may use {listen},
 // {keys} and {hostkey}, which are filled in.
 type Server struct {
-	Name    string
-	Path    string
-	Args    []string
-	Markers []string // the first frame shows all of these
+	Name  string
+	Path  string
+	Args  []string
+	Title string // the window title the first frame sets
 }
 
 // Result is one load run.
@@ -118,7 +116,7 @@ func Run(srv Server, n int) (Result, error) {
 	}
 	// One session first: what the server allocates once (lazy tables, pools)
 	// is not a per-session cost.
-	warm := open(addr, cfg, srv.Markers)
+	warm := open(addr, cfg, srv.Title)
 	if warm.err != nil {
 		return res, fmt.Errorf("%s: warm-up session: %w", srv.Name, warm.err)
 	}
@@ -138,7 +136,7 @@ func Run(srv Server, n int) (Result, error) {
 	for i := range sessions {
 		wg.Go(func() {
 			<-start
-			sessions[i] = open(addr, cfg, srv.Markers)
+			sessions[i] = open(addr, cfg, srv.Title)
 		})
 	}
 	close(start)
@@ -194,8 +192,9 @@ func (s session) close() {
 }
 
 // open connects, asks for an 80x24 terminal and a shell, and reads until the
-// first frame. The clock starts before the TCP connect: the user's wait.
-func open(addr string, cfg *ssh.ClientConfig, markers []string) session {
+// first frame: the write that sets the window title to title, and what follows
+// it at once. The clock starts before the TCP connect: the user's wait.
+func open(addr string, cfg *ssh.ClientConfig, title string) session {
 	var s session
 	t0 := time.Now()
 	if s.client, s.err = ssh.Dial("tcp", addr, cfg); s.err != nil {
@@ -216,30 +215,70 @@ func open(addr string, cfg *ssh.ClientConfig, markers []string) session {
 	if s.err = s.sess.Shell(); s.err != nil {
 		return s
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	stopRead := context.AfterFunc(ctx, func() { _ = s.sess.Close() })
-	defer stopRead()
-	var seen strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := out.Read(buf)
-		seen.Write(buf[:n])
-		if text := ansi.Strip(seen.String()); containsAll(text, markers) {
-			s.firstFrame = time.Since(t0)
-			// Keep draining, as a terminal does, so the server never blocks on
-			// a full channel window while the others are measured.
-			go func() { _, _ = io.Copy(io.Discard, out) }()
-			return s
-		}
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				err = fmt.Errorf("session ended before its first frame; it showed: %q", lastLine(ansi.Strip(seen.String())))
+	// A reader that keeps draining, as a terminal does, so the server never
+	// blocks on a full channel window while the others are measured.
+	type chunk struct {
+		at   time.Time
+		data []byte
+	}
+	chunks := make(chan chunk, 64)
+	go func() {
+		defer close(chunks)
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := out.Read(buf)
+			if n > 0 {
+				chunks <- chunk{time.Now(), append([]byte(nil), buf[:n]...)}
 			}
-			s.err = err
+			if err != nil {
+				return
+			}
+		}
+	}()
+	drain := func() {
+		go func() {
+			for range chunks {
+			}
+		}()
+	}
+	deadline := time.NewTimer(30 * time.Second)
+	defer deadline.Stop()
+	seq := ptyrun.TitleSeq(title)
+	var seen []byte
+	var last time.Time
+	for !bytes.Contains(seen, seq) {
+		select {
+		case c, ok := <-chunks:
+			if !ok {
+				s.err = fmt.Errorf("session ended before its first frame; it showed: %q", lastLine(ansi.Strip(string(seen))))
+				return s
+			}
+			seen, last = append(seen, c.data...), c.at
+		case <-deadline.C:
+			_ = s.sess.Close()
+			drain()
+			s.err = fmt.Errorf("no first frame (title %q) within 30s; titles: %q", title, ptyrun.Titles(seen))
 			return s
 		}
 	}
+	// The rest of the frame's write.
+	for gap := true; gap; {
+		t := time.NewTimer(ptyrun.FrameGap)
+		select {
+		case c, ok := <-chunks:
+			t.Stop()
+			if ok {
+				last = c.at
+			} else {
+				gap = false
+			}
+		case <-t.C:
+			gap = false
+		}
+	}
+	s.firstFrame = last.Sub(t0)
+	drain()
+	return s
 }
 
 func lastLine(s string) string {
@@ -248,15 +287,6 @@ func lastLine(s string) string {
 		s = s[i+1:]
 	}
 	return strings.TrimSpace(s)
-}
-
-func containsAll(s string, want []string) bool {
-	for _, w := range want {
-		if !strings.Contains(s, w) {
-			return false
-		}
-	}
-	return true
 }
 
 // cpuTime is the user and system time a process has used so far.
