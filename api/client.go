@@ -161,7 +161,7 @@ func New(opts Options) (*Client, error) {
 
 	c := &Client{base: base, onChange: opts.OnChange}
 	if opts.Debug != nil {
-		c.debugW = &lockedWriter{w: opts.Debug}
+		c.debugW = Locked(opts.Debug)
 	}
 	c.rest = c.newResty(opts, transport)
 	c.anon = c.newResty(opts, transport)

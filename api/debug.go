@@ -31,13 +31,22 @@ func Redact(s string) string {
 	return secretField.ReplaceAllString(s, `$1"[redacted]"`)
 }
 
-// lockedWriter serialises log entries: the checks send requests concurrently.
-type lockedWriter struct {
+// LockedWriter serialises writes: the checks send requests concurrently, and
+// the request log shares stderr with the flow's messages.
+type LockedWriter struct {
 	mu sync.Mutex
 	w  io.Writer
 }
 
-func (l *lockedWriter) Write(p []byte) (int, error) {
+// Locked returns w behind a lock, or w itself when it is one already.
+func Locked(w io.Writer) *LockedWriter {
+	if l, ok := w.(*LockedWriter); ok {
+		return l
+	}
+	return &LockedWriter{w: w}
+}
+
+func (l *LockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)

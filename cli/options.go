@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/charmbracelet/x/term"
@@ -232,18 +231,6 @@ func readToken(file string, stdin io.Reader) (string, error) {
 	return t, nil
 }
 
-// serialWriter lets several goroutines write whole lines to one writer.
-type serialWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *serialWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}
-
 // newClient builds an API client with the global options applied.
 func (g *globalOptions) newClient(baseURL string, c Credentials) (*api.Client, error) {
 	opts := api.Options{
@@ -290,11 +277,11 @@ func (g *globalOptions) prepare(cmd *cobra.Command) error {
 	if g.Timeout <= 0 {
 		return usageError("--timeout: must be longer than 0, e.g. 30s")
 	}
-	if _, ok := g.io.Err.(*serialWriter); g.Debug && !ok {
+	if g.Debug {
 		// The request log is written from the requests' goroutines (the
 		// checks and the sign-in probes run beside the flow's messages): one
 		// lock for every writer of stderr keeps the lines whole.
-		g.io.Err = &serialWriter{w: g.io.Err}
+		g.io.Err = api.Locked(g.io.Err)
 	}
 	if len(g.URLs) > 1 && !takesSeveral(cmd) {
 		what := cmd.Name()
