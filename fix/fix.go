@@ -26,6 +26,10 @@ const (
 	AllowHTTP
 	// OtherProduct: name the product the instance really is (Fix.Product).
 	OtherProduct
+	// PickMDMApp: name the MDM's app record by its id (none or several match).
+	PickMDMApp
+	// AssignGroup: name a group to assign the MDM's app configuration to.
+	AssignGroup
 )
 
 // Fix is a Kind with its parameters.

@@ -2,6 +2,7 @@ package intune
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -52,13 +53,30 @@ type AppConfiguration struct {
 	EncodedSettingXML []byte `json:"encodedSettingXml,omitempty"`
 }
 
-// Assignment targets a configuration at a group.
+// Assignment targets a configuration at a group (or all users, all devices,
+// an exclusion). Target is kept as Graph sent it, so that assigning again
+// keeps the targets the wizard does not know.
 type Assignment struct {
-	ID     string `json:"id,omitempty"`
-	Target struct {
+	ID     string          `json:"id,omitempty"`
+	Target json.RawMessage `json:"target"`
+}
+
+// GroupID is the group a group target names; "" for other targets.
+func (a Assignment) GroupID() string {
+	var t struct {
 		ODataType string `json:"@odata.type"`
-		GroupID   string `json:"groupId,omitempty"`
-	} `json:"target"`
+		GroupID   string `json:"groupId"`
+	}
+	if json.Unmarshal(a.Target, &t) != nil || t.ODataType != typeGroupTarget {
+		return ""
+	}
+	return t.GroupID
+}
+
+// GroupTarget is the target of an assignment to a group.
+func GroupTarget(groupID string) json.RawMessage {
+	b, _ := json.Marshal(map[string]string{"@odata.type": typeGroupTarget, "groupId": groupID})
+	return b
 }
 
 type page[T any] struct {
@@ -110,15 +128,19 @@ func (c *Client) AppConfigurations(ctx context.Context) ([]AppConfiguration, err
 	return cfgs, err
 }
 
-func configPath(id string) string {
-	return "/deviceAppManagement/mobileAppConfigurations/" + url.PathEscape(id)
+// ConfigurationsPath is the app configuration policies' collection below /v1.0.
+const ConfigurationsPath = "/deviceAppManagement/mobileAppConfigurations"
+
+// ConfigPath is one app configuration policy's path below /v1.0.
+func ConfigPath(id string) string {
+	return ConfigurationsPath + "/" + url.PathEscape(id)
 }
 
 // AppConfiguration reads one configuration with its settings. Values are not
 // sanitised here: the caller compares and writes them back byte for byte.
 func (c *Client) AppConfiguration(ctx context.Context, id string) (*AppConfiguration, error) {
 	var cfg AppConfiguration
-	if err := c.do(ctx, call{op: "read the app configuration policy", method: http.MethodGet, path: configPath(id)}, &cfg); err != nil {
+	if err := c.do(ctx, call{op: "read the app configuration policy", method: http.MethodGet, path: ConfigPath(id)}, &cfg); err != nil {
 		return nil, err
 	}
 	cfg.DisplayName = termsafe.String(cfg.DisplayName)
@@ -141,35 +163,48 @@ func (c *Client) CreateAppConfiguration(ctx context.Context, cfg AppConfiguratio
 // (Graph replaces a collection on PATCH); sent once.
 func (c *Client) SetSettings(ctx context.Context, id string, settings []Setting) error {
 	body := map[string]any{"@odata.type": TypeIOSConfiguration, "settings": settings}
-	return c.do(ctx, call{op: "update the app configuration policy", method: http.MethodPatch, path: configPath(id), body: body}, nil)
+	return c.do(ctx, call{op: "update the app configuration policy", method: http.MethodPatch, path: ConfigPath(id), body: body}, nil)
 }
 
 // SetEncodedSettingXML replaces the configuration's XML data; sent once.
 func (c *Client) SetEncodedSettingXML(ctx context.Context, id string, xml []byte) error {
 	body := map[string]any{"@odata.type": TypeIOSConfiguration, "encodedSettingXml": xml}
-	return c.do(ctx, call{op: "update the app configuration policy", method: http.MethodPatch, path: configPath(id), body: body}, nil)
+	return c.do(ctx, call{op: "update the app configuration policy", method: http.MethodPatch, path: ConfigPath(id), body: body}, nil)
 }
 
 // DeleteAppConfiguration deletes a configuration; sent once.
 func (c *Client) DeleteAppConfiguration(ctx context.Context, id string) error {
-	return c.do(ctx, call{op: "delete the app configuration policy", method: http.MethodDelete, path: configPath(id)}, nil)
+	return c.do(ctx, call{op: "delete the app configuration policy", method: http.MethodDelete, path: ConfigPath(id)}, nil)
 }
 
 // Assignments lists the groups a configuration is assigned to.
 func (c *Client) Assignments(ctx context.Context, id string) ([]Assignment, error) {
-	return list[Assignment](ctx, c, "list the app configuration policy's assignments", configPath(id)+"/assignments")
+	return list[Assignment](ctx, c, "list the app configuration policy's assignments", ConfigPath(id)+"/assignments")
 }
 
-// Assign sets the configuration's assignments to these groups. Graph's assign
-// action replaces every assignment: pass the groups already assigned too.
-func (c *Client) Assign(ctx context.Context, id string, groupIDs []string) error {
-	as := make([]map[string]any, 0, len(groupIDs))
-	for _, g := range groupIDs {
-		as = append(as, map[string]any{
-			"@odata.type": typeAssignment,
-			"target":      map[string]any{"@odata.type": typeGroupTarget, "groupId": g},
-		})
-	}
+// Assign sets the configuration's assignments to these targets. Graph's
+// assign action replaces every assignment: pass those already there too.
+func (c *Client) Assign(ctx context.Context, id string, targets []json.RawMessage) error {
 	return c.do(ctx, call{op: "assign the app configuration policy", method: http.MethodPost,
-		path: configPath(id) + "/assign", body: map[string]any{"assignments": as}}, nil)
+		path: ConfigPath(id) + "/assign", body: AssignBody(targets)}, nil)
+}
+
+// AssignBody is the body of the assign action for these targets.
+func AssignBody(targets []json.RawMessage) any {
+	as := make([]map[string]any, 0, len(targets))
+	for _, t := range targets {
+		as = append(as, map[string]any{"@odata.type": typeAssignment, "target": t})
+	}
+	return map[string]any{"assignments": as}
+}
+
+// RequestLine is a request as a dry run shows it: method, URL and JSON body.
+func (c *Client) RequestLine(method, path string, body any) string {
+	s := method + " " + c.graph.String() + "/v1.0" + path
+	if body != nil {
+		if b, err := json.Marshal(body); err == nil {
+			s += "\n    " + string(b)
+		}
+	}
+	return s
 }

@@ -78,7 +78,7 @@ func New(o Options) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{}
 	}
-	c := &Client{graph: g, token: o.Token, sleep: sleepCtx, debug: o.Debug}
+	c := &Client{graph: g, token: o.Token, sleep: Sleep, debug: o.Debug}
 	if o.Sleep != nil {
 		c.sleep = o.Sleep
 	}
@@ -100,7 +100,8 @@ func (c *Client) Scope() string { return c.graph.String() + "/.default" }
 // GraphURL is the Graph host the client talks to.
 func (c *Client) GraphURL() string { return c.graph.String() }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx ends.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

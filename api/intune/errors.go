@@ -33,6 +33,10 @@ type Error struct {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// RetryStatus is the HTTP status and the wait the service asked for: a write
+// refused with 429 or 503 was not taken and may be sent again after it.
+func (e *Error) RetryStatus() (int, time.Duration) { return e.Status, e.RetryAfter }
+
 // APIKind lets api.KindOf classify the error.
 func (e *Error) APIKind() api.Kind { return e.Kind }
 

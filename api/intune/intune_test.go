@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"math/big"
@@ -205,11 +206,11 @@ func TestConfigurationLifecycle(t *testing.T) {
 	if err != nil || len(got.Settings) != 1 || got.Settings[0] != sites {
 		t.Fatalf("after PATCH settings = %+v, %v: the whole array is replaced", got, err)
 	}
-	if err := c.Assign(ctx, created.ID, []string{"g1", "g2"}); err != nil {
+	if err := c.Assign(ctx, created.ID, []json.RawMessage{intune.GroupTarget("g1"), intune.GroupTarget("g2")}); err != nil {
 		t.Fatal(err)
 	}
 	as, err := c.Assignments(ctx, created.ID)
-	if err != nil || len(as) != 2 || as[1].Target.GroupID != "g2" {
+	if err != nil || len(as) != 2 || as[1].GroupID() != "g2" {
 		t.Fatalf("assignments = %+v, %v", as, err)
 	}
 	if err := c.DeleteAppConfiguration(ctx, created.ID); err != nil {

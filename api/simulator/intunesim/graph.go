@@ -157,18 +157,15 @@ func (s *Sim) config(w http.ResponseWriter, r *http.Request, seg []string) {
 		s.configs = slices.Delete(s.configs, i, i+1)
 		w.WriteHeader(http.StatusNoContent)
 	case len(seg) == 2 && seg[1] == "assignments" && r.Method == http.MethodGet:
-		items := make([]any, 0, len(c.Groups))
-		for _, g := range c.Groups {
-			items = append(items, map[string]any{"id": c.ID + "_" + g, "target": map[string]any{"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": g}})
+		items := make([]any, 0, len(c.Targets))
+		for i, t := range c.Targets {
+			items = append(items, map[string]any{"id": fmt.Sprintf("%s_%d", c.ID, i), "target": t})
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"value": items})
 	case len(seg) == 2 && seg[1] == "assign" && r.Method == http.MethodPost:
 		var body struct {
 			Assignments []struct {
-				Target struct {
-					ODataType string `json:"@odata.type"`
-					GroupID   string `json:"groupId"`
-				} `json:"target"`
+				Target json.RawMessage `json:"target"`
 			} `json:"assignments"`
 		}
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
@@ -176,15 +173,23 @@ func (s *Sim) config(w http.ResponseWriter, r *http.Request, seg []string) {
 			return
 		}
 		// assign replaces every assignment.
-		var groups []string
+		var targets []json.RawMessage
 		for _, a := range body.Assignments {
-			if a.Target.ODataType != "#microsoft.graph.groupAssignmentTarget" || a.Target.GroupID == "" {
+			var t struct {
+				Type    string `json:"@odata.type"`
+				GroupID string `json:"groupId"`
+			}
+			_ = json.Unmarshal(a.Target, &t)
+			switch {
+			case t.Type == "#microsoft.graph.allLicensedUsersAssignmentTarget", t.Type == "#microsoft.graph.allDevicesAssignmentTarget":
+			case (t.Type == "#microsoft.graph.groupAssignmentTarget" || t.Type == "#microsoft.graph.exclusionGroupAssignmentTarget") && t.GroupID != "":
+			default:
 				graphError(w, http.StatusBadRequest, "BadRequest", "Invalid assignment target.")
 				return
 			}
-			groups = append(groups, a.Target.GroupID)
+			targets = append(targets, a.Target)
 		}
-		c.Groups = groups
+		c.Targets = targets
 		writeJSON(w, http.StatusOK, map[string]any{"value": []any{}})
 	default:
 		graphError(w, http.StatusMethodNotAllowed, "BadRequest", "No HTTP resource was found that matches the request.")
@@ -236,7 +241,7 @@ func (s *Sim) create(w http.ResponseWriter, r *http.Request) {
 		graphError(w, http.StatusBadRequest, "BadRequest", err.Error())
 		return
 	}
-	c.ID, c.Version, c.Groups = s.newID(), 1, nil
+	c.ID, c.Version, c.Targets = s.newID(), 1, nil
 	s.configs = append(s.configs, &c)
 	writeJSON(w, http.StatusCreated, s.entity(&c))
 }

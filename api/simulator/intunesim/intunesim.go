@@ -66,7 +66,8 @@ type Config struct {
 	Settings           []Setting `json:"settings"`
 	EncodedSettingXML  []byte    `json:"encodedSettingXml"`
 	Version            int       `json:"version"`
-	Groups             []string  `json:"-"`
+	// Targets are the assignments' targets, as sent.
+	Targets []json.RawMessage `json:"-"`
 }
 
 // Fault is served instead of (or after) the real answer to matching requests.
@@ -167,8 +168,23 @@ func (s *Sim) Configs() []Config {
 	for _, c := range s.configs {
 		cc := *c
 		cc.Settings = slices.Clone(c.Settings)
-		cc.Groups = slices.Clone(c.Groups)
+		cc.Targets = slices.Clone(c.Targets)
 		out = append(out, cc)
+	}
+	return out
+}
+
+// Groups are the groups a configuration is assigned to.
+func (c Config) Groups() []string {
+	var out []string
+	for _, t := range c.Targets {
+		var v struct {
+			Type    string `json:"@odata.type"`
+			GroupID string `json:"groupId"`
+		}
+		if json.Unmarshal(t, &v) == nil && v.Type == "#microsoft.graph.groupAssignmentTarget" {
+			out = append(out, v.GroupID)
+		}
 	}
 	return out
 }
