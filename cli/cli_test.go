@@ -153,7 +153,12 @@ func TestSetupTwiceCreatesOneLink(t *testing.T) {
 			t.Errorf("--json lacks %q", k)
 		}
 	}
-	sites := first["sites"].([]any)
+	// The site lists are keyed by app: a Jira run's list is at .sites.jira.
+	lists := first["sites"].(map[string]any)
+	if len(lists) != 1 || first["app"] != "jira" {
+		t.Fatalf("sites = %v, app %v: want the Jira app's list only", lists, first["app"])
+	}
+	sites := lists["jira"].([]any)
 	site := sites[0].(map[string]any)
 	oauth := site["oauth"].(map[string]any)
 	if site["title"] != "Acme Jira" || site["baseURL"] != env.URL || oauth["clientID"] != first["clientId"] || oauth["cacheSessionInMobileBrowser"] != false {

@@ -12,7 +12,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
-	"github.com/dustin/go-humanize/english"
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
@@ -161,21 +160,28 @@ func displayName(base string) string {
 	return rest
 }
 
+// forTarget is a copy of the options with t's URL and product (the
+// inventory's, when it names one).
+func (g *globalOptions) forTarget(t *target) *globalOptions {
+	gi := *g
+	gi.URL, gi.URLs = t.URL, []string{t.URL}
+	if t.Product != "" {
+		gi.Product = string(t.Product)
+	}
+	return &gi
+}
+
 // forInstance is a copy of the options for one instance: its URL and
 // credentials, its own writer for messages, and its row for progress.
 // Nothing in it is shared with another instance but the settings every
 // instance has in common.
 func (g *globalOptions) forInstance(o *outcome) *globalOptions {
 	t := o.target
-	gi := *g
+	gi := *g.forTarget(t)
 	stdio := *g.io
 	stdio.In, stdio.Out, stdio.Err = strings.NewReader(""), io.Discard, &o.messages
 	gi.observe, gi.fixPhrase = o.observe, t.phrase
 	gi.io = &stdio
-	gi.URL, gi.URLs = t.URL, []string{t.URL}
-	if t.Product != "" {
-		gi.Product = string(t.Product)
-	}
 	gi.TokenFile, gi.User = "", ""
 	creds := t.creds
 	gi.creds = &creds
@@ -219,11 +225,12 @@ type outcome struct {
 // makes it once the link is in place, so an instance whose verification
 // failed afterwards is listed, as with one instance (its exit code says what
 // failed).
-func (o *outcome) site() (steps.Site, bool) {
-	if len(o.res.Sites) != 1 {
-		return steps.Site{}, false
+func (o *outcome) site() (steps.App, steps.Site, bool) {
+	if o.res.Sites == nil || o.res.Sites.Len() != 1 {
+		return "", steps.Site{}, false
 	}
-	return o.res.Sites[0], true
+	app := o.res.Sites.Apps()[0]
+	return app, o.res.Sites.List(app)[0], true
 }
 
 // summary is the one line a row or a plain progress line shows for a finished instance.
@@ -322,9 +329,11 @@ type jsonRun struct {
 	// ok: every instance is done; exitCode: the most serious of theirs.
 	jsonStatus
 	Instances []any `json:"instances"`
-	// Sites is the merged site list (setup only; [] when no instance got that far).
-	Sites  any    `json:"sites,omitempty"`
-	Output string `json:"output,omitempty"`
+	// Sites are the site lists keyed by app (setup only; {} when no
+	// instance got that far); Output and NotChecked as for one instance.
+	Sites      *steps.SiteLists       `json:"sites,omitempty"`
+	Output     map[steps.App]string   `json:"output,omitempty"`
+	NotChecked map[steps.App][]string `json:"notChecked,omitempty"`
 }
 
 func (r *jsonRun) add(o *outcome) {
@@ -342,7 +351,7 @@ func (r *jsonRun) add(o *outcome) {
 	res := o.res
 	res.Error, res.Remedy = msg, remedy
 	res.setExit(o.code)
-	res.Sites, res.Output = nil, ""
+	res.Sites, res.Output, res.NotChecked = nil, nil, nil
 	r.Instances = append(r.Instances, jsonInstance{URL: o.URL, jsonResult: res})
 }
 
@@ -446,9 +455,10 @@ func runSetupMany(cmd *cobra.Command, g *globalOptions, so *setupOptions, m *mul
 	if err != nil {
 		return err
 	}
-	// Every instance's options, and the one site list, are checked before
-	// any instance is touched.
-	for _, t := range targets {
+	// Every instance's options, and the site lists, are checked before any
+	// instance is touched.
+	urls, apps := make([]string, len(targets)), make([]steps.App, len(targets))
+	for i, t := range targets {
 		oi := so.forInstance(&t)
 		if oi.mode == "" {
 			return usageError("no mode for " + t.name + ": pass --mode mdm or --mode non-mdm, or set mode in the inventory")
@@ -456,10 +466,24 @@ func runSetupMany(cmd *cobra.Command, g *globalOptions, so *setupOptions, m *mul
 		if _, _, err = oi.parse(); err != nil {
 			return err
 		}
+		product, err := g.forTarget(&t).product()
+		if err != nil {
+			return err
+		}
+		urls[i], apps[i] = t.URL, settledApp(product)
 	}
-	format, err := so.siteListFormat()
+	out, err := so.siteListOutput()
 	if err != nil {
 		return err
+	}
+	if err := out.checkRun(apps); err != nil {
+		return err
+	}
+	var lc *listCheck
+	if out.paths.Given() {
+		if lc, err = g.checkLists(ctxOf(cmd), out, urls, apps); err != nil {
+			return err
+		}
 	}
 	outs, code := runMany(cmd, g, m, targets, func(_ context.Context, o *outcome) {
 		o.res = jsonResult{Checks: []jsonCheck{}}
@@ -467,34 +491,23 @@ func runSetupMany(cmd *cobra.Command, g *globalOptions, so *setupOptions, m *mul
 	})
 	printOutcomes(g.io.Err, outs)
 
-	var add []steps.Site
+	// Each app's list holds every instance of that app whose link is in
+	// place, in the order given.
+	var lists steps.SiteLists
 	for _, o := range outs {
-		if s, ok := o.site(); ok {
-			add = append(add, s)
+		if app, s, ok := o.site(); ok {
+			lists.Add(app, s)
 		}
 	}
-	sites := steps.MergeAll([]steps.Site{}, add...)
-	var werr error
-	switch {
-	case len(add) == 0:
-	case so.output != "":
-		sites, werr = steps.SaveSiteList(so.output, add, format)
-		if werr == nil {
-			fmt.Fprintf(g.io.Err, "Saved the site list (%s, %d from this run) to %s (mode 0600).\n", english.Plural(len(sites), "site", ""), len(add), so.output)
-		}
-	case !so.json:
-		out, err := steps.RenderSites(sites, format)
-		if err != nil {
-			werr = err
-			break
-		}
-		_, werr = g.io.Out.Write(out)
-	}
+	saved, werr := writeLists(g, out, lc, lists, so.json, g.io.Out)
 	if so.json {
-		run := jsonRun{Instances: []any{}, Sites: sites}
+		run := jsonRun{Instances: []any{}}
 		run.setExit(code)
-		if werr == nil && len(add) > 0 {
-			run.Output = so.output
+		var res jsonResult
+		res.setLists(saved)
+		run.Sites, run.Output, run.NotChecked = res.Sites, res.Output, res.NotChecked
+		if run.Sites == nil {
+			run.Sites = &steps.SiteLists{}
 		}
 		if werr != nil {
 			run.setExit(MostSerious(code, ExitCode(werr)))
@@ -518,7 +531,7 @@ func (o *setupOptions) forInstance(t *target) *setupOptions {
 	oi := *o
 	oi.mode = cmp.Or(string(t.Mode), o.mode)
 	oi.title = t.Title
-	oi.output = ""
+	oi.outputs = nil
 	return &oi
 }
 

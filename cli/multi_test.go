@@ -31,6 +31,39 @@ func siteList(t *testing.T, s string) []steps.Site {
 	return sites
 }
 
+// printedLists reads the site lists a run printed: each under the line that
+// names its app ("# Jira Data Center app (App Store id …), key "sites":").
+func printedLists(t *testing.T, s string) map[steps.App][]steps.Site {
+	t.Helper()
+	out := map[steps.App][]steps.Site{}
+	var app steps.App
+	var body strings.Builder
+	flush := func() {
+		if app != "" {
+			out[app] = siteList(t, body.String())
+		}
+		body.Reset()
+	}
+	for line := range strings.Lines(s) {
+		if !strings.HasPrefix(line, "# ") {
+			body.WriteString(line)
+			continue
+		}
+		flush()
+		app = ""
+		for _, a := range steps.Apps {
+			if strings.HasPrefix(line, "# "+a.Label()+":") {
+				app = a
+			}
+		}
+		if app == "" {
+			t.Fatalf("a heading that names no app: %q", line)
+		}
+	}
+	flush()
+	return out
+}
+
 func clientIDOf(t *testing.T, env *simtest.Env) string {
 	t.Helper()
 	cl := env.Sim.Clients()
@@ -40,24 +73,27 @@ func clientIDOf(t *testing.T, env *simtest.Env) string {
 	return cl[0].ClientID
 }
 
-func TestJiraAndConfluenceGiveOneMergedList(t *testing.T) {
+// Jira and Confluence are two iOS apps with a managed configuration each: a
+// run over both prints two lists, each under its app's name, never one.
+func TestJiraAndConfluenceGiveOneListPerApp(t *testing.T) {
 	jira := simtest.Start(t, simulator.Config{DevMode: true, Product: "jira", Title: "Jira"})
 	wiki := simtest.Start(t, simulator.Config{DevMode: true, Product: "confluence", Title: "Wiki"})
 	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", jira.URL, "--url", wiki.URL, "--mode", "mdm", "--yes")
 	if r.code != ExitOK {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	sites := siteList(t, r.stdout)
-	if len(sites) != 2 {
-		t.Fatalf("want both sites in one list, got %+v", sites)
+	lists := printedLists(t, r.stdout)
+	if len(lists) != 2 || len(lists[steps.AppJira]) != 1 || len(lists[steps.AppConfluence]) != 1 {
+		t.Fatalf("want one list per app with its own site, got %+v\n%s", lists, r.stdout)
 	}
-	for i, want := range []struct {
+	for _, want := range []struct {
 		env   *simtest.Env
+		app   steps.App
 		title string
-	}{{jira, "Jira"}, {wiki, "Wiki"}} {
-		s := sites[i]
+	}{{jira, steps.AppJira, "Jira"}, {wiki, steps.AppConfluence, "Wiki"}} {
+		s := lists[want.app][0]
 		if s.Title != want.title || s.BaseURL != want.env.URL || s.OAuth == nil || s.OAuth.ClientID != clientIDOf(t, want.env) {
-			t.Errorf("site %d = %+v, want %s at %s with its own client", i, s, want.title, want.env.URL)
+			t.Errorf("%s's list = %+v, want %s at %s with its own client", want.app, s, want.title, want.env.URL)
 		}
 	}
 	for _, name := range []string{displayName(jira.URL), displayName(wiki.URL)} {
@@ -71,7 +107,7 @@ func TestIncompatibleInstanceAmongTwo(t *testing.T) {
 	good := simtest.Start(t, simulator.Config{DevMode: true, Product: "jira", Title: "Good"})
 	old := simtest.Start(t, simulator.Config{DevMode: true, Product: "jira", Version: "9.4.0", Title: "Old"})
 	file := filepath.Join(t.TempDir(), "sites.json")
-	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", old.URL, "--url", good.URL, "--mode", "mdm", "--yes", "--json", "--output", file)
+	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", old.URL, "--url", good.URL, "--product", "jira", "--mode", "mdm", "--yes", "--json", "--output", file)
 	if r.code != ExitIncompatible {
 		t.Fatalf("exit %d, want %d\n%s", r.code, ExitIncompatible, r.stderr)
 	}
@@ -83,9 +119,9 @@ func TestIncompatibleInstanceAmongTwo(t *testing.T) {
 			ClientID   string `json:"clientId"`
 			Changed    *bool  `json:"changed"`
 		} `json:"instances"`
-		Sites    []steps.Site `json:"sites"`
-		Output   string       `json:"output"`
-		ExitCode int          `json:"exitCode"`
+		Sites    map[steps.App][]steps.Site `json:"sites"`
+		Output   map[steps.App]string       `json:"output"`
+		ExitCode int                        `json:"exitCode"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatalf("stdout is not one JSON object: %v\n%s", err, r.stdout)
@@ -102,7 +138,7 @@ func TestIncompatibleInstanceAmongTwo(t *testing.T) {
 	if len(old.Sim.Clients()) != 0 {
 		t.Error("a link was created on the incompatible instance")
 	}
-	if len(out.Sites) != 1 || out.Sites[0].BaseURL != good.URL || out.ExitCode != ExitIncompatible || out.Output != file {
+	if len(out.Sites) != 1 || len(out.Sites["jira"]) != 1 || out.Sites["jira"][0].BaseURL != good.URL || out.ExitCode != ExitIncompatible || out.Output["jira"] != file {
 		t.Errorf("merged list %+v, output %q, exit %d", out.Sites, out.Output, out.ExitCode)
 	}
 	data, err := os.ReadFile(file)
@@ -154,9 +190,9 @@ instances:
 	if r.code != ExitOK {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	sites := siteList(t, r.stdout)
-	if len(sites) != 2 || sites[0].Title != "Jira A" || sites[1].Title != "Wiki B" {
-		t.Fatalf("sites = %+v", sites)
+	lists := printedLists(t, r.stdout)
+	if j, w := lists[steps.AppJira], lists[steps.AppConfluence]; len(j) != 1 || j[0].Title != "Jira A" || len(w) != 1 || w[0].Title != "Wiki B" {
+		t.Fatalf("lists = %+v", lists)
 	}
 	for _, c := range []struct {
 		env        *simtest.Env
@@ -447,26 +483,32 @@ func TestRemedyNamesTheInstancesOwnToken(t *testing.T) {
 	}
 }
 
+// Several instances of one product share their app's list: merged into an
+// existing file, whose other sites stay (one that cannot be asked which app
+// it is for is kept, and the output says it was not checked).
 func TestSeveralInstancesMergeIntoAnExistingList(t *testing.T) {
 	jira := simtest.Start(t, simulator.Config{DevMode: true, Product: "jira", Title: "Jira"})
-	wiki := simtest.Start(t, simulator.Config{DevMode: true, Product: "confluence", Title: "Wiki"})
+	staging := simtest.Start(t, simulator.Config{DevMode: true, Product: "jira", Title: "Jira staging"})
 	file := filepath.Join(t.TempDir(), "sites.json")
-	other := `[{"title":"Other","baseURL":"https://other.example.com","oauth":{"clientID":"0123456789abcdef0123456789abcdef","cacheSessionInMobileBrowser":false}}]`
+	other := `[{"title":"Other","baseURL":"https://other.invalid","oauth":{"clientID":"0123456789abcdef0123456789abcdef","cacheSessionInMobileBrowser":false}}]`
 	os.WriteFile(file, []byte(other), 0o600)
-	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", jira.URL, "--url", wiki.URL, "--mode", "mdm", "--yes", "--output", file)
+	r := run(t, tokenEnv(simtest.SysadminToken), "setup", "--url", jira.URL, "--url", staging.URL, "--product", "jira", "--mode", "mdm", "--yes", "--output", file)
 	if r.code != ExitOK {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 	data, _ := os.ReadFile(file)
 	sites := siteList(t, string(data))
-	if len(sites) != 3 || sites[0].Title != "Other" || sites[1].BaseURL != jira.URL || sites[2].BaseURL != wiki.URL {
+	if len(sites) != 3 || sites[0].Title != "Other" || sites[1].BaseURL != jira.URL || sites[2].BaseURL != staging.URL {
 		t.Fatalf("the file holds %s", data)
 	}
 	if r.stdout != "" {
 		t.Errorf("with --output, stdout should be empty: %q", r.stdout)
 	}
-	if !strings.Contains(r.stderr, "(3 sites, 2 from this run)") {
+	if !strings.Contains(r.stderr, "Saved the Jira Data Center app's site list (3 sites) to "+file) {
 		t.Errorf("stderr: %s", r.stderr)
+	}
+	if !strings.Contains(flat(r.stderr), "Not checked: Other (https://other.invalid) was kept in "+file) {
+		t.Errorf("stderr does not say the other site was not checked: %s", r.stderr)
 	}
 }
 
@@ -479,9 +521,9 @@ func TestSeveralInstancesListASiteWhoseVerificationFailed(t *testing.T) {
 	if r.code != ExitFailed {
 		t.Fatalf("exit %d, want %d\n%s", r.code, ExitFailed, r.stderr)
 	}
-	sites := siteList(t, r.stdout)
-	if len(sites) != 2 || sites[1].BaseURL != httpOnly.URL || sites[1].OAuth.ClientID != clientIDOf(t, httpOnly) {
-		t.Fatalf("sites = %+v", sites)
+	lists := printedLists(t, r.stdout)
+	if w := lists[steps.AppConfluence]; len(lists[steps.AppJira]) != 1 || len(w) != 1 || w[0].BaseURL != httpOnly.URL || w[0].OAuth.ClientID != clientIDOf(t, httpOnly) {
+		t.Fatalf("lists = %+v", lists)
 	}
 	if !strings.Contains(r.stderr, displayName(httpOnly.URL)+": not done (exit 1) · Confluence 9.2.0 · the link is in place, but the app's sign-in will not work") {
 		t.Errorf("stderr:\n%s", r.stderr)

@@ -15,9 +15,10 @@ import (
 )
 
 type removeOptions struct {
-	clientID, output string
-	yes, dryRun      bool
-	json             bool
+	clientID    string
+	outputs     []string
+	yes, dryRun bool
+	json        bool
 }
 
 // jsonLink is a link as remove --json lists it.
@@ -34,14 +35,16 @@ type jsonRemoveResult struct {
 	Version string `json:"version,omitempty"`
 	BaseURL string `json:"baseUrl,omitempty"`
 	// Changed: a link was deleted (with --dry-run: would be).
-	Changed    bool         `json:"changed"`
-	ClientID   string       `json:"clientId,omitempty"`
-	LinkName   string       `json:"linkName,omitempty"`
-	Candidates []jsonLink   `json:"candidates,omitempty"`
-	DryRun     bool         `json:"dryRun,omitempty"`
-	Requests   []string     `json:"requests,omitempty"`
-	Output     string       `json:"output,omitempty"`
-	Sites      []steps.Site `json:"sites,omitempty"`
+	Changed    bool       `json:"changed"`
+	ClientID   string     `json:"clientId,omitempty"`
+	LinkName   string     `json:"linkName,omitempty"`
+	Candidates []jsonLink `json:"candidates,omitempty"`
+	DryRun     bool       `json:"dryRun,omitempty"`
+	Requests   []string   `json:"requests,omitempty"`
+	// Output is the file of the instance's app's list, keyed by app as setup's.
+	Output map[steps.App]string `json:"output,omitempty"`
+	// Sites is that app's list as left in the file, keyed by app.
+	Sites *steps.SiteLists `json:"sites,omitempty"`
 	// SiteRemoved: the site was taken out of the --output file (with --dry-run: would be).
 	SiteRemoved bool   `json:"siteRemoved,omitempty"`
 	Error       string `json:"error,omitempty"`
@@ -60,7 +63,9 @@ func newRemoveCommand(g *globalOptions) *cobra.Command {
 			"out, and the instance writes one audit log entry. A link set up again gets a new client ID: deploy\n" +
 			"the MDM site list again, or (non-MDM) switch the mobile plugin's OAuth 2.0 off and on. Several\n" +
 			"links with the redirect are listed and one is chosen with --client-id. With nothing to remove it\n" +
-			"changes nothing and exits 0. --output FILE also takes the instance out of that site list.",
+			"changes nothing and exits 0. --output FILE also takes the instance out of its app's site list (as\n" +
+			"setup's --output names it: FILE, a name with {app}, or jira=FILE and confluence=FILE); the other\n" +
+			"app's list is left alone.",
 		Example: "  export MOBILE_OAUTH_TOKEN=...    # a system administrator's token\n" +
 			"  mobile-oauth-wizard remove --url https://jira.example.com --dry-run\n" +
 			"  mobile-oauth-wizard remove --url https://jira.example.com --yes --output sites.json",
@@ -69,7 +74,7 @@ func newRemoveCommand(g *globalOptions) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.clientID, "client-id", "", "the link to delete when several carry the app's redirect (its client `ID`)")
-	f.StringVar(&o.output, "output", "", "also take the instance out of the site list in `FILE` (written back in its own format, mode 0600)")
+	f.StringArrayVar(&o.outputs, "output", nil, "also take the instance out of its app's site list in `FILE` (FILE, a name with {app}, or jira=FILE and confluence=FILE; written back in its own format, mode 0600)")
 	f.BoolVar(&o.yes, "yes", false, "confirm the deletion (needed without a terminal)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print the request that would delete the link and change nothing")
 	f.BoolVar(&o.json, "json", false, "print one JSON object on stdout (human text goes to stderr)")
@@ -86,9 +91,13 @@ func doRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions, res *jsonR
 	if !o.yes && !o.dryRun && !interactive {
 		return usageError("remove deletes the app's link and signs its users out: pass --yes to confirm, or --dry-run to see the request first")
 	}
+	paths, err := steps.ParseAppPaths(o.outputs)
+	if err != nil {
+		return usageError("--output: " + err.Error())
+	}
 	ctx := ctxOf(cmd)
 	w := g.io.Err
-	res.DryRun, res.Output = o.dryRun, o.output
+	res.DryRun = o.dryRun
 	conn, err := g.connect(ctx)
 	if err != nil {
 		return err
@@ -113,6 +122,15 @@ func doRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions, res *jsonR
 		fmt.Fprintln(w, "Warning: "+warning)
 	}
 	site := steps.NewSite(d, conn.baseURL, "", "", false).BaseURL
+	// Only the instance's app's list loses the site: the other app's file
+	// is never touched.
+	app := steps.AppFor(d.Product)
+	output := paths.For(app)
+	if output != "" {
+		res.Output = map[steps.App]string{app: output}
+	} else if paths.Given() {
+		fmt.Fprintf(w, "--output names no file for the %s: no site list is changed.\n", app.Name())
+	}
 
 	if o.dryRun {
 		res.Changed = plan.Changes()
@@ -123,8 +141,8 @@ func doRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions, res *jsonR
 				fmt.Fprintln(w, "  "+r)
 			}
 		}
-		if o.output != "" {
-			fmt.Fprintf(w, "Dry run: %s would lose its entry for %s, if it has one.\n", o.output, site)
+		if output != "" {
+			fmt.Fprintf(w, "Dry run: %s (the %s's list) would lose its entry for %s, if it has one.\n", output, app.Name(), site)
 		}
 		return nil
 	}
@@ -143,18 +161,20 @@ func doRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions, res *jsonR
 	}
 	res.Changed = result.Changed()
 	fmt.Fprintln(w, result.Outcome(plan))
-	if o.output == "" {
+	if output == "" {
 		return nil
 	}
-	sites, n, err := steps.RemoveSiteFromFile(o.output, site)
+	sites, n, err := steps.RemoveSiteFromFile(output, site)
 	if err != nil {
 		return err
 	}
-	res.Sites, res.SiteRemoved = sites, n > 0
+	var lists steps.SiteLists
+	lists.Set(app, sites)
+	res.Sites, res.SiteRemoved = &lists, n > 0
 	if n > 0 {
-		fmt.Fprintf(w, "Took %s out of %s (%s left).\n", site, o.output, english.Plural(len(sites), "site", ""))
+		fmt.Fprintf(w, "Took %s out of %s, the %s's list (%s left).\n", site, output, app.Name(), english.Plural(len(sites), "site", ""))
 	} else {
-		fmt.Fprintf(w, "%s does not list %s: left as it was.\n", o.output, site)
+		fmt.Fprintf(w, "%s does not list %s: left as it was.\n", output, site)
 	}
 	return nil
 }

@@ -35,20 +35,27 @@ func (s *jsonStatus) setExit(code int) { s.OK, s.ExitCode = code == ExitOK, code
 // jsonResult is the one object --json prints on stdout.
 type jsonResult struct {
 	jsonStatus
-	Product    string       `json:"product,omitempty"`
-	Version    string       `json:"version,omitempty"`
-	Title      string       `json:"title,omitempty"`
-	BaseURL    string       `json:"baseUrl,omitempty"`
-	Compatible bool         `json:"compatible"`
-	Checks     []jsonCheck  `json:"checks"`
-	Mode       string       `json:"mode,omitempty"`
-	ClientID   string       `json:"clientId,omitempty"`
-	LinkName   string       `json:"linkName,omitempty"`
-	Changed    *bool        `json:"changed,omitempty"`
-	DryRun     bool         `json:"dryRun,omitempty"`
-	Requests   []string     `json:"requests,omitempty"`
-	Sites      []steps.Site `json:"sites,omitempty"`
-	Output     string       `json:"output,omitempty"`
+	Product    string      `json:"product,omitempty"`
+	Version    string      `json:"version,omitempty"`
+	Title      string      `json:"title,omitempty"`
+	BaseURL    string      `json:"baseUrl,omitempty"`
+	Compatible bool        `json:"compatible"`
+	Checks     []jsonCheck `json:"checks"`
+	Mode       string      `json:"mode,omitempty"`
+	ClientID   string      `json:"clientId,omitempty"`
+	LinkName   string      `json:"linkName,omitempty"`
+	Changed    *bool       `json:"changed,omitempty"`
+	DryRun     bool        `json:"dryRun,omitempty"`
+	Requests   []string    `json:"requests,omitempty"`
+	// App is the iOS app whose site list the instance's site goes to.
+	App string `json:"app,omitempty"`
+	// Sites are the site lists keyed by app ({"jira": [...]}): with
+	// --output, each file's whole list as written.
+	Sites *steps.SiteLists `json:"sites,omitempty"`
+	// Output is each app's file; NotChecked, the sites of those files whose
+	// app could not be asked (kept).
+	Output     map[steps.App]string   `json:"output,omitempty"`
+	NotChecked map[steps.App][]string `json:"notChecked,omitempty"`
 	// Verify is setup's last step, unless skipped.
 	Verify *jsonVerify `json:"verify,omitempty"`
 	Error  string      `json:"error,omitempty"`
@@ -61,6 +68,7 @@ func (j *jsonResult) fill(r *steps.Report, ph fix.Phraser) {
 	}
 	if d := r.Detection; d != nil {
 		j.Product, j.Version, j.Title, j.BaseURL = string(d.Product), d.Version, d.Title, d.InstanceBaseURL
+		j.App = string(steps.AppFor(d.Product))
 	}
 	j.Compatible = r.Compatible()
 	j.Checks = jsonChecks(r.Checks, ph)
@@ -204,4 +212,19 @@ func withJSON(g *globalOptions, asJSON bool, res jsonOutput, body func(human io.
 		}
 	}
 	return err
+}
+
+// setLists puts what writing the site lists came to into the object.
+func (j *jsonResult) setLists(s *savedLists) {
+	if s == nil {
+		return
+	}
+	lists := s.lists
+	j.Sites = &lists
+	if len(s.files) > 0 {
+		j.Output = s.files
+	}
+	if len(s.notChecked) > 0 {
+		j.NotChecked = s.notChecked
+	}
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -10,18 +9,18 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/dustin/go-humanize/english"
 	"github.com/spf13/cobra"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
 type setupOptions struct {
-	mode, title, linkName, format, output string
-	cacheSession, dryRun, yes, json       bool
-	noVerify                              bool
-	wait                                  time.Duration
-	pollEvery                             time.Duration
+	mode, title, linkName, format   string
+	outputs                         []string
+	cacheSession, dryRun, yes, json bool
+	noVerify                        bool
+	wait                            time.Duration
+	pollEvery                       time.Duration
 }
 
 func newSetupCommand(g *globalOptions) *cobra.Command {
@@ -67,7 +66,7 @@ func (o *setupOptions) registerAnswers(cmd *cobra.Command) {
 	f.BoolVar(&o.cacheSession, "cache-session", false, "cacheSessionInMobileBrowser: keep the sign-in session in the mobile browser")
 	f.StringVar(&o.format, "format", "", "output `FORMAT`: json (site list), plist (AppConfig for Jamf / Workspace ONE), intune (default: what --output's name says, .json or .plist, else json)")
 	f.BoolVar(&o.noVerify, "no-verify", false, "skip the last step, which proves as the app would that its sign-in can start")
-	f.StringVar(&o.output, "output", "", "write the site list to `FILE` (merged with the sites already in it; mode 0600)")
+	f.StringArrayVar(&o.outputs, "output", nil, "write the site list to `FILE` (merged with the sites already in it; mode 0600). One file holds one app's list: with sites of both apps, put {app} in the name (sites-{app}.json) or give jira=FILE and confluence=FILE")
 }
 
 // checkAnswers refuses flag values that would otherwise be replaced by a
@@ -83,32 +82,6 @@ func (o *setupOptions) checkAnswers() error {
 	return nil
 }
 
-// siteListFormat is the format the site list is written in: --format, else
-// what --output calls for (its name, .json or .plist, or the list already in
-// it), else JSON. --output is checked here, before any request: a file setup
-// could not write, or a --format that disagrees with it, is a usage error
-// rather than a failure after the link was created.
-func (o *setupOptions) siteListFormat() (steps.Format, error) {
-	var given steps.Format
-	if o.format != "" {
-		var err error
-		if given, err = steps.ParseFormat(o.format); err != nil {
-			return "", usageError("--format: " + err.Error())
-		}
-	}
-	if o.output == "" {
-		return cmp.Or(given, steps.FormatJSON), nil
-	}
-	wants, err := steps.CheckSiteListFile(o.output)
-	switch {
-	case err != nil:
-		return "", usageError("--output: " + err.Error())
-	case given != "" && wants != "" && given != wants:
-		return "", usageError(fmt.Sprintf("--format %s, but %s calls for %s: pass --format %s, or an --output whose name ends in the format's extension", given, o.output, wants, wants))
-	}
-	return cmp.Or(given, wants, steps.FormatJSON), nil
-}
-
 // maxLinkName is the OAuth 2.0 provider's limit on a client's name.
 const maxLinkName = 255
 
@@ -122,33 +95,33 @@ func runSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions) error {
 }
 
 // parse checks the flags setup needs before it talks to any instance.
-func (o *setupOptions) parse() (steps.Mode, steps.Format, error) {
+func (o *setupOptions) parse() (steps.Mode, *siteListOutput, error) {
 	if o.mode == "" {
-		return "", "", usageError("no mode: pass --mode mdm or --mode non-mdm")
+		return "", nil, usageError("no mode: pass --mode mdm or --mode non-mdm")
 	}
 	mode, err := steps.ParseMode(o.mode)
 	if err != nil {
-		return "", "", usageError("--mode: " + err.Error())
+		return "", nil, usageError("--mode: " + err.Error())
 	}
-	format, err := o.siteListFormat()
+	out, err := o.siteListOutput()
 	if err != nil {
-		return "", "", err
+		return "", nil, err
 	}
 	if o.wait < 0 {
-		return "", "", usageError("--wait: must not be negative (0 checks once)")
+		return "", nil, usageError("--wait: must not be negative (0 checks once)")
 	}
 	if err := o.checkAnswers(); err != nil {
-		return "", "", err
+		return "", nil, err
 	}
 	if mode == steps.ModeMDM && !o.yes && !o.dryRun {
-		return "", "", usageError("setup creates an application link on the instance: pass --yes to confirm, or --dry-run to see the requests first")
+		return "", nil, usageError("setup creates an application link on the instance: pass --yes to confirm, or --dry-run to see the requests first")
 	}
-	return mode, format, nil
+	return mode, out, nil
 }
 
 func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonResult, human io.Writer) error {
 	ctx := ctxOf(cmd)
-	mode, format, err := o.parse()
+	mode, out, err := o.parse()
 	if err != nil {
 		return err
 	}
@@ -157,6 +130,20 @@ func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonRes
 		return err
 	}
 	res.Mode, res.DryRun = string(mode), o.dryRun
+	var lc *listCheck
+	if out.paths.Given() {
+		base, err := g.baseURL(true)
+		if err != nil {
+			return err
+		}
+		apps := []steps.App{settledApp(product)}
+		if err := out.checkRun(apps); err != nil {
+			return err
+		}
+		if lc, err = g.checkLists(ctx, out, []string{base}, apps); err != nil {
+			return err
+		}
+	}
 
 	cache := o.cacheSession
 	f := &steps.Flow{Settings: steps.Settings{
@@ -187,7 +174,11 @@ func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonRes
 			verr = &ExitError{Code: code, Err: errors.New("the link is in place, but the app's sign-in will not work: fix what the verification says and run verify (--no-verify skips this step)")}
 		}
 	}
-	if err := emitSites(g, o, format, *f.Site, res, human); err != nil {
+	var lists steps.SiteLists
+	lists.Add(f.App(), *f.Site)
+	saved, err := writeLists(g, out, lc, lists, o.json, human)
+	res.setLists(saved)
+	if err != nil {
 		return err
 	}
 	return verr
@@ -225,26 +216,4 @@ func printNotReused(w io.Writer, plan *steps.LinkPlan) {
 	for _, n := range plan.NotReused() {
 		fmt.Fprintln(w, n)
 	}
-}
-
-func emitSites(g *globalOptions, o *setupOptions, format steps.Format, site steps.Site, res *jsonResult, human io.Writer) error {
-	if o.output != "" {
-		sites, err := steps.SaveSites(o.output, site, format)
-		if err != nil {
-			return err
-		}
-		res.Sites, res.Output = sites, o.output
-		fmt.Fprintf(g.io.Err, "Saved the site list (%s) to %s (mode 0600).\n", english.Plural(len(sites), "site", ""), o.output)
-		return nil
-	}
-	res.Sites = []steps.Site{site}
-	if o.json {
-		return nil
-	}
-	out, err := steps.RenderSites(res.Sites, format)
-	if err != nil {
-		return err
-	}
-	_, err = human.Write(out)
-	return err
 }

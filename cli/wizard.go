@@ -33,14 +33,16 @@ func (g *globalOptions) wizardOptions(cmd *cobra.Command, o *setupOptions) (ui.O
 			return opts, usageError("--mode: " + err.Error())
 		}
 	}
-	if opts.Format, err = o.siteListFormat(); err != nil {
+	out, err := o.siteListOutput()
+	if err != nil {
 		return opts, err
 	}
+	opts.Format, opts.Output = out.printFormat(), out.paths
 	if cmd.Flags().Changed("cache-session") {
 		v := o.cacheSession
 		opts.CacheSession = &v
 	}
-	opts.BaseURL, opts.Title, opts.LinkName, opts.Output = base, o.title, o.linkName, o.output
+	opts.BaseURL, opts.Title, opts.LinkName = base, o.title, o.linkName
 	opts.NoVerify = o.noVerify
 	opts.NoColor, opts.Demo = g.noColor(), g.Demo
 	opts.NewClient = func(baseURL string, c ui.Credentials) (*api.Client, error) { return g.newClient(baseURL, c) }

@@ -43,6 +43,11 @@ type UncheckedSite struct {
 	Why  string
 }
 
+// Describe says that the site was kept in path without knowing its app.
+func (u UncheckedSite) Describe(path string) string {
+	return fmt.Sprintf("Not checked: %s (%s) was kept in %s; asking which app it is for failed: %s", u.Site.Title, u.Site.BaseURL, path, u.Why)
+}
+
 // ListCheck is what CheckListApps learned about a list file.
 type ListCheck struct {
 	Path string
@@ -162,4 +167,22 @@ func SaveAppList(path string, app App, add []Site, f Format, known SiteApps) ([]
 		}
 		return nil
 	})
+}
+
+// SaveAppListAsking is CheckListApps, then SaveAppList: for a save made when
+// the user asks for it (the wizard's result), where the check and the write
+// come together. It returns the list as written and the sites kept unchecked.
+func SaveAppListAsking(ctx context.Context, path string, app App, add []Site, f Format, known SiteApps, ask AppAsker) ([]Site, []UncheckedSite, error) {
+	if known == nil {
+		known = SiteApps{}
+	}
+	for _, s := range add {
+		known.Set(s.BaseURL, app)
+	}
+	res, err := CheckListApps(ctx, path, app, known, ask)
+	if err != nil {
+		return nil, nil, err
+	}
+	merged, err := SaveAppList(path, app, add, f, known)
+	return merged, res.Unchecked, err
 }

@@ -486,14 +486,15 @@ func (p *accessible) Observe(e steps.Event) {
 	}
 }
 
-// result prints the site list and offers to save it.
+// result prints the site list, labelled with its app, and offers to save it.
 func (p *accessible) result(ctx context.Context, f *steps.Flow) error {
 	format := cmp.Or(p.opts.Format, steps.FormatJSON)
+	app := f.App()
 	out, err := steps.RenderSites([]steps.Site{*f.Site}, format)
 	if err != nil {
 		return err
 	}
-	p.say("Paste this into your MDM's managed app configuration (key \""+steps.AppConfigKey+"\"):", "")
+	p.say("The "+app.Name()+"'s site list. Paste it into your MDM's managed app configuration for the "+app.Label()+":", "")
 	fmt.Fprint(p.out, string(out))
 	p.say("")
 	// As on the full-screen result, a file is written only when asked for:
@@ -503,17 +504,20 @@ func (p *accessible) result(ctx context.Context, f *steps.Flow) error {
 		p.say("Done. " + f.Outcome())
 		return nil
 	}
-	path, err := p.ask(ctx, "Save it to a file? Type a path (e.g. "+defaultFile(format)+"), or - to skip", cmp.Or(p.opts.Output, "-"), false)
+	path, err := p.ask(ctx, "Save the "+app.Name()+"'s list to a file? Type a path (e.g. "+defaultFile(format)+"), or - to skip", cmp.Or(p.opts.Output.For(app), "-"), false)
 	if err != nil {
 		return err
 	}
 	if path != "-" {
-		merged, err := steps.SaveSites(path, *f.Site, format)
+		merged, unchecked, err := steps.SaveAppListAsking(ctx, path, app, []steps.Site{*f.Site}, format, nil, p.opts.askApp)
 		if err != nil {
 			p.sayErr(err)
 			return err
 		}
 		p.say(savedText(path, len(merged), 1))
+		for _, u := range unchecked {
+			p.say(u.Describe(path))
+		}
 	}
 	p.say("Done. " + f.Outcome())
 	return nil

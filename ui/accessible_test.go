@@ -31,7 +31,7 @@ func TestAccessibleMDMWithPlainPrompts(t *testing.T) {
 		"",               // save: Enter for the default path
 	}, "\n") + "\n"
 	var buf bytes.Buffer
-	err := RunAccessible(context.Background(), Options{NewClient: testClient, Output: out}, strings.NewReader(answers), &buf)
+	err := RunAccessible(context.Background(), Options{NewClient: testClient, Output: outputTo(t, out)}, strings.NewReader(answers), &buf)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, buf.String())
 	}
@@ -59,7 +59,7 @@ func TestAccessibleMDMWithPlainPrompts(t *testing.T) {
 
 func TestAccessibleDemoTakesEveryDefault(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
-	opts := Options{Demo: true, NewClient: testClient, Output: filepath.Join(t.TempDir(), "s.json")}
+	opts := Options{Demo: true, NewClient: testClient, Output: outputTo(t, filepath.Join(t.TempDir(), "s.json"))}
 	opts.DemoDefaults.BaseURL, opts.DemoDefaults.Token = srv.URL, "sysadmin-token"
 	var buf bytes.Buffer
 	if err := RunAccessible(context.Background(), opts, strings.NewReader(strings.Repeat("\n", 12)), &buf); err != nil {
@@ -250,7 +250,7 @@ func TestAccessibleVerifiesTheSignIn(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, srv := newSim(t, simulator.Config{DevMode: tt.devMode})
-			opts := Options{Demo: true, NewClient: testClient, Output: filepath.Join(t.TempDir(), "s.json"), NoVerify: tt.noVerify}
+			opts := Options{Demo: true, NewClient: testClient, Output: outputTo(t, filepath.Join(t.TempDir(), "s.json")), NoVerify: tt.noVerify}
 			opts.DemoDefaults.BaseURL, opts.DemoDefaults.Token = srv.URL, "sysadmin-token"
 			var buf bytes.Buffer
 			if err := RunAccessible(context.Background(), opts, strings.NewReader(strings.Repeat("\n", 12)), &buf); err != nil {

@@ -32,7 +32,7 @@ func TestSetUpAnotherInstanceGrowsOneSiteList(t *testing.T) {
 	jira, jiraSrv := newSim(t, simulator.Config{DevMode: true, Title: "Jira"})
 	wiki, wikiSrv := newSim(t, simulator.Config{DevMode: true, Product: "confluence", Version: "9.2.0", Title: "Wiki"})
 	out := filepath.Join(t.TempDir(), "sites.json")
-	h := start(t, jira, jiraSrv, Options{Mode: steps.ModeMDM, Output: out})
+	h := start(t, jira, jiraSrv, Options{Mode: steps.ModeMDM, Output: outputTo(t, out)})
 
 	h.waitFor("Welcome")
 	h.pressWait("enter")

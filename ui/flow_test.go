@@ -28,7 +28,7 @@ func connectTyped(h *harness, token string) {
 func TestWholeMDMRunCreatesOneLink(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
 	out := filepath.Join(t.TempDir(), "sites.json")
-	h := start(t, sim, srv, Options{Output: out})
+	h := start(t, sim, srv, Options{Output: outputTo(t, out)})
 
 	connectTyped(h, "sysadmin-token")
 	// The checks move on by themselves; the mode screen names the instance

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
 // recorder wraps the wizard and keeps what its last View showed. View runs on
@@ -233,3 +234,13 @@ func pasteMsg(s string) tea.PasteMsg { return tea.PasteMsg{Content: s} }
 // flat is text with every run of spaces and line breaks made one space: a
 // phrase may cross a wrapped line.
 func flat(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// outputTo is --output path: the file every app's list is saved to by default.
+func outputTo(t testing.TB, path string) steps.AppPaths {
+	t.Helper()
+	p, err := steps.ParseAppPaths([]string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

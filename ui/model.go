@@ -43,7 +43,8 @@ type Options struct {
 	LinkName     string
 	CacheSession *bool
 	Format       steps.Format
-	Output       string
+	// Output is where each app's site list is saved by default (--output).
+	Output steps.AppPaths
 	// NewClient builds the API client; nil builds a plain api.Client.
 	NewClient    func(baseURL string, creds Credentials) (*api.Client, error)
 	Demo         bool
@@ -59,6 +60,16 @@ type Options struct {
 	PinURL bool
 	// NoVerify skips the last step, which probes the app's sign-in.
 	NoVerify bool
+}
+
+// askApp asks a site's anonymous manifest which app it is for: a save
+// refuses a file that holds the other app's sites.
+func (o Options) askApp(ctx context.Context, baseURL string) (steps.App, error) {
+	c, err := o.newClient(baseURL, Credentials{})
+	if err != nil {
+		return "", err
+	}
+	return steps.ManifestApp(ctx, c)
 }
 
 func (o Options) newClient(baseURL string, creds Credentials) (*api.Client, error) {

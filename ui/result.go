@@ -180,7 +180,7 @@ func (s *result) update(msg tea.Msg) tea.Cmd {
 		s.status = s.m.opts.NoSave
 	case key.Matches(k, s.m.keys.Save):
 		s.saving, s.status, s.err = true, "", nil
-		def := s.m.opts.Output
+		def := s.m.opts.Output.For(s.m.flow.App())
 		if def == "" {
 			def = defaultFile(formats[s.format].f)
 		}

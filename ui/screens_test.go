@@ -67,7 +67,7 @@ func TestResultFormatsCopyAndMerge(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeMDM,
-		Title: "My Jira", CacheSession: boolPtr(false), Output: out, Format: steps.FormatPlist})
+		Title: "My Jira", CacheSession: boolPtr(false), Output: outputTo(t, out), Format: steps.FormatPlist})
 	h.waitFor("Create an incoming link")
 	h.pressWait("enter")
 

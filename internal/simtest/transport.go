@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"syscall"
 )
 
@@ -95,4 +96,23 @@ func serve(h http.Handler, w http.ResponseWriter, r *http.Request) (aborted bool
 	}()
 	h.ServeHTTP(w, r)
 	return false
+}
+
+// Route reaches several in-process simulators (New), each by the host of its
+// URL: a run over several instances stays in process. A request to any other
+// host is refused as a closed port would refuse it.
+func Route(envs ...*Env) http.RoundTripper { return router(envs) }
+
+type router []*Env
+
+func (r router) RoundTrip(req *http.Request) (*http.Response, error) {
+	for _, e := range r {
+		if e.Transport != nil && strings.EqualFold(strings.TrimPrefix(strings.TrimPrefix(e.URL, "http://"), "https://"), req.URL.Host) {
+			return e.Transport.RoundTrip(req)
+		}
+	}
+	if req.Body != nil {
+		req.Body.Close()
+	}
+	return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 }
