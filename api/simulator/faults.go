@@ -170,3 +170,7 @@ func resetConnection(w http.ResponseWriter) {
 	}
 	conn.Close()
 }
+
+// ResetConnection drops the connection under w, as FaultReset does (for the
+// MDM simulators).
+func ResetConnection(w http.ResponseWriter) { resetConnection(w) }
