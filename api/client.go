@@ -286,3 +286,15 @@ type quietLogger struct{}
 func (quietLogger) Errorf(string, ...interface{}) {}
 func (quietLogger) Warnf(string, ...interface{})  {}
 func (quietLogger) Debugf(string, ...interface{}) {}
+
+// The helpers below serve the MDMs' clients (api/jamf), so that a Retry-After,
+// a CA bundle and a loopback host are read one way.
+
+// ParseRetryAfter reads a Retry-After header: seconds or an HTTP date.
+func ParseRetryAfter(v string) (time.Duration, bool) { return parseRetryAfter(v) }
+
+// LoadCAs reads a PEM bundle (bounded, regular files only) into the system roots.
+func LoadCAs(file string) (*x509.CertPool, error) { return loadCAs(file) }
+
+// IsLoopback reports a loopback host, where plain http keeps credentials on the machine.
+func IsLoopback(host string) bool { return isLoopback(host) }

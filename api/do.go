@@ -96,41 +96,44 @@ func (c *Client) newError(cl call, kind Kind, resp *resty.Response, cause error)
 
 func (c *Client) transportError(cl call, err error) *Error {
 	e := c.newError(cl, KindNetwork, nil, err)
+	e.Kind, e.Err = TransportKind(err)
+	return e
+}
+
+// TransportKind classifies a request that got no answer, and returns the
+// cause worth keeping. The MDMs' clients (api/jamf) classify with it too.
+func TransportKind(err error) (Kind, error) {
 	var (
-		unknownCA  x509.UnknownAuthorityError
-		hostErr    x509.HostnameError
-		invalid    x509.CertificateInvalidError
-		verifyErr  *tls.CertificateVerificationError
-		recordErr  tls.RecordHeaderError
-		netErr     net.Error
-		tooLarge   = errors.Is(err, resty.ErrResponseBodyTooLarge)
-		redirected = errors.Is(err, http.ErrUseLastResponse)
+		unknownCA x509.UnknownAuthorityError
+		hostErr   x509.HostnameError
+		invalid   x509.CertificateInvalidError
+		verifyErr *tls.CertificateVerificationError
+		recordErr tls.RecordHeaderError
+		netErr    net.Error
 	)
 	switch {
 	case errors.Is(err, context.Canceled):
-		e.Kind, e.Err = KindCanceled, context.Canceled
+		return KindCanceled, context.Canceled
 	case errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &invalid), errors.As(err, &verifyErr):
-		e.Kind = KindTLS
+		return KindTLS, err
 	// net/http turns the record error into a plain string, so its text is all
 	// there is to recognise.
 	case errors.As(err, &recordErr), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
-		e.Kind = KindTLS
-		e.Err = errPlainHTTPServer
+		return KindTLS, errPlainHTTPServer
 	case errors.Is(err, context.DeadlineExceeded):
 		// Kept, so that a caller whose own deadline ran out (a bounded wait)
 		// can tell that from the instance being slow.
-		e.Kind, e.Err = KindTimeout, context.DeadlineExceeded
+		return KindTimeout, context.DeadlineExceeded
 	case errors.As(err, &netErr) && netErr.Timeout():
-		e.Kind, e.Err = KindTimeout, nil
-	case tooLarge:
-		e.Kind = KindServer
-		e.Err = fmt.Errorf("the answer is over %d MiB, too large to read", MaxBodyBytes>>20)
-	case redirected:
-		e.Kind = KindIntercepted
+		return KindTimeout, nil
+	case errors.Is(err, resty.ErrResponseBodyTooLarge):
+		return KindServer, fmt.Errorf("the answer is over %d MiB, too large to read", MaxBodyBytes>>20)
+	case errors.Is(err, http.ErrUseLastResponse):
+		return KindIntercepted, err
 	case isReset(err):
-		e.Err = errors.New("the connection was reset")
+		return KindNetwork, errors.New("the connection was reset")
 	}
-	return e
+	return KindNetwork, err
 }
 
 // isReset reports a connection torn down under a request, which a proxy or a
@@ -271,3 +274,9 @@ func isHTML(resp *resty.Response) bool {
 	}
 	return false
 }
+
+// IsReset reports a connection torn down under a request (for the MDMs' clients).
+func IsReset(err error) bool { return isReset(err) }
+
+// IsHTML reports an HTML answer: a login page or a proxy, not an API (for the MDMs' clients).
+func IsHTML(resp *resty.Response) bool { return isHTML(resp) }

@@ -360,3 +360,7 @@ func redactLocation(loc string, base *url.URL) string {
 	u.RawQuery, u.Fragment, u.User = "", "", nil
 	return termsafe.String(u.String())
 }
+
+// RedactLocation keeps a redirect target readable without its query, fragment
+// and user information, resolved against base (for the MDMs' clients).
+func RedactLocation(loc string, base *url.URL) string { return redactLocation(loc, base) }
