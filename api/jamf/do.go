@@ -2,16 +2,13 @@ package jamf
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -329,33 +326,4 @@ func (c *Client) transportError(cl call, err error) *Error {
 	e := c.newError(cl, KindNetwork, nil, err)
 	e.Kind, e.Err = api.TransportKind(err)
 	return e
-}
-
-// plainCause names a transport failure in words, without the request line Go
-// prefixes ("Get \"https://…\": dial tcp …").
-func plainCause(err error) string {
-	var (
-		dnsErr    *net.DNSError
-		unknownCA x509.UnknownAuthorityError
-		hostErr   x509.HostnameError
-	)
-	switch {
-	case errors.As(err, &dnsErr):
-		return fmt.Sprintf("the host name %s could not be resolved (DNS)", termsafe.String(dnsErr.Name))
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "the connection was refused: nothing answers on that host and port"
-	case errors.Is(err, syscall.ECONNRESET):
-		return "the connection was reset"
-	case errors.As(err, &unknownCA):
-		return "the certificate is signed by an authority this machine does not trust"
-	case errors.As(err, &hostErr):
-		return "the certificate is not valid for this host name"
-	}
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return termsafe.String(err.Error())
-		}
-		err = next
-	}
 }

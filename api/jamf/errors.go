@@ -173,7 +173,7 @@ func (e *Error) cause() string {
 	if e.Err == nil {
 		return ""
 	}
-	return ": " + plainCause(e.Err)
+	return ": " + api.PlainCause(e.Err)
 }
 
 // Remedy says, in a sentence, what the admin can do in Jamf Pro or on the
