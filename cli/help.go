@@ -35,6 +35,10 @@ func terminalWidth(getenv func(string) string) int {
 // take, and a command lists only the flags it accepts.
 func writeHelp(w io.Writer, c *cobra.Command, width int) {
 	width = max(width, 40)
+	if t, ok := topicOf(c); ok {
+		fmt.Fprintln(w, t.text(width))
+		return
+	}
 	wrap := func(s string, indent int) string { return wrapText(s, width, indent) }
 	fmt.Fprintln(w, wrap(cmp.Or(c.Long, c.Short), 0))
 	fmt.Fprintln(w)
@@ -51,22 +55,10 @@ func writeHelp(w io.Writer, c *cobra.Command, width int) {
 		fmt.Fprintln(w, wrapExamples(c.Example, width))
 	}
 	if c.HasAvailableSubCommands() {
-		fmt.Fprintln(w)
-		fmt.Fprintln(w, "Commands:")
-		pad := 0
-		for _, sub := range c.Commands() {
-			if sub.IsAvailableCommand() {
-				pad = max(pad, len(sub.Name()))
-			}
-		}
-		for _, sub := range c.Commands() {
-			if !sub.IsAvailableCommand() {
-				continue
-			}
-			lead := "  " + sub.Name() + strings.Repeat(" ", pad-len(sub.Name())+2)
-			body := strings.Join(wrapWords(sub.Short, width-len(lead)), "\n"+strings.Repeat(" ", len(lead)))
-			fmt.Fprintln(w, lead+body)
-		}
+		listCommands(w, "Commands:", c.Commands(), (*cobra.Command).IsAvailableCommand, width)
+	}
+	if c.HasHelpSubCommands() {
+		listCommands(w, "Help topics (help TOPIC):", c.Commands(), (*cobra.Command).IsAdditionalHelpTopicCommand, width)
 	}
 	if fs := c.LocalFlags(); fs.HasAvailableFlags() {
 		fmt.Fprintln(w)
@@ -81,6 +73,27 @@ func writeHelp(w io.Writer, c *cobra.Command, width int) {
 	if c.HasAvailableSubCommands() {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, wrap(`Use "`+c.CommandPath()+` [command] --help" for more about a command.`, 0))
+	}
+}
+
+// listCommands writes the commands that pass show under a heading: names in
+// one column, their short texts wrapped in the next.
+func listCommands(w io.Writer, heading string, cmds []*cobra.Command, show func(*cobra.Command) bool, width int) {
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, heading)
+	pad := 0
+	for _, sub := range cmds {
+		if show(sub) {
+			pad = max(pad, len(sub.Name()))
+		}
+	}
+	for _, sub := range cmds {
+		if !show(sub) {
+			continue
+		}
+		lead := "  " + sub.Name() + strings.Repeat(" ", pad-len(sub.Name())+2)
+		body := strings.Join(wrapWords(sub.Short, width-len(lead)), "\n"+strings.Repeat(" ", len(lead)))
+		fmt.Fprintln(w, lead+body)
 	}
 }
 

@@ -29,7 +29,13 @@ func TestHelpFitsEightyColumns(t *testing.T) {
 		name := strings.Join(append([]string{"mobile-oauth-wizard"}, path...), " ")
 		t.Run(name, func(t *testing.T) {
 			r := run(t, map[string]string{"COLUMNS": "80"}, append(path, "--help")...)
-			if r.code != ExitOK || !strings.Contains(r.stdout, "Usage:") {
+			_, topic := topicOf(root.Commands()[0])
+			for _, c := range root.Commands() {
+				if len(path) > 0 && c.Name() == path[0] {
+					_, topic = topicOf(c)
+				}
+			}
+			if r.code != ExitOK || (!topic && !strings.Contains(r.stdout, "Usage:")) {
 				t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 			}
 			for i, line := range strings.Split(r.stdout, "\n") {

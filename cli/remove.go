@@ -160,7 +160,10 @@ func doRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions, res *jsonR
 		return err
 	}
 	res.Changed = result.Changed()
-	fmt.Fprintln(w, result.Outcome(plan))
+	if plan.Changes() {
+		// With nothing to remove, the plan's line above said so already.
+		fmt.Fprintln(w, result.Outcome(plan))
+	}
 	if output == "" {
 		return nil
 	}
@@ -179,18 +182,15 @@ func doRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions, res *jsonR
 	return nil
 }
 
-// confirm asks on the terminal; anything but yes, and the end of input, is no.
+// confirm asks on the terminal; anything but yes (as the question says:
+// not y, which a stray key press gives), and the end of input, is no.
 func confirm(in io.Reader, w io.Writer, question string) (bool, error) {
 	fmt.Fprint(w, question)
 	line, err := bufio.NewReader(in).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return false, err
 	}
-	switch strings.ToLower(strings.TrimSpace(line)) {
-	case "y", "yes":
-		return true, nil
-	}
-	return false, nil
+	return strings.EqualFold(strings.TrimSpace(line), "yes"), nil
 }
 
 func jsonLinks(cls []api.OAuthClient) []jsonLink {

@@ -4,14 +4,15 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"syscall"
 
-	mcobra "github.com/muesli/mango-cobra"
-	"github.com/muesli/roff"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -135,8 +136,19 @@ func NewRootCommand(bi BuildInfo, stdio *IO) *cobra.Command {
 		Version:       bi.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		// A word that is not a command gets cobra's "did you mean" list.
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+			if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += "; did you mean " + strings.Join(s, " or ") + "?"
+			}
+			return errors.New(msg + ` (see "` + c.CommandPath() + ` --help")`)
+		},
 	}
+	root.SuggestionsMinimumDistance = 2
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetHelpFunc(func(c *cobra.Command, _ []string) {
 		width := reportWidth(stdio.Getenv) // a session's terminal is not this process's
@@ -152,6 +164,7 @@ func NewRootCommand(bi BuildInfo, stdio *IO) *cobra.Command {
 	answers.registerAnswers(root)
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return runWizard(cmd, g, answers) }
 	root.AddCommand(newCheckCommand(g), newSetupCommand(g), newVerifyCommand(g), newRemoveCommand(g), newSimulateCommand(g), newServeCommand(g), newManCommand())
+	root.AddCommand(topicCommands()...)
 	root.InitDefaultCompletionCmd()
 	// The instance flags go on the commands that talk to an instance, not on
 	// simulate or completion, whose help would otherwise list them.
@@ -159,13 +172,25 @@ func NewRootCommand(bi BuildInfo, stdio *IO) *cobra.Command {
 	g.register(instance)
 	root.Flags().AddFlagSet(instance)
 	for _, c := range root.Commands() {
-		if !noInstanceFlags[c.Name()] {
-			c.Flags().AddFlagSet(instance)
+		if noInstanceFlags[c.Name()] {
+			continue
 		}
+		instance.VisitAll(func(f *pflag.Flag) {
+			if !slices.Contains(instanceFlagsNotOn[c.Name()], f.Name) {
+				c.Flags().AddFlag(f)
+			}
+		})
 	}
 	registerCompletions(root)
 	refuseRepeats(root)
-	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return g.prepare(cmd) }
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if cmd.Name() == cobra.ShellCompRequestCmd || cmd.Name() == cobra.ShellCompNoDescRequestCmd {
+			// A shell asks for completions, whose descriptions are the flags' texts.
+			plainCompletionUsages(cmd.Root())
+			return nil
+		}
+		return g.prepare(cmd)
+	}
 	// Wrong flags and arguments are usage errors (exit 2), marked where cobra
 	// reports them rather than recognised later by their wording.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err.Error()) })
@@ -174,7 +199,13 @@ func NewRootCommand(bi BuildInfo, stdio *IO) *cobra.Command {
 }
 
 // noInstanceFlags are the commands that never talk to a Jira or Confluence.
-var noInstanceFlags = map[string]bool{"simulate": true, "completion": true, "help": true, "man": true}
+var noInstanceFlags = map[string]bool{"simulate": true, "completion": true, "help": true, "man": true,
+	"exit-codes": true, "environment": true}
+
+// instanceFlagsNotOn are instance flags a command has no use for: serve's
+// sessions bring their own credentials and terminals, and a request log on
+// the server's stderr would mix sessions.
+var instanceFlagsNotOn = map[string][]string{"serve": {"token-file", "user", "accessible", "debug"}}
 
 // valueCompletions are the fixed values shells offer for flags of these names.
 var valueCompletions = map[string][]string{
@@ -205,8 +236,7 @@ func registerCompletions(root *cobra.Command) {
 	walk(root)
 }
 
-// newManCommand prints the man page, made from the command tree so it never
-// drifts from the flags; the release build packages it.
+// newManCommand prints the man page (manPage); the release build packages it.
 func newManCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:                   "man",
@@ -215,11 +245,11 @@ func newManCommand() *cobra.Command {
 		DisableFlagsInUseLine: true,
 		Args:                  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			page, err := mcobra.NewManPage(1, cmd.Root())
+			page, err := manPage(cmd.Root())
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprint(cmd.OutOrStdout(), page.Build(roff.NewDocument()))
+			_, err = fmt.Fprint(cmd.OutOrStdout(), page)
 			return err
 		},
 	}
