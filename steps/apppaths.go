@@ -154,7 +154,7 @@ func (p AppPaths) CheckRun(apps []App) error {
 		if len(seen) > 1 {
 			return fmt.Errorf("%s would hold the sites of both the Jira and the Confluence app; each app has its own managed configuration: put %s in the name (e.g. sites-%s.json) for a file per app, or pass jira=FILE and confluence=FILE", single, AppPlaceholder, AppPlaceholder)
 		}
-		return fmt.Errorf("%s holds one app's site list, and which app each instance is for is not known before it is asked: put %s in the name (e.g. sites-%s.json) for a file per app, pass jira=FILE and confluence=FILE, or name the product (--product, or product in the inventory) when every instance is of one", single, AppPlaceholder, AppPlaceholder)
+		return fmt.Errorf("%s holds one app's site list, and which app each instance is for is not known before it is asked: put %s in the name (e.g. sites-%s.json) for a file per app, pass jira=FILE and confluence=FILE, or say which product the instances are when every one is of one product", single, AppPlaceholder, AppPlaceholder)
 	}
 	for _, a := range seen {
 		if !p.Covers(a) {
@@ -164,7 +164,7 @@ func (p AppPaths) CheckRun(apps []App) error {
 	if unknown {
 		for _, a := range Apps {
 			if !p.Covers(a) {
-				return fmt.Errorf("no file for the %s's site list, and which app each instance is for is not known before it is asked: add %s=FILE, or name the product (--product, or product in the inventory)", a.Name(), a)
+				return fmt.Errorf("no file for the %s's site list, and which app each instance is for is not known before it is asked: add %s=FILE, or say which product the instances are", a.Name(), a)
 			}
 		}
 	}
