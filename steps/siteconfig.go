@@ -160,6 +160,10 @@ func notXMLChar(r rune) bool {
 	return r == 0xFFFE || r == 0xFFFF || (r < 0x20 && r != '\t' && r != '\n' && r != '\r')
 }
 
+// plainQuotes undoes the encoder's escapes of quotes, which XML needs only in
+// attribute values (the dict has none).
+var plainQuotes = strings.NewReplacer("&#34;", `"`, "&#39;", "'", "&quot;", `"`, "&apos;", "'")
+
 // renderPlistDict encodes {"sites": compact} with the plist library and cuts
 // the <dict> out of the document: MDM consoles want the dict, not a file.
 func renderPlistDict(compact string) ([]byte, error) {
@@ -172,11 +176,14 @@ func renderPlistDict(compact string) ([]byte, error) {
 	if start < 0 || end < start {
 		return nil, fmt.Errorf("plist encoder wrote no <dict>")
 	}
-	dict := doc[start : end+len("</dict>")]
+	// The encoder escapes every quote; element text may hold them as they
+	// are, which keeps the JSON readable and copyable in an MDM console. A
+	// quote in a title is still a JSON \" inside, and & < > stay escaped.
+	dict := plainQuotes.Replace(string(doc[start : end+len("</dict>")]))
 	// The dict sat one level inside <plist>: take that level off every line.
 	var out bytes.Buffer
-	for line := range bytes.Lines(dict) {
-		out.Write(bytes.TrimPrefix(line, []byte("\t")))
+	for line := range strings.Lines(dict) {
+		out.WriteString(strings.TrimPrefix(line, "\t"))
 	}
 	out.WriteByte('\n')
 	return out.Bytes(), nil

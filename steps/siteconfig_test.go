@@ -82,14 +82,16 @@ func TestRenderSitesJSONExact(t *testing.T) {
 }
 
 func TestRenderSitesPlistExact(t *testing.T) {
-	got, err := RenderSites([]Site{{Title: "R&D", BaseURL: "https://jira.example.com", OAuth: &SiteOAuth{ClientID: "abc"}}}, FormatPlist)
+	// Quotes are written as they are (XML escapes them only in attributes);
+	// & stays escaped.
+	got, err := RenderSites([]Site{{Title: "R&D's", BaseURL: "https://jira.example.com", OAuth: &SiteOAuth{ClientID: "abc"}}}, FormatPlist)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := "<dict>\n" +
 		"\t<key>sites</key>\n" +
-		"\t<string>[{&#34;title&#34;:&#34;R&amp;D&#34;,&#34;baseURL&#34;:&#34;https://jira.example.com&#34;," +
-		"&#34;oauth&#34;:{&#34;clientID&#34;:&#34;abc&#34;,&#34;cacheSessionInMobileBrowser&#34;:false}}]</string>\n" +
+		"\t<string>[{\"title\":\"R&amp;D's\",\"baseURL\":\"https://jira.example.com\"," +
+		"\"oauth\":{\"clientID\":\"abc\",\"cacheSessionInMobileBrowser\":false}}]</string>\n" +
 		"</dict>\n"
 	if string(got) != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)

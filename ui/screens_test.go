@@ -213,7 +213,7 @@ func TestResultValuesScrollSidewaysUnbroken(t *testing.T) {
 	h.waitFor("[1 JSON site list]")
 	id := sim.Clients()[0].ClientID
 	for _, tc := range []struct{ key, start, key2, value string }{
-		{"2", "<string>[{&#34;title&#34;", "</dict>", "clientID&#34;:&#34;" + id},
+		{"2", `<string>[{"title"`, "</dict>", `clientID":"` + id},
 		{"3", "Configuration value: [{", "", `"clientID":"` + id},
 	} {
 		s := h.pressWait(tc.key)
