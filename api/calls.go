@@ -136,34 +136,18 @@ func (c *Client) CreateClient(ctx context.Context, nc NewOAuthClient) (*OAuthCli
 	cl := call{op: "create the OAuth 2.0 client", method: http.MethodPost, path: PathClients, body: nc}
 	resp, err := c.do(ctx, cl)
 	if err != nil {
-		switch KindOf(err) {
-		case KindTimeout, KindNetwork, KindServer, KindCanceled, KindUnknown:
-			// Sent, maybe created: only a listing can tell.
-			c.changed(Change{Action: ChangeUnclear, Name: nc.Name})
-		}
 		return nil, err
 	}
 	var out OAuthClient
 	if err := c.decode(cl, resp, &out); err != nil {
-		c.changed(Change{Action: ChangeUnclear, Name: nc.Name})
 		return nil, err
 	}
-	c.changed(Change{Action: ChangeCreated, ClientID: out.ClientID, Name: out.Name})
 	return &out, nil
-}
-
-func (c *Client) changed(ch Change) {
-	if c.onChange != nil {
-		c.onChange(ch)
-	}
 }
 
 // DeleteClient deletes a client by its id.
 func (c *Client) DeleteClient(ctx context.Context, id string) error {
 	_, err := c.do(ctx, call{op: "delete the OAuth 2.0 client", method: http.MethodDelete, path: PathClients + "/" + url.PathEscape(id)})
-	if err == nil {
-		c.changed(Change{Action: ChangeRemoved, ClientID: id})
-	}
 	return err
 }
 

@@ -66,26 +66,50 @@ type Options struct {
 	// the instance, or to the proxy when one is configured): a server that
 	// runs the wizard for others refuses addresses there.
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
-	// OnChange, when set, is told of every change the client makes to the
-	// instance, for an audit log. It never carries a secret.
+	// OnChange, when set, is told what each create, reuse or delete of an
+	// incoming link came to, once it is settled (Client.Record), for an audit
+	// log. It never carries a secret.
 	OnChange func(Change)
 }
 
-// Change is one change made to the instance.
+// Change is what one create, reuse or delete of an incoming link came to:
+// one vocabulary for an audit log, whose lines name the client ID the admin
+// saw, so that a delete can be matched with its create.
 type Change struct {
-	// Action is ChangeCreated, ChangeRemoved, or ChangeUnclear when a create
-	// failed in a way that does not say whether the client exists.
-	Action   string
-	ClientID string // the OAuth 2.0 client ID (public); empty for ChangeUnclear
-	Name     string // the client's name
+	Action   string // one of the Change… constants
+	ClientID string // the public client ID (clientId, not the id); "" when not known
+	Name     string // the link's name
+	// SettledBy says how the outcome is known, for ChangeCreated and
+	// ChangeRemoved: SettledByAnswer, or SettledByListing when the
+	// instance's answer was lost and listing the links told.
+	SettledBy string
 }
 
 // Change actions.
 const (
 	ChangeCreated = "client created"
+	ChangeReused  = "client reused"
 	ChangeRemoved = "client removed"
-	ChangeUnclear = "client create unclear"
+	// The request was sent, its answer was lost and listing the links could
+	// not tell whether it was carried out.
+	ChangeCreateUnclear = "client create unclear"
+	ChangeRemoveUnclear = "client remove unclear"
 )
+
+// How a Change is known.
+const (
+	SettledByAnswer  = "answer"
+	SettledByListing = "listing"
+)
+
+// Record tells Options.OnChange what a create, reuse or delete came to. The
+// steps that decide the outcome call it once it is settled (after a lost
+// answer, only listing the links settles it).
+func (c *Client) Record(ch Change) {
+	if c.onChange != nil {
+		c.onChange(ch)
+	}
+}
 
 // Client talks to one instance.
 type Client struct {

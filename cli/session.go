@@ -175,9 +175,26 @@ func (p *sessionPolicy) apply(o *api.Options) {
 		o.DialContext = p.dial
 	}
 	base := o.BaseURL
-	o.OnChange = func(c api.Change) {
-		p.audit.Info("instance changed", "instance", base, "action", c.Action, "client_id", c.ClientID, "name", c.Name)
+	o.OnChange = func(c api.Change) { auditLine(p.audit, base, c) }
+}
+
+// auditLine writes one line per create, reuse or delete of an incoming link,
+// after its outcome is settled; the logger carries who (user, key
+// fingerprint and comment, address). Its message says what happened to the
+// instance, so that a search for "instance changed" finds every change.
+func auditLine(log *slog.Logger, instance string, c api.Change) {
+	msg := "instance changed"
+	switch c.Action {
+	case api.ChangeReused:
+		msg = "instance unchanged"
+	case api.ChangeCreateUnclear, api.ChangeRemoveUnclear:
+		msg = "instance may have changed"
 	}
+	attrs := []any{"instance", instance, "action", c.Action, "client_id", c.ClientID, "name", c.Name}
+	if c.SettledBy != "" {
+		attrs = append(attrs, "settled_by", c.SettledBy)
+	}
+	log.Info(msg, attrs...)
 }
 
 // sessionEnv looks up a variable the session's client sent.

@@ -24,17 +24,18 @@ var harmlessOptions = map[string]bool{
 	"no-user-rc":          true,
 }
 
-// parseAuthorizedKeys reads an OpenSSH authorized_keys file. Errors name the
+// parseAuthorizedKeys reads an OpenSSH authorized_keys file into the keys it
+// lists and their comments (who the key is, for the log). Errors name the
 // file and line but never quote the line: a private key pasted by mistake
 // must not end up in a log.
-func parseAuthorizedKeys(path string, data []byte) (map[string]struct{}, error) {
-	keys := map[string]struct{}{}
+func parseAuthorizedKeys(path string, data []byte) (map[string]string, error) {
+	keys := map[string]string{}
 	for i, line := range bytes.Split(data, []byte("\n")) {
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 || line[0] == '#' {
 			continue
 		}
-		key, _, options, _, err := gossh.ParseAuthorizedKey(line)
+		key, comment, options, _, err := gossh.ParseAuthorizedKey(line)
 		if err != nil {
 			return nil, fmt.Errorf("%s line %d: not an OpenSSH public key (expected e.g. \"ssh-ed25519 AAAA... name\")", path, i+1)
 		}
@@ -44,7 +45,9 @@ func parseAuthorizedKeys(path string, data []byte) (map[string]struct{}, error) 
 				return nil, fmt.Errorf("%s line %d: key option %q is not supported by this server; remove it", path, i+1, name)
 			}
 		}
-		keys[string(key.Marshal())] = struct{}{}
+		if _, dup := keys[string(key.Marshal())]; !dup {
+			keys[string(key.Marshal())] = logSafe(comment)
+		}
 	}
 	if len(keys) == 0 {
 		return nil, fmt.Errorf("%s has no public keys: add one line per admin, e.g. the contents of their ~/.ssh/id_ed25519.pub", path)
@@ -53,7 +56,7 @@ func parseAuthorizedKeys(path string, data []byte) (map[string]struct{}, error) 
 }
 
 // readAuthorizedKeys stats, checks and parses the file.
-func readAuthorizedKeys(path string) (os.FileInfo, map[string]struct{}, error) {
+func readAuthorizedKeys(path string) (os.FileInfo, map[string]string, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("authorized keys file: %w", err)
@@ -82,9 +85,9 @@ type authorizedKeys struct {
 	log  *slog.Logger
 
 	mu   sync.Mutex
-	seen os.FileInfo // nil until the first successful stat
-	keys map[string]struct{}
-	err  error // last load error: while set, nobody gets in
+	seen os.FileInfo       // nil until the first successful stat
+	keys map[string]string // key -> its comment
+	err  error             // last load error: while set, nobody gets in
 }
 
 // loadAuthorizedKeys reads the file once, failing if it is missing, empty or
@@ -110,6 +113,17 @@ func (a *authorizedKeys) allows(key gossh.PublicKey) bool {
 	}
 	_, ok := a.keys[string(key.Marshal())]
 	return ok
+}
+
+// comment is the comment of key's line, "" when it has none or is no longer
+// listed.
+func (a *authorizedKeys) comment(key gossh.PublicKey) string {
+	if key == nil {
+		return ""
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.keys[string(key.Marshal())]
 }
 
 func (a *authorizedKeys) refresh() {

@@ -32,11 +32,7 @@ func (s *Server) logSessions(next ssh.Handler) ssh.Handler {
 		defer s.handlers.done()
 		start := time.Now()
 		rec := &exitRecorder{Session: sess}
-		who := []any{
-			"user", sess.User(),
-			"key", fingerprint(sess.PublicKey()),
-			"remote", sess.RemoteAddr().String(),
-		}
+		who := s.who(sess)
 		pty, _, hasPTY := sess.Pty()
 		started := append(who, "pty", hasPTY, "term", pty.Term, "width", pty.Window.Width, "height", pty.Window.Height)
 		if args := sess.Command(); len(args) > 0 {
@@ -138,7 +134,7 @@ func (s *Server) runCommand(next ssh.Handler) ssh.Handler {
 		idle := s.watchIdle(ctx, cancel, sess)
 		defer idle.finish()
 
-		code := s.opts.Exec(ctx, newSession(sess, s.log), args, ExecIO{
+		code := s.opts.Exec(ctx, s.newSession(sess), args, ExecIO{
 			In:  idle.reader(sess),
 			Out: idle.writer(sess),
 			Err: idle.writer(sess.Stderr()),
@@ -170,7 +166,7 @@ func (s *slotFreeingSession) Exit(code int) error {
 // own input, output, size, environment and colour profile.
 func (s *Server) runWizard(ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
-		info := newSession(sess, s.log)
+		info := s.newSession(sess)
 		model, extra := s.opts.NewModel(info)
 		if model == nil {
 			s.log.Error("NewModel returned no model", "user", sess.User(), "remote", info.RemoteAddr)

@@ -17,10 +17,11 @@ type Session struct {
 	User       string // the SSH user name the client asked for (any name; the key is the identity)
 	RemoteAddr string
 	// KeyFingerprint is the SHA256 fingerprint of the key the client logged
-	// in with, as ssh-keygen -l prints it.
-	KeyFingerprint string
-	Width, Height  int    // the terminal size at the start; later changes arrive as tea.WindowSizeMsg
-	Term           string // the client's TERM
+	// in with, as ssh-keygen -l prints it; KeyComment is the comment of its
+	// line in the authorized keys file (who it is, as the operator wrote it).
+	KeyFingerprint, KeyComment string
+	Width, Height              int    // the terminal size at the start; later changes arrive as tea.WindowSizeMsg
+	Term                       string // the client's TERM
 	// Environ is the client's environment as sent over SSH, plus TERM. It is
 	// what the program sees instead of the server's own environment.
 	Environ []string
@@ -28,8 +29,8 @@ type Session struct {
 	// non-empty value forces ASCII.
 	Profile colorprofile.Profile
 	// Log is the server's logger with this session's user, key fingerprint
-	// and remote address attached: for audit lines about changes the session
-	// makes.
+	// and comment and remote address attached: for audit lines about changes
+	// the session makes.
 	Log *slog.Logger
 	// SSH is the session itself, for what the fields above leave out (the
 	// requested command, the connection's context). The program owns its
@@ -39,7 +40,19 @@ type Session struct {
 
 const defaultWidth, defaultHeight = 80, 24
 
-func newSession(sess ssh.Session, log *slog.Logger) Session {
+// who is the identity a session's log lines carry: the key, as its
+// fingerprint and as the operator named it, the user name the client asked
+// for (any name) and the address.
+func (s *Server) who(sess ssh.Session) []any {
+	return []any{
+		"user", sess.User(),
+		"key", fingerprint(sess.PublicKey()),
+		"key_comment", s.keys.comment(sess.PublicKey()),
+		"remote", sess.RemoteAddr().String(),
+	}
+}
+
+func (s *Server) newSession(sess ssh.Session) Session {
 	pty, _, hasPTY := sess.Pty()
 	env := sess.Environ()
 	if hasPTY {
@@ -55,14 +68,14 @@ func newSession(sess ssh.Session, log *slog.Logger) Session {
 		User:           sess.User(),
 		RemoteAddr:     sess.RemoteAddr().String(),
 		KeyFingerprint: fingerprint(sess.PublicKey()),
+		KeyComment:     s.keys.comment(sess.PublicKey()),
 		Width:          size.Width,
 		Height:         size.Height,
 		Term:           pty.Term,
 		Environ:        env,
 		Profile:        profileFor(env),
-		Log: log.With("user", sess.User(), "key", fingerprint(sess.PublicKey()),
-			"remote", sess.RemoteAddr().String()),
-		SSH: sess,
+		Log:            s.log.With(s.who(sess)...),
+		SSH:            sess,
 	}
 }
 

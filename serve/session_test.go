@@ -392,7 +392,7 @@ func TestSessionLogLines(t *testing.T) {
 			ended = line
 		}
 	}
-	for _, want := range []string{"user=carol", "key=" + ts.key.Fingerprint, "remote=127.0.0.1:", "duration=", "exit=0"} {
+	for _, want := range []string{"user=carol", "key=" + ts.key.Fingerprint, "key_comment=servetest", "remote=127.0.0.1:", "duration=", "exit=0"} {
 		if !strings.Contains(ended, want) {
 			t.Errorf("session log line %q lacks %q", ended, want)
 		}

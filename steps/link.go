@@ -175,6 +175,7 @@ const reconcileTimeout = 15 * time.Second
 // EnsureLink carries out the plan and reads the client back. A create is sent once
 // and never retried: after an unclear failure (timeout, reset, 5xx, Ctrl-C) the
 // clients are listed to learn whether it happened, so one run never makes two links.
+// What it came to (created, reused, unclear) is recorded once settled (api.Client.Record).
 func EnsureLink(ctx context.Context, c *api.Client, plan *LinkPlan) (*LinkResult, error) {
 	return ensureLink(ctx, c, plan, nil)
 }
@@ -183,6 +184,28 @@ func EnsureLink(ctx context.Context, c *api.Client, plan *LinkPlan) (*LinkResult
 // as it is known (the plan's link, or the create's answer), before the
 // read-back: what needs only the client ID can go out beside it.
 func ensureLink(ctx context.Context, c *api.Client, plan *LinkPlan, known func(clientID string)) (*LinkResult, error) {
+	res, err := carryOutLink(ctx, c, plan, known)
+	switch {
+	case res != nil && res.Changed:
+		c.Record(api.Change{Action: api.ChangeCreated, ClientID: res.Client.ClientID, Name: res.Client.Name, SettledBy: settledBy(res.Reconciled)})
+	case res != nil:
+		c.Record(api.Change{Action: api.ChangeReused, ClientID: res.Client.ClientID, Name: res.Client.Name})
+	case errors.As(err, new(*UnclearCreateError)):
+		c.Record(api.Change{Action: api.ChangeCreateUnclear, Name: plan.Create.Name})
+	}
+	return res, err
+}
+
+// settledBy says how a change is known: by the instance's answer, or by
+// listing the links after the answer was lost.
+func settledBy(reconciled bool) string {
+	if reconciled {
+		return api.SettledByListing
+	}
+	return api.SettledByAnswer
+}
+
+func carryOutLink(ctx context.Context, c *api.Client, plan *LinkPlan, known func(clientID string)) (*LinkResult, error) {
 	if known == nil {
 		known = func(string) {}
 	}

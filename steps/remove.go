@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -138,7 +139,32 @@ func (r *RemoveResult) Outcome(p *RemovePlan) string {
 // Remove carries out the plan. The delete is sent once; after an unclear
 // failure (timeout, reset, 5xx) the links are listed to learn whether it
 // happened. A link someone else deleted in the meantime is not an error.
+// What it came to (removed, unclear) is recorded once settled (api.Client.Record).
 func Remove(ctx context.Context, c *api.Client, plan *RemovePlan) (*RemoveResult, error) {
+	res, err := remove(ctx, c, plan)
+	switch {
+	case res.Changed():
+		c.Record(api.Change{Action: api.ChangeRemoved, ClientID: res.Removed.ClientID, Name: res.Removed.Name, SettledBy: settledBy(res.Reconciled)})
+	case errors.As(err, new(*UnclearRemoveError)):
+		c.Record(api.Change{Action: api.ChangeRemoveUnclear, ClientID: plan.Delete.ClientID, Name: plan.Delete.Name})
+	}
+	return res, err
+}
+
+// UnclearRemoveError: the delete may or may not have happened and listing could not tell.
+type UnclearRemoveError struct {
+	Link api.OAuthClient
+	Err  error
+}
+
+func (e *UnclearRemoveError) Error() string {
+	return fmt.Sprintf("the request to delete the link %s failed (%v) and the wizard could not check whether it was deleted; look in Administration → Application links",
+		linkLabel(e.Link), e.Err)
+}
+
+func (e *UnclearRemoveError) Unwrap() error { return e.Err }
+
+func remove(ctx context.Context, c *api.Client, plan *RemovePlan) (*RemoveResult, error) {
 	if plan.Delete == nil {
 		return &RemoveResult{}, nil
 	}
@@ -155,8 +181,7 @@ func Remove(ctx context.Context, c *api.Client, plan *RemovePlan) (*RemoveResult
 	defer cancel()
 	clients, lerr := c.ListClients(rctx)
 	if lerr != nil {
-		return nil, fmt.Errorf("the request to delete the link %s failed (%w) and the wizard could not check whether it was deleted; look in Administration → Application links",
-			linkLabel(*plan.Delete), err)
+		return nil, &UnclearRemoveError{Link: *plan.Delete, Err: err}
 	}
 	if slices.ContainsFunc(clients, func(cl api.OAuthClient) bool { return cl.ID == plan.Delete.ID }) {
 		return nil, fmt.Errorf("%w (checked: the link %s is still there)", err, linkLabel(*plan.Delete))
