@@ -63,8 +63,9 @@ func newVerifyCommand(g *globalOptions) *cobra.Command {
 			"metadata, then sends the app's first sign-in requests without credentials and without following\n" +
 			"redirects: the authorization request (scope WRITE, and ADMIN to prove the provider knows the\n" +
 			"client) and the consent page. A 302 to the login page means the app will reach its sign-in; a\n" +
-			"400 is the provider's HTTPS rule (an http base URL, or a proxy that does not send\n" +
-			"X-Forwarded-Proto: https); a 412 is a provider plugin too old for the app's redirect. Any other\n" +
+			"400 is the provider's HTTPS rule (an http base URL, or a proxy that sends neither\n" +
+			"X-Forwarded-Proto: https nor Forwarded: for=...;proto=https; the provider ignores Forwarded:\n" +
+			"proto=https); a 412 is a provider plugin too old for the app's redirect. Any other\n" +
 			"answer is reported as inconclusive. It only reads: nothing on the instance is changed.",
 		Example: "  export MOBILE_OAUTH_TOKEN=...    # a system administrator's token\n" +
 			"  mobile-oauth-wizard verify --url https://jira.example.com\n" +

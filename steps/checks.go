@@ -316,20 +316,26 @@ func baseURLCheck(typed, instance string) Check {
 // httpsCheck warns about the rule the OAuth 2.0 provider applies at sign-in,
 // not when the link is created: its authorization page answers 400 unless the
 // base URL is https:// and the request arrives secure (over TLS, or through a
-// proxy that says so with X-Forwarded-Proto or Forwarded). Only a JVM in
-// development mode skips it, which the wizard cannot see.
+// proxy that says so in a header the provider reads: see ProxyHeaders). Only
+// a JVM in development mode skips it, which the wizard cannot see.
 func httpsCheck(instance string) Check {
 	ch := Check{ID: CheckIDHTTPS, Name: "HTTPS"}
 	if len(instance) >= 7 && strings.EqualFold(instance[:7], "http://") {
 		ch.Status = StatusWarn
-		ch.Detail = "the base URL uses http://, so the app's sign-in will be refused: the link can be created, but the OAuth 2.0 provider's sign-in page answers 400 unless the base URL uses https:// and each request arrives over HTTPS (directly, or through a proxy that sends X-Forwarded-Proto: https)"
-		ch.Remedy = "Serve the instance over HTTPS and set an https:// base URL; if a proxy terminates TLS, make it send X-Forwarded-Proto: https (or Forwarded: proto=https)."
+		ch.Detail = "the base URL uses http://, so the app's sign-in will be refused: the link can be created, but the OAuth 2.0 provider's sign-in page answers 400 unless the base URL uses https:// and each request arrives over HTTPS (directly, or through a proxy that says so)"
+		ch.Remedy = "Serve the instance over HTTPS and set an https:// base URL; if a proxy terminates TLS, make it send " + ProxyHeaders + "."
 		return ch
 	}
 	ch.Status = StatusOK
-	ch.Detail = "the base URL uses HTTPS; if a proxy terminates TLS, it must send X-Forwarded-Proto: https, or the app's sign-in will be refused"
+	ch.Detail = "the base URL uses HTTPS; if a proxy terminates TLS, it must send " + ProxyHeaders + ", or the app's sign-in will be refused"
 	return ch
 }
+
+// ProxyHeaders names the headers by which a TLS-terminating proxy tells the
+// OAuth 2.0 provider that a request arrived over HTTPS, as the provider reads
+// them: X-Forwarded-Proto when its value starts with https; Forwarded only
+// when proto= is not its first parameter (its parser skips the first one).
+const ProxyHeaders = "X-Forwarded-Proto: https (or Forwarded with proto=https after another parameter, such as Forwarded: for=<client address>;proto=https; the provider ignores Forwarded: proto=https)"
 
 // WrongToken is the credentials check when it failed because the instance
 // ignored the token and ran the requests as anonymous (a wrong, expired or

@@ -1,6 +1,9 @@
 package steps
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // The verdict counts in words a person reads: one check, two checks; and it
 // says "All checks passed" only when nothing asks to be looked at.
@@ -21,6 +24,19 @@ func TestReportVerdict(t *testing.T) {
 	} {
 		if got := (&Report{Checks: tt.checks}).Verdict(); got != tt.want {
 			t.Errorf("Verdict() = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+// The HTTPS check names the proxy headers as the provider reads them: a
+// Forwarded header with proto first is ignored, so it is never recommended.
+func TestHTTPSCheckNamesHeadersTheProviderReads(t *testing.T) {
+	for _, base := range []string{"http://jira.example.com", "https://jira.example.com"} {
+		c := httpsCheck(base)
+		text := c.Detail + " " + c.Remedy
+		if !strings.Contains(text, "X-Forwarded-Proto: https") || !strings.Contains(text, "Forwarded: for=<client address>;proto=https") ||
+			strings.Contains(text, "(or Forwarded: proto=https)") {
+			t.Errorf("%s: %q", base, text)
 		}
 	}
 }

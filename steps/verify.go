@@ -478,8 +478,8 @@ func (sp signInProbes) consentVerdict(ctx context.Context, c *api.Client, det *D
 			ch.Detail = "inconclusive: the provider refused the request (HTTP 400) because it reached " + c.BaseURL() + " over plain http; the app comes through " + termsafe.String(instanceBase)
 			ch.Remedy = "Verify through the base URL the app uses (" + termsafe.String(instanceBase) + ")."
 		default:
-			ch.Detail = "the provider refused the sign-in (HTTP 400): the request did not arrive as HTTPS, so a proxy in front of the instance does not send X-Forwarded-Proto: https"
-			ch.Remedy = "Make the proxy send X-Forwarded-Proto: https (or Forwarded: proto=https), or mark Tomcat's connector secure=\"true\" scheme=\"https\"."
+			ch.Detail = "the provider refused the sign-in (HTTP 400): the request did not arrive as HTTPS, so a proxy in front of the instance does not tell it so in a header the provider reads"
+			ch.Remedy = "Make the proxy send " + ProxyHeaders + ", or mark Tomcat's connector secure=\"true\" scheme=\"https\"."
 		}
 	case http.StatusPreconditionFailed:
 		ch.Status = StatusFail

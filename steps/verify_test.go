@@ -42,7 +42,12 @@ func TestVerifyOutcomes(t *testing.T) {
 			in:   map[string]string{"consent": "uses http", "consent remedy": "https://"}},
 		{name: "proxy without X-Forwarded-Proto", start: proxied(simulator.Config{BaseURL: "https://jira.example.com"}, ""), scope: "WRITE",
 			want: verdicts{"link": ok, "authorize": ok, "scope": ok, "consent": fail},
-			in:   map[string]string{"consent": "X-Forwarded-Proto: https", "consent remedy": "X-Forwarded-Proto"}},
+			in:   map[string]string{"consent": "in a header the provider reads", "consent remedy": "Forwarded: for=<client address>;proto=https; the provider ignores Forwarded: proto=https"}},
+		{name: "proxy that sends Forwarded with proto first", start: forwarded(simulator.Config{BaseURL: "https://jira.example.com"}, "proto=https"), scope: "WRITE",
+			want: verdicts{"link": ok, "authorize": ok, "scope": ok, "consent": fail},
+			in:   map[string]string{"consent remedy": "X-Forwarded-Proto: https"}},
+		{name: "proxy that sends Forwarded with proto after for=", start: forwarded(simulator.Config{BaseURL: "https://jira.example.com"}, "for=192.0.2.60;proto=https"), scope: "WRITE",
+			want: verdicts{"link": ok, "authorize": ok, "scope": ok, "consent": ok}},
 		{name: "the wizard itself on plain http to an https instance", start: plainSim(simulator.Config{BaseURL: "https://jira.example.com"}), plain: true, scope: "WRITE",
 			want: verdicts{"link": ok, "authorize": ok, "scope": ok, "consent": warn},
 			in:   map[string]string{"consent": "plain http", "consent remedy": "https://jira.example.com"}},
@@ -210,6 +215,10 @@ func plainSim(cfg simulator.Config) func(*testing.T) *simtest.Env {
 
 func proxied(cfg simulator.Config, proto string) func(*testing.T) *simtest.Env {
 	return func(t *testing.T) *simtest.Env { return simtest.NewBehindTLSProxy(t, cfg, proto) }
+}
+
+func forwarded(cfg simulator.Config, value string) func(*testing.T) *simtest.Env {
+	return func(t *testing.T) *simtest.Env { return simtest.NewBehindForwardedProxy(t, cfg, value) }
 }
 
 // The consent page is asked at once with the query the authorization endpoint

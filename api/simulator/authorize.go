@@ -4,7 +4,6 @@ import (
 	"html"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -18,15 +17,13 @@ const (
 	pathAuthError = "/plugins/servlet/oauth2/error"
 )
 
-// customSchemeSince is the first provider version this simulator lets through
-// the consent page with a redirect that is not http, https or ftp. 3.1.5 refuses
-// such redirects with 412; the versions the compatibility matrix asks for accept
-// the apps' jira-server:// and confluence-server://. Where between the two the
-// change happened is not known, so the matrix's lowest version is the line.
+// customSchemeSince is where this simulator draws the line for the consent
+// page's 412. 3.1.5 refuses a redirect that is not an http, https or ftp URL;
+// the versions the compatibility matrix asks for accept the apps'
+// jira-server:// and confluence-server://. ASSUMPTION: the change came in 3.1.14,
+// the matrix's lowest version. Where it really came is not known; this is the
+// one place that assumes it.
 var customSchemeSince = []int{3, 1, 14}
-
-// pkceChallenge is the form the provider accepts for code_challenge.
-var pkceChallenge = regexp.MustCompile(`^[0-9a-zA-Z~._-]{43,128}$`)
 
 // serveAuthorize is GET /rest/oauth2/latest/authorize, the first request the
 // app's browser makes. It never shows a page: every answer is a 303, and none
@@ -38,8 +35,23 @@ func (s *Sim) serveAuthorize(w http.ResponseWriter, r *http.Request, base string
 	}
 	q := r.URL.Query()
 	w.Header().Set("Cache-Control", "no-store")
+	// The scope is checked against an existing client first, before the
+	// required parameters, and the requested redirect is used as it came: it
+	// has not been checked against the client's redirects at this point.
+	if granted, ok := s.clientScope(q.Get("client_id")); ok && scopeAbove(q.Get("scope"), granted) {
+		v := url.Values{
+			"error":             {"invalid_scope"},
+			"error_description": {"The requested scope is higher than the scope of the client."},
+		}
+		if st := q.Get("state"); st != "" {
+			v.Set("state", st)
+		}
+		seeOther(w, withQuery(q.Get("redirect_uri"), v))
+		return
+	}
+	// Empty, not blank: a value of spaces passes this check.
 	for _, p := range []string{"client_id", "redirect_uri", "response_type", "scope"} {
-		if strings.TrimSpace(q.Get(p)) == "" {
+		if q.Get(p) == "" {
 			seeOther(w, base+pathAuthError+"?"+url.Values{
 				"errorName":        {"invalid_request"},
 				"errorDescription": {"Missing required parameter: " + p},
@@ -47,31 +59,20 @@ func (s *Sim) serveAuthorize(w http.ResponseWriter, r *http.Request, base string
 			return
 		}
 	}
-	if granted, ok := s.clientScope(q.Get("client_id")); ok && scopeAbove(q.Get("scope"), granted) {
-		// The requested redirect is used as it came: it has not been checked
-		// against the client's redirects at this point.
-		seeOther(w, withQuery(q.Get("redirect_uri"), url.Values{
-			"error":             {"invalid_scope"},
-			"error_description": {"The requested scope is higher than the scope of the client."},
-			"state":             {q.Get("state")},
-		}))
-		return
-	}
 	// No client or redirect check yet: the consent page does that once the user
 	// has logged in.
 	seeOther(w, base+pathConsent+"?"+r.URL.RawQuery)
 }
 
 // serveConsent is GET /plugins/servlet/oauth2/consent. Its checks run in the
-// provider's order: the redirect's scheme (old providers only), the HTTPS rule,
-// then the login; only a logged-in user learns whether the client exists.
+// provider's order: the whole redirect URL (old providers only), the HTTPS
+// rule, then the login; only a logged-in user learns whether the client
+// exists. The PKCE parameters are not checked here for a logged-in user.
 func (s *Sim) serveConsent(w http.ResponseWriter, r *http.Request, id identity, base string) {
 	q := r.URL.Query()
-	if s.refusesCustomSchemes() {
-		if u, err := url.Parse(q.Get("redirect_uri")); err == nil && !slices.Contains([]string{"http", "https", "ftp"}, strings.ToLower(u.Scheme)) {
-			writeHTML(w, http.StatusPreconditionFailed, errorPage("Invalid redirect URI", "The redirect URI must use http, https or ftp."))
-			return
-		}
+	if s.refusesCustomSchemes() && !oldProviderURL(q.Get("redirect_uri")) {
+		writeHTML(w, http.StatusPreconditionFailed, errorPage("Invalid redirect URI", "The redirect URI must be an http, https or ftp URL."))
+		return
 	}
 	if !s.devMode && !(strings.HasPrefix(strings.ToLower(base), "https://") && secureRequest(r)) {
 		writeHTML(w, http.StatusBadRequest, errorPage("HTTPS required",
@@ -87,14 +88,14 @@ func (s *Sim) serveConsent(w http.ResponseWriter, r *http.Request, id identity, 
 		writeHTML(w, http.StatusBadRequest, errorPage("Invalid client", "There is no client with this client ID."))
 		return
 	}
-	if c := q.Get("code_challenge"); c != "" {
-		m := strings.ToLower(q.Get("code_challenge_method"))
-		if (m != "s256" && m != "plain") || !pkceChallenge.MatchString(c) {
-			writeHTML(w, http.StatusBadRequest, errorPage("Invalid request", "The PKCE code challenge or its method is not valid."))
-			return
-		}
-	}
 	writeHTML(w, http.StatusOK, errorPage("Allow access?", "An application asks for access to your account."))
+}
+
+// oldProviderURL is the old providers' test of a redirect: the whole string
+// must be a URL of a scheme the JVM knows (http, https, ftp), with a host.
+func oldProviderURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && u.Host != "" && slices.Contains([]string{"http", "https", "ftp"}, strings.ToLower(u.Scheme))
 }
 
 // serveAuthError is the page the authorization endpoint sends a malformed request to.
@@ -104,7 +105,11 @@ func (s *Sim) serveAuthError(w http.ResponseWriter, r *http.Request) {
 }
 
 // secureRequest is the provider's test for a request that arrived over HTTPS,
-// directly or through a proxy that says so.
+// directly or through a proxy that says so: X-Forwarded-Proto starting with
+// https, or a Forwarded header whose proto=https is NOT its first parameter.
+// The provider's parser reads the parameters after the first ";" only, so
+// "Forwarded: for=192.0.2.60;proto=https" counts and "Forwarded: proto=https"
+// does not.
 func secureRequest(r *http.Request) bool {
 	if r.TLS != nil {
 		return true
@@ -113,12 +118,11 @@ func secureRequest(r *http.Request) bool {
 		return true
 	}
 	for _, v := range r.Header.Values("Forwarded") {
-		for _, elem := range strings.Split(v, ",") {
-			for _, pair := range strings.Split(elem, ";") {
-				k, val, ok := strings.Cut(strings.TrimSpace(pair), "=")
-				if ok && strings.EqualFold(k, "proto") && strings.EqualFold(strings.Trim(val, `"`), "https") {
-					return true
-				}
+		pairs := strings.Split(v, ";")
+		for _, pair := range pairs[1:] {
+			k, val, ok := strings.Cut(strings.TrimSpace(pair), "=")
+			if ok && strings.EqualFold(k, "proto") && strings.EqualFold(strings.Trim(val, `"`), "https") {
+				return true
 			}
 		}
 	}
@@ -138,11 +142,11 @@ func (s *Sim) clientScope(clientID string) (string, bool) {
 }
 
 // scopeAbove reports whether any requested scope (space-separated) is above the
-// granted one, or unknown.
+// granted one, or unknown. Scope names are case-sensitive: "write" is unknown.
 func scopeAbove(requested, granted string) bool {
 	g := slices.Index(scopes, maxScope(granted))
 	for _, sc := range strings.Fields(requested) {
-		if i := slices.Index(scopes, strings.ToUpper(sc)); i < 0 || i > g {
+		if i := slices.Index(scopes, sc); i < 0 || i > g {
 			return true
 		}
 	}

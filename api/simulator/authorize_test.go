@@ -205,3 +205,84 @@ func TestAuthorizationErrorPage(t *testing.T) {
 		t.Errorf("page does not name the error, or does not escape it:\n%s", res.Body)
 	}
 }
+
+// What the 3.1.5 source does at the authorization endpoint, in its order: the
+// scope against an existing client before the required parameters; required
+// means not empty (spaces pass); scope names are case-sensitive; state goes
+// back only when it was sent.
+func TestAuthorizeFollowsTheSource(t *testing.T) {
+	const invalidScope = "error=invalid_scope&error_description=The+requested+scope+is+higher+than+the+scope+of+the+client."
+	tests := []struct {
+		name     string
+		query    url.Values
+		location string
+	}{
+		{"the scope is judged before a missing parameter",
+			url.Values{"client_id": {clientIDMarker}, "redirect_uri": {appRedirect}, "scope": {"ADMIN"}},
+			appRedirect + "?" + invalidScope},
+		{"a blank value is not missing",
+			url.Values{"client_id": {clientIDMarker}, "redirect_uri": {appRedirect}, "response_type": {" "}, "scope": {"WRITE"}},
+			prodBase + "/plugins/servlet/oauth2/consent?"},
+		{"scope names are case-sensitive",
+			url.Values{"client_id": {clientIDMarker}, "redirect_uri": {appRedirect}, "response_type": {"code"}, "scope": {"write"}, "state": {"s"}},
+			appRedirect + "?" + invalidScope + "&state=s"},
+		{"no state, none sent back",
+			url.Values{"client_id": {clientIDMarker}, "redirect_uri": {appRedirect}, "response_type": {"code"}, "scope": {"ADMIN"}},
+			appRedirect + "?" + invalidScope},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sim, srv := start(t, Config{BaseURL: prodBase})
+			id := sim.AddClient("Jira iOS app", []string{appRedirect}, "WRITE").ClientID
+			q := strings.ReplaceAll(tt.query.Encode(), url.QueryEscape(clientIDMarker), id)
+			res := call{Path: "/rest/oauth2/latest/authorize?" + q}.send(t, srv)
+			wantStatus(t, res, http.StatusSeeOther)
+			want := tt.location
+			if strings.HasSuffix(want, "consent?") {
+				want += q
+			}
+			if got := res.Header.Get("Location"); got != want {
+				t.Errorf("Location\n got %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+// The consent page as 3.1.5 has it: a Forwarded header counts only with proto
+// after another parameter; an old provider refuses any redirect that is not a
+// whole http, https or ftp URL before the HTTPS rule; a logged-in user's PKCE
+// parameters are not checked there.
+func TestConsentFollowsTheSource(t *testing.T) {
+	oldProvider := []Plugin{{Key: OAuth2PluginKey, Version: "3.1.5", Enabled: true}}
+	tests := []struct {
+		name     string
+		cfg      Config
+		redirect string
+		token    string
+		header   map[string]string
+		pkce     string // code_challenge instead of the valid one
+		status   int
+	}{
+		{"Forwarded with proto first is ignored", Config{BaseURL: prodBase}, appRedirect, "",
+			map[string]string{"Forwarded": "proto=https"}, "", http.StatusBadRequest},
+		{"Forwarded with proto after for= counts", Config{BaseURL: prodBase}, appRedirect, "",
+			map[string]string{"Forwarded": "for=10.0.0.1;proto=https"}, "", http.StatusFound},
+		{"old provider: a redirect without a host is refused before the HTTPS rule", Config{BaseURL: "http://jira.example.com", Plugins: oldProvider}, "https:///cb", "",
+			nil, "", http.StatusPreconditionFailed},
+		{"logged in: PKCE is not checked", Config{BaseURL: prodBase}, appRedirect, "sysadmin-token",
+			map[string]string{"X-Forwarded-Proto": "https"}, "short", http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sim, srv := start(t, tt.cfg)
+			id := sim.AddClient("App", []string{tt.redirect}, "WRITE").ClientID
+			q, _ := url.ParseQuery(authorizeQuery(id, tt.redirect, "WRITE"))
+			if tt.pkce != "" {
+				q.Set("code_challenge", tt.pkce)
+				q.Set("code_challenge_method", "none")
+			}
+			res := call{Path: "/plugins/servlet/oauth2/consent?" + q.Encode(), Token: tt.token, Header: tt.header}.send(t, srv)
+			wantStatus(t, res, tt.status)
+		})
+	}
+}

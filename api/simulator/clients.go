@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -93,8 +92,13 @@ func (s *Sim) sysadminKey() string {
 	return ""
 }
 
+// normaliseRedirects stores redirects as the provider does: trimmed, sorted,
+// without duplicates.
 func normaliseRedirects(in []string) []string {
-	out := append([]string{}, in...) // never nil: the JSON is [] rather than null
+	out := make([]string, 0, len(in)) // never nil: the JSON is [] rather than null
+	for _, r := range in {
+		out = append(out, strings.TrimSpace(r))
+	}
 	slices.Sort(out)
 	return slices.Compact(out)
 }
@@ -289,25 +293,18 @@ func redirectProblem(raw string) string {
 	if utf8.RuneCountInString(raw) > maxRedirectLen {
 		return fmt.Sprintf("is longer than %d characters", maxRedirectLen)
 	}
+	raw = strings.TrimSpace(raw) // the provider trims before it checks and stores
 	u, err := url.Parse(raw)
-	if err != nil || !u.IsAbs() || strings.TrimSpace(raw) != raw {
+	if err != nil || !u.IsAbs() {
 		return "must be an absolute URI with a scheme"
 	}
 	if strings.Contains(raw, "#") {
 		return "must not contain a fragment"
 	}
-	if strings.EqualFold(u.Scheme, "http") && !isLoopbackHost(u.Hostname()) {
+	if strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Hostname(), "localhost") {
 		return "must use https: plain http is allowed for localhost only"
 	}
 	return ""
-}
-
-func isLoopbackHost(h string) bool {
-	if strings.EqualFold(h, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }
 
 // validScope accepts one or more scope names separated by spaces.

@@ -134,16 +134,19 @@ func (s *Sim) serveCurrentUser(w http.ResponseWriter, id identity) {
 	})
 }
 
-// serveOAuthMetadata is the provider's RFC 8414 document.
+// serveOAuthMetadata is the provider's RFC 8414 document, with the fields
+// 3.1.5 serves: no refresh_token grant and no code_challenge_methods_supported
+// although it takes PKCE, and only client_secret_post for the token endpoint.
 func serveOAuthMetadata(w http.ResponseWriter, base string) {
 	writeJSON(w, http.StatusOK, map[string]any{
-		"issuer":                           base,
-		"authorization_endpoint":           base + "/rest/oauth2/latest/authorize",
-		"token_endpoint":                   base + "/rest/oauth2/latest/token",
-		"revocation_endpoint":              base + "/rest/oauth2/latest/revoke",
-		"scopes_supported":                 scopes,
-		"response_types_supported":         []string{"code"},
-		"grant_types_supported":            []string{"authorization_code", "refresh_token"},
-		"code_challenge_methods_supported": []string{"S256"},
+		"issuer":                                base,
+		"authorization_endpoint":                base + "/rest/oauth2/latest/authorize",
+		"token_endpoint":                        base + "/rest/oauth2/latest/token",
+		"revocation_endpoint":                   base + "/rest/oauth2/latest/revoke",
+		"scopes_supported":                      scopes,
+		"response_types_supported":              []string{"code"},
+		"response_modes_supported":              []string{"query"},
+		"grant_types_supported":                 []string{"authorization_code"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_post"},
 	})
 }

@@ -210,19 +210,24 @@ func TestOAuthMetadata(t *testing.T) {
 	wantJSONType(t, res)
 	m := res.json(t)
 	want := map[string]any{
-		"issuer":                           "https://jira.example.com",
-		"authorization_endpoint":           "https://jira.example.com/rest/oauth2/latest/authorize",
-		"token_endpoint":                   "https://jira.example.com/rest/oauth2/latest/token",
-		"revocation_endpoint":              "https://jira.example.com/rest/oauth2/latest/revoke",
-		"scopes_supported":                 []any{"READ", "WRITE", "ADMIN", "SYSTEM_ADMIN"},
-		"response_types_supported":         []any{"code"},
-		"grant_types_supported":            []any{"authorization_code", "refresh_token"},
-		"code_challenge_methods_supported": []any{"S256"},
+		"issuer":                                "https://jira.example.com",
+		"authorization_endpoint":                "https://jira.example.com/rest/oauth2/latest/authorize",
+		"token_endpoint":                        "https://jira.example.com/rest/oauth2/latest/token",
+		"revocation_endpoint":                   "https://jira.example.com/rest/oauth2/latest/revoke",
+		"scopes_supported":                      []any{"READ", "WRITE", "ADMIN", "SYSTEM_ADMIN"},
+		"response_types_supported":              []any{"code"},
+		"response_modes_supported":              []any{"query"},
+		"grant_types_supported":                 []any{"authorization_code"},
+		"token_endpoint_auth_methods_supported": []any{"client_secret_post"},
 	}
 	for k, v := range want {
 		if !reflect.DeepEqual(m[k], v) {
 			t.Errorf("%s = %v, want %v", k, m[k], v)
 		}
+	}
+	// 3.1.5 takes PKCE but does not say so here.
+	if _, ok := m["code_challenge_methods_supported"]; ok || len(m) != len(want) {
+		t.Errorf("fields beyond 3.1.5's: %v", m)
 	}
 }
 

@@ -60,7 +60,8 @@ func TestAuthorizeWithScopeList(t *testing.T) {
 	}
 }
 
-// Plain-http redirects are refused unless they go to this machine.
+// Plain-http redirects are refused unless their host is localhost (by name:
+// the provider does not look at loopback addresses).
 func TestCreateRedirectSchemes(t *testing.T) {
 	tests := []struct {
 		redirect string
@@ -69,8 +70,8 @@ func TestCreateRedirectSchemes(t *testing.T) {
 		{"jira-server://oauth-callback", 200},
 		{"https://app.example.com/cb", 200},
 		{"http://localhost:8080/cb", 200},
-		{"http://127.0.0.1/cb", 200},
-		{"http://[::1]:9/cb", 200},
+		{"http://127.0.0.1/cb", 400},
+		{"http://[::1]:9/cb", 400},
 		{"http://app.example.com/cb", 400},
 		{"HTTP://app.example.com/cb", 400},
 	}
@@ -150,5 +151,15 @@ func decodeInto(t *testing.T, body string, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(body), v); err != nil {
 		t.Fatalf("body is not JSON: %v\n%s", err, body)
+	}
+}
+
+// The provider trims each redirect before it checks and stores it.
+func TestCreateTrimsRedirects(t *testing.T) {
+	_, srv := start(t, Config{})
+	res := create("Mobile", []string{"  jira-server://oauth-callback\t", "jira-server://oauth-callback", " https://app.example.com/cb "}, "WRITE").send(t, srv)
+	wantStatus(t, res, http.StatusOK)
+	if c := decodeClient(t, res.Body); !reflect.DeepEqual(c.Redirects, []string{"https://app.example.com/cb", "jira-server://oauth-callback"}) {
+		t.Errorf("redirects = %q", c.Redirects)
 	}
 }

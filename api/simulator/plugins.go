@@ -139,7 +139,9 @@ func (s *Sim) serveUPM(w http.ResponseWriter, r *http.Request, id identity, key 
 		w.WriteHeader(http.StatusNotAcceptable)
 		return
 	}
-	if s.upmWebSudo && id.viaToken && id.atLeast(RoleAdmin) {
+	// Websudo is checked before UPM's own permission, and only Basic auth
+	// bypasses it: anonymous callers and non-admins get this 401 too.
+	if s.upmWebSudo && (id.user == nil || id.viaToken) {
 		w.Header().Set("Content-Type", contentTypeUPMError)
 		w.WriteHeader(http.StatusUnauthorized)
 		io.WriteString(w, `{"errorMessage":null,"subCode":"upm.websudo.error"}`)

@@ -125,7 +125,9 @@ func TestParsePluginFlag(t *testing.T) {
 }
 
 // UPM's own websudo answer is not the REST API's: its body carries a subCode
-// and no message, in UPM's error media type. Basic authentication bypasses it.
+// and no message, in UPM's error media type. Basic authentication bypasses it;
+// every other caller meets it, anonymous and non-admins too, because websudo is
+// checked before UPM's own permission.
 func TestUPMWebSudo(t *testing.T) {
 	path := "/rest/plugins/1.0/" + OAuth2PluginKey + "-key"
 	_, srv := start(t, Config{Product: "jira", UPMWebSudo: true})
@@ -138,7 +140,9 @@ func TestUPMWebSudo(t *testing.T) {
 		{"token", call{Path: path, Token: "sysadmin-token"}, 401, `{"errorMessage":null,"subCode":"upm.websudo.error"}`},
 		{"admin token", call{Path: path, Token: "admin-token"}, 401, `{"errorMessage":null,"subCode":"upm.websudo.error"}`},
 		{"basic bypasses it", call{Path: path, User: "admin", Pass: "admin"}, 200, ""},
-		{"not an admin: the permission answer", call{Path: path, Token: "user-token"}, 401, `"Must have admin permission"`},
+		{"not an admin: websudo first", call{Path: path, Token: "user-token"}, 401, `{"errorMessage":null,"subCode":"upm.websudo.error"}`},
+		{"anonymous: websudo first", call{Path: path}, 401, `{"errorMessage":null,"subCode":"upm.websudo.error"}`},
+		{"not an admin with Basic: the permission answer", call{Path: path, User: "user", Pass: "user"}, 401, `"Must have admin permission"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

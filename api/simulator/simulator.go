@@ -54,9 +54,11 @@ type Config struct {
 	// is the setup where MDM still works.
 	ProxyAuthenticatedToo bool
 	// UPMWebSudo makes the Universal Plugin Manager ask for a secure
-	// administrator session when a request signs in with a personal access
-	// token (tokens are confirmed to bypass websudo on Confluence only). UPM
-	// answers 401 {"errorMessage":null,"subCode":"upm.websudo.error"}.
+	// administrator session of every caller that does not use Basic auth: a
+	// personal access token (tokens are confirmed to bypass websudo on
+	// Confluence only), anonymous, a non-admin. Websudo comes before UPM's own
+	// permission check; UPM answers 401
+	// {"errorMessage":null,"subCode":"upm.websudo.error"}.
 	UPMWebSudo bool
 	// MobileOAuth is the mobile plugin's "Turn on OAuth 2.0" switch at start.
 	MobileOAuth bool

@@ -75,7 +75,16 @@ func NewBehindTLSProxy(t testing.TB, cfg simulator.Config, forwardProto string) 
 	t.Helper()
 	sim := simulator.New(cfg)
 	t.Cleanup(sim.Close)
-	return &Env{Sim: sim, URL: inProcessURL("https"), Transport: &Transport{Handler: tlsProxy(sim, forwardProto)}}
+	return &Env{Sim: sim, URL: inProcessURL("https"), Transport: &Transport{Handler: tlsProxy(sim, "X-Forwarded-Proto", forwardProto)}}
+}
+
+// NewBehindForwardedProxy is NewBehindTLSProxy for a proxy that says how the
+// request arrived in a Forwarded header with the value forwarded instead.
+func NewBehindForwardedProxy(t testing.TB, cfg simulator.Config, forwarded string) *Env {
+	t.Helper()
+	sim := simulator.New(cfg)
+	t.Cleanup(sim.Close)
+	return &Env{Sim: sim, URL: inProcessURL("https"), Transport: &Transport{Handler: tlsProxy(sim, "Forwarded", forwarded)}}
 }
 
 // Start serves a simulator with cfg on loopback; it stops when the test ends.
@@ -183,18 +192,19 @@ func ListsBeyondChecks(sim *simulator.Sim) int {
 func StartBehindTLSProxy(t testing.TB, cfg simulator.Config, forwardProto string) *Env {
 	t.Helper()
 	sim := simulator.New(cfg)
-	return serveTLS(t, sim, tlsProxy(sim, forwardProto))
+	return serveTLS(t, sim, tlsProxy(sim, "X-Forwarded-Proto", forwardProto))
 }
 
 // tlsProxy hands requests to sim as a TLS-terminating proxy does: as plain
-// HTTP, with the X-Forwarded-Proto forwardProto ("" = none).
-func tlsProxy(sim *simulator.Sim, forwardProto string) http.Handler {
+// HTTP, with the header name set to value ("" = neither proxy header).
+func tlsProxy(sim *simulator.Sim, name, value string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r = r.Clone(r.Context())
 		r.TLS = nil
 		r.Header.Del("X-Forwarded-Proto")
-		if forwardProto != "" {
-			r.Header.Set("X-Forwarded-Proto", forwardProto)
+		r.Header.Del("Forwarded")
+		if value != "" {
+			r.Header.Set(name, value)
 		}
 		sim.ServeHTTP(w, r)
 	})
