@@ -148,6 +148,13 @@ func TestConsentPage(t *testing.T) {
 			map[string]string{"X-Forwarded-Proto": "https"}, http.StatusBadRequest, "", true},
 		{"no provider plugin", Config{BaseURL: prodBase, Plugins: []Plugin{}}, appRedirect, "",
 			map[string]string{"X-Forwarded-Proto": "https"}, http.StatusNotFound, "", false},
+		// 3.1.5: a Forwarded header counts only with proto after another
+		// parameter; an old provider refuses any redirect that is not a whole
+		// http, https or ftp URL, before the HTTPS rule.
+		{"Forwarded with proto first is ignored", Config{BaseURL: prodBase}, appRedirect, "",
+			map[string]string{"Forwarded": "proto=https"}, http.StatusBadRequest, "", false},
+		{"3.1.5 refuses a redirect without a host before the HTTPS rule", Config{BaseURL: "http://jira.example.com", Plugins: oldProvider}, "https:///cb", "",
+			nil, http.StatusPreconditionFailed, "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -221,41 +228,13 @@ func TestAuthorizationErrorPage(t *testing.T) {
 	}
 }
 
-// The consent page as 3.1.5 has it: a Forwarded header counts only with proto
-// after another parameter; an old provider refuses any redirect that is not a
-// whole http, https or ftp URL before the HTTPS rule; a logged-in user's PKCE
-// parameters are not checked there.
-func TestConsentFollowsTheSource(t *testing.T) {
-	oldProvider := []Plugin{{Key: OAuth2PluginKey, Version: "3.1.5", Enabled: true}}
-	tests := []struct {
-		name     string
-		cfg      Config
-		redirect string
-		token    string
-		header   map[string]string
-		pkce     string // code_challenge instead of the valid one
-		status   int
-	}{
-		{"Forwarded with proto first is ignored", Config{BaseURL: prodBase}, appRedirect, "",
-			map[string]string{"Forwarded": "proto=https"}, "", http.StatusBadRequest},
-		{"Forwarded with proto after for= counts", Config{BaseURL: prodBase}, appRedirect, "",
-			map[string]string{"Forwarded": "for=10.0.0.1;proto=https"}, "", http.StatusFound},
-		{"old provider: a redirect without a host is refused before the HTTPS rule", Config{BaseURL: "http://jira.example.com", Plugins: oldProvider}, "https:///cb", "",
-			nil, "", http.StatusPreconditionFailed},
-		{"logged in: PKCE is not checked", Config{BaseURL: prodBase}, appRedirect, "sysadmin-token",
-			map[string]string{"X-Forwarded-Proto": "https"}, "short", http.StatusOK},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			sim, srv := start(t, tt.cfg)
-			id := sim.AddClient("App", []string{tt.redirect}, "WRITE").ClientID
-			q, _ := url.ParseQuery(authorizeQuery(id, tt.redirect, "WRITE"))
-			if tt.pkce != "" {
-				q.Set("code_challenge", tt.pkce)
-				q.Set("code_challenge_method", "none")
-			}
-			res := call{Path: "/plugins/servlet/oauth2/consent?" + q.Encode(), Token: tt.token, Header: tt.header}.send(t, srv)
-			wantStatus(t, res, tt.status)
-		})
-	}
+// A logged-in user's PKCE parameters are not checked on the consent page (3.1.5).
+func TestConsentDoesNotCheckPKCE(t *testing.T) {
+	sim, srv := start(t, Config{BaseURL: prodBase})
+	id := sim.AddClient("App", []string{appRedirect}, "WRITE").ClientID
+	q, _ := url.ParseQuery(authorizeQuery(id, appRedirect, "WRITE"))
+	q.Set("code_challenge", "short")
+	q.Set("code_challenge_method", "none")
+	res := call{Path: "/plugins/servlet/oauth2/consent?" + q.Encode(), Token: "sysadmin-token", Header: map[string]string{"X-Forwarded-Proto": "https"}}.send(t, srv)
+	wantStatus(t, res, http.StatusOK)
 }
