@@ -19,6 +19,8 @@ func TestAccessibleDemoFromTheCommandLine(t *testing.T) {
 	}{
 		{"flag", []string{"--demo", "--accessible"}, nil},
 		{"env", []string{"--demo"}, map[string]string{"ACCESSIBLE": "1"}},
+		// A terminal that cannot redraw gets line prompts, not the full screen.
+		{"TERM=dumb", []string{"--demo"}, map[string]string{"TERM": "dumb"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Chdir(t.TempDir()) // a wrong default could write files here; never into the source tree
@@ -26,7 +28,7 @@ func TestAccessibleDemoFromTheCommandLine(t *testing.T) {
 			stdio := &IO{
 				In: strings.NewReader(strings.Repeat("\n", 30)), Out: &out, Err: &errb,
 				Getenv:     func(k string) string { return tt.env[k] },
-				IsTerminal: func() bool { return false },
+				IsTerminal: func() bool { return tt.env["TERM"] != "" },
 			}
 			root := NewRootCommand(BuildInfo{Version: "test"}, stdio)
 			root.SetArgs(tt.args)

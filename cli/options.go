@@ -106,8 +106,10 @@ func (g *globalOptions) register(f *pflag.FlagSet) {
 	f.BoolVar(&g.AllowHTTP, "allow-http", false, "allow plain http to a host that is not loopback (credentials travel in clear text)")
 }
 
+// accessible: plain line prompts and no redraw, asked for, or because the
+// terminal cannot redraw (TERM=dumb: Emacs shells, some consoles and logs).
 func (g *globalOptions) accessible() bool {
-	return g.Accessible || truthy(g.io.Getenv("ACCESSIBLE"))
+	return g.Accessible || truthy(g.io.Getenv("ACCESSIBLE")) || g.io.Getenv("TERM") == "dumb"
 }
 
 func (g *globalOptions) noColor() bool {
