@@ -175,20 +175,39 @@ func preferencesText(raw json.RawMessage) (string, error) {
 // what it holds. The PUT is sent once; after an *Error whose Unsettled
 // reports true, it may or may not have been applied.
 func (c *Client) SetPreferences(ctx context.Context, id int, prefs string) error {
+	body, err := putBody(prefs)
+	if err != nil {
+		return err
+	}
+	cl := call{
+		op: fmt.Sprintf("update the app configuration of app record %d", id), method: http.MethodPut, path: appPath(id),
+		accept: "application/xml", contentType: "application/xml; charset=utf-8", body: body,
+	}
+	_, err = c.do(ctx, cl)
+	return err
+}
+
+// PreferencesRequest is the request SetPreferences sends, as a dry run shows
+// it: the request line and the XML body.
+func (c *Client) PreferencesRequest(id int, prefs string) string {
+	body, err := putBody(prefs)
+	if err != nil {
+		return ""
+	}
+	return http.MethodPut + " " + c.base.String() + appPath(id) + "\n    " + string(body)
+}
+
+// putBody is the PUT's body: the app_configuration section alone.
+func putBody(prefs string) ([]byte, error) {
 	if !utf8.ValidString(prefs) || strings.ContainsFunc(prefs, notXMLChar) {
-		return fmt.Errorf("the app configuration holds a character XML cannot carry: nothing was sent")
+		return nil, fmt.Errorf("the app configuration holds a character XML cannot carry: nothing was sent")
 	}
 	var body bytes.Buffer
-	body.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	body.WriteString(`<?xml version="1.0" encoding="UTF-8"?>`)
 	body.WriteString("<mobile_device_application><app_configuration><preferences>")
 	escapeText(&body, prefs)
 	body.WriteString("</preferences></app_configuration></mobile_device_application>")
-	cl := call{
-		op: fmt.Sprintf("update the app configuration of app record %d", id), method: http.MethodPut, path: appPath(id),
-		accept: "application/xml", contentType: "application/xml; charset=utf-8", body: body.Bytes(),
-	}
-	_, err := c.do(ctx, cl)
-	return err
+	return body.Bytes(), nil
 }
 
 func appPath(id int) string { return pathApps + "/id/" + strconv.Itoa(id) }
@@ -256,7 +275,7 @@ func (c *Client) FindApp(ctx context.Context, storeID string) (*App, error) {
 	var (
 		mu      sync.Mutex
 		matches []*App
-		others  []AppSummary // records read that are not Jira Cloud
+		others  []AppSummary // records read without an App Store id: AppByID takes them
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(readConcurrency)
@@ -274,8 +293,7 @@ func (c *Client) FindApp(ctx context.Context, storeID string) (*App, error) {
 			switch app.StoreID {
 			case storeID:
 				matches = append(matches, app)
-			case JiraCloudStoreID:
-			default:
+			case "":
 				others = append(others, app.AppSummary)
 			}
 			return nil
@@ -289,19 +307,17 @@ func (c *Client) FindApp(ctx context.Context, storeID string) (*App, error) {
 	case 1:
 		return matches[0], nil
 	case 0:
-		// The records that name the product come first, in list order.
-		word := productWords[storeID]
-		var named, rest []AppSummary
-		for _, a := range others {
-			if word != "" && mentions(a, word) {
-				named = append(named, a)
-			} else {
-				rest = append(rest, a)
+		// In-house records are not read (they have no App Store URL); one
+		// that names the product may be a build of the app.
+		if word := productWords[storeID]; word != "" {
+			for _, a := range list {
+				if a.Internal && mentions(a, word) {
+					others = append(others, a)
+				}
 			}
 		}
-		slices.SortFunc(named, byID)
-		slices.SortFunc(rest, byID)
-		return nil, &AppNotFoundError{StoreID: storeID, Candidates: append(named, rest...), Checked: len(checked), Total: len(candidates)}
+		slices.SortFunc(others, byID)
+		return nil, &AppNotFoundError{StoreID: storeID, Candidates: others, Checked: len(checked), Total: len(candidates)}
 	}
 	found := make([]AppSummary, 0, len(matches))
 	for _, m := range matches {

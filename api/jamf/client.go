@@ -144,7 +144,7 @@ func New(opts Options) (*Client, error) {
 		retryWait: cmp.Or(opts.RetryWait, 500*time.Millisecond),
 	}
 	if opts.Debug != nil {
-		c.debugW = &lockedWriter{w: opts.Debug}
+		c.debugW = api.Locked(opts.Debug)
 	}
 	c.rest = resty.NewWithClient(&http.Client{Transport: transport}).
 		SetBaseURL(base.String()).

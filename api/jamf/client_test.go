@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -377,6 +378,9 @@ func TestFindApp(t *testing.T) {
 			noConfluence = append(noConfluence, a)
 		}
 	}
+	custom := append(slices.Clone(noConfluence),
+		jamfsim.App{ID: 20, Name: "Confluence (in-house build)", Internal: true},
+		jamfsim.App{ID: 21, Name: "Wiki", BundleID: "com.example.confluence"})
 	tests := []struct {
 		name    string
 		apps    []jamfsim.App
@@ -395,16 +399,17 @@ func TestFindApp(t *testing.T) {
 		}},
 		{name: "none", apps: noConfluence, storeID: jamf.ConfluenceDataCenterStoreID, check: func(t *testing.T, err error) {
 			var nf *jamf.AppNotFoundError
-			if !errors.As(err, &nf) {
-				t.Fatalf("err = %v, want *AppNotFoundError", err)
+			if !errors.As(err, &nf) || len(nf.Candidates) != 0 {
+				t.Fatalf("err = %v, want *AppNotFoundError without candidates: every record is another App Store app", err)
 			}
-			for _, a := range nf.Candidates {
-				if a.ID == jamfsim.JiraCloudAppID || a.Internal {
-					t.Errorf("candidate %+v offered", a)
-				}
+		}},
+		{name: "none: records without an App Store URL are offered", apps: custom, storeID: jamf.ConfluenceDataCenterStoreID, check: func(t *testing.T, err error) {
+			var nf *jamf.AppNotFoundError
+			if !errors.As(err, &nf) || len(nf.Candidates) != 2 || nf.Candidates[0].ID != 20 || nf.Candidates[1].ID != 21 {
+				t.Fatalf("err = %v, want records 20 and 21 offered", err)
 			}
-			if len(nf.Candidates) != 3 || !strings.Contains(err.Error(), "3 (Jira Data Center)") {
-				t.Errorf("candidates %+v; error %q", nf.Candidates, err)
+			if !strings.Contains(err.Error(), "20 (Confluence (in-house build)), 21 (Wiki)") {
+				t.Errorf("error %q", err)
 			}
 		}},
 		{name: "several", apps: twice, storeID: jamf.JiraDataCenterStoreID, check: func(t *testing.T, err error) {
@@ -423,7 +428,7 @@ func TestFindApp(t *testing.T) {
 				if !errors.As(err, &nf) || nf.Checked != jamf.MaxAppReads || nf.Total != 44 {
 					t.Fatalf("err = %v, want read 25 of 44", err)
 				}
-				if !strings.Contains(err.Error(), "read 25 of 44") || !strings.Contains(err.Error(), "and 14 more") {
+				if !strings.Contains(err.Error(), "read 25 of 44") {
 					t.Errorf("error %q", err)
 				}
 			}},

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/go-resty/resty/v2"
 
@@ -21,18 +20,6 @@ import (
 
 // maxLoggedBody bounds a body in the log.
 const maxLoggedBody = 2048
-
-// lockedWriter serialises log entries: FindApp reads records concurrently.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
 
 func (c *Client) logRequest(cl call, withToken bool) {
 	if c.debugW == nil {

@@ -81,6 +81,10 @@ func (e *Error) Is(target error) bool {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// RetryStatus is the status and the Retry-After of the answer: a write
+// refused with 429 or 503 was not taken.
+func (e *Error) RetryStatus() (int, time.Duration) { return e.Status, e.RetryAfter }
+
 // APIKind lets api.KindOf classify the error.
 func (e *Error) APIKind() api.Kind { return e.Kind }
 
@@ -214,8 +218,8 @@ func (e *Error) Fix() fix.Fix {
 }
 
 // AppNotFoundError: no app record carries the App Store id. Candidates are
-// records a person might have meant (App Store apps, those that name the
-// product first), to pick one by its Jamf id.
+// the records AppByID would take (no App Store URL: in-house or custom apps
+// that name the product, and records read without one), to pick by Jamf id.
 type AppNotFoundError struct {
 	StoreID    string
 	Candidates []AppSummary
@@ -230,7 +234,7 @@ func (e *AppNotFoundError) Error() string {
 		s += fmt.Sprintf(" (read %d of %d App Store app records, those that name the product first)", e.Checked, e.Total)
 	}
 	if len(e.Candidates) > 0 {
-		s += "; app records: " + listApps(e.Candidates)
+		s += "; records without an App Store URL: " + listApps(e.Candidates)
 	}
 	return s
 }
