@@ -268,3 +268,27 @@ func TestAccessibleVerifiesTheSignIn(t *testing.T) {
 		})
 	}
 }
+
+// Accessible mode names the app over its list, and its save refuses a file
+// that holds a site of the other app (its anonymous manifest says so).
+func TestAccessibleSaveRefusesTheOtherAppsFile(t *testing.T) {
+	_, srv := newSim(t, simulator.Config{DevMode: true})
+	_, wikiSrv := newSim(t, simulator.Config{Product: "confluence", Version: "9.2.0", Title: "Wiki"})
+	out := filepath.Join(t.TempDir(), "sites.json")
+	before, _ := steps.RenderSites([]steps.Site{{Title: "Wiki", BaseURL: wikiSrv.URL}}, steps.FormatJSON)
+	os.WriteFile(out, before, 0o600)
+	opts := Options{NewClient: testClient, BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeMDM,
+		Title: "Jira", CacheSession: boolPtr(false), Output: outputTo(t, out), NoVerify: true}
+	var buf bytes.Buffer
+	err := RunAccessible(context.Background(), opts, strings.NewReader("\n\n\n"), &buf)
+	text := flat(buf.String())
+	if err == nil || !strings.Contains(text, `holds "Wiki" (`+wikiSrv.URL+"), a site of the Confluence Data Center app") {
+		t.Fatalf("err %v\n%s", err, buf.String())
+	}
+	if !strings.Contains(text, `The Jira Data Center app's site list. Paste it into your MDM's managed app configuration for the Jira Data Center app (App Store id 1405353949), key "sites":`) {
+		t.Errorf("the list is not labelled with its app:\n%s", buf.String())
+	}
+	if after, _ := os.ReadFile(out); string(after) != string(before) {
+		t.Errorf("the file changed:\n%s", after)
+	}
+}

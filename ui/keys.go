@@ -10,6 +10,7 @@ type keyMap struct {
 	Format1, Format2, Format3, Page key.Binding
 	SwitchAuth, Another, Clear      key.Binding
 	Details, Remove, Yes            key.Binding
+	OtherApp                        key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -36,6 +37,7 @@ func newKeyMap() keyMap {
 		Remove:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete the link")),
 		Yes:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, delete it")),
 		Clear:      key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "clear field")),
+		OtherApp:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "other app")),
 	}
 }
 

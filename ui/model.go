@@ -155,10 +155,10 @@ type Model struct {
 	creds Credentials
 	done  bool
 
-	// sites is the site list of every instance set up in this session, in
-	// order ("Set up another instance" adds to it); outcomes says what was
-	// done on each.
-	sites    []steps.Site
+	// lists are the site lists of every instance set up in this session, one
+	// per app, in order ("Set up another instance" adds to its app's list);
+	// outcomes says what was done on each.
+	lists    steps.SiteLists
 	outcomes []outcome
 
 	screens map[state]screen
@@ -234,7 +234,7 @@ func (m *Model) addSite() {
 		return
 	}
 	site := *m.flow.Site
-	m.sites = steps.MergeSites(m.sites, site)
+	m.lists.Add(m.flow.App(), site)
 	o := outcome{baseURL: site.BaseURL, text: m.flow.Outcome()}
 	if r := m.flow.Report; r != nil {
 		for _, c := range r.Checks {
@@ -581,7 +581,7 @@ func (m *Model) Done() bool { return m.done }
 const summaryWidth = 80
 
 // Summary is what was done, printed after the program ends: on each instance
-// set up, then the one site list for all of them.
+// set up, then each app's site list under the app's name.
 func (m *Model) Summary() string {
 	var b strings.Builder
 	// Lines are broken at spaces (80 columns), never inside a client ID.
@@ -599,9 +599,9 @@ func (m *Model) Summary() string {
 		// An instance left before its result: what happened to it.
 		b.WriteString(wrap(m.flow.Outcome(), summaryWidth, "") + "\n")
 	}
-	if len(m.sites) > 0 {
-		if out, err := steps.RenderSites(m.sites, steps.FormatJSON); err == nil {
-			b.WriteString("\nSite list (managed app configuration key \"" + steps.AppConfigKey + "\"):\n")
+	for _, app := range m.lists.Apps() {
+		if out, err := steps.RenderSites(m.lists.List(app), steps.FormatJSON); err == nil {
+			b.WriteString("\n" + wrap("The "+app.Name()+"'s site list (App Store id "+app.AppStoreID()+", managed app configuration key \""+steps.AppConfigKey+"\"):", summaryWidth, "") + "\n")
 			b.Write(out)
 		}
 	}

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -26,11 +28,15 @@ var formats = []struct {
 	{steps.FormatIntune, "Intune", "sites-intune.txt"},
 }
 
-// result shows the configuration in each format, copies it and saves it.
+// result shows each app's site list in each format, copies it and saves it:
+// one list at a time (o shows the other app's), each with its own format.
 type result struct {
-	m      *Model
-	w, h   int
-	format int
+	m    *Model
+	w, h int
+	// app is the app whose list is shown; format, the format chosen for
+	// each app's list (an index into formats).
+	app    steps.App
+	format map[steps.App]int
 	vp     viewport.Model
 	text   string
 	saving bool
@@ -44,9 +50,11 @@ type result struct {
 }
 
 type savedMsg struct {
-	path  string
-	sites int
-	err   error
+	path      string
+	sites     int
+	ours      int
+	unchecked []steps.UncheckedSite
+	err       error
 }
 
 func newResult(m *Model) *result {
@@ -56,14 +64,25 @@ func newResult(m *Model) *result {
 	// value would not work): long lines scroll sideways instead.
 	vp.SoftWrap = false
 	vp.SetHorizontalStep(16)
-	s := &result{m: m, vp: vp, path: newInput("Save to: ", false), sign: signIn{load: newLoader()}}
+	s := &result{m: m, vp: vp, path: newInput("Save to: ", false), sign: signIn{load: newLoader()}, format: map[steps.App]int{}}
 	for i, f := range formats {
 		if f.f == m.opts.Format {
-			s.format = i
+			for _, a := range steps.Apps {
+				s.format[a] = i
+			}
 		}
 	}
 	return s
 }
+
+// chosen is the format of the shown app's list.
+func (s *result) chosen() steps.Format { return formats[s.format[s.app]].f }
+
+// sites is the shown app's list.
+func (s *result) sites() []steps.Site { return s.m.lists.List(s.app) }
+
+// twoApps: the session has set up instances of both apps.
+func (s *result) twoApps() bool { return len(s.m.lists.Apps()) > 1 }
 
 func (s *result) heading() string { return "Result" }
 
@@ -77,6 +96,11 @@ func (s *result) SetSize(w, h int) {
 
 func (s *result) enter() tea.Cmd {
 	s.saving, s.status, s.err = false, "", nil
+	// The list of the instance just set up is shown first.
+	s.app = s.m.flow.App()
+	if apps := s.m.lists.Apps(); len(s.sites()) == 0 && len(apps) > 0 {
+		s.app = apps[0]
+	}
 	if s.sign.removed == nil {
 		s.panel = panelSites
 	}
@@ -104,12 +128,12 @@ func (s *result) render() {
 		s.SetSize(s.w, s.h)
 		return
 	}
-	if len(s.m.sites) == 0 {
+	if len(s.sites()) == 0 {
 		s.text = ""
 		s.vp.SetContent("The site list is empty.")
 		return
 	}
-	out, err := steps.RenderSites(s.m.sites, formats[s.format].f)
+	out, err := steps.RenderSites(s.sites(), s.chosen())
 	if err != nil {
 		s.err = err
 		return
@@ -131,6 +155,9 @@ func (s *result) bindings() []key.Binding {
 		return append(s.signInBindings(), s.m.keys.QuitQ)
 	}
 	keys := []key.Binding{s.m.keys.Formats, s.m.keys.Copy}
+	if s.twoApps() {
+		keys = append(keys, s.m.keys.OtherApp)
+	}
 	if s.m.opts.NoSave == "" {
 		keys = append(keys, s.m.keys.Save)
 	}
@@ -138,14 +165,21 @@ func (s *result) bindings() []key.Binding {
 	if s.m.canAddInstance() {
 		keys = append(keys, s.m.keys.Another)
 	}
-	return append(keys, s.m.keys.Page, s.m.keys.QuitQ)
+	if !s.twoApps() {
+		// Room for o at 80 columns: the arrows scroll as the marker says.
+		keys = append(keys, s.m.keys.Page)
+	}
+	return append(keys, s.m.keys.QuitQ)
 }
 
 func (s *result) update(msg tea.Msg) tea.Cmd {
 	if sv, ok := msg.(savedMsg); ok {
 		s.err = sv.err
 		if sv.err == nil {
-			s.status = savedText(sv.path, sv.sites, len(s.m.sites))
+			s.status = savedText(sv.path, sv.sites, sv.ours)
+			for _, u := range sv.unchecked {
+				s.status += " " + u.Describe(sv.path) + "."
+			}
 		}
 		return nil
 	}
@@ -166,7 +200,16 @@ func (s *result) update(msg tea.Msg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(k, s.m.keys.Formats):
-		s.pick((s.format + 1) % len(formats))
+		s.pick((s.format[s.app] + 1) % len(formats))
+	case key.Matches(k, s.m.keys.OtherApp) && s.twoApps():
+		for _, a := range s.m.lists.Apps() {
+			if a != s.app {
+				s.app = a
+				break
+			}
+		}
+		s.status, s.err = "", nil
+		s.render()
 	case key.Matches(k, s.m.keys.Format1):
 		s.pick(0)
 	case key.Matches(k, s.m.keys.Format2):
@@ -180,11 +223,7 @@ func (s *result) update(msg tea.Msg) tea.Cmd {
 		s.status = s.m.opts.NoSave
 	case key.Matches(k, s.m.keys.Save):
 		s.saving, s.status, s.err = true, "", nil
-		def := s.m.opts.Output.For(s.m.flow.App())
-		if def == "" {
-			def = defaultFile(formats[s.format].f)
-		}
-		s.path.SetValue(def)
+		s.path.SetValue(s.defaultPath())
 		s.path.CursorEnd()
 		return s.path.Focus()
 	case key.Matches(k, s.m.keys.Another) && s.m.canAddInstance():
@@ -200,8 +239,27 @@ func (s *result) update(msg tea.Msg) tea.Cmd {
 }
 
 func (s *result) pick(i int) {
-	s.format, s.status = i, ""
+	s.format[s.app], s.status = i, ""
 	s.render()
+}
+
+// defaultPath is the file offered for the shown app's list: --output's for
+// that app, else the format's usual name. With both apps in the session, a
+// name that is not the app's own gets the app's key before its extension, as
+// {app} would: one file never holds both apps' lists.
+func (s *result) defaultPath() string {
+	if p := s.m.opts.Output.For(s.app); p != "" && (s.m.opts.Output.PerApp() || !s.twoApps()) {
+		return p
+	}
+	def := cmp.Or(s.m.opts.Output.Single(), defaultFile(s.chosen()))
+	if !s.twoApps() {
+		return def
+	}
+	ext := filepath.Ext(def)
+	if strings.HasSuffix(def, "-intune.txt") {
+		ext = "-intune.txt"
+	}
+	return strings.TrimSuffix(def, ext) + "-" + string(s.app) + ext
 }
 
 func (s *result) save() tea.Cmd {
@@ -212,10 +270,19 @@ func (s *result) save() tea.Cmd {
 	}
 	s.saving = false
 	s.path.Blur()
-	sites, f := slices.Clone(s.m.sites), formats[s.format].f
+	app, sites, f, ctx := s.app, slices.Clone(s.sites()), s.chosen(), s.m.ctx
+	// Every site of the session is known to be of its app: a file holding
+	// the other app's is refused without asking.
+	known := steps.SiteApps{}
+	for _, a := range s.m.lists.Apps() {
+		for _, site := range s.m.lists.List(a) {
+			known.Set(site.BaseURL, a)
+		}
+	}
+	ask := s.m.opts.askApp
 	return func() tea.Msg {
-		merged, err := steps.SaveSiteList(path, sites, f)
-		return savedMsg{path: path, sites: len(merged), err: err}
+		merged, unchecked, err := steps.SaveAppListAsking(ctx, path, app, sites, f, known, ask)
+		return savedMsg{path: path, sites: len(merged), ours: len(sites), unchecked: unchecked, err: err}
 	}
 }
 
@@ -229,7 +296,7 @@ func (s *result) top() string {
 	var tabs []string
 	for i, f := range formats {
 		label := fmt.Sprintf("%d %s", i+1, f.label)
-		if i == s.format {
+		if i == s.format[s.app] {
 			tabs = append(tabs, st.chosen.Render("["+label+"]"))
 		} else {
 			tabs = append(tabs, st.subtle.Render(" "+label+" "))
@@ -239,12 +306,25 @@ func (s *result) top() string {
 	if v := s.verifyLine(); v != "" {
 		top += v + "\n"
 	}
-	if n := len(s.m.sites); n > 1 {
+	if s.twoApps() {
+		// One tab per app: each app has its own managed configuration.
+		var apps []string
+		for _, a := range s.m.lists.Apps() {
+			label := fmt.Sprintf("%s (%s)", a.Name(), english.Plural(len(s.m.lists.List(a)), "site", ""))
+			if a == s.app {
+				apps = append(apps, st.chosen.Render("["+label+"]"))
+			} else {
+				apps = append(apps, st.subtle.Render(" "+label+" "))
+			}
+		}
+		top += wrap(strings.Join(apps, " "), s.w, "") + "\n"
+	}
+	if n := len(s.sites()); n > 1 {
 		titles := make([]string, n)
-		for i, site := range s.m.sites {
+		for i, site := range s.sites() {
 			titles[i] = site.Title
 		}
-		top += wrap(fmt.Sprintf("The site list holds %d sites: %s.", n, strings.Join(titles, ", ")), s.w, "") + "\n"
+		top += wrap(fmt.Sprintf("The %s's site list holds %d sites: %s.", s.app.Name(), n, strings.Join(titles, ", ")), s.w, "") + "\n"
 	}
 	return top + wrap(strings.Join(tabs, " "), s.w, "")
 }
@@ -277,9 +357,12 @@ func (s *result) bottom() string {
 		}
 		return s.m.st.subtle.Render(wrap(hint, s.w, ""))
 	}
-	hint := "Paste this into your MDM's managed app configuration (key \"" + steps.AppConfigKey + "\")."
+	hint := "Paste this into your MDM's managed app configuration for the " + s.app.Name() + " (key \"" + steps.AppConfigKey + "\")."
+	if s.twoApps() {
+		hint += " o shows the other app's list."
+	}
 	if s.m.canAddInstance() {
-		hint += " Press a to set up another instance: its site joins this list."
+		hint += " Press a to set up another instance: its site joins its app's list."
 	}
 	return s.m.st.subtle.Render(wrap(hint, s.w, "")) + "\n" + s.m.st.subtle.Render("The link is listed at:") + "\n" + s.m.st.link(steps.ApplicationLinksPage(s.m.flow.BaseURL))
 }

@@ -265,7 +265,7 @@ func (m *Model) linkRemoved(outcome string, changed bool) {
 	}
 	base := m.flow.Site.BaseURL
 	if changed && m.flow.Mode == steps.ModeMDM {
-		m.sites, _ = steps.RemoveSite(m.sites, base)
+		m.lists.Remove(base)
 	}
 	for i := range m.outcomes {
 		if steps.SameBaseURL(m.outcomes[i].baseURL, base) {
