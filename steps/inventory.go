@@ -123,6 +123,9 @@ func LoadInventory(path string) ([]Instance, error) {
 // "yes"); anchors and merge keys (<<: *defaults) work. Errors name the line
 // and the key, and never repeat a value that may be a secret.
 func ParseInventory(data []byte) ([]Instance, error) {
+	if len(data) > maxInventory {
+		return nil, errors.New("larger than an inventory can be")
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("not an inventory: %s", strings.TrimPrefix(err.Error(), "yaml: "))
@@ -134,7 +137,8 @@ func ParseInventory(data []byte) ([]Instance, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, invError(root, "the inventory must be a mapping with the key \"instances:\"")
 	}
-	fields, err := mappingFields(root)
+	m := &merger{memo: map[*yaml.Node][]field{}}
+	fields, err := m.fields(root, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +153,7 @@ func ParseInventory(data []byte) ([]Instance, error) {
 			if d.Kind != yaml.MappingNode {
 				return nil, invError(d, "\"defaults:\" must be a mapping of keys every instance shares, like \"mode: mdm\"")
 			}
-			if defaults, err = mappingFields(d); err != nil {
+			if defaults, err = m.fields(d, 0); err != nil {
 				return nil, err
 			}
 			if slices.ContainsFunc(defaults, func(f field) bool { return f.key.Value == "url" }) {
@@ -170,7 +174,7 @@ func ParseInventory(data []byte) ([]Instance, error) {
 	}
 	out := make([]Instance, 0, len(list.Content))
 	for i, n := range list.Content {
-		inst, err := parseEntry(deref(n), i+1, defaults)
+		inst, err := parseEntry(m, deref(n), i+1, defaults)
 		if err != nil {
 			return nil, err
 		}
@@ -182,12 +186,12 @@ func ParseInventory(data []byte) ([]Instance, error) {
 	return out, nil
 }
 
-func parseEntry(n *yaml.Node, index int, defaults []field) (Instance, error) {
+func parseEntry(m *merger, n *yaml.Node, index int, defaults []field) (Instance, error) {
 	inst := Instance{Line: n.Line}
 	if n.Kind != yaml.MappingNode {
 		return inst, invError(n, "instance %d must be a mapping like \"- url: https://jira.example.com\"", index)
 	}
-	fields, err := mappingFields(n)
+	fields, err := m.fields(n, 0)
 	if err != nil {
 		return inst, err
 	}
@@ -283,9 +287,40 @@ func isCredField(f field) bool {
 	return false
 }
 
-// mappingFields lists a mapping's keys and values with merge keys (<<) applied:
+// Bounds on what anchors, aliases and merge keys may expand to. An alias
+// costs nothing in the file and may stand for a mapping that merges two
+// aliases, and so on: 40 such lines, 812 bytes, would double the work 40
+// times. Each mapping's fields are worked out once (merger.memo) and hold at
+// most its distinct keys; these bounds refuse what no inventory needs.
+const (
+	maxMergeDepth = 16     // merges within merges
+	maxMergeWork  = 100000 // keys and merge sources looked at, in all
+)
+
+// merger works out mappings' fields, each mapping once, within the bounds.
+type merger struct {
+	memo map[*yaml.Node][]field
+	work int
+}
+
+// fields lists a mapping's keys and values with merge keys (<<) applied:
 // a key written in the mapping wins over one merged in.
-func mappingFields(n *yaml.Node) ([]field, error) {
+func (m *merger) fields(n *yaml.Node, depth int) ([]field, error) {
+	if fs, ok := m.memo[n]; ok {
+		return fs, nil
+	}
+	if depth > maxMergeDepth {
+		return nil, invError(n, "merge keys (<<) nested more than %d deep: an inventory needs a level or two", maxMergeDepth)
+	}
+	fs, err := m.expand(n, depth)
+	if err != nil {
+		return nil, err
+	}
+	m.memo[n] = fs
+	return fs, nil
+}
+
+func (m *merger) expand(n *yaml.Node, depth int) ([]field, error) {
 	var own, merged []field
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -302,13 +337,19 @@ func mappingFields(n *yaml.Node) ([]field, error) {
 				if s.Kind != yaml.MappingNode {
 					return nil, invError(s, "<< must merge a mapping")
 				}
-				fs, err := mappingFields(s)
+				fs, err := m.fields(s, depth+1)
 				if err != nil {
 					return nil, err
 				}
-				merged = append(merged, fs...)
+				if m.work += 1 + len(fs); m.work > maxMergeWork {
+					return nil, invError(s, "the anchors and merge keys (<<) expand to more than an inventory can be")
+				}
+				merged = withDefaults(merged, fs)
 			}
 			continue
+		}
+		if m.work++; m.work > maxMergeWork {
+			return nil, invError(k, "the anchors and merge keys (<<) expand to more than an inventory can be")
 		}
 		for _, f := range own {
 			if f.key.Value == k.Value {
@@ -320,9 +361,10 @@ func mappingFields(n *yaml.Node) ([]field, error) {
 	return withDefaults(own, merged), nil
 }
 
-// withDefaults adds the defaults whose keys fields does not have.
+// withDefaults adds the defaults whose keys fields does not have, in a new
+// slice: fields may be shared (merger.memo).
 func withDefaults(fields, defaults []field) []field {
-	out := fields
+	out := slices.Clip(fields)
 	for _, d := range defaults {
 		if !slices.ContainsFunc(out, func(f field) bool { return f.key.Value == d.key.Value }) {
 			out = append(out, d)

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -216,4 +217,68 @@ func TestREADMEInventoryExample(t *testing.T) {
 	if len(got) != 4 || got[2].Mode != ModeNonMDM || got[0].Mode != ModeMDM || got[2].Creds.User != "wikiadmin" || !got[3].Creds.Shared() {
 		t.Errorf("the README's example reads as %+v", got)
 	}
+}
+
+// mergeBomb is an inventory whose one instance merges, n levels deep, two
+// copies of the level below: 2^n mappings without bounds (812 bytes for n=40).
+func mergeBomb(n int) string {
+	s := "{url: https://jira.example.com, mode: mdm}"
+	for k := range n {
+		s = fmt.Sprintf("{<<: [&d%d %s, *d%d]}", k, s, k)
+	}
+	return "instances:\n  - " + s + "\n"
+}
+
+// TestInventoryMergeKeyBombIsRefused: anchors, aliases and merge keys cannot
+// make the parser's work grow with every line (before: n=24 took 6 s, n=40
+// more than 10 minutes, deaf to Ctrl-C). Nesting past the bound is refused
+// with the line; shallow sharing is worked out once per mapping and parses.
+func TestInventoryMergeKeyBombIsRefused(t *testing.T) {
+	_, err := ParseInventory([]byte(mergeBomb(40)))
+	if err == nil || !strings.Contains(err.Error(), "nested more than") || !strings.Contains(err.Error(), "line ") {
+		t.Errorf("a merge key bomb 40 deep: %v", err)
+	}
+	got, err := ParseInventory([]byte(mergeBomb(maxMergeDepth)))
+	if err != nil || len(got) != 1 || got[0].URL != "https://jira.example.com" || got[0].Mode != ModeMDM {
+		t.Errorf("merges %d deep: %+v, %v", maxMergeDepth, got, err)
+	}
+
+	// Wide rather than deep: one anchor merged 110 000 times.
+	wide := "defaults: {<<: [&m {mode: mdm}" + strings.Repeat(", *m", 110000) + "]}\ninstances:\n  - {url: https://jira.example.com}\n"
+	if _, err := ParseInventory([]byte(wide)); err == nil || !strings.Contains(err.Error(), "expand to more than") {
+		t.Errorf("110 000 merges: %v", err)
+	}
+
+	if _, err := ParseInventory(make([]byte, maxInventory+1)); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("a document over %d bytes: %v", maxInventory, err)
+	}
+}
+
+// FuzzParseInventory: whatever the document, with anchors, aliases and
+// merge keys, parsing ends (bounded work) without a panic, and what it
+// accepts names distinct, normalised instances.
+func FuzzParseInventory(f *testing.F) {
+	f.Add([]byte("instances:\n  - url: https://jira.example.com\n    token_env: JIRA_TOKEN\n"))
+	f.Add([]byte("defaults: &d\n  mode: mdm\ninstances:\n  - &j\n    url: https://jira.example.com\n  - <<: [*j, *d]\n    url: https://wiki.example.com\n"))
+	f.Add([]byte("defaults: {<<: [&m {mode: mdm}, *m, *m]}\ninstances:\n  - {<<: *m, url: https://jira.example.com}\n"))
+	f.Add([]byte("instances:\n  - &a {url: https://a.example.com, <<: *a}\n"))
+	f.Add([]byte(mergeBomb(6)))
+	f.Add([]byte(mergeBomb(maxMergeDepth + 1)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := ParseInventory(data)
+		if err != nil {
+			return
+		}
+		if len(got) == 0 {
+			t.Fatal("accepted an inventory without instances")
+		}
+		if err := CheckDistinct(got); err != nil {
+			t.Fatalf("accepted instances that are not distinct: %v", err)
+		}
+		for _, inst := range got {
+			if n, err := NormalizeBaseURL(inst.URL); err != nil || n != inst.URL {
+				t.Fatalf("accepted url %q (normalised %q, %v)", inst.URL, n, err)
+			}
+		}
+	})
 }
