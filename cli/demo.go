@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/intune"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator/intunesim"
 )
 
 // The demo instance: a name the httptest certificate covers (*.example.com), so the
@@ -19,23 +21,42 @@ const (
 	demoToken   = "sysadmin-token"
 )
 
-// DemoOptions routes the API client to an embedded simulator.
+// DemoOptions routes the API client to an embedded simulator, and a push to
+// an embedded simulated Intune.
 type DemoOptions struct {
-	addr  string
-	roots *x509.CertPool
+	addr       string
+	roots      *x509.CertPool
+	intuneAddr string
 }
+
+// demoIntuneURL is the simulated Intune's sign-in and Graph host in the demo.
+const demoIntuneURL = "https://intune.example.com"
+
+// intuneSignIn signs in to the demo's Intune as its registered application.
+func (d DemoOptions) intuneSignIn(s intune.SignIn) intune.SignIn {
+	s.AuthorityURL, s.TenantID, s.ClientID, s.ClientSecret = demoIntuneURL, intunesim.Tenant, intunesim.ClientID, intunesim.ClientSecret
+	s.Certificate, s.DeviceCode = nil, nil
+	return s
+}
+
+func (d DemoOptions) intuneTransport() http.RoundTripper { return demoTransport(d.intuneAddr, d.roots) }
 
 func (d DemoOptions) apply(o *api.Options) {
 	if d.addr == "" {
 		return
 	}
+	o.Transport = demoTransport(d.addr, d.roots)
+}
+
+// demoTransport sends every request to addr, whatever its host name: only the
+// demo's clients use it.
+func demoTransport(addr string, roots *x509.CertPool) *http.Transport {
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
-	o.Transport = &http.Transport{
-		// Every host name resolves to the simulator; only the demo's client uses this.
+	return &http.Transport{
 		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return dialer.DialContext(ctx, network, d.addr)
+			return dialer.DialContext(ctx, network, addr)
 		},
-		TLSClientConfig: tlsClientConfig(d.roots),
+		TLSClientConfig: tlsClientConfig(roots),
 	}
 }
 
@@ -52,8 +73,13 @@ func startDemo() (DemoOptions, *simulator.Sim, func()) {
 	srv.StartTLS()
 	roots := x509.NewCertPool()
 	roots.AddCert(srv.Certificate())
-	return DemoOptions{addr: srv.Listener.Addr().String(), roots: roots}, sim, func() {
+	// httptest serves every server with one certificate, which covers *.example.com.
+	msrv := httptest.NewUnstartedServer(intunesim.New())
+	msrv.Config.ErrorLog = quietServerLog()
+	msrv.StartTLS()
+	return DemoOptions{addr: srv.Listener.Addr().String(), roots: roots, intuneAddr: msrv.Listener.Addr().String()}, sim, func() {
 		sim.Close()
 		srv.Close()
+		msrv.Close()
 	}
 }

@@ -23,6 +23,10 @@ func phrase(f fix.Fix) string {
 		return "If you really mean plain http, pass --allow-http."
 	case fix.OtherProduct:
 		return "Or run the wizard with --product " + f.Product + "."
+	case fix.PickMDMApp:
+		return "Pick the app record with --mdm-app ID."
+	case fix.AssignGroup:
+		return "Or assign it with --group GROUP-ID."
 	}
 	return ""
 }

@@ -334,6 +334,8 @@ type jsonRun struct {
 	Sites      *steps.SiteLists       `json:"sites,omitempty"`
 	Output     map[steps.App]string   `json:"output,omitempty"`
 	NotChecked map[steps.App][]string `json:"notChecked,omitempty"`
+	// Push is each app's push into the MDM (setup --push), keyed by app.
+	Push map[string]*jsonPush `json:"push,omitempty"`
 }
 
 func (r *jsonRun) add(o *outcome) {
@@ -500,8 +502,12 @@ func runSetupMany(cmd *cobra.Command, g *globalOptions, so *setupOptions, m *mul
 		}
 	}
 	saved, werr := writeLists(g, out, lc, lists, so.json, g.io.Out)
+	var push map[string]*jsonPush
+	if r := so.pushRun(); r != nil && werr == nil && lists.Len() > 0 && !so.dryRun {
+		push, werr = r.run(ctxOf(cmd), g, &lists, nil, g.io.Err)
+	}
 	if so.json {
-		run := jsonRun{Instances: []any{}}
+		run := jsonRun{Instances: []any{}, Push: push}
 		run.setExit(code)
 		var res jsonResult
 		res.setLists(saved)

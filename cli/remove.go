@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ type removeOptions struct {
 	outputs     []string
 	yes, dryRun bool
 	json        bool
+	push        pushOptions
 }
 
 // jsonLink is a link as remove --json lists it.
@@ -46,9 +48,11 @@ type jsonRemoveResult struct {
 	// Sites is that app's list as left in the file, keyed by app.
 	Sites *steps.SiteLists `json:"sites,omitempty"`
 	// SiteRemoved: the site was taken out of the --output file (with --dry-run: would be).
-	SiteRemoved bool   `json:"siteRemoved,omitempty"`
-	Error       string `json:"error,omitempty"`
-	Remedy      string `json:"remedy,omitempty"`
+	SiteRemoved bool `json:"siteRemoved,omitempty"`
+	// Push is the MDM's list without the site (--push), keyed by app.
+	Push   map[string]*jsonPush `json:"push,omitempty"`
+	Error  string               `json:"error,omitempty"`
+	Remedy string               `json:"remedy,omitempty"`
 }
 
 func (j *jsonRemoveResult) setError(message, remedy string) { j.Error, j.Remedy = message, remedy }
@@ -78,6 +82,7 @@ func newRemoveCommand(g *globalOptions) *cobra.Command {
 	f.BoolVar(&o.yes, "yes", false, "confirm the deletion (needed without a terminal)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print the request that would delete the link and change nothing")
 	f.BoolVar(&o.json, "json", false, "print one JSON object on stdout (human text goes to stderr)")
+	o.push.register(f, "push", "also take the instance's site out of the app's list in the `MDM`: intune or jamf")
 	return cmd
 }
 
@@ -94,6 +99,9 @@ func doRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions, res *jsonR
 	paths, err := steps.ParseAppPaths(o.outputs)
 	if err != nil {
 		return usageError("--output: " + err.Error())
+	}
+	if err := o.push.check("push"); err != nil {
+		return err
 	}
 	ctx := ctxOf(cmd)
 	w := g.io.Err
@@ -144,7 +152,7 @@ func doRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions, res *jsonR
 		if output != "" {
 			fmt.Fprintf(w, "Dry run: %s (the %s's list) would lose its entry for %s, if it has one.\n", output, app.Name(), site)
 		}
-		return nil
+		return removePush(ctx, g, o, d.Product, site, res)
 	}
 	if plan.Changes() && !o.yes {
 		ok, err := confirm(g.io.In, w, "Delete it? Type yes to confirm: ")
@@ -164,6 +172,9 @@ func doRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions, res *jsonR
 		// With nothing to remove, the plan's line above said so already.
 		fmt.Fprintln(w, result.Outcome(plan))
 	}
+	if err := removePush(ctx, g, o, d.Product, site, res); err != nil {
+		return err
+	}
 	if output == "" {
 		return nil
 	}
@@ -180,6 +191,18 @@ func doRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions, res *jsonR
 		fmt.Fprintf(w, "%s does not list %s: left as it was.\n", output, site)
 	}
 	return nil
+}
+
+// removePush takes the site out of the app's list in the MDM (--push); the
+// deletion, if any, is confirmed already.
+func removePush(ctx context.Context, g *globalOptions, o *removeOptions, p api.Product, site string, res *jsonRemoveResult) error {
+	if o.push.mdm == "" {
+		return nil
+	}
+	r := &pushRun{opts: &o.push, flag: "push", dryRun: o.dryRun, yes: o.yes, asJSON: o.json}
+	push, err := r.run(ctx, g, nil, map[steps.App][]string{steps.AppFor(p): {site}}, g.io.Err)
+	res.Push = push
+	return err
 }
 
 // confirm asks on the terminal; anything but yes (as the question says:

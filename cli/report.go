@@ -58,8 +58,10 @@ type jsonResult struct {
 	NotChecked map[steps.App][]string `json:"notChecked,omitempty"`
 	// Verify is setup's last step, unless skipped.
 	Verify *jsonVerify `json:"verify,omitempty"`
-	Error  string      `json:"error,omitempty"`
-	Remedy string      `json:"remedy,omitempty"`
+	// Push is each app's push into the MDM (--push), keyed by app.
+	Push   map[string]*jsonPush `json:"push,omitempty"`
+	Error  string               `json:"error,omitempty"`
+	Remedy string               `json:"remedy,omitempty"`
 }
 
 func (j *jsonResult) fill(r *steps.Report, ph fix.Phraser) {

@@ -163,7 +163,7 @@ func NewRootCommand(bi BuildInfo, stdio *IO) *cobra.Command {
 	answers := &setupOptions{}
 	answers.registerAnswers(root)
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return runWizard(cmd, g, answers) }
-	root.AddCommand(newCheckCommand(g), newSetupCommand(g), newVerifyCommand(g), newRemoveCommand(g), newSimulateCommand(g), newServeCommand(g), newManCommand())
+	root.AddCommand(newCheckCommand(g), newSetupCommand(g), newVerifyCommand(g), newRemoveCommand(g), newPushCommand(g), newSimulateCommand(g), newServeCommand(g), newManCommand())
 	root.AddCommand(topicCommands()...)
 	root.InitDefaultCompletionCmd()
 	// The instance flags go on the commands that talk to an instance, not on

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -21,6 +23,15 @@ type setupOptions struct {
 	noVerify                        bool
 	wait                            time.Duration
 	pollEvery                       time.Duration
+	push                            pushOptions
+}
+
+// pushRun is the push after setup, when --push names an MDM.
+func (o *setupOptions) pushRun() *pushRun {
+	if o.push.mdm == "" {
+		return nil
+	}
+	return &pushRun{opts: &o.push, flag: "push", dryRun: o.dryRun, yes: o.yes, asJSON: o.json}
 }
 
 func newSetupCommand(g *globalOptions) *cobra.Command {
@@ -53,6 +64,7 @@ func newSetupCommand(g *globalOptions) *cobra.Command {
 	f.BoolVar(&o.yes, "yes", false, "confirm changes to the instance (creating the application link)")
 	f.DurationVar(&o.wait, "wait", 0, "non-MDM: how long to wait for the mobile plugin to hand out its client (0: check once)")
 	f.BoolVar(&o.json, "json", false, "print one JSON object on stdout (human text goes to stderr)")
+	o.push.register(f, "push", "then put each app's site list into the `MDM`: intune or jamf (see push)")
 	return cmd
 }
 
@@ -116,6 +128,12 @@ func (o *setupOptions) parse() (steps.Mode, *siteListOutput, error) {
 	if mode == steps.ModeMDM && !o.yes && !o.dryRun {
 		return "", nil, usageError("setup creates an application link on the instance: pass --yes to confirm, or --dry-run to see the requests first")
 	}
+	if err := o.push.check("push"); err != nil {
+		return "", nil, err
+	}
+	if o.push.mdm != "" && !o.yes && !o.dryRun {
+		return "", nil, usageError("--push changes the MDM's app configuration: pass --yes to confirm, or --dry-run to see the requests first")
+	}
 	return mode, out, nil
 }
 
@@ -164,6 +182,14 @@ func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonRes
 	}
 	if o.dryRun {
 		dryRun(g.io.Err, f, res)
+		if r := o.pushRun(); r != nil {
+			if f.Plan == nil || f.Plan.Existing == nil {
+				fmt.Fprintln(g.io.Err, "Dry run: the push to the MDM needs the link's client ID, which the link to create does not have yet: run the push with --dry-run after setup.")
+				return nil
+			}
+			site := steps.NewSite(f.Detection, f.BaseURL, o.title, f.Plan.Existing.ClientID, o.cacheSession)
+			return setupPush(ctx, g, r, f.Detection.Product, site, res)
+		}
 		return nil
 	}
 	// A failed probe fails setup, but the link is in place: the site list is still written.
@@ -180,6 +206,11 @@ func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonRes
 	res.setLists(saved)
 	if err != nil {
 		return err
+	}
+	if r := o.pushRun(); r != nil {
+		if err := setupPush(ctx, g, r, f.Detection.Product, *f.Site, res); err != nil {
+			return err
+		}
 	}
 	return verr
 }
@@ -216,4 +247,13 @@ func printNotReused(w io.Writer, plan *steps.LinkPlan) {
 	for _, n := range plan.NotReused() {
 		fmt.Fprintln(w, n)
 	}
+}
+
+// setupPush puts the run's site into its app's list in the MDM.
+func setupPush(ctx context.Context, g *globalOptions, r *pushRun, p api.Product, site steps.Site, res *jsonResult) error {
+	var lists steps.SiteLists
+	lists.Add(steps.AppFor(p), site)
+	push, err := r.run(ctx, g, &lists, nil, g.io.Err)
+	res.Push = push
+	return err
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize/english"
+
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/intune"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
@@ -194,6 +196,10 @@ type PushRequest struct {
 	Remove  []string
 	PickApp string // the MDM's id of the app record
 	Group   string // assign the configuration to this group
+	// KeepTitles: an entry the MDM has for a site keeps its title and its
+	// cacheSessionInMobileBrowser (a push from the links that exist knows
+	// only the client ID for sure).
+	KeepTitles bool
 }
 
 // PlanPush reads the MDM and works out what a push changes; it writes nothing.
@@ -209,7 +215,11 @@ func PlanPush(ctx context.Context, m MDM, req PushRequest) (*PushPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	value, changed, err := MergeSitesValue(slot.Value, req.Put, req.Remove)
+	put := req.Put
+	if req.KeepTitles {
+		put = keepTitles(slot.Value, put)
+	}
+	value, changed, err := MergeSitesValue(slot.Value, put, req.Remove)
 	if err != nil {
 		return nil, &PushError{MDM: m.Name(), Reason: fmt.Sprintf("the %s value of %s is not a site list, so it is left as it is", AppConfigKey, slotLabel(slot)), Err: err}
 	}
@@ -220,7 +230,7 @@ func PlanPush(ctx context.Context, m MDM, req PushRequest) (*PushPlan, error) {
 			return nil, &PushError{MDM: m.Name(), Reason: "the site list cannot be written", Err: err}
 		}
 	}
-	p := &PushPlan{MDM: m, App: req.App, Rec: rec, Slot: slot, Value: value, Put: req.Put, Removed: req.Remove,
+	p := &PushPlan{MDM: m, App: req.App, Rec: rec, Slot: slot, Value: value, Put: put, Removed: req.Remove,
 		ChangesSites: changed && (slot.Exists || len(req.Put) > 0), Warnings: slices.Clone(slot.Notes)}
 	if a, ok := m.(Assigner); ok {
 		if slot.Exists {
@@ -264,9 +274,9 @@ type PushResult struct {
 func (r *PushResult) Outcome() string {
 	switch {
 	case r.Created:
-		return fmt.Sprintf("%s: created the app configuration %q with %d site(s) for %s.", r.MDM, r.Configuration, r.Sites, r.App)
+		return fmt.Sprintf("%s: created the app configuration %q with %s for %s; read back and confirmed.", r.MDM, r.Configuration, english.Plural(r.Sites, "site", ""), r.App)
 	case r.Changed:
-		return fmt.Sprintf("%s: %q now holds %d site(s) for %s; read back and confirmed.", r.MDM, r.Configuration, r.Sites, r.App)
+		return fmt.Sprintf("%s: %q now holds %s for %s; read back and confirmed.", r.MDM, r.Configuration, english.Plural(r.Sites, "site", ""), r.App)
 	}
 	return fmt.Sprintf("%s: %q already held these sites: nothing was sent.", r.MDM, r.Configuration)
 }
@@ -426,6 +436,31 @@ func MergeSitesValue(current string, put []Site, remove []string) (value string,
 	}
 	b.WriteByte(']')
 	return b.String(), true, nil
+}
+
+// keepTitles gives each of put the title and session setting of the entry
+// current holds for its base URL.
+func keepTitles(current string, put []Site) []Site {
+	var entries []Site
+	if json.Unmarshal([]byte(current), &entries) != nil {
+		return put
+	}
+	out := slices.Clone(put)
+	for i := range out {
+		j := slices.IndexFunc(entries, func(e Site) bool { return e.BaseURL != "" && SameBaseURL(e.BaseURL, out[i].BaseURL) })
+		if j < 0 {
+			continue
+		}
+		if t := entries[j].Title; t != "" {
+			out[i].Title = t
+		}
+		if out[i].OAuth != nil && entries[j].OAuth != nil {
+			o := *out[i].OAuth
+			o.CacheSessionInMobileBrowser = entries[j].OAuth.CacheSessionInMobileBrowser
+			out[i].OAuth = &o
+		}
+	}
+	return out
 }
 
 func encodeSite(s Site) (json.RawMessage, error) {

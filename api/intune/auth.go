@@ -198,11 +198,28 @@ func signInError(err error) error {
 	}
 	e.Kind = transportKind(err)
 	if e.Kind == api.KindUnknown {
+		// MSAL wraps some transport failures as text only (endpoint resolution).
+		e.Kind = transportKindOfText(err.Error())
+	}
+	if e.Kind == api.KindUnknown {
 		// azidentity's own refusals (no token, bad settings) come as plain text.
 		e.Kind = api.KindUnauthorized
 		e.Err = errors.New(shorten(termsafe.String(firstLine(err.Error()))))
 	}
 	return e
+}
+
+func transportKindOfText(s string) api.Kind {
+	switch {
+	case strings.Contains(s, "x509:"), strings.Contains(s, "tls:"):
+		return api.KindTLS
+	case strings.Contains(s, "i/o timeout"), strings.Contains(s, "deadline exceeded"):
+		return api.KindTimeout
+	case strings.Contains(s, "connection reset"), strings.Contains(s, "connection refused"), strings.Contains(s, "no such host"),
+		strings.Contains(s, "dial tcp"), strings.Contains(s, "network is unreachable"), strings.Contains(s, "EOF"):
+		return api.KindNetwork
+	}
+	return api.KindUnknown
 }
 
 func firstLine(s string) string {

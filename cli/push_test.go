@@ -1,0 +1,172 @@
+package cli
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator/intunesim"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
+)
+
+// pushEnv is a simulated Jira and a simulated Intune, both in process.
+type pushEnv struct {
+	jira   *simtest.Env
+	intune *intunesim.Sim
+	tr     http.RoundTripper
+}
+
+func newPushEnv(t *testing.T) *pushEnv {
+	t.Helper()
+	e := &pushEnv{jira: simtest.New(t, simulator.Config{DevMode: true, Title: "Acme Jira"}), intune: intunesim.New()}
+	mdm := &simtest.Transport{Handler: e.intune}
+	host := strings.TrimPrefix(simtest.IntuneURL, "https://")
+	e.tr = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.URL.Host == host {
+			return mdm.RoundTrip(r)
+		}
+		return e.jira.Transport.RoundTrip(r)
+	})
+	return e
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func (e *pushEnv) env(extra ...string) map[string]string {
+	m := map[string]string{EnvToken: simtest.SysadminToken, EnvAzureTenant: intunesim.Tenant, EnvAzureClient: intunesim.ClientID, EnvAzureSecret: intunesim.ClientSecret}
+	for i := 0; i+1 < len(extra); i += 2 {
+		m[extra[i]] = extra[i+1]
+	}
+	return m
+}
+
+func (e *pushEnv) run(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	return runIO(t, e.tr, "", false, env, args...)
+}
+
+func mdmFlags(extra ...string) []string {
+	return append([]string{"--authority-url", simtest.IntuneURL, "--graph-url", simtest.IntuneURL}, extra...)
+}
+
+func TestSetupPushThenPushAgainChangesNothing(t *testing.T) {
+	e := newPushEnv(t)
+	r := e.run(t, e.env(), append([]string{"setup", "--url", e.jira.URL, "--mode", "mdm", "--yes", "--no-verify", "--json", "--push", "intune", "--group", "g-1"}, mdmFlags()...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	out := decode(t, r.stdout)
+	p := out["push"].(map[string]any)["jira"].(map[string]any)
+	if p["mdm"] != "Intune" || p["changed"] != true || p["app"] != "jira" || !strings.Contains(p["configuration"].(string), "mobile-oauth-wizard") {
+		t.Fatalf("push = %v", p)
+	}
+	cfgs := e.intune.Configs()
+	if len(cfgs) != 1 || !strings.Contains(cfgs[0].Settings[0].Value, out["clientId"].(string)) || cfgs[0].Groups()[0] != "g-1" {
+		t.Fatalf("Intune holds %+v", cfgs)
+	}
+	writes := len(e.intune.Writes())
+	r = e.run(t, e.env(), append([]string{"push", "--url", e.jira.URL, "--mdm", "intune", "--yes", "--json"}, mdmFlags()...)...)
+	p = decode(t, r.stdout)["push"].(map[string]any)["jira"].(map[string]any)
+	if r.code != 0 || p["changed"] != false || len(e.intune.Writes()) != writes {
+		t.Fatalf("second push: exit %d, %v, writes %v\n%s", r.code, p, e.intune.Writes(), r.stderr)
+	}
+	if n := len(e.jira.Sim.Clients()); n != 1 {
+		t.Fatalf("%d links: push must only read the instance", n)
+	}
+}
+
+func TestPushContract(t *testing.T) {
+	cases := []struct {
+		name     string
+		env      []string
+		args     []string
+		sim      func(s *intunesim.Sim)
+		mdm      string
+		wantCode int
+		want     []string // in stderr
+		writes   int
+	}{
+		{name: "without --yes and a terminal: the flag to pass", args: []string{}, wantCode: ExitUsage, want: []string{"--yes"}},
+		{name: "dry run prints the request and writes nothing", args: []string{"--dry-run"}, want: []string{"POST " + simtest.IntuneURL + "/v1.0/deviceAppManagement/mobileAppConfigurations", `"appConfigKey":"sites"`}},
+		{name: "created and confirmed", args: []string{"--yes"}, want: []string{"created the app configuration", "Warning: The app configuration is assigned to no group", "--group GROUP-ID"}, writes: 1},
+		{name: "a wrong client secret: exit 4", env: []string{EnvAzureSecret, "wrong"}, args: []string{"--yes"}, wantCode: ExitAuth, want: []string{"AADSTS7000215"}},
+		{name: "the read permission only: exit 4", sim: func(s *intunesim.Sim) { s.SetReadOnly(true) }, args: []string{"--yes"}, wantCode: ExitAuth, want: []string{"DeviceManagementApps.ReadWrite.All"}, writes: 1},
+		{name: "Graph's answers lost: exit 5", sim: func(s *intunesim.Sim) {
+			s.AddFault(intunesim.Fault{Method: "GET", Path: "/v1.0/", LoseAnswer: true, Times: 99})
+		}, args: []string{"--yes"}, wantCode: ExitNetwork},
+		{name: "no app registration named: exit 2", env: []string{EnvAzureClient, ""}, args: []string{"--yes"}, wantCode: ExitUsage, want: []string{EnvAzureClient}},
+		{name: "no app in Intune: the remedy names --mdm-app", sim: func(s *intunesim.Sim) { s.SetApps(nil) }, args: []string{"--yes"}, wantCode: ExitFailed, want: []string{"1405353949", "--mdm-app ID"}},
+		{name: "jamf without its URL: exit 2", mdm: "jamf", args: []string{"--yes"}, wantCode: ExitUsage, want: []string{"--jamf-url"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newPushEnv(t)
+			if r := e.run(t, e.env(), "setup", "--url", e.jira.URL, "--mode", "mdm", "--yes", "--no-verify"); r.code != 0 {
+				t.Fatalf("setup: %s", r.stderr)
+			}
+			if tc.sim != nil {
+				tc.sim(e.intune)
+			}
+			mdm := tc.mdm
+			if mdm == "" {
+				mdm = "intune"
+			}
+			args := append([]string{"push", "--url", e.jira.URL, "--mdm", mdm, "--debug"}, mdmFlags(tc.args...)...)
+			r := e.run(t, e.env(tc.env...), args...)
+			if r.code != tc.wantCode {
+				t.Fatalf("exit %d, want %d\n%s", r.code, tc.wantCode, r.stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(flat(r.stderr), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+				}
+			}
+			if n := len(e.intune.Writes()); n != tc.writes {
+				t.Errorf("writes %v, want %d", e.intune.Writes(), tc.writes)
+			}
+			for _, leak := range []string{intunesim.ClientSecret, "sim-access-", "client_secret="} {
+				if strings.Contains(r.stderr+r.stdout, leak) {
+					t.Errorf("output holds %q", leak)
+				}
+			}
+		})
+	}
+}
+
+func TestRemovePushTakesTheSiteOut(t *testing.T) {
+	e := newPushEnv(t)
+	other := `{"title":"Other","baseURL":"https://other.example.com"}`
+	e.intune.AddConfig(intunesim.Config{DisplayName: "Jira sites", TargetedMobileApps: []string{intunesim.JiraAppID},
+		Settings: []intunesim.Setting{{Key: "sites", Type: "stringType", Value: `[` + other + `,{"title":"Acme","baseURL":"` + e.jira.URL + `"}]`}}})
+	if r := e.run(t, e.env(), "setup", "--url", e.jira.URL, "--mode", "mdm", "--yes", "--no-verify"); r.code != 0 {
+		t.Fatalf("setup: %s", r.stderr)
+	}
+	r := e.run(t, e.env(), append([]string{"remove", "--url", e.jira.URL, "--yes", "--json", "--push", "intune"}, mdmFlags()...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if got := e.intune.Configs()[0].Settings[0].Value; got != "["+other+"]" {
+		t.Fatalf("sites = %s", got)
+	}
+	if p := decode(t, r.stdout)["push"].(map[string]any)["jira"].(map[string]any); p["changed"] != true {
+		t.Fatalf("push = %v", p)
+	}
+}
+
+func TestPushFlagsAreDocumented(t *testing.T) {
+	for _, cmd := range [][]string{{"push", "--help"}, {"setup", "--help"}, {"remove", "--help"}} {
+		r := run(t, nil, cmd...)
+		for _, f := range []string{"--authority-url", "--graph-url", "--group", "--mdm-app", "--jamf-url"} {
+			if !strings.Contains(r.stdout, f) {
+				t.Errorf("%v lacks %s", cmd, f)
+			}
+		}
+	}
+	r := run(t, nil, "man")
+	if !strings.Contains(r.stdout, "mdm-app") || !strings.Contains(r.stdout, "push") {
+		t.Error("the man page lacks the push flags")
+	}
+}
