@@ -13,6 +13,7 @@ import (
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/intune"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/jamf"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/regularfile"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
@@ -93,9 +94,8 @@ func (g *globalOptions) newMDM(p *pushOptions) (steps.MDM, error) {
 	if g.Debug {
 		debugW = g.io.Err
 	}
-	switch p.mdm {
-	case mdmJamf:
-		return nil, usageError("pushing to Jamf Pro is not in this build yet: use --format plist and paste the dict into the app's App Configuration")
+	if p.mdm == mdmJamf {
+		return g.newJamf(p, debugW)
 	}
 	s := intune.SignIn{AuthorityURL: p.authorityURL, HTTPClient: hc, Debug: debugW,
 		TenantID: strings.TrimSpace(g.io.Getenv(EnvAzureTenant)), ClientID: strings.TrimSpace(g.io.Getenv(EnvAzureClient)),
@@ -136,6 +136,26 @@ func (g *globalOptions) newMDM(p *pushOptions) (steps.MDM, error) {
 		return nil, usageError("--graph-url: " + err.Error())
 	}
 	return steps.Intune{C: c}, nil
+}
+
+// newJamf builds the Jamf Pro client from --jamf-url and the API client's
+// credentials in the environment (the session's, over SSH).
+func (g *globalOptions) newJamf(p *pushOptions, debugW io.Writer) (steps.MDM, error) {
+	id, secret := strings.TrimSpace(g.io.Getenv(EnvJamfClient)), g.io.Getenv(EnvJamfSecret)
+	if id == "" || secret == "" {
+		return nil, usageError("Jamf Pro: set " + EnvJamfClient + " and " + EnvJamfSecret + " to an API client's ID and secret (Settings → API roles and clients; see the README, Jamf Pro)")
+	}
+	o := jamf.Options{BaseURL: p.jamfURL, ClientID: id, ClientSecret: secret, Timeout: g.Timeout,
+		AllowHTTP: g.AllowHTTP, Debug: debugW, Transport: g.io.Transport}
+	if g.io.session == nil {
+		// A private CA for an on-premises Jamf Pro; a session reads no server file.
+		o.CACertFile = g.CACert
+	}
+	c, err := jamf.New(o)
+	if err != nil {
+		return nil, usageError("Jamf Pro: " + err.Error())
+	}
+	return steps.Jamf{C: c}, nil
 }
 
 // mdmHTTPClient reaches the MDM: through the test transport when one is set,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator/intunesim"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator/jamfsim"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 )
 
@@ -133,6 +134,48 @@ func TestPushContract(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestPushToJamfPro(t *testing.T) {
+	e := newPushEnv(t)
+	jsim := jamfsim.New(jamfsim.Config{})
+	t.Cleanup(jsim.Close)
+	const jamfURL = "https://jamf.example.com"
+	jtr := &simtest.Transport{Handler: jsim}
+	tr := e.tr
+	e.tr = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.URL.Host == "jamf.example.com" {
+			return jtr.RoundTrip(r)
+		}
+		return tr.RoundTrip(r)
+	})
+	if r := e.run(t, e.env(), "setup", "--url", e.jira.URL, "--mode", "mdm", "--yes", "--no-verify"); r.code != 0 {
+		t.Fatalf("setup: %s", r.stderr)
+	}
+	env := e.env(EnvJamfClient, jamfsim.DefaultClientID, EnvJamfSecret, jamfsim.DefaultClientSecret)
+	r := e.run(t, env, "push", "--url", e.jira.URL, "--mdm", "jamf", "--jamf-url", jamfURL, "--yes", "--json", "--debug")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	p := decode(t, r.stdout)["push"].(map[string]any)["jira"].(map[string]any)
+	if p["mdm"] != "Jamf Pro" || p["changed"] != true {
+		t.Fatalf("push = %v", p)
+	}
+	app, _ := jsim.App(jamfsim.JiraDataCenterAppID)
+	if !strings.Contains(app.Preferences, "$EMAIL") || !strings.Contains(app.Preferences, "<key>sites</key>") {
+		t.Fatalf("preferences = %s", app.Preferences)
+	}
+	if strings.Contains(r.stderr, jamfsim.DefaultClientSecret) {
+		t.Fatal("the Jamf secret is in the debug log")
+	}
+	r = e.run(t, env, "push", "--url", e.jira.URL, "--mdm", "jamf", "--jamf-url", jamfURL, "--yes", "--json")
+	if p := decode(t, r.stdout)["push"].(map[string]any)["jira"].(map[string]any); r.code != 0 || p["changed"] != false {
+		t.Fatalf("second push: %v\n%s", p, r.stderr)
+	}
+	r = e.run(t, e.env(EnvJamfClient, jamfsim.DefaultClientID, EnvJamfSecret, "wrong"), "push", "--url", e.jira.URL, "--mdm", "jamf", "--jamf-url", jamfURL, "--yes")
+	if r.code != ExitAuth {
+		t.Fatalf("a wrong Jamf secret: exit %d, want 4\n%s", r.code, r.stderr)
 	}
 }
 
