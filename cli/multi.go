@@ -448,7 +448,7 @@ func runReadOnlyMany(cmd *cobra.Command, g *globalOptions, m *multiOptions, asJS
 	return runError(outs, code)
 }
 
-// runSetupMany is setup over several instances, with one site list for all.
+// runSetupMany is setup over several instances, with one site list per app.
 func runSetupMany(cmd *cobra.Command, g *globalOptions, so *setupOptions, m *multiOptions) error {
 	if cmd.Flags().Changed("title") {
 		return usageError("--title names one site: with several instances, give each its title in the inventory")

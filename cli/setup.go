@@ -42,13 +42,20 @@ func newSetupCommand(g *globalOptions) *cobra.Command {
 		Short: "Do the whole job without a terminal UI: check, create or reuse the link, print the site list",
 		Long: "Runs the checks, then for MDM reuses or creates the incoming OAuth 2.0 application link and\n" +
 			"prints the site list for your MDM; for non-MDM it checks the mobile plugin and waits for the\n" +
-			"client it creates once OAuth 2.0 is turned on. Writes to the instance only with --yes.",
+			"client it creates once OAuth 2.0 is turned on. Writes to the instance only with --yes.\n\n" +
+			"The Jira and Confluence apps are two iOS apps with a managed configuration each: every output\n" +
+			"keeps one site list per app (--json: \"sites\": {\"jira\": [...], \"confluence\": [...]}). One\n" +
+			"--output FILE holds one app's list; for both, put {app} in the name or pass jira=FILE and\n" +
+			"confluence=FILE.",
 		Example: "  export MOBILE_OAUTH_TOKEN=...    # a system administrator's token\n" +
 			"  mobile-oauth-wizard setup --url https://jira.example.com --mode mdm --dry-run\n" +
 			"  mobile-oauth-wizard setup --url https://jira.example.com --mode mdm --yes \\\n" +
 			"      --output sites.json\n" +
 			"  mobile-oauth-wizard setup --url https://wiki.example.com --mode non-mdm \\\n" +
-			"      --wait 10m --json",
+			"      --wait 10m --json\n" +
+			"  mobile-oauth-wizard setup --url https://jira.example.com \\\n" +
+			"      --url https://wiki.example.com --mode mdm --yes \\\n" +
+			"      --output 'sites-{app}.json'     # sites-jira.json, sites-confluence.json",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if m.several(g) {
