@@ -283,3 +283,25 @@ func TestFindingTheAppInJamf(t *testing.T) {
 		})
 	}
 }
+
+// The critical path of a first push, on the bubble's clock with 100 ms per
+// request: token, app list, the record reads (concurrent), the configuration,
+// the PUT and the read-back: 6 round trips.
+func TestJamfPushRoundTrips(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sim := jamfsim.New(jamfsim.Config{})
+		sim.Inject(jamfsim.Fault{Kind: jamfsim.FaultLatency, Latency: 100 * time.Millisecond})
+		m := jamfMDM(t, sim, jamfsim.DefaultClientSecret)
+		start := time.Now()
+		plan, err := steps.PlanPush(t.Context(), m, steps.PushRequest{App: steps.AppJira, Put: []steps.Site{jiraSite("https://jira.example.com", cidA)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := steps.ApplyPush(t.Context(), plan, steps.PushOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := time.Since(start); got > 600*time.Millisecond {
+			t.Errorf("a push took %v at 100 ms per request: more than 6 round trips", got)
+		}
+	})
+}

@@ -43,7 +43,7 @@ const (
 	// Retry-After ends the read with KindRateLimited.
 	maxRetryWait = 10 * time.Second
 	// readConcurrency bounds the record reads FindApp has in flight.
-	readConcurrency = 4
+	readConcurrency = 8
 )
 
 // Options configure a Client. The secret stays in the client's memory: it is
