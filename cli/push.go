@@ -147,6 +147,9 @@ func (g *globalOptions) newJamf(p *pushOptions, debugW io.Writer) (steps.MDM, er
 	}
 	o := jamf.Options{BaseURL: p.jamfURL, ClientID: id, ClientSecret: secret, Timeout: g.Timeout,
 		AllowHTTP: g.AllowHTTP, Debug: debugW, Transport: g.io.Transport}
+	if o.Transport == nil && g.io.session != nil {
+		o.Transport = g.mdmHTTPClient().Transport
+	}
 	if g.io.session == nil {
 		// A private CA for an on-premises Jamf Pro; a session reads no server file.
 		o.CACertFile = g.CACert
@@ -169,6 +172,9 @@ func (g *globalOptions) mdmHTTPClient() *http.Client {
 	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.Proxy = http.ProxyFromEnvironment
+	if g.io.session != nil {
+		t.DialContext = dialPublic
+	}
 	return &http.Client{Transport: t}
 }
 

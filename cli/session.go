@@ -129,10 +129,19 @@ func (p *sessionPolicy) check(baseURL string) error {
 // dial connects only to public addresses, whatever a name resolves to, when
 // the operator allowed no host by name.
 func (p *sessionPolicy) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	var d net.Dialer
 	if len(p.hosts) > 0 {
+		var d net.Dialer
 		return d.DialContext(ctx, network, addr)
 	}
+	return dialPublic(ctx, network, addr)
+}
+
+// dialPublic connects to addr only when every address its name resolves to
+// is on the internet: a session's MDM (Graph, Jamf Cloud) is reached this
+// way whatever the operator allowed, so that --graph-url or --jamf-url
+// cannot point a session at the server's own network.
+func dialPublic(ctx context.Context, network, addr string) (net.Conn, error) {
+	var d net.Dialer
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
