@@ -48,6 +48,10 @@ var environmentRows = []topicRow{
 	{"COLUMNS", "the width help and reports are wrapped to (80 at the most)"},
 	{"HTTPS_PROXY, NO_PROXY", "the proxy that requests to the instance go through, and the hosts they do not"},
 	{"XDG_STATE_HOME", "serve: where the default host key is kept (else ~/.local/state)"},
+	{"AZURE_TENANT_ID, AZURE_CLIENT_ID", "push to Intune: the app registration's tenant and application (client) ID"},
+	{"AZURE_CLIENT_SECRET", "push to Intune: its client secret (neither it nor a certificate: a device code on a terminal)"},
+	{"AZURE_CLIENT_CERTIFICATE_PATH", "push to Intune: its certificate, PEM or PKCS#12 (password in AZURE_CLIENT_CERTIFICATE_PASSWORD)"},
+	{"JAMF_CLIENT_ID, JAMF_CLIENT_SECRET", "push to Jamf Pro: the API client's ID and secret"},
 }
 
 var helpTopics = []helpTopic{
