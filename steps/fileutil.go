@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // WriteFileAtomic replaces path with data so that a reader (or a crash) sees
@@ -60,10 +61,11 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 // regular file: renaming over a directory or a device would not do what the
 // caller asked for. A link in a folder where anyone may create files (sticky
 // and world-writable, like /tmp) is followed only if it belongs to the user
-// running the wizard: otherwise another user chose where a root run writes.
+// running the wizard, whichever component of the path it is: otherwise
+// another user chose where a root run writes.
 func resolveTarget(path string) (string, error) {
-	if err := checkLinkOwner(path); err != nil {
-		return "", err
+	if err := checkLinks(path); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	target, err := filepath.EvalSymlinks(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -93,18 +95,74 @@ func resolveTarget(path string) (string, error) {
 // folder.
 var ErrUntrustedLink = errors.New("is a symbolic link that belongs to another user, in a folder anyone may write to")
 
-func checkLinkOwner(path string) error {
-	fi, err := os.Lstat(path)
-	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
-		return nil // a missing path or no link: nothing is followed
-	}
-	dir, err := os.Stat(filepath.Dir(path))
+// maxLinkHops bounds the links followed for one path, as the kernel does
+// (ELOOP).
+const maxLinkHops = 40
+
+// checkLinks resolves path one component at a time, as the kernel would,
+// and refuses it if any link on the way (a folder component such as /tmp/x
+// in /tmp/x/sites.json, or the file itself) is another user's link in a
+// sticky world-writable folder.
+func checkLinks(path string) error {
+	abs, err := filepath.Abs(path)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return err
 	}
-	shared := dir.Mode()&fs.ModeSticky != 0 && dir.Mode().Perm()&0o002 != 0
-	if shared && !ownedByMe(fi) {
-		return fmt.Errorf("write %s: %w; it was not followed", path, ErrUntrustedLink)
+	resolved := string(filepath.Separator)
+	if vol := filepath.VolumeName(abs); vol != "" {
+		resolved = vol + resolved
+		abs = abs[len(vol):]
+	}
+	rest := splitPath(abs)
+	for hops := 0; len(rest) > 0; {
+		c := rest[0]
+		rest = rest[1:]
+		switch c {
+		case "", ".":
+			continue
+		case "..":
+			resolved = filepath.Dir(resolved)
+			continue
+		}
+		next := filepath.Join(resolved, c)
+		fi, err := os.Lstat(next)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // nothing below it exists: no more links to follow
+		}
+		if err != nil {
+			return err
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			resolved = next
+			continue
+		}
+		if hops++; hops > maxLinkHops {
+			return errors.New("too many levels of symbolic links")
+		}
+		dir, err := os.Stat(resolved)
+		if err != nil {
+			return err
+		}
+		shared := dir.Mode()&fs.ModeSticky != 0 && dir.Mode().Perm()&0o002 != 0
+		if shared && !ownedByMe(fi) {
+			return fmt.Errorf("%s %w; it was not followed", next, ErrUntrustedLink)
+		}
+		dest, err := os.Readlink(next)
+		if err != nil {
+			return err
+		}
+		if filepath.IsAbs(dest) {
+			resolved = string(filepath.Separator)
+			if vol := filepath.VolumeName(dest); vol != "" {
+				resolved = vol + resolved
+				dest = dest[len(vol):]
+			}
+		}
+		rest = append(splitPath(dest), rest...)
 	}
 	return nil
+}
+
+func splitPath(p string) []string {
+	return strings.Split(filepath.ToSlash(p), "/")
 }

@@ -93,9 +93,10 @@ func TestSaveSitesRefusesAReadOnlyList(t *testing.T) {
 	}
 }
 
-// A root run writing to /tmp/sites.json must not follow a link another user
-// put there; its own link is followed as before.
-func TestSaveSitesFollowsNoStrangersLinkInAStickyFolder(t *testing.T) {
+// stickyFolder is a folder like /tmp (sticky, anyone may create files); it
+// skips tests that cannot give a link to another user.
+func stickyFolder(t *testing.T) string {
+	t.Helper()
 	if runtime.GOOS == "windows" || os.Geteuid() != 0 {
 		t.Skip("needs root to give a link to another user")
 	}
@@ -106,6 +107,13 @@ func TestSaveSitesFollowsNoStrangersLinkInAStickyFolder(t *testing.T) {
 	if err := os.Chmod(shared, 0o777|os.ModeSticky); err != nil {
 		t.Fatal(err)
 	}
+	return shared
+}
+
+// A root run writing to /tmp/sites.json must not follow a link another user
+// put there; its own link is followed as before.
+func TestSaveSitesFollowsNoStrangersLinkInAStickyFolder(t *testing.T) {
+	shared := stickyFolder(t)
 	victim := filepath.Join(t.TempDir(), "victim.json")
 	if err := os.WriteFile(victim, []byte("precious\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -150,6 +158,53 @@ func TestSaveSitesFollowsNoStrangersLinkInAStickyFolder(t *testing.T) {
 	}
 	if _, err := SaveSites(plain, confluenceSite, FormatJSON); err != nil {
 		t.Fatalf("link in a private folder: %v", err)
+	}
+}
+
+// A folder on the path is checked like the file: a link another user planted
+// in /tmp (ln -s /some/dir /tmp/x) must not choose where a root run's
+// --output /tmp/x/sites.json lands, nor may such a link further along a
+// link's target.
+func TestSaveSitesFollowsNoStrangersFolderLinkInAStickyFolder(t *testing.T) {
+	shared := stickyFolder(t)
+	someDir := t.TempDir()
+	planted := filepath.Join(shared, "x")
+	if err := os.Symlink(someDir, planted); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Lchown(planted, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	// The user's own link elsewhere, pointing through the planted one.
+	own := filepath.Join(t.TempDir(), "out")
+	if err := os.Symlink(planted, own); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{
+		filepath.Join(planted, "sites.json"),
+		filepath.Join(shared, ".", "x", "sites.json"),
+		filepath.Join(own, "sites.json"),
+	} {
+		if _, err := SaveSites(path, jiraSite, FormatJSON); !errors.Is(err, ErrUntrustedLink) {
+			t.Errorf("save to %s: err = %v, want ErrUntrustedLink", path, err)
+		}
+		if _, err := CheckSiteListFile(path); !errors.Is(err, ErrUntrustedLink) {
+			t.Errorf("check %s: err = %v, want ErrUntrustedLink", path, err)
+		}
+	}
+	if entries, _ := os.ReadDir(someDir); len(entries) != 0 {
+		t.Fatalf("the planted folder link was followed: %v", entries)
+	}
+
+	// The user's own folder link in the same folder is followed.
+	if err := os.Lchown(planted, os.Geteuid(), os.Getegid()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := SaveSites(filepath.Join(planted, "sites.json"), jiraSite, FormatJSON); err != nil {
+		t.Fatalf("own folder link: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(someDir, "sites.json")); err != nil {
+		t.Errorf("the own folder link was not followed: %v", err)
 	}
 }
 
