@@ -2,10 +2,12 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"strings"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/regularfile"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/ui"
 )
@@ -209,20 +212,27 @@ func (g *globalOptions) withPassword(c Credentials, passwordEnv string) (Credent
 	return c, nil
 }
 
+// maxTokenFile bounds a token file: a token is one line; a huge file is a
+// mistake, not a token.
+const maxTokenFile = 64 << 10
+
 func readToken(file string, stdin io.Reader) (string, error) {
 	var r io.Reader
 	if file == "-" {
-		r = stdin
+		r = io.LimitReader(stdin, maxTokenFile)
 	} else {
-		f, err := os.Open(file)
+		// A regular file only, like every file flag: a FIFO would block the
+		// run (and Ctrl-C) until someone writes to it, a device never ends.
+		data, err := regularfile.Read(file, maxTokenFile)
 		if err != nil {
-			return "", errors.Unwrap(err)
+			if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+				return "", pe.Err
+			}
+			return "", err
 		}
-		defer f.Close()
-		r = f
+		r = bytes.NewReader(data)
 	}
-	// A token is one line; a huge file is a mistake, not a token.
-	line, err := bufio.NewReader(io.LimitReader(r, 64<<10)).ReadString('\n')
+	line, err := bufio.NewReader(r).ReadString('\n')
 	if err != nil && err != io.EOF {
 		return "", err
 	}

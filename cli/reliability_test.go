@@ -75,7 +75,17 @@ func TestBadFlagValuesAreUsageErrorsBeforeAnyRequest(t *testing.T) {
 				name string
 				args []string
 				flag string
-			}{"ca-cert is endless", []string{"--ca-cert", "/dev/zero"}, "CA certificate"})
+			}{"ca-cert is endless", []string{"--ca-cert", "/dev/zero"}, "CA certificate"},
+			struct {
+				name string
+				args []string
+				flag string
+			}{"token-file is a FIFO", []string{"--token-file", fifo}, "named pipe"},
+			struct {
+				name string
+				args []string
+				flag string
+			}{"token-file is endless", []string{"--token-file", "/dev/zero"}, "--token-file"})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -202,4 +212,24 @@ func TestLinkOutcomesSayWhatIsThere(t *testing.T) {
 			t.Fatalf("a list too large to read is reported as a missing permission:\n%s", r.stdout)
 		}
 	})
+}
+
+// An inventory's token_file that is a FIFO fails that instance at once, as
+// --token-file does, instead of blocking the run (and Ctrl-C) for ever.
+func TestInventoryTokenFileFIFODoesNotHang(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no FIFOs")
+	}
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "token"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	inv := filepath.Join(dir, "inventory.yaml")
+	if err := os.WriteFile(inv, []byte("instances:\n  - url: https://jira.example.com\n    token_file: token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runBounded(t, nil, "check", "--inventory", inv)
+	if r.code == 0 || !strings.Contains(r.stderr+r.stdout, "named pipe") {
+		t.Fatalf("exit %d, want a failure naming the FIFO:\n%s%s", r.code, r.stdout, r.stderr)
+	}
 }
