@@ -145,6 +145,13 @@ func (c *Client) CreateClient(ctx context.Context, nc NewOAuthClient) (*OAuthCli
 	return &out, nil
 }
 
+// UpdateClient changes a client by its id (PUT answers 204). It is never
+// retried: after an unclear failure the caller reads the client back.
+func (c *Client) UpdateClient(ctx context.Context, id string, nc NewOAuthClient) error {
+	_, err := c.do(ctx, call{op: "update the OAuth 2.0 client", method: http.MethodPut, path: PathClients + "/" + url.PathEscape(id), body: nc})
+	return err
+}
+
 // DeleteClient deletes a client by its id.
 func (c *Client) DeleteClient(ctx context.Context, id string) error {
 	_, err := c.do(ctx, call{op: "delete the OAuth 2.0 client", method: http.MethodDelete, path: PathClients + "/" + url.PathEscape(id)})

@@ -90,6 +90,8 @@ const (
 	ChangeCreated = "client created"
 	ChangeReused  = "client reused"
 	ChangeRemoved = "client removed"
+	// The link's scope was narrowed to the one the app needs (the user asked).
+	ChangeNarrowed = "client scope narrowed"
 	// The request was sent, its answer was lost and listing the links could
 	// not tell whether it was carried out.
 	ChangeCreateUnclear = "client create unclear"

@@ -27,6 +27,8 @@ func phrase(f fix.Fix) string {
 		return "Pick the app record with --mdm-app ID."
 	case fix.AssignGroup:
 		return "Or assign it with --group GROUP-ID."
+	case fix.NarrowScope:
+		return "Or let the wizard narrow it: run setup again with --narrow-scope --yes (--dry-run shows the request first)."
 	}
 	return ""
 }

@@ -20,7 +20,7 @@ type setupOptions struct {
 	mode, title, linkName, format   string
 	outputs                         []string
 	cacheSession, dryRun, yes, json bool
-	noVerify                        bool
+	noVerify, narrowScope           bool
 	wait                            time.Duration
 	pollEvery                       time.Duration
 	push                            pushOptions
@@ -72,6 +72,7 @@ func newSetupCommand(g *globalOptions) *cobra.Command {
 	f.DurationVar(&o.wait, "wait", 0, "non-MDM: how long to wait for the mobile plugin to hand out its client (0: check once)")
 	f.BoolVar(&o.json, "json", false, "print one JSON object on stdout (human text goes to stderr)")
 	o.push.register(f, "push", "then put each app's site list into the `MDM`: intune or jamf (see push)")
+	f.BoolVar(&o.narrowScope, "narrow-scope", false, "narrow a reused link whose scope is broader than the app's WRITE (ADMIN, SYSTEM_ADMIN) to WRITE; needs --yes")
 	return cmd
 }
 
@@ -132,6 +133,9 @@ func (o *setupOptions) parse() (steps.Mode, *siteListOutput, error) {
 	if err := o.checkAnswers(); err != nil {
 		return "", nil, err
 	}
+	if o.narrowScope && !o.yes && !o.dryRun {
+		return "", nil, usageError("--narrow-scope changes the link's scope on the instance: pass --yes to confirm, or --dry-run to see the request first")
+	}
 	if mode == steps.ModeMDM && !o.yes && !o.dryRun {
 		return "", nil, usageError("setup creates an application link on the instance: pass --yes to confirm, or --dry-run to see the requests first")
 	}
@@ -188,7 +192,7 @@ func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonRes
 		return err
 	}
 	if o.dryRun {
-		dryRun(g.io.Err, f, res)
+		dryRun(g.io.Err, f, res, o.narrowScope)
 		if r := o.pushRun(); r != nil {
 			if f.Plan == nil || f.Plan.Existing == nil {
 				fmt.Fprintln(g.io.Err, "Dry run: the push to the MDM needs the link's client ID, which the link to create does not have yet: run the push with --dry-run after setup.")
@@ -198,6 +202,11 @@ func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonRes
 			return setupPush(ctx, g, r, f.Detection.Product, site, res)
 		}
 		return nil
+	}
+	if o.narrowScope {
+		if err := narrowLink(ctx, g, f, res); err != nil {
+			return err
+		}
 	}
 	// A failed probe fails setup, but the link is in place: the site list is still written.
 	var verr error
@@ -223,7 +232,7 @@ func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonRes
 }
 
 // dryRun says what setup would do, from the plan the flow stopped at.
-func dryRun(w io.Writer, f *steps.Flow, res *jsonResult) {
+func dryRun(w io.Writer, f *steps.Flow, res *jsonResult, narrow bool) {
 	if f.Mode == steps.ModeNonMDM {
 		fmt.Fprintln(w, "Dry run: non-MDM creates nothing; the mobile plugin creates its own client once OAuth 2.0 is on at "+steps.MobileAdminPath(f.Detection.Product)+".")
 		return
@@ -237,12 +246,48 @@ func dryRun(w io.Writer, f *steps.Flow, res *jsonResult) {
 	} else {
 		res.LinkName = plan.Create.Name
 	}
-	fmt.Fprintln(w, "Dry run: "+plan.Describe())
+	if narrow && plan.Existing != nil && steps.BroaderScope(plan.Existing.Scope) {
+		res.Requests = append(res.Requests, steps.NarrowRequests(f.Client, *plan.Existing)...)
+		changed = true
+		fmt.Fprintln(w, "Dry run: "+plan.Describe()+" It would be narrowed to scope "+steps.Scope+".")
+	} else {
+		fmt.Fprintln(w, "Dry run: "+plan.Describe())
+	}
 	printNotReused(w, plan)
 	fmt.Fprintln(w, "Requests that would change or verify the instance:")
 	for _, r := range res.Requests {
 		fmt.Fprintln(w, "  "+r)
 	}
+}
+
+// narrowLink narrows the link the app uses to the app's scope when it is
+// broader (--narrow-scope, confirmed by --yes before any request), then
+// verifies again, so that the report is about the link as it now is.
+func narrowLink(ctx context.Context, g *globalOptions, f *steps.Flow, res *jsonResult) error {
+	var link *api.OAuthClient
+	switch {
+	case f.Link != nil:
+		link = &f.Link.Client
+	case f.Mobile.Confirmed():
+		link = f.Mobile.Client
+	}
+	if link == nil || !steps.BroaderScope(link.Scope) {
+		return nil
+	}
+	got, err := steps.NarrowLink(ctx, f.Client, *link)
+	if err != nil {
+		return err
+	}
+	*link = *got
+	changed := true
+	res.Changed = &changed
+	fmt.Fprintf(g.io.Err, "Narrowed the link %q (client ID %s) to scope %s.\n", got.Name, got.ClientID, got.Scope)
+	if f.Verified != nil {
+		fmt.Fprintln(g.io.Err, "\nVerifying again, with the narrowed scope:")
+		f.Verified = steps.Verify(ctx, f.Client, f.Detection, steps.VerifyOptions{Client: got, Mode: f.Mode})
+		printVerify(g.io.Err, f.Verified, g.phraser(), reportWidth(g.io.Getenv))
+	}
+	return nil
 }
 
 // printNotReused names the links with the app's redirect that a create passes

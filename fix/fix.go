@@ -30,6 +30,9 @@ const (
 	PickMDMApp
 	// AssignGroup: name a group to assign the MDM's app configuration to.
 	AssignGroup
+	// NarrowScope: have the wizard narrow a link whose scope is broader than
+	// the app's to the app's (a change the user confirms).
+	NarrowScope
 )
 
 // Fix is a Kind with its parameters.

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,10 +12,45 @@ import (
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
 )
 
 // Scope is the permission the iOS app needs.
 const Scope = "WRITE"
+
+// scopeOrder is the provider's scopes, each granting those before it (READ ⊂
+// WRITE ⊂ ADMIN ⊂ SYSTEM_ADMIN). Names are case-sensitive.
+var scopeOrder = []string{"READ", Scope, "ADMIN", "SYSTEM_ADMIN"}
+
+// scopeRank is the rank of the highest scope a link's scope (one name, or
+// several separated by spaces) holds; -1 when it holds none the provider knows.
+func scopeRank(scope string) int {
+	best := -1
+	for _, sc := range strings.Fields(scope) {
+		best = max(best, slices.Index(scopeOrder, sc))
+	}
+	return best
+}
+
+// GrantsScope reports whether a link with that scope grants the app's request
+// for Scope: its own scope is Scope or one that holds it.
+func GrantsScope(scope string) bool { return scopeRank(scope) >= slices.Index(scopeOrder, Scope) }
+
+// BroaderScope reports whether a link with that scope grants more than the
+// app needs (ADMIN or SYSTEM_ADMIN): the app works, with more privilege on
+// offer than it asks for.
+func BroaderScope(scope string) bool { return scopeRank(scope) > slices.Index(scopeOrder, Scope) }
+
+// BroaderScopeWarning says what a link with a scope above the app's costs, and
+// how to narrow it; "" when the scope is not broader.
+func BroaderScopeWarning(cl api.OAuthClient) string {
+	if !BroaderScope(cl.Scope) {
+		return ""
+	}
+	return fmt.Sprintf("The link %s has scope %s, which grants more than the %s the app needs: the app's sign-in works, but any sign-in with its client ID may ask for %s. "+
+		"Narrow it to %s: edit the link in Administration → Application links (permission Write), or send PUT %s/{id} with scope %s.",
+		linkLabel(cl), termsafe.String(cl.Scope), Scope, termsafe.String(cl.Scope), Scope, api.PathClients, Scope)
+}
 
 // DefaultLinkName names the link after the product and the app.
 func DefaultLinkName(p api.Product) string { return p.Title() + " iOS app" }
@@ -22,11 +58,12 @@ func DefaultLinkName(p api.Product) string { return p.Title() + " iOS app" }
 // LinkPlan is what the link step will do, shown to the user before anything is written.
 type LinkPlan struct {
 	Product api.Product
-	// Existing is an incoming client with the mobile redirect and WRITE scope: reused as is.
+	// Existing is an incoming client with the mobile redirect whose scope
+	// grants WRITE (WRITE, or a broader one that holds it): reused as is.
 	Existing *api.OAuthClient
 	// Create is the client to create when none can be reused.
 	Create *api.NewOAuthClient
-	// Others are clients with the mobile redirect that cannot be reused (wrong scope).
+	// Others are clients with the mobile redirect that cannot be reused (a scope below WRITE).
 	Others []api.OAuthClient
 }
 
@@ -36,7 +73,11 @@ func (p *LinkPlan) Changes() bool { return p.Existing == nil }
 // Describe says in one sentence what the plan does.
 func (p *LinkPlan) Describe() string {
 	if p.Existing != nil {
-		return fmt.Sprintf("Reuse the existing link %q (client ID %s): nothing is written.", p.Existing.Name, p.Existing.ClientID)
+		s := fmt.Sprintf("Reuse the existing link %q (client ID %s): nothing is written.", p.Existing.Name, p.Existing.ClientID)
+		if BroaderScope(p.Existing.Scope) {
+			s += fmt.Sprintf(" Its scope %s grants more than the %s the app needs.", termsafe.String(p.Existing.Scope), Scope)
+		}
+		return s
 	}
 	return fmt.Sprintf("Create an incoming link %q with redirect %s and scope %s.", p.Create.Name, p.Create.Redirects[0], p.Create.Scope)
 }
@@ -46,7 +87,7 @@ func (p *LinkPlan) Describe() string {
 func (p *LinkPlan) NotReused() []string {
 	out := make([]string, 0, len(p.Others))
 	for _, o := range p.Others {
-		out = append(out, fmt.Sprintf("Not reused: %q has the redirect but scope %s, not %s.", o.Name, o.Scope, Scope))
+		out = append(out, fmt.Sprintf("Not reused: %q has the redirect but scope %s, below the %s the app needs.", o.Name, termsafe.String(o.Scope), Scope))
 	}
 	return out
 }
@@ -80,19 +121,19 @@ func PlanLink(ctx context.Context, c *api.Client, p api.Product, name string, cl
 		if !cl.HasRedirect(p.MobileRedirect()) {
 			continue
 		}
-		if cl.Scope == Scope {
+		if GrantsScope(cl.Scope) {
 			reusable = append(reusable, cl)
 		} else {
 			plan.Others = append(plan.Others, cl)
 		}
 	}
 	if len(reusable) > 0 {
-		// Prefer the one the wizard would have created, else the first listed.
-		i := slices.IndexFunc(reusable, func(c api.OAuthClient) bool { return c.Name == name })
-		if i < 0 {
-			i = 0
-		}
-		plan.Existing = &reusable[i]
+		// Prefer the app's own scope over a broader one, then the one the
+		// wizard would have created, else the first listed.
+		slices.SortStableFunc(reusable, func(a, b api.OAuthClient) int {
+			return cmp.Or(cmp.Compare(scopeRank(a.Scope), scopeRank(b.Scope)), boolRank(a.Name != name, b.Name != name))
+		})
+		plan.Existing = &reusable[0]
 		return plan, nil
 	}
 	for _, cl := range clients {
@@ -108,6 +149,17 @@ func PlanLink(ctx context.Context, c *api.Client, p api.Product, name string, cl
 	return plan, nil
 }
 
+// boolRank orders false before true.
+func boolRank(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
 // NameTakenError: a client of that name exists but is not one the app can use.
 type NameTakenError struct {
 	Name string
@@ -118,7 +170,7 @@ type NameTakenError struct {
 
 func (e *NameTakenError) Error() string {
 	if e.Scope != "" {
-		return fmt.Sprintf("an application link named %q already has the iOS app's redirect but scope %s, and the app needs %s; change its scope to %s in Administration → Application links",
+		return fmt.Sprintf("an application link named %q already has the iOS app's redirect but scope %s, below the %s the app needs; change its scope to %s in Administration → Application links",
 			e.Name, e.Scope, Scope, Scope)
 	}
 	return fmt.Sprintf("an application link named %q already exists without the iOS app's redirect; add the redirect to that link in Administration → Application links", e.Name)
@@ -153,7 +205,50 @@ func (res *LinkResult) Outcome() string {
 	case res.Changed:
 		return fmt.Sprintf("Created the incoming link %q (client ID %s).", name, res.Client.ClientID)
 	}
-	return fmt.Sprintf("Reused the existing link %q (client ID %s): nothing changed.", name, res.Client.ClientID)
+	s := fmt.Sprintf("Reused the existing link %q (client ID %s): nothing changed.", name, res.Client.ClientID)
+	if BroaderScope(res.Client.Scope) {
+		s += fmt.Sprintf(" Its scope %s grants more than the %s the app needs.", termsafe.String(res.Client.Scope), Scope)
+	}
+	return s
+}
+
+// NarrowLink sets the link's scope to the app's (Scope), keeping its name and
+// redirects, and reads it back. Only on the user's request: it changes what
+// every sign-in with that client ID may ask for. The PUT is sent once; after
+// an unclear failure the read-back tells whether it happened.
+func NarrowLink(ctx context.Context, c *api.Client, cl api.OAuthClient) (*api.OAuthClient, error) {
+	if !BroaderScope(cl.Scope) {
+		return &cl, nil
+	}
+	err := c.UpdateClient(ctx, cl.ID, narrowed(cl))
+	if err != nil && !unclear(err) {
+		return nil, err
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reconcileTimeout)
+	defer cancel()
+	got, gerr := c.GetClient(rctx, cl.ID)
+	switch {
+	case gerr != nil && err != nil:
+		return nil, fmt.Errorf("the request to narrow the link %s failed (%w) and the wizard could not read it back; look in Administration → Application links", linkLabel(cl), err)
+	case gerr != nil:
+		return nil, fmt.Errorf("the link %s was narrowed to %s but reading it back failed: %w", linkLabel(cl), Scope, gerr)
+	case got.Scope != Scope && err != nil:
+		return nil, fmt.Errorf("%w (checked: the link %s still has scope %s)", err, linkLabel(cl), termsafe.String(got.Scope))
+	case got.Scope != Scope:
+		return nil, fmt.Errorf("the instance accepted the change but the link %s reads back with scope %s, not %s", linkLabel(cl), termsafe.String(got.Scope), Scope)
+	}
+	c.Record(api.Change{Action: api.ChangeNarrowed, ClientID: got.ClientID, Name: got.Name, SettledBy: settledBy(err != nil)})
+	return got, nil
+}
+
+// narrowed is the update that narrows cl: its own name and redirects, the app's scope.
+func narrowed(cl api.OAuthClient) api.NewOAuthClient {
+	return api.NewOAuthClient{Name: cl.Name, Redirects: cl.Redirects, Scope: Scope}
+}
+
+// NarrowRequests lists the request narrowing cl sends, for a dry run.
+func NarrowRequests(c *api.Client, cl api.OAuthClient) []string {
+	return []string{c.RequestsFor(http.MethodPut, api.PathClients+"/"+cl.ID, narrowed(cl))}
 }
 
 // UnclearCreateError: the create may or may not have happened and listing could not tell.

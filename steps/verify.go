@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
 )
 
@@ -61,7 +62,7 @@ func startProbes(ctx context.Context, c *api.Client, p api.Product, clientID str
 		defer close(e.done)
 		var wg sync.WaitGroup
 		wg.Go(func() { e.meta, e.metaErr = c.OAuthMetadata(ctx) })
-		e.sp = runSignInProbes(ctx, c, p, clientID)
+		e.sp = runSignInProbes(ctx, c, p, clientID, scopeProbeFor(Scope))
 		wg.Wait()
 	}()
 	return e
@@ -122,8 +123,12 @@ func Verify(ctx context.Context, c *api.Client, det *Detection, opts VerifyOptio
 	case e != nil && e.clientID == r.Client.ClientID:
 		<-e.done
 		sp = e.sp
+		if above := scopeProbeFor(r.Client.Scope); above != sp.above {
+			// Sent for the app's scope; the link's is broader.
+			sp.probeAbove(ctx, c, above)
+		}
 	default:
-		sp = runSignInProbes(ctx, c, det.Product, r.Client.ClientID)
+		sp = runSignInProbes(ctx, c, det.Product, r.Client.ClientID, scopeProbeFor(r.Client.Scope))
 	}
 	wg.Wait()
 	loginWG.Wait()
@@ -237,10 +242,19 @@ func (r *VerifyReport) linkProbe(ctx context.Context, c *api.Client, p api.Produ
 	}
 	r.Client = chosen
 	name := fmt.Sprintf("%q (client ID %s)", chosen.Name, chosen.ClientID)
-	if chosen.Scope != Scope {
+	switch {
+	case !GrantsScope(chosen.Scope):
 		ch.Status = StatusFail
-		ch.Detail = fmt.Sprintf("the link %s has scope %s; the app asks for %s%s", name, chosen.Scope, Scope, note)
+		ch.Detail = fmt.Sprintf("the link %s has scope %s, below the %s the app asks for%s", name, termsafe.String(chosen.Scope), Scope, note)
 		ch.Remedy = "Give the link the Write permission in Administration → Application links, or remove it and run the setup again."
+		return ch
+	case BroaderScope(chosen.Scope):
+		// Scopes nest: the provider grants the app's request, so this is not
+		// a failure; the privilege on offer is more than the app needs.
+		ch.Status = StatusWarn
+		ch.Detail = fmt.Sprintf("the link %s carries %s with scope %s, which also grants the app's %s%s", name, redirect, termsafe.String(chosen.Scope), Scope, note)
+		ch.Remedy = BroaderScopeWarning(*chosen)
+		ch.Fix = fix.Fix{Kind: fix.NarrowScope}
 		return ch
 	}
 	ch.Status = StatusOK
@@ -263,6 +277,9 @@ func pickLink(candidates []api.OAuthClient, want string, login *api.MobileLoginI
 	i := slices.IndexFunc(candidates, func(cl api.OAuthClient) bool { return login.HandsOut(cl.ClientID) })
 	if i < 0 {
 		i = slices.IndexFunc(candidates, func(cl api.OAuthClient) bool { return cl.Scope == Scope })
+	}
+	if i < 0 {
+		i = slices.IndexFunc(candidates, func(cl api.OAuthClient) bool { return GrantsScope(cl.Scope) })
 	}
 	if i < 0 {
 		i = 0
@@ -334,21 +351,41 @@ func metadataProbe(m *api.OAuthServerMetadata, err error) Check {
 type signInProbes struct {
 	product api.Product
 	write   api.AuthorizeRequest
-	// authorize answers the app's request; admin the same with scope ADMIN;
+	// above is the scope just above the link's, asked for to make the provider
+	// show that it knows the client ("" when the link has the highest scope).
+	above string
+	// authorize answers the app's request; admin the same with scope above;
 	// consent is the consent page asked with write's query.
 	authorize, admin, consent          *api.ProbeResult
 	authorizeErr, adminErr, consentErr error
 }
 
-func runSignInProbes(ctx context.Context, c *api.Client, p api.Product, clientID string) signInProbes {
+// scopeProbeFor is the scope to ask for so that the provider turns the request
+// back if it knows a client of that scope: the next one up (ADMIN for the
+// app's WRITE); "" for SYSTEM_ADMIN, which nothing is above.
+func scopeProbeFor(linkScope string) string {
+	if i := max(scopeRank(linkScope), slices.Index(scopeOrder, Scope)) + 1; i < len(scopeOrder) {
+		return scopeOrder[i]
+	}
+	return ""
+}
+
+func runSignInProbes(ctx context.Context, c *api.Client, p api.Product, clientID, above string) signInProbes {
 	sp := signInProbes{product: p, write: api.NewAuthorizeRequest(clientID, p.MobileRedirect(), Scope)}
-	admin := api.NewAuthorizeRequest(clientID, p.MobileRedirect(), "ADMIN")
 	var wg sync.WaitGroup
 	wg.Go(func() { sp.authorize, sp.authorizeErr = c.Authorize(ctx, sp.write) })
-	wg.Go(func() { sp.admin, sp.adminErr = c.Authorize(ctx, admin) })
+	wg.Go(func() { sp.probeAbove(ctx, c, above) })
 	wg.Go(func() { sp.consent, sp.consentErr = probeConsent(ctx, c, sp.write.Query().Encode()) })
 	wg.Wait()
 	return sp
+}
+
+// probeAbove asks for the scope above (nothing when it is "").
+func (sp *signInProbes) probeAbove(ctx context.Context, c *api.Client, above string) {
+	sp.above, sp.admin, sp.adminErr = above, nil, nil
+	if above != "" {
+		sp.admin, sp.adminErr = c.Authorize(ctx, api.NewAuthorizeRequest(sp.write.ClientID, sp.product.MobileRedirect(), above))
+	}
 }
 
 func probeConsent(ctx context.Context, c *api.Client, rawQuery string) (*api.ProbeResult, error) {
@@ -417,19 +454,24 @@ func (sp signInProbes) authorizeVerdict() (Check, error) {
 
 func (sp signInProbes) scopeVerdict() (Check, error) {
 	ch := Check{ID: ProbeIDScope, Name: scopeName}
+	if sp.above == "" {
+		ch.Status = StatusSkip
+		ch.Detail = "not probed: the link has the highest scope, so no request is above it for the provider to turn back"
+		return ch, nil
+	}
 	res, err := sp.admin, sp.adminErr
 	if err != nil {
 		return errorCheck(ch.ID, ch.Name, err), err
 	}
 	switch code, toApp := appError(res, sp.product.MobileRedirect()); {
 	case res.Status == http.StatusSeeOther && toApp && code == "invalid_scope":
-		ch.Status, ch.Detail = StatusOK, "a request for scope ADMIN came back to the app's redirect with invalid_scope: the provider knows the client, with a lower scope"
+		ch.Status, ch.Detail = StatusOK, "a request for scope "+sp.above+" came back to the app's redirect with invalid_scope: the provider knows the client, with a lower scope"
 	case toConsent(res):
 		ch.Status = StatusWarn
-		ch.Detail = "inconclusive: a request for scope ADMIN went on to the consent page, so the provider did not confirm the client (it may have scope ADMIN or above)"
+		ch.Detail = "inconclusive: a request for scope " + sp.above + " went on to the consent page, so the provider did not confirm the client (it may have scope " + sp.above + " or above)"
 	default:
 		ch.Status = StatusWarn
-		ch.Detail = "inconclusive: a request for scope ADMIN answered " + answered(res)
+		ch.Detail = "inconclusive: a request for scope " + sp.above + " answered " + answered(res)
 	}
 	return ch, nil
 }

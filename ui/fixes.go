@@ -23,6 +23,8 @@ func LocalFixes(f fix.Fix) string {
 		return "If you really mean plain http, quit and start the wizard again with --allow-http."
 	case fix.OtherProduct:
 		return "Or quit and start the wizard again with --product " + f.Product + "."
+	case fix.NarrowScope:
+		return "Or let the wizard narrow it: quit and run mobile-oauth-wizard setup --narrow-scope --yes with the same URL and mode."
 	}
 	return ""
 }
@@ -43,6 +45,8 @@ func SessionFixes(f fix.Fix) string {
 		return "This wizard's SSH server does not allow plain http: go back (esc) and enter the instance's https URL."
 	case fix.OtherProduct:
 		return "This wizard's SSH server is set up for another product: ask whoever runs it."
+	case fix.NarrowScope:
+		return "Narrow it in Administration → Application links (edit the link, permission Write)."
 	}
 	return ""
 }

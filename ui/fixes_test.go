@@ -10,7 +10,7 @@ import (
 // Inside an SSH session nobody can pass a flag: every fix is phrased as a
 // screen, a key or whom to ask.
 func TestSessionFixesNameNoFlag(t *testing.T) {
-	for k := fix.CACert; k <= fix.OtherProduct; k++ {
+	for _, k := range []fix.Kind{fix.CACert, fix.UseToken, fix.NewToken, fix.MoreTime, fix.OtherLinkName, fix.AllowHTTP, fix.OtherProduct, fix.NarrowScope} {
 		f := fix.Fix{Kind: k, Product: "jira"}
 		s := SessionFixes(f)
 		if s == "" || strings.Contains(s, "--") {
