@@ -186,12 +186,12 @@ func TestLinkOutcomesSayWhatIsThere(t *testing.T) {
 			t.Fatalf("exit %d:\n%s", r.code, r.stderr)
 		}
 	})
-	t.Run("another name, the redirect, another scope", func(t *testing.T) {
+	t.Run("another name, the redirect, a scope below WRITE", func(t *testing.T) {
 		env := simtest.New(t, simulator.Config{DevMode: true})
-		env.Sim.AddClient("Old mobile link", []string{"jira-server://oauth-callback"}, "ADMIN")
+		env.Sim.AddClient("Old mobile link", []string{"jira-server://oauth-callback"}, "READ")
 		for _, extra := range []string{"--dry-run", "--yes"} {
 			r := runOn(t, env, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "mdm", extra)
-			note := strings.Index(r.stderr, `Not reused: "Old mobile link" has the redirect but scope ADMIN`)
+			note := strings.Index(r.stderr, `Not reused: "Old mobile link" has the redirect but scope READ`)
 			if r.code != ExitOK || note < 0 {
 				t.Fatalf("%s: exit %d, the link not reused is not named:\n%s", extra, r.code, r.stderr)
 			}

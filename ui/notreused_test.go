@@ -13,12 +13,12 @@ import (
 // before it creates a second one, as setup and the full-screen wizard do.
 func TestAccessibleNamesTheLinkItDoesNotReuse(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
-	sim.AddClient("Old mobile link", []string{"jira-server://oauth-callback"}, "ADMIN")
+	sim.AddClient("Old mobile link", []string{"jira-server://oauth-callback"}, "READ")
 	answers := strings.Join([]string{srv.URL, "", "sysadmin-token", "", "", "", "", "2"}, "\n") + "\n"
 	var buf bytes.Buffer
 	_ = RunAccessible(context.Background(), Options{NewClient: testClient}, strings.NewReader(answers), &buf)
 	text := buf.String()
-	note := strings.Index(text, `Not reused: "Old mobile link" has the redirect but scope ADMIN`)
+	note := strings.Index(text, `Not reused: "Old mobile link" has the redirect but scope READ`)
 	ask := strings.Index(text, "Create this link on the instance?")
 	if note < 0 || ask < 0 || note > ask {
 		t.Fatalf("the link not reused is not named before the question:\n%s", text)
