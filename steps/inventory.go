@@ -55,8 +55,17 @@ func (c CredentialSource) Shared() bool { return c == CredentialSource{} }
 var (
 	inventoryKeys = []string{"url", "title", "mode", "product", "token_env", "token_file", "user", "password_env"}
 	secretKeys    = []string{"token", "password", "pat", "secret", "personal_access_token"}
-	envName       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	envName       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 )
+
+// isVariableName reports whether v can be the name of an environment
+// variable as people write them: letters of one case (JIRA_TOKEN, or
+// jira_token), digits and underscores, at most 64 characters. A personal
+// access token is base64, letters of both cases: pasted where a name goes,
+// it is refused rather than used, and echoed, as a name.
+func isVariableName(v string) bool {
+	return envName.MatchString(v) && (strings.ToUpper(v) == v || strings.ToLower(v) == v)
+}
 
 // InventoryError is a problem with an inventory file, located by line.
 type InventoryError struct {
@@ -266,7 +275,7 @@ func parseEntry(m *merger, n *yaml.Node, index int, defaults []field) (Instance,
 	for _, k := range []string{"token_env", "password_env"} {
 		// The value is not quoted: what does not look like a variable name
 		// may well be the secret itself.
-		if v := values[k]; v != "" && !envName.MatchString(v) {
+		if v := values[k]; v != "" && !isVariableName(v) {
 			return inst, invError(where(k), "instance %d: %s must name an environment variable (like JIRA_TOKEN), and this value is not a variable name: never put the secret itself in the inventory", index, k)
 		}
 	}

@@ -145,6 +145,9 @@ func TestInventoryErrors(t *testing.T) {
 		{"inline token", "instances:\n  - url: https://a.example.com\n    token: " + secret + "\n", []string{"line 3", `"token"`, "never what they are", "token_env", "token_file"}},
 		{"inline password", "instances:\n  - url: https://a.example.com\n    user: admin\n    password: " + secret + "\n", []string{"line 4", `"password"`, "never"}},
 		{"token pasted into token_env", "instances:\n  - url: https://a.example.com\n    token_env: " + secret + "-x.y\n", []string{"line 3", "token_env must name an environment variable", "never put the secret"}},
+		// A personal access token is base64: it can look like a name.
+		{"PAT-shaped token in token_env", "instances:\n  - url: https://a.example.com\n    token_env: NDY4ODk3NjQ5MjI3OlHkSECRETq8gG1f2vNzYQb3ZkxW\n", []string{"line 3", "token_env must name an environment variable", "never put the secret"}},
+		{"PAT-shaped token in password_env", "instances:\n  - url: https://a.example.com\n    user: admin\n    password_env: MzE0NTkSECRET2NzgwOkJxcXp\n", []string{"line 4", "password_env must name an environment variable"}},
 		{"two credential sources", "instances:\n  - url: https://a.example.com\n    token_env: A\n    token_file: a.token\n", []string{"line 2", "one of token_env, token_file or user"}},
 		{"password_env without user", "instances:\n  - url: https://a.example.com\n    password_env: P\n", []string{"line 3", "password_env needs user"}},
 		{"key given twice", "instances:\n  - url: https://a.example.com\n    url: https://b.example.com\n", []string{"line 3", `"url" is given twice`}},
