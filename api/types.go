@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 )
@@ -94,14 +93,26 @@ type OAuthClient struct {
 	UserKey   string   `json:"userKey"`
 }
 
-// clientIDPattern is what a client ID can be: the provider issues 32 hex
-// digits. Anything else did not come from it, and must reach neither a
-// terminal nor a site list an MDM hands to every phone.
-var clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
-
 // ValidClientID reports whether s is a plain token: 1 to 255 letters, digits,
-// '-' and '_'.
-func ValidClientID(s string) bool { return clientIDPattern.MatchString(s) }
+// '-' and '_'. The provider issues 32 hex digits; anything else did not come
+// from it, and must reach neither a terminal nor a site list an MDM hands to
+// every phone. (A loop, not a regular expression: compiling ^[…]{1,255}$
+// took 3,300 allocations at every start.)
+func ValidClientID(s string) bool {
+	if len(s) < 1 || len(s) > 255 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !isAlnum(c) && c != '-' && c != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
 
 // QuoteClientID shows a refused client ID safely: at most 40 characters,
 // quoted, escape sequences and other non-ASCII written as \x and \u escapes.

@@ -8,10 +8,10 @@ import (
 	"io"
 	"strings"
 
-	"github.com/dustin/go-humanize/english"
 	"github.com/spf13/cobra"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/words"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -186,7 +186,7 @@ func doRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions, res *jsonR
 	lists.Set(app, sites)
 	res.Sites, res.SiteRemoved = &lists, n > 0
 	if n > 0 {
-		fmt.Fprintf(w, "Took %s out of %s, the %s's list (%s left).\n", site, output, app.Name(), english.Plural(len(sites), "site", ""))
+		fmt.Fprintf(w, "Took %s out of %s, the %s's list (%s left).\n", site, output, app.Name(), words.Count(len(sites), "site"))
 	} else {
 		fmt.Fprintf(w, "%s does not list %s: left as it was.\n", output, site)
 	}

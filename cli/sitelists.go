@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/dustin/go-humanize/english"
-
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/words"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -196,7 +195,7 @@ func writeLists(g *globalOptions, s *siteListOutput, lc *listCheck, lists steps.
 		}
 		out.lists.Set(app, merged)
 		out.files[app] = path
-		fmt.Fprintf(g.io.Err, "Saved the %s's site list (%s) to %s (mode 0600).\n", app.Name(), english.Plural(len(merged), "site", ""), path)
+		fmt.Fprintf(g.io.Err, "Saved the %s's site list (%s) to %s (mode 0600).\n", app.Name(), words.Count(len(merged), "site"), path)
 		for _, u := range lc.unchecked(app) {
 			out.notChecked[app] = append(out.notChecked[app], u.Site.BaseURL)
 			fmt.Fprintln(g.io.Err, "  "+u.Describe(path))

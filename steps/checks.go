@@ -8,10 +8,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/dustin/go-humanize/english"
-
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/words"
 )
 
 // CheckOptions says what to check beyond the always-needed core.
@@ -67,10 +66,10 @@ func (r *Report) Verdict() string {
 	}
 	switch {
 	case len(failed) > 0:
-		return fmt.Sprintf("%s failed: %s.", english.Plural(len(failed), "check", ""), strings.Join(failed, ", "))
+		return fmt.Sprintf("%s failed: %s.", words.Count(len(failed), "check"), strings.Join(failed, ", "))
 	case len(warned) > 0:
 		// "All checks passed" is kept for a report with nothing to look at.
-		return fmt.Sprintf("Checks passed, %s: %s.", english.Plural(len(warned), "warning", ""), strings.Join(warned, ", "))
+		return fmt.Sprintf("Checks passed, %s: %s.", words.Count(len(warned), "warning"), strings.Join(warned, ", "))
 	}
 	return "All checks passed."
 }

@@ -67,7 +67,7 @@ func TestSetUpAnotherInstanceGrowsItsAppsList(t *testing.T) {
 	}
 	s = setUpTyped(h, stagingSrv.URL, "sysadmin-token")
 	checkFits(t, s.view, 80)
-	if !strings.Contains(s.view, "q quit • esc back") {
+	if !strings.Contains(s.view, "q quit · esc back") {
 		t.Errorf("the help line does not fit:\n%s", s.view)
 	}
 	if !strings.Contains(flat(s.view), "The Jira Data Center app's site list holds 2 sites: Jira, Jira staging.") {

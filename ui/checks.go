@@ -6,12 +6,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dustin/go-humanize/english"
-
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/words"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -182,7 +181,7 @@ func (s *checks) outcome() string {
 		return st.ok.Render(wrap(line, s.w, ""))
 	}
 	var b strings.Builder
-	b.WriteString(st.fail.Render(wrap(r.Verdict()+" The setup cannot go on until "+english.PluralWord(len(failed), "it is", "they are")+" fixed:", s.w, "")) + "\n")
+	b.WriteString(st.fail.Render(wrap(r.Verdict()+" The setup cannot go on until "+words.Choose(len(failed), "it is", "they are")+" fixed:", s.w, "")) + "\n")
 	// Checks that failed for one reason share one line: the remedy is said once.
 	var names, remedies []string
 	for _, c := range failed {

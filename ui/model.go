@@ -181,6 +181,10 @@ func New(opts Options) *Model {
 		flow: &steps.Flow{Settings: opts.settings(), BaseURL: opts.BaseURL}, creds: opts.Creds,
 	}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
+	// The help line's separator is a middle dot, like the heading's: the
+	// first character from U+0300 up on screen makes the width library fill
+	// a 2.2 MB table, which the first screen (Welcome) has no need of.
+	m.help.ShortSeparator = " · "
 	m.restyle()
 	m.screens = m.newScreens()
 	return m

@@ -8,13 +8,13 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/dustin/go-humanize/english"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/words"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -410,8 +410,8 @@ func (s *result) wide() bool {
 // sites already in it only when there were some.
 func savedText(path string, total, ours int) string {
 	if kept := total - ours; kept > 0 {
-		return fmt.Sprintf("Saved %s with %s (file mode 0600; %s already in it %s kept).", path, english.Plural(total, "site", ""),
-			english.Plural(kept, "other site", ""), english.PluralWord(kept, "was", "were"))
+		return fmt.Sprintf("Saved %s with %s (file mode 0600; %s already in it %s kept).", path, words.Count(total, "site"),
+			words.Count(kept, "other site"), words.Choose(kept, "was", "were"))
 	}
-	return fmt.Sprintf("Saved %s with %s (file mode 0600).", path, english.Plural(total, "site", ""))
+	return fmt.Sprintf("Saved %s with %s (file mode 0600).", path, words.Count(total, "site"))
 }

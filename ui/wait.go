@@ -7,8 +7,8 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/dustin/go-humanize/english"
 
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/words"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -134,7 +134,7 @@ func (s *wait) View() string {
 	if s.seen != nil {
 		b.WriteString(wrap("Seen so far: "+s.seen.Describe(), s.w, "") + "\n\n")
 	}
-	b.WriteString(s.load.view(fmt.Sprintf("Waiting for the evidence (checked %s; every %s; r checks now)", english.Plural(s.polls, "time", ""), s.m.opts.pollEvery())) + "\n")
+	b.WriteString(s.load.view(fmt.Sprintf("Waiting for the evidence (checked %s; every %s; r checks now)", words.Count(s.polls, "time"), s.m.opts.pollEvery())) + "\n")
 	if s.err != nil {
 		b.WriteString("\n" + s.m.errorBlock(s.err, s.w) + "\n")
 	}

@@ -49,7 +49,7 @@ func (s *welcome) View() string {
 		"MDM: create (or reuse) the incoming application link and print the site list for your MDM",
 		"non-MDM: show where to turn on OAuth 2.0 in the mobile plugin and confirm it worked",
 	} {
-		b.WriteString(wrap("  • "+line, s.w, "    ") + "\n")
+		b.WriteString(wrap("  - "+line, s.w, "    ") + "\n")
 	}
 	b.WriteString("\n" + wrap("Nothing is written to the instance before you confirm it. Ctrl+C is safe at any time.", s.w, ""))
 	return b.String()

@@ -1,0 +1,22 @@
+// Package words counts things in the wizard's English: "1 site", "2 sites".
+//
+// It replaces go-humanize's english package, whose parent package compiles a
+// regular expression at start-up (about 2 million instructions before the
+// first frame) for number formats the wizard never uses.
+package words
+
+import "strconv"
+
+// Count is n and the noun, with an s when n is not 1. The nouns the wizard
+// counts all take an s.
+func Count(n int, noun string) string {
+	return strconv.Itoa(n) + " " + Choose(n, noun, noun+"s")
+}
+
+// Choose is one when n is 1, else other.
+func Choose(n int, one, other string) string {
+	if n == 1 {
+		return one
+	}
+	return other
+}
