@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
@@ -22,11 +23,59 @@ const (
 )
 
 // DemoOptions routes the API client to an embedded simulator, and a push to
-// an embedded simulated Intune.
+// an embedded simulated Intune. They start when the first client is made: the
+// first screen (Welcome) sends no request, and starting their TLS servers was
+// a tenth of the work before the wizard's first frame.
 type DemoOptions struct {
-	addr       string
-	roots      *x509.CertPool
-	intuneAddr string
+	demo *demo
+}
+
+// on reports whether the run is a demo.
+func (d DemoOptions) on() bool { return d.demo != nil }
+
+// demo is the simulators and their servers, once started.
+type demo struct {
+	mu      sync.Mutex
+	started *demoServers
+	stop    func()
+	stopped bool
+}
+
+// demoServers are where the demo's simulators answer.
+type demoServers struct {
+	addr, intuneAddr string
+	roots            *x509.CertPool
+}
+
+// newDemo is the demo for a run (or an SSH session) that ends with ctx.
+func newDemo(ctx context.Context) DemoOptions {
+	d := &demo{}
+	context.AfterFunc(ctx, d.close)
+	return DemoOptions{demo: d}
+}
+
+// servers starts the simulators once; after close it starts nothing (the
+// run is over, and its requests fail).
+func (d *demo) servers() demoServers {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.started == nil && !d.stopped {
+		s, stop := startDemo()
+		d.started, d.stop = &s, stop
+	}
+	if d.started == nil {
+		return demoServers{}
+	}
+	return *d.started
+}
+
+func (d *demo) close() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.stopped = true
+	if d.stop != nil {
+		d.stop()
+	}
 }
 
 // demoIntuneURL is the simulated Intune's sign-in and Graph host in the demo.
@@ -39,13 +88,17 @@ func (d DemoOptions) intuneSignIn(s intune.SignIn) intune.SignIn {
 	return s
 }
 
-func (d DemoOptions) intuneTransport() http.RoundTripper { return demoTransport(d.intuneAddr, d.roots) }
+func (d DemoOptions) intuneTransport() http.RoundTripper {
+	s := d.demo.servers()
+	return demoTransport(s.intuneAddr, s.roots)
+}
 
 func (d DemoOptions) apply(o *api.Options) {
-	if d.addr == "" {
+	if d.demo == nil {
 		return
 	}
-	o.Transport = demoTransport(d.addr, d.roots)
+	s := d.demo.servers()
+	o.Transport = demoTransport(s.addr, s.roots)
 }
 
 // demoTransport sends every request to addr, whatever its host name: only the
@@ -63,7 +116,7 @@ func demoTransport(addr string, roots *x509.CertPool) *http.Transport {
 // startDemo starts a simulated Jira 10.3 on loopback TLS. The mobile plugin's
 // switch turns itself on a few seconds after the non-MDM flow starts waiting, so
 // both paths of the wizard can be walked without an admin UI.
-func startDemo() (DemoOptions, *simulator.Sim, func()) {
+func startDemo() (demoServers, func()) {
 	sim := simulator.New(simulator.Config{
 		Product: "jira", Version: "10.3.0", Title: "Demo Jira", BaseURL: demoBaseURL,
 	})
@@ -77,7 +130,7 @@ func startDemo() (DemoOptions, *simulator.Sim, func()) {
 	msrv := httptest.NewUnstartedServer(intunesim.New())
 	msrv.Config.ErrorLog = quietServerLog()
 	msrv.StartTLS()
-	return DemoOptions{addr: srv.Listener.Addr().String(), roots: roots, intuneAddr: msrv.Listener.Addr().String()}, sim, func() {
+	return demoServers{addr: srv.Listener.Addr().String(), roots: roots, intuneAddr: msrv.Listener.Addr().String()}, func() {
 		sim.Close()
 		srv.Close()
 		msrv.Close()

@@ -306,14 +306,9 @@ func (g *globalOptions) prepare(cmd *cobra.Command) error {
 		g.URL = g.URLs[0]
 	}
 	// serve starts one simulator per session instead.
-	if !g.Demo || g.io.DemoOptions.addr != "" || cmd.Name() == "serve" {
+	if !g.Demo || g.io.DemoOptions.demo != nil || cmd.Name() == "serve" {
 		return nil
 	}
-	demo, _, stop := startDemo()
-	g.io.DemoOptions = demo
-	go func() {
-		<-ctxOf(cmd).Done()
-		stop()
-	}()
+	g.io.DemoOptions = newDemo(ctxOf(cmd))
 	return nil
 }

@@ -101,7 +101,7 @@ func (g *globalOptions) newMDM(p *pushOptions) (steps.MDM, error) {
 		TenantID: strings.TrimSpace(g.io.Getenv(EnvAzureTenant)), ClientID: strings.TrimSpace(g.io.Getenv(EnvAzureClient)),
 		ClientSecret: g.io.Getenv(EnvAzureSecret)}
 	graphURL := p.graphURL
-	if g.Demo && g.io.DemoOptions.intuneAddr != "" {
+	if g.Demo && g.io.DemoOptions.on() {
 		s, graphURL = g.io.DemoOptions.intuneSignIn(s), demoIntuneURL
 	}
 	if s.ClientID == "" {
@@ -167,7 +167,7 @@ func (g *globalOptions) mdmHTTPClient() *http.Client {
 	if g.io.Transport != nil {
 		return &http.Client{Transport: g.io.Transport}
 	}
-	if g.Demo && g.io.DemoOptions.intuneAddr != "" {
+	if g.Demo && g.io.DemoOptions.on() {
 		return &http.Client{Transport: g.io.DemoOptions.intuneTransport()}
 	}
 	t := http.DefaultTransport.(*http.Transport).Clone()

@@ -117,12 +117,7 @@ func (g *globalOptions) sessionModel(s serve.Session, policy *sessionPolicy, wan
 	sessIO.session = policy
 	sess.Debug = false // a request log on the server's stderr would mix sessions
 	if g.Demo {
-		demo, _, stop := startDemo()
-		sessIO.DemoOptions = demo
-		go func() {
-			<-s.SSH.Context().Done()
-			stop()
-		}()
+		sessIO.DemoOptions = newDemo(s.SSH.Context())
 		opts.DemoDefaults.BaseURL, opts.DemoDefaults.Token = demoBaseURL, demoToken
 	}
 	opts.NewClient = func(baseURL string, c ui.Credentials) (*api.Client, error) { return sess.newClient(baseURL, c) }

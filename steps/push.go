@@ -12,11 +12,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dustin/go-humanize/english"
-
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/intune"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/words"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
 )
 
@@ -274,9 +273,9 @@ type PushResult struct {
 func (r *PushResult) Outcome() string {
 	switch {
 	case r.Created:
-		return fmt.Sprintf("%s: created the app configuration %q with %s for %s; read back and confirmed.", r.MDM, r.Configuration, english.Plural(r.Sites, "site", ""), r.App)
+		return fmt.Sprintf("%s: created the app configuration %q with %s for %s; read back and confirmed.", r.MDM, r.Configuration, words.Count(r.Sites, "site"), r.App)
 	case r.Changed:
-		return fmt.Sprintf("%s: %q now holds %s for %s; read back and confirmed.", r.MDM, r.Configuration, english.Plural(r.Sites, "site", ""), r.App)
+		return fmt.Sprintf("%s: %q now holds %s for %s; read back and confirmed.", r.MDM, r.Configuration, words.Count(r.Sites, "site"), r.App)
 	}
 	return fmt.Sprintf("%s: %q already held these sites: nothing was sent.", r.MDM, r.Configuration)
 }

@@ -310,7 +310,7 @@ func (s *result) top() string {
 		// One tab per app: each app has its own managed configuration.
 		var apps []string
 		for _, a := range s.m.lists.Apps() {
-			label := fmt.Sprintf("%s (%s)", a.Name(), english.Plural(len(s.m.lists.List(a)), "site", ""))
+			label := fmt.Sprintf("%s (%s)", a.Name(), words.Count(len(s.m.lists.List(a)), "site"))
 			if a == s.app {
 				apps = append(apps, st.chosen.Render("["+label+"]"))
 			} else {
