@@ -110,7 +110,7 @@ func TestAnotherInstanceOfTheOtherAppGetsItsOwnList(t *testing.T) {
 	s := setUpTyped(h, wikiSrv.URL, "sysadmin-token")
 	jiraID, wikiID := jira.Clients()[0].ClientID, wiki.Clients()[0].ClientID
 	checkFits(t, s.view, 80)
-	for _, want := range []string{"[Confluence Data Center app (1 site)]", "Jira Data Center app (1 site)", wikiID, "o other app", "q quit • esc back"} {
+	for _, want := range []string{"[Confluence Data Center app (1 site)]", "Jira Data Center app (1 site)", wikiID, "o other app", "q quit · esc back"} {
 		if !strings.Contains(s.view, want) {
 			t.Errorf("the Confluence result lacks %q:\n%s", want, s.view)
 		}
