@@ -70,6 +70,11 @@ type OAuthServerMetadata struct {
 	ResponseTypesSupported        []string `json:"response_types_supported"`
 	GrantTypesSupported           []string `json:"grant_types_supported"`
 	CodeChallengeMethodsSupported []string `json:"code_challenge_methods_supported"`
+	ResponseModesSupported        []string `json:"response_modes_supported"`
+	// TokenEndpointAuthMethodsSupported is how clients may authenticate at the
+	// token endpoint; 3.1.5 lists only client_secret_post, although the app
+	// has no secret: how newer versions let it exchange its code is not known.
+	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
 }
 
 // Plugin is an installed app as the Universal Plugin Manager reports it.

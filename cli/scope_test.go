@@ -60,3 +60,24 @@ func asStrings(v any) []string {
 	}
 	return out
 }
+
+// verify -v and --json show the metadata's token endpoint authentication
+// methods and say that the token exchange is not tested, without a warning.
+func TestVerifyShowsTokenEndpointAuthMethods(t *testing.T) {
+	env := simtest.StartTLS(t, simulator.Config{})
+	env.Sim.AddClient("Jira iOS app", []string{jiraRedirect}, "WRITE")
+	args := append([]string{"verify", "--mode", "mdm"}, caArgs(t, env)...)
+	r := run(t, tokenEnv(simtest.SysadminToken), append(args, "-v")...)
+	if out := flat(r.stdout); r.code != ExitOK || !strings.Contains(out, "token_endpoint_auth_methods_supported): client_secret_post") ||
+		!strings.Contains(out, "stops before the token exchange") || strings.Contains(out, "! Provider metadata") {
+		t.Errorf("-v: exit %d\n%s", r.code, r.stdout)
+	}
+	if r := run(t, tokenEnv(simtest.SysadminToken), args...); strings.Contains(r.stdout, "token_endpoint_auth_methods_supported") {
+		t.Errorf("without -v:\n%s", r.stdout)
+	}
+	r = run(t, tokenEnv(simtest.SysadminToken), append(args, "--json")...)
+	m := decode(t, r.stdout)
+	if got := asStrings(m["tokenEndpointAuthMethods"]); r.code != ExitOK || len(got) != 1 || got[0] != "client_secret_post" || !strings.Contains(asString(m["notTested"]), "token exchange") {
+		t.Errorf("--json: exit %d, %v", r.code, m)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -13,7 +14,7 @@ import (
 
 type verifyOptions struct {
 	mode, clientID string
-	json           bool
+	json, verbose  bool
 }
 
 // jsonVerify is the outcome of the verification in --json output: on its own
@@ -24,10 +25,15 @@ type jsonVerify struct {
 	ClientID string      `json:"clientId,omitempty"`
 	LinkName string      `json:"linkName,omitempty"`
 	Probes   []jsonCheck `json:"probes"`
+	// TokenEndpointAuthMethods is the provider metadata's
+	// token_endpoint_auth_methods_supported, as read (absent when unread).
+	TokenEndpointAuthMethods []string `json:"tokenEndpointAuthMethods,omitempty"`
+	// NotTested says where the probes stop.
+	NotTested string `json:"notTested"`
 }
 
 func newJSONVerify(r *steps.VerifyReport, ph fix.Phraser) *jsonVerify {
-	v := &jsonVerify{OK: r.OK(), Probes: jsonChecks(r.Probes, ph)}
+	v := &jsonVerify{OK: r.OK(), Probes: jsonChecks(r.Probes, ph), TokenEndpointAuthMethods: r.TokenAuthMethods, NotTested: steps.TokenExchangeNotTested}
 	if r.Client != nil {
 		v.ClientID, v.LinkName = r.Client.ClientID, r.Client.Name
 	}
@@ -66,7 +72,9 @@ func newVerifyCommand(g *globalOptions) *cobra.Command {
 			"400 is the provider's HTTPS rule (an http base URL, or a proxy that sends neither\n" +
 			"X-Forwarded-Proto: https nor Forwarded: for=...;proto=https; the provider ignores Forwarded:\n" +
 			"proto=https); a 412 is a provider plugin too old for the app's redirect. Any other\n" +
-			"answer is reported as inconclusive. It only reads: nothing on the instance is changed.",
+			"answer is reported as inconclusive. It stops before the token exchange, which needs a user's\n" +
+			"sign-in: whether the app may exchange its code without a client secret is not tested (-v shows\n" +
+			"the metadata's token_endpoint_auth_methods_supported). It only reads: nothing is changed.",
 		Example: "  export MOBILE_OAUTH_TOKEN=...    # a system administrator's token\n" +
 			"  mobile-oauth-wizard verify --url https://jira.example.com\n" +
 			"  mobile-oauth-wizard verify --url https://wiki.example.com --mode non-mdm --json",
@@ -84,6 +92,7 @@ func newVerifyCommand(g *globalOptions) *cobra.Command {
 	f.StringVar(&o.mode, "mode", "", "setup `MODE` in use: mdm or non-mdm (non-mdm also needs the mobile plugin to hand out the link; default: not known, that probe only warns)")
 	f.StringVar(&o.clientID, "client-id", "", "the link to verify when several carry the app's redirect (its client `ID`)")
 	f.BoolVar(&o.json, "json", false, "print one JSON object on stdout (human text goes to stderr)")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "also print what the provider's metadata says about the token exchange, which the probes do not reach")
 	return cmd
 }
 
@@ -115,6 +124,10 @@ func doVerify(cmd *cobra.Command, g *globalOptions, o *verifyOptions, mode steps
 	fmt.Fprintln(human, wrapText(fmt.Sprintf("%s %s %q at %s", d.Product.Title(), d.Version, d.Title, firstNonEmpty(d.InstanceBaseURL, "(base URL not reported)")), width, 0))
 	fmt.Fprintln(human)
 	printVerify(human, r, g.phraser(), width)
+	if o.verbose {
+		fmt.Fprintln(human)
+		fmt.Fprintln(human, wrapText(tokenAuthLine(r.TokenAuthMethods), width, 2))
+	}
 	if code := verifyCode(r); code != ExitOK {
 		return &ExitError{Code: code, Err: errors.New("the app's sign-in will not work"), Silent: true}
 	}
@@ -126,6 +139,19 @@ func printVerify(w io.Writer, r *steps.VerifyReport, ph fix.Phraser, width int) 
 	printChecks(w, r.Probes, ph, width)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, wrapText(r.Verdict(), width, 0))
+}
+
+// tokenAuthLine says how the provider lets clients authenticate at its token
+// endpoint, as its metadata says: information, not a verdict.
+func tokenAuthLine(methods []string) string {
+	s := "Token endpoint client authentication (metadata token_endpoint_auth_methods_supported): "
+	switch {
+	case methods == nil:
+		return s + "not read (the metadata could not be read)."
+	case len(methods) == 0:
+		return s + "none listed."
+	}
+	return s + strings.Join(methods, ", ") + "."
 }
 
 // verifyCode is the exit code of a verification, in check's terms: the API

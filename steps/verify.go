@@ -76,7 +76,16 @@ type VerifyReport struct {
 	Probes []Check
 	// Errs are the API errors that kept a probe from being made, for the exit code.
 	Errs []error
+	// TokenAuthMethods is the metadata's token_endpoint_auth_methods_supported
+	// as the provider sent it (control sequences stripped); nil when the
+	// metadata could not be read. Shown for the admin to judge: the probes
+	// stop before the token exchange, so it is no verdict.
+	TokenAuthMethods []string
 }
+
+// TokenExchangeNotTested says what the verification cannot prove: it stops
+// before the token exchange, which needs a signed-in user's authorization code.
+const TokenExchangeNotTested = "the verification stops before the token exchange (it needs a signed-in user's authorization code), so whether the app, which has no client secret, may exchange its code for a token is not tested"
 
 // OK reports whether no probe failed; an inconclusive answer is a warning, not a failure.
 func (r *VerifyReport) OK() bool { return Compatible(r.Probes) }
@@ -143,6 +152,12 @@ func Verify(ctx context.Context, c *api.Client, det *Detection, opts VerifyOptio
 				Detail: "not in use: the mobile plugin does not hand out this link (its OAuth 2.0 is off), so the app gets it from an MDM site list; the non-MDM setup would need it handed out"}
 		}
 		r.add(onlyForNonMDM(ch, opts.Mode), err)
+	}
+	if meta != nil && metaErr == nil {
+		r.TokenAuthMethods = make([]string, 0, len(meta.TokenEndpointAuthMethodsSupported))
+		for _, m := range meta.TokenEndpointAuthMethodsSupported {
+			r.TokenAuthMethods = append(r.TokenAuthMethods, termsafe.String(m))
+		}
 	}
 	if api.KindOf(metaErr) == api.KindIntercepted {
 		r.Probes = append(r.Probes, metadataProbe(meta, metaErr))
@@ -342,7 +357,7 @@ func metadataProbe(m *api.OAuthServerMetadata, err error) Check {
 		ch.Remedy = "Look at the OAuth 2.0 provider plugin in Manage apps: it may be only partly enabled."
 	default:
 		ch.Status = StatusOK
-		ch.Detail = "names the authorization endpoint " + m.AuthorizationEndpoint + " and the token endpoint " + m.TokenEndpoint
+		ch.Detail = "names the authorization endpoint " + termsafe.String(m.AuthorizationEndpoint) + " and the token endpoint " + termsafe.String(m.TokenEndpoint) + "; " + TokenExchangeNotTested
 	}
 	return ch
 }

@@ -268,3 +268,29 @@ func TestVerifyAsksTheConsentPageAgainWhenTheRedirectDiffers(t *testing.T) {
 		t.Errorf("probes %+v", r.Probes)
 	}
 }
+
+// The verification says where it stops: before the token exchange. The
+// metadata's token_endpoint_auth_methods_supported (3.1.5: client_secret_post
+// only) is kept for the admin, and is no warning: nothing shows that the app
+// cannot exchange its code.
+func TestVerifySaysItStopsBeforeTheTokenExchange(t *testing.T) {
+	env := simtest.NewTLS(t, simulator.Config{})
+	env.Sim.AddClient("Jira iOS app", []string{jiraRedirect}, "WRITE")
+	c := env.TLSClient(t, simtest.SysadminToken)
+	det, err := steps.Detect(context.Background(), c, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := steps.Verify(context.Background(), c, det, steps.VerifyOptions{Mode: steps.ModeMDM})
+	if len(r.TokenAuthMethods) != 1 || r.TokenAuthMethods[0] != "client_secret_post" {
+		t.Errorf("TokenAuthMethods = %q", r.TokenAuthMethods)
+	}
+	for _, p := range r.Probes {
+		if p.Status == steps.StatusWarn || p.Status == steps.StatusFail {
+			t.Errorf("%s: %s (%s)", p.ID, p.Status, p.Detail)
+		}
+		if p.ID == steps.ProbeIDMetadata && !strings.Contains(p.Detail, "stops before the token exchange") {
+			t.Errorf("metadata probe does not say where the verification stops: %q", p.Detail)
+		}
+	}
+}
