@@ -28,6 +28,9 @@ type matrixRow struct {
 
 	oauthMin    string
 	oauthRule   string // the rule of Atlassian's list that sets oauthMin, when not the row's own
+	// oauthAdvise is the version to name when the plugin must be updated and
+	// its line is not known (verify's 412), when not oauthMin.
+	oauthAdvise string
 	mobileMin   string
 	mobileLabel string // whom the mobile minimum is documented for: "Jira 9"
 
@@ -50,13 +53,32 @@ var compatMatrix = []matrixRow{
 	{product: api.Jira, from: "10.0.0", to: "10.1.0", span: "10.0.x", supported: true,
 		caution:  "Atlassian lists Jira 10.1.0 and later for Jira 10 (OAuth 2.0 provider plugin 4.1.0 or later) and does not name 10.0.x; its \"Jira 9.12.14 and later\" rule (plugin 3.1.14 or later) is applied",
 		remedy:   "Upgrade Jira to 10.1.0 or later, the Jira 10 release Atlassian lists for OAuth 2.0 in the iOS app.",
-		oauthMin: "3.1.14", oauthRule: "Atlassian's \"Jira 9.12.14 and later\" rule", mobileMin: "5.1.2", mobileLabel: "Jira 10"},
+		oauthMin: "3.1.14", oauthRule: "Atlassian's \"Jira 9.12.14 and later\" rule", mobileMin: "5.1.2", mobileLabel: "Jira 10",
+		// Jira 10 ships the plugin's 4.x line, whose fix came in 4.1.0.
+		oauthAdvise: "4.1.0"},
 	{product: api.Jira, from: "10.1.0", span: "10.1.0 or later", supported: true,
 		oauthMin: "4.1.0", mobileMin: "5.1.2", mobileLabel: "Jira 10", lastDocumentedMajor: 10},
 	{product: api.Confluence, to: "9.1.0",
 		remedy: "Upgrade Confluence to 9.1.0 or later."},
 	{product: api.Confluence, from: "9.1.0", span: "9.1.0 or later", supported: true,
 		oauthMin: "4.1.1", mobileMin: "19.1.47", mobileLabel: "Confluence 9.1 and later", lastDocumentedMajor: 9},
+}
+
+// oauthFixedIn is, for each major line of the OAuth 2.0 provider plugin, the
+// first version known to carry the fix the iOS app needs: 3.1.14 on the 3.x
+// line (Jira 9) and 4.1.0 on the 4.x line (Jira 10.1 and later). A version
+// that meets a row's minimum on a line whose fix came later (4.0.x ≥ 3.1.14,
+// on Jira 10.0.x) is not known to carry it.
+var oauthFixedIn = []string{"3.1.14", "4.1.0"}
+
+// lineFix is the fix on found's major line, if the list names one.
+func lineFix(found parsedVersion) (*version.Version, bool) {
+	for _, f := range oauthFixedIn {
+		if v := version.Must(version.NewVersion(f)); v.Segments64()[0] == found.major() {
+			return v, true
+		}
+	}
+	return nil, false
 }
 
 // productUI is where things are in each product's admin UI.
@@ -205,6 +227,14 @@ func CheckOAuthPlugin(p api.Product, productVersion string, plugin *api.Plugin) 
 		c.Status = StatusFail
 		c.Detail = fmt.Sprintf("version %s found%s; %s", found.raw, found.preNote(), req)
 		c.Remedy = updateRemedy(p, oauthPluginName, api.OAuth2ProviderPluginKey, row.oauthMin)
+		return c
+	}
+	if fix, ok := lineFix(found); ok && !found.atLeast(fix) {
+		c.Status = StatusWarn
+		c.Detail = fmt.Sprintf("version %s found; %s, but on the %d.x line the fix the iOS app needs came in %s, so %s is not known to carry it",
+			found.raw, req, found.major(), fix.Original(), found.raw)
+		c.Remedy = updateRemedy(p, oauthPluginName, api.OAuth2ProviderPluginKey, fix.Original()) +
+			" Once the link exists, the wizard's verification asks the provider's consent page as the app does: a 412 there means the plugin is too old for the app's redirect."
 		return c
 	}
 	c.Status = StatusOK

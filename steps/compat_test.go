@@ -176,6 +176,11 @@ func TestCheckOAuthPlugin(t *testing.T) {
 		// Jira 10.0.x: judged by the "9.12.14 and later" rule.
 		{api.Jira, "10.0.5", plugin("3.1.14"), StatusOK, []string{"3.1.14 found", `"Jira 9.12.14 and later" rule applies to Jira 10.0.x: 3.1.14 or later`}, nil},
 		{api.Jira, "10.0.5", plugin("4.1.0"), StatusOK, []string{"4.1.0 found"}, nil},
+		// 4.0.x meets 3.1.14 but is on the 4.x line, whose fix came in 4.1.0.
+		{api.Jira, "10.0.5", plugin("4.0.3"), StatusWarn, []string{"4.0.3 found", "4.x line", "came in 4.1.0", "not known to carry it"}, []string{"4.1.0 or later", "412"}},
+		{api.Jira, "10.0.0", plugin("4.0.0-m0001"), StatusWarn, []string{"4.x line", "4.1.0"}, []string{"4.1.0"}},
+		{api.Jira, "9.17.0", plugin("4.0.9"), StatusWarn, []string{"4.x line", "4.1.0"}, []string{"4.1.0"}},
+		{api.Jira, "10.0.5", plugin("3.1.20"), StatusOK, []string{"3.1.20 found"}, nil},
 		{api.Jira, "10.0.0", plugin("3.1.13"), StatusFail, []string{"3.1.13 found", "3.1.14 or later"}, []string{"3.1.14"}},
 		{api.Jira, "10.0.0-m0002", plugin("4.1.0"), StatusSkip, []string{"10.0.0-m0002", "see Jira version above"}, nil},
 		{api.Jira, "9.12.13", nil, StatusSkip, []string{"depends on a supported Jira version", "9.12.13", "see Jira version above"}, nil},

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -517,7 +518,7 @@ func (sp signInProbes) consentVerdict(ctx context.Context, c *api.Client, det *D
 	switch res.Status {
 	case http.StatusFound:
 		if loginPage(res.Location) {
-			ch.Status, ch.Detail = StatusOK, "sends a visitor who is not logged in to the login page: the app will reach its sign-in"
+			ch.Status, ch.Detail = StatusOK, "sends a visitor who is not logged in to the login page: the provider accepts the app's redirect "+sp.product.MobileRedirect()+" and the HTTPS rule passes, so the app will reach its sign-in"
 			return ch, nil
 		}
 		ch.Status = StatusWarn
@@ -565,7 +566,7 @@ func loginPage(u *url.URL) bool {
 func oauthUpdateRemedy(det *Detection) string {
 	const name = "OAuth 2.0 provider plugin"
 	if row, _, _, ok := pluginRow(det.Product, det.Version); ok {
-		return updateRemedy(det.Product, name, api.OAuth2ProviderPluginKey, row.oauthMin)
+		return updateRemedy(det.Product, name, api.OAuth2ProviderPluginKey, cmp.Or(row.oauthAdvise, row.oauthMin))
 	}
 	return "Update the " + name + " (" + api.OAuth2ProviderPluginKey + ") to the version the compatibility matrix names, in Manage apps."
 }

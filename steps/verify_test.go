@@ -37,6 +37,14 @@ func TestVerifyOutcomes(t *testing.T) {
 		{name: "custom scheme refused by an old provider", start: tlsSim(simulator.Config{Plugins: oldProvider}), scope: "WRITE",
 			want: verdicts{"link": ok, "authorize": ok, "scope": ok, "consent": fail},
 			in:   map[string]string{"consent": "412", "consent remedy": "4.1.0"}},
+		// Jira 10.0.x: the check cannot tell whether a 4.0.x plugin has the fix;
+		// the consent page settles the redirect: accepted, or a 412 that names 4.1.0.
+		{name: "Jira 10.0.x, a provider that accepts the app's redirect", start: tlsSim(simulator.Config{Version: "10.0.2", Plugins: []simulator.Plugin{{Key: simulator.OAuth2PluginKey, Version: "4.0.3", Enabled: true}}}), scope: "WRITE",
+			want: verdicts{"link": ok, "authorize": ok, "scope": ok, "consent": ok},
+			in:   map[string]string{"consent": "accepts the app's redirect " + jiraRedirect}},
+		{name: "Jira 10.0.x, a provider that refuses the app's redirect", start: tlsSim(simulator.Config{Version: "10.0.2", Plugins: oldProvider}), scope: "WRITE",
+			want: verdicts{"link": ok, "authorize": ok, "scope": ok, "consent": fail},
+			in:   map[string]string{"consent": "412", "consent remedy": "to 4.1.0 or later"}},
 		{name: "http base URL", start: plainSim(simulator.Config{}), plain: true, scope: "WRITE",
 			want: verdicts{"link": ok, "authorize": ok, "scope": ok, "consent": fail},
 			in:   map[string]string{"consent": "uses http", "consent remedy": "https://"}},
