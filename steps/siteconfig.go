@@ -615,7 +615,10 @@ func lockSiteList(path string) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	fl := siteListLock(target)
+	fl, err := siteListLock(target)
+	if err != nil {
+		return nil, fmt.Errorf("write %s: lock: %w", path, err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), lockWait)
 	defer cancel()
 	ok, err := fl.TryLockContext(ctx, 20*time.Millisecond)

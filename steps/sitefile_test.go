@@ -321,3 +321,35 @@ func containsSite(list []Site, s Site) bool {
 	}
 	return false
 }
+
+// TestSaveSitesIgnoresALockOnTheFolder: another user's flock on the folder
+// (flock /tmp sleep 45) used to hold every run writing there for 30 s and
+// then fail it, after the link was created. The lock is the writer's own.
+func TestSaveSitesIgnoresALockOnTheFolder(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no flock")
+	}
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir := t.TempDir()
+	d, err := os.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := syscall.Flock(int(d.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := SaveSites(filepath.Join(dir, "sites.json"), jiraSite, FormatJSON)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("save beside a locked folder: %v", err)
+		}
+	case <-time.After(lockWait - 5*time.Second):
+		t.Fatal("the save waits for a lock someone else holds on the folder")
+	}
+}
