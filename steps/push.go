@@ -47,6 +47,12 @@ type MDM interface {
 	WriteRequests(app MDMApp, slot *SiteSlot, value string) []string
 }
 
+// Rereader is an MDM that reads a slot back by its id, in one request
+// instead of a search; StoreSites sets the id of a slot it creates.
+type Rereader interface {
+	ReloadSites(ctx context.Context, app MDMApp, slot *SiteSlot) (*SiteSlot, error)
+}
+
 // Assigner is an MDM whose configurations reach devices only once assigned
 // to groups (Intune).
 type Assigner interface {
@@ -62,6 +68,11 @@ type MDMApp struct {
 	Name     string
 	Kind     string // the record's type, as the MDM names it
 	StoreURL string
+	// State is what the MDM read while finding the record and its LoadSites
+	// may use instead of reading again (Intune lists the configurations
+	// alongside the apps); PlanPush drops it once the slot is read, so that
+	// later reads are fresh.
+	State any
 }
 
 func (a MDMApp) String() string {
@@ -214,6 +225,7 @@ func PlanPush(ctx context.Context, m MDM, req PushRequest) (*PushPlan, error) {
 	if err != nil {
 		return nil, err
 	}
+	rec.State = nil
 	put := req.Put
 	if req.KeepTitles {
 		put = keepTitles(slot.Value, put)
@@ -328,7 +340,13 @@ func ApplyPush(ctx context.Context, p *PushPlan, o PushOptions) (*PushResult, er
 				return nil, err
 			}
 		}
-		back, err := m.LoadSites(ctx, p.Rec)
+		var back *SiteSlot
+		var err error
+		if rr, ok := m.(Rereader); ok && slot.ID != "" {
+			back, err = rr.ReloadSites(ctx, p.Rec, slot)
+		} else {
+			back, err = m.LoadSites(ctx, p.Rec)
+		}
 		if err != nil {
 			return nil, &PushError{MDM: m.Name(), Reason: "the write was sent but could not be read back", Err: err}
 		}

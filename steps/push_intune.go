@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
 	"howett.net/plist"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/intune"
@@ -39,10 +40,32 @@ func isIOS(odataType string) bool {
 
 // FindApp finds the iOS record whose appStoreUrl carries the app's App Store id.
 func (m Intune) FindApp(ctx context.Context, a App, pick string) (MDMApp, error) {
+	// The configurations are listed at the same time: LoadSites needs them
+	// next, and they do not depend on the app's id.
+	var (
+		apps []intune.MobileApp
+		cfgs []intune.AppConfiguration
+		cerr error
+	)
+	if err := m.C.SignIn(ctx); err != nil {
+		return MDMApp{}, err
+	}
+	var eg errgroup.Group
+	eg.Go(func() error { cfgs, cerr = m.C.AppConfigurations(ctx); return nil })
 	apps, err := m.C.MobileApps(ctx)
+	_ = eg.Wait()
 	if err != nil {
 		return MDMApp{}, err
 	}
+	if cerr != nil {
+		return MDMApp{}, cerr
+	}
+	found, err := m.findApp(apps, a, pick)
+	found.State = cfgs
+	return found, err
+}
+
+func (m Intune) findApp(apps []intune.MobileApp, a App, pick string) (MDMApp, error) {
 	rec := func(x intune.MobileApp) MDMApp {
 		return MDMApp{ID: x.ID, Name: x.DisplayName, Kind: strings.TrimPrefix(x.ODataType, "#microsoft.graph."), StoreURL: x.AppStoreURL}
 	}
@@ -82,6 +105,9 @@ func (m Intune) FindApp(ctx context.Context, a App, pick string) (MDMApp, error)
 // intuneState is a configuration as read, with how its sites string is held.
 type intuneState struct {
 	cfg *intune.AppConfiguration
+	// assignments were read with the configuration (read: they were).
+	assignments []intune.Assignment
+	read        bool
 	// xml: the sites string sits in encodedSettingXml at [start:end] (escaped).
 	xml        bool
 	start, end int
@@ -91,25 +117,40 @@ type intuneState struct {
 // sites. List items lack settings, so each configuration targeting the app is
 // read whole.
 func (m Intune) LoadSites(ctx context.Context, rec MDMApp) (*SiteSlot, error) {
-	cfgs, err := m.C.AppConfigurations(ctx)
-	if err != nil {
+	cfgs, listed := rec.State.([]intune.AppConfiguration)
+	if !listed {
+		var err error
+		if cfgs, err = m.C.AppConfigurations(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var targeting []intune.AppConfiguration
+	for _, c := range cfgs {
+		if slices.Contains(c.TargetedMobileApps, rec.ID) && (c.ODataType == "" || c.ODataType == intune.TypeIOSConfiguration) {
+			targeting = append(targeting, c)
+		}
+	}
+	// Each one is read whole with its assignments, all at once.
+	full := make([]*intune.AppConfiguration, len(targeting))
+	assigned := make([][]intune.Assignment, len(targeting))
+	eg, gctx := errgroup.WithContext(ctx)
+	for i, c := range targeting {
+		eg.Go(func() (err error) { full[i], err = m.C.AppConfiguration(gctx, c.ID); return err })
+		eg.Go(func() (err error) { assigned[i], err = m.C.Assignments(gctx, c.ID); return err })
+	}
+	if err := eg.Wait(); err != nil {
 		return nil, err
 	}
 	var carriers []*SiteSlot
 	var others []string
-	for _, c := range cfgs {
-		if !slices.Contains(c.TargetedMobileApps, rec.ID) || (c.ODataType != "" && c.ODataType != intune.TypeIOSConfiguration) {
-			continue
-		}
-		full, err := m.C.AppConfiguration(ctx, c.ID)
-		if err != nil {
-			return nil, err
-		}
+	for i, full := range full {
 		slot, has, err := intuneSlot(full)
 		if err != nil {
 			return nil, &PushError{MDM: m.Name(), Reason: fmt.Sprintf("the app configuration %q (id %s) holds the key %s in a form the wizard does not edit", full.DisplayName, termsafe.String(full.ID), AppConfigKey), Err: err}
 		}
 		if has {
+			st := slot.State.(*intuneState)
+			st.assignments, st.read = assigned[i], true
 			carriers = append(carriers, slot)
 		} else {
 			others = append(others, fmt.Sprintf("%q (id %s)", full.DisplayName, termsafe.String(full.ID)))
@@ -235,7 +276,10 @@ func (m Intune) StoreSites(ctx context.Context, rec MDMApp, slot *SiteSlot, valu
 		return err
 	}
 	if method == http.MethodPost {
-		_, err = m.C.CreateAppConfiguration(ctx, body.(intune.AppConfiguration))
+		created, err := m.C.CreateAppConfiguration(ctx, body.(intune.AppConfiguration))
+		if err == nil {
+			slot.ID = created.ID // for ReloadSites
+		}
 		return err
 	}
 	b := body.(map[string]any)
@@ -254,7 +298,24 @@ func (m Intune) WriteRequests(rec MDMApp, slot *SiteSlot, value string) []string
 	return []string{m.C.RequestLine(method, path, body)}
 }
 
+// ReloadSites reads the configuration back by its id.
+func (m Intune) ReloadSites(ctx context.Context, _ MDMApp, slot *SiteSlot) (*SiteSlot, error) {
+	cfg, err := m.C.AppConfiguration(ctx, slot.ID)
+	if err != nil {
+		return nil, err
+	}
+	back, has, err := intuneSlot(cfg)
+	if err != nil || !has {
+		return &SiteSlot{ID: slot.ID, Name: cfg.DisplayName}, err
+	}
+	return back, nil
+}
+
+// assignments are the slot's, as read with it, or read now.
 func (m Intune) assignments(ctx context.Context, slot *SiteSlot) ([]intune.Assignment, error) {
+	if st, ok := slot.State.(*intuneState); ok && st.read {
+		return st.assignments, nil
+	}
 	if !slot.Exists || slot.ID == "" {
 		return nil, nil
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
@@ -334,5 +335,46 @@ func TestMergeSitesValueKeepsUnknownEntriesByteForByte(t *testing.T) {
 	}
 	if _, _, err := steps.MergeSitesValue(`{"not":"a list"}`, nil, nil); err == nil {
 		t.Fatal("a value that is not a list must be refused")
+	}
+}
+
+// The critical path of a push into Intune on the bubble's clock, 100 ms per
+// request: sign-in (tenant metadata, token: 2), the app and configuration
+// lists side by side (1), the configuration with its assignments (1, none
+// when there is no configuration yet), the write (1) and its read-back by id (1).
+func TestIntunePushRoundTrips(t *testing.T) {
+	cases := []struct {
+		name  string
+		setup func(s *intunesim.Sim)
+		max   int
+	}{
+		{name: "first push (creates)", max: 5},
+		{name: "update", setup: func(s *intunesim.Sim) {
+			s.AddConfig(intunesim.Config{DisplayName: "p", TargetedMobileApps: []string{intunesim.JiraAppID}, Settings: []intunesim.Setting{{Key: "sites", Type: "stringType", Value: "[]"}}})
+		}, max: 6},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				sim := intunesim.New()
+				sim.PageSize = 100
+				if tc.setup != nil {
+					tc.setup(sim)
+				}
+				sim.SetLatency(100 * time.Millisecond)
+				m := steps.Intune{C: simtest.IntuneClient(t, sim, nil)}
+				start := time.Now()
+				plan, err := steps.PlanPush(t.Context(), m, steps.PushRequest{App: steps.AppJira, Put: []steps.Site{jiraSite("https://jira.example.com", cidA)}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := steps.ApplyPush(t.Context(), plan, steps.PushOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				if got := time.Since(start) / (100 * time.Millisecond); int(got) > tc.max {
+					t.Errorf("%d round trips, want at most %d: %v", got, tc.max, sim.Requests())
+				}
+			})
+		})
 	}
 }

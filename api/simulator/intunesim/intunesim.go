@@ -105,7 +105,12 @@ type Sim struct {
 	nextID       int
 	now          func() time.Time
 	onDeviceCode func(userCode string)
+	latency      time.Duration
 }
+
+// SetLatency delays every answer by d (benchmarks of round trips; under
+// testing/synctest the delay is on the bubble's clock).
+func (s *Sim) SetLatency(d time.Duration) { s.mu.Lock(); s.latency = d; s.mu.Unlock() }
 
 type deviceCode struct {
 	state   string // pending, approved, declined, expired
@@ -285,6 +290,18 @@ func randHex(n int) string {
 
 // ServeHTTP serves Entra ID below /{tenant}/ and Graph below /v1.0/.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	latency := s.latency
+	s.mu.Unlock()
+	if latency > 0 {
+		t := time.NewTimer(latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
 	if strings.HasPrefix(r.URL.Path, "/v1.0/") {
 		s.mu.Lock()
 		s.requests = append(s.requests, r.Method+" "+strings.TrimPrefix(r.URL.Path, "/v1.0"))
