@@ -60,8 +60,8 @@ func doCheck(cmd *cobra.Command, g *globalOptions, o *checkOptions, res *jsonRes
 		return err
 	}
 	// The same flow as setup, stopped after the checks: the same verdicts.
-	f := &steps.Flow{Settings: steps.Settings{Product: product, Mode: mode, ChecksOnly: true}}
+	f := steps.NewFlow(steps.Settings{Product: product, Mode: mode, ChecksOnly: true})
 	err = f.Run(ctx, &flagPrompter{g: g, report: human})
-	res.fill(f.Report, g.phraser())
+	res.fill(f.State().Report, g.phraser())
 	return err
 }

@@ -126,5 +126,7 @@ func (g *globalOptions) sessionModel(s serve.Session, policy *sessionPolicy, wan
 		opts.NoColor = true
 		extra = append(extra, tea.WithColorProfile(colorprofile.ASCII))
 	}
-	return ui.New(opts), extra
+	// The session's context reaches the flow: a disconnect cancels what has
+	// not been sent (a write already sent gets its audit line from the client).
+	return ui.New(opts).WithContext(s.SSH.Context()), extra
 }

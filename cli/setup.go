@@ -22,7 +22,6 @@ type setupOptions struct {
 	cacheSession, dryRun, yes, json bool
 	noVerify, narrowScope           bool
 	wait                            time.Duration
-	pollEvery                       time.Duration
 	push                            pushOptions
 }
 
@@ -35,7 +34,7 @@ func (o *setupOptions) pushRun() *pushRun {
 }
 
 func newSetupCommand(g *globalOptions) *cobra.Command {
-	o := &setupOptions{pollEvery: 3 * time.Second}
+	o := &setupOptions{}
 	m := &multiOptions{}
 	cmd := &cobra.Command{
 		Use:   "setup",
@@ -117,7 +116,7 @@ func runSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions) error {
 // parse checks the flags setup needs before it talks to any instance.
 func (o *setupOptions) parse() (steps.Mode, *siteListOutput, error) {
 	if o.mode == "" {
-		return "", nil, usageError("no mode: pass --mode mdm or --mode non-mdm")
+		return "", nil, errNoMode
 	}
 	mode, err := steps.ParseMode(o.mode)
 	if err != nil {
@@ -137,7 +136,7 @@ func (o *setupOptions) parse() (steps.Mode, *siteListOutput, error) {
 		return "", nil, usageError("--narrow-scope changes the link's scope on the instance: pass --yes to confirm, or --dry-run to see the request first")
 	}
 	if mode == steps.ModeMDM && !o.yes && !o.dryRun {
-		return "", nil, usageError("setup creates an application link on the instance: pass --yes to confirm, or --dry-run to see the requests first")
+		return "", nil, errNeedsYes
 	}
 	if err := o.push.check("push"); err != nil {
 		return "", nil, err
@@ -175,56 +174,62 @@ func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonRes
 	}
 
 	cache := o.cacheSession
-	f := &steps.Flow{Settings: steps.Settings{
+	f := steps.NewFlow(steps.Settings{
 		Product: product, Mode: mode, LinkName: o.linkName, Title: o.title, CacheSession: &cache,
-		DryRun: o.dryRun, Wait: o.wait, PollEvery: o.pollEvery, Verify: !o.noVerify,
-	}}
+		DryRun: o.dryRun, Wait: o.wait, Verify: !o.noVerify,
+	})
 	err = f.Run(ctx, &flagPrompter{g: g, report: g.io.Err, yes: o.yes, wait: o.wait})
-	res.fill(f.Report, g.phraser())
+	st := f.State()
+	res.fill(st.Report, g.phraser())
 	switch {
-	case f.Link != nil:
-		res.ClientID, res.LinkName, res.Changed = f.Link.Client.ClientID, f.Link.Client.Name, &f.Link.Changed
-	case f.Mobile != nil && f.Mobile.Confirmed():
+	case st.Link != nil:
+		res.ClientID, res.LinkName, res.Changed = st.Link.Client.ClientID, st.Link.Client.Name, &st.Link.Changed
+	case st.Mobile != nil && st.Mobile.Confirmed():
 		changed := false
-		res.ClientID, res.LinkName, res.Changed = f.Mobile.Client.ClientID, f.Mobile.Client.Name, &changed
+		res.ClientID, res.LinkName, res.Changed = st.Mobile.Client.ClientID, st.Mobile.Client.Name, &changed
+	}
+	var nc *steps.NotConfirmedError
+	if errors.As(err, &nc) && nc.Waited == 0 {
+		// Looked once (--wait 0): say how to wait instead.
+		return &ExitError{Code: ExitFailed, Err: fmt.Errorf("%w Then run again, or pass --wait 10m to wait for it", err)}
 	}
 	if err != nil {
 		return err
 	}
 	if o.dryRun {
-		dryRun(g.io.Err, f, res, o.narrowScope)
+		dryRun(g.io.Err, st, f.Client(), res, o.narrowScope)
 		if r := o.pushRun(); r != nil {
-			if f.Plan == nil || f.Plan.Existing == nil {
+			if st.Plan == nil || st.Plan.Existing == nil {
 				fmt.Fprintln(g.io.Err, "Dry run: the push to the MDM needs the link's client ID, which the link to create does not have yet: run the push with --dry-run after setup.")
 				return nil
 			}
-			site := steps.NewSite(f.Detection, f.BaseURL, o.title, f.Plan.Existing.ClientID, o.cacheSession)
-			return setupPush(ctx, g, r, f.Detection.Product, site, res)
+			site := steps.NewSite(st.Detection, st.BaseURL, o.title, st.Plan.Existing.ClientID, o.cacheSession)
+			return setupPush(ctx, g, r, st.Detection.Product, site, res)
 		}
 		return nil
 	}
 	if o.narrowScope {
-		if err := narrowLink(ctx, g, f, res); err != nil {
+		if err := narrowLink(ctx, g, &st, f.Client(), res); err != nil {
 			return err
 		}
 	}
 	// A failed probe fails setup, but the link is in place: the site list is still written.
 	var verr error
-	if f.Verified != nil {
-		res.Verify = newJSONVerify(f.Verified, g.phraser())
-		if code := verifyCode(f.Verified); code != ExitOK {
+	if st.Verified != nil {
+		res.Verify = newJSONVerify(st.Verified, g.phraser())
+		if code := verifyCode(st.Verified); code != ExitOK {
 			verr = &ExitError{Code: code, Err: errors.New("the link is in place, but the app's sign-in will not work: fix what the verification says and run verify (--no-verify skips this step)")}
 		}
 	}
 	var lists steps.SiteLists
-	lists.Add(f.App(), *f.Site)
+	lists.Add(st.App(), *st.Site)
 	saved, err := writeLists(g, out, lc, lists, o.json, human)
 	res.setLists(saved)
 	if err != nil {
 		return err
 	}
 	if r := o.pushRun(); r != nil {
-		if err := setupPush(ctx, g, r, f.Detection.Product, *f.Site, res); err != nil {
+		if err := setupPush(ctx, g, r, st.Detection.Product, *st.Site, res); err != nil {
 			return err
 		}
 	}
@@ -232,13 +237,13 @@ func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonRes
 }
 
 // dryRun says what setup would do, from the plan the flow stopped at.
-func dryRun(w io.Writer, f *steps.Flow, res *jsonResult, narrow bool) {
-	if f.Mode == steps.ModeNonMDM {
-		fmt.Fprintln(w, "Dry run: non-MDM creates nothing; the mobile plugin creates its own client once OAuth 2.0 is on at "+steps.MobileAdminPath(f.Detection.Product)+".")
+func dryRun(w io.Writer, st steps.State, c *api.Client, res *jsonResult, narrow bool) {
+	if st.Mode == steps.ModeNonMDM {
+		fmt.Fprintln(w, "Dry run: non-MDM creates nothing; the mobile plugin creates its own client once OAuth 2.0 is on at "+steps.MobileAdminPath(st.Detection.Product)+".")
 		return
 	}
-	plan := f.Plan
-	res.Requests = plan.Requests(f.Client)
+	plan := st.Plan
+	res.Requests = plan.Requests(c)
 	changed := plan.Changes()
 	res.Changed = &changed
 	if plan.Existing != nil {
@@ -247,7 +252,7 @@ func dryRun(w io.Writer, f *steps.Flow, res *jsonResult, narrow bool) {
 		res.LinkName = plan.Create.Name
 	}
 	if narrow && plan.Existing != nil && steps.BroaderScope(plan.Existing.Scope) {
-		res.Requests = append(res.Requests, steps.NarrowRequests(f.Client, *plan.Existing)...)
+		res.Requests = append(res.Requests, steps.NarrowRequests(c, *plan.Existing)...)
 		changed = true
 		fmt.Fprintln(w, "Dry run: "+plan.Describe()+" It would be narrowed to scope "+steps.Scope+".")
 	} else {
@@ -263,29 +268,34 @@ func dryRun(w io.Writer, f *steps.Flow, res *jsonResult, narrow bool) {
 // narrowLink narrows the link the app uses to the app's scope when it is
 // broader (--narrow-scope, confirmed by --yes before any request), then
 // verifies again, so that the report is about the link as it now is.
-func narrowLink(ctx context.Context, g *globalOptions, f *steps.Flow, res *jsonResult) error {
+func narrowLink(ctx context.Context, g *globalOptions, st *steps.State, c *api.Client, res *jsonResult) error {
 	var link *api.OAuthClient
 	switch {
-	case f.Link != nil:
-		link = &f.Link.Client
-	case f.Mobile.Confirmed():
-		link = f.Mobile.Client
+	case st.Link != nil:
+		link = &st.Link.Client
+	case st.Mobile.Confirmed():
+		link = st.Mobile.Client
 	}
 	if link == nil || !steps.BroaderScope(link.Scope) {
 		return nil
 	}
-	got, err := steps.NarrowLink(ctx, f.Client, *link)
+	got, err := steps.NarrowLink(ctx, c, *link)
 	if err != nil {
 		return err
 	}
-	*link = *got
+	if st.Link != nil {
+		// The flow's state is a snapshot it keeps: this run's copy changes.
+		l := *st.Link
+		l.Client = *got
+		st.Link = &l
+	}
 	changed := true
 	res.Changed = &changed
 	fmt.Fprintf(g.io.Err, "Narrowed the link %q (client ID %s) to scope %s.\n", got.Name, got.ClientID, got.Scope)
-	if f.Verified != nil {
+	if st.Verified != nil {
 		fmt.Fprintln(g.io.Err, "\nVerifying again, with the narrowed scope:")
-		f.Verified = steps.Verify(ctx, f.Client, f.Detection, steps.VerifyOptions{Client: got, Mode: f.Mode})
-		printVerify(g.io.Err, f.Verified, g.phraser(), reportWidth(g.io.Getenv))
+		st.Verified = steps.Verify(ctx, c, st.Detection, steps.VerifyOptions{Client: got, Mode: st.Mode})
+		printVerify(g.io.Err, st.Verified, g.phraser(), reportWidth(g.io.Getenv))
 	}
 	return nil
 }

@@ -1,17 +1,18 @@
 package steps
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 )
 
 // Step is one stage of the setup. The order is Flow.Next's, and only Flow.Next's:
-// every front-end (command line, line prompts, full screen, SSH) follows it.
+// every front-end (command line, line prompts, full screen, SSH) runs Flow.Run,
+// which follows it.
 type Step int
 
 const (
@@ -25,8 +26,8 @@ const (
 	StepMode
 	// StepPlan (MDM) decides whether to reuse a link or create one.
 	StepPlan
-	// StepConfirm (MDM) asks before anything is written: the link and the
-	// site entry (StepSite comes first, so the plan shows all of it).
+	// StepConfirm (MDM) shows the plan and the site entry before anything is
+	// written (StepSite comes first, so the plan shows all of it).
 	StepConfirm
 	// StepLink (MDM) reuses or creates the link and reads it back.
 	StepLink
@@ -42,6 +43,9 @@ const (
 	// StepVerify probes the app's sign-in when Settings.Verify is set; otherwise
 	// it does nothing.
 	StepVerify
+	// StepResult shows the outcome and carries out what the user does with it
+	// (verify again, delete the link, save the site list) until they are done.
+	StepResult
 	// StepDone: nothing is left.
 	StepDone
 )
@@ -49,7 +53,7 @@ const (
 var stepNames = [...]string{
 	StepConnect: "connect", StepDetect: "detect", StepChecks: "checks", StepMode: "mode",
 	StepPlan: "plan", StepConfirm: "confirm", StepLink: "link", StepMobileChecks: "mobile-checks",
-	StepMobileOAuth: "mobile-oauth", StepSite: "site", StepVerify: "verify", StepDone: "done",
+	StepMobileOAuth: "mobile-oauth", StepSite: "site", StepVerify: "verify", StepResult: "result", StepDone: "done",
 }
 
 func (s Step) String() string {
@@ -78,8 +82,9 @@ type Settings struct {
 	DryRun bool
 	// ChecksOnly stops after the checks (the check command).
 	ChecksOnly bool
-	// Wait bounds the non-MDM wait for the mobile plugin's switch; 0 waits
-	// until the context ends.
+	// Wait is how long the non-MDM wait for the mobile plugin's switch lasts:
+	// 0 looks once (what the instance shows now decides), WaitUntilStopped
+	// waits until the context ends (the interactive front-ends).
 	Wait time.Duration
 	// PollEvery is the interval of the non-MDM wait; 0 is DefaultPollEvery.
 	PollEvery time.Duration
@@ -87,40 +92,89 @@ type Settings struct {
 	Verify bool
 }
 
+// WaitUntilStopped is the Settings.Wait of a wait that ends only with its context.
+const WaitUntilStopped time.Duration = -1
+
 // DefaultPollEvery is how often the non-MDM wait looks at the instance.
 const DefaultPollEvery = 3 * time.Second
 
-// Flow is one run of the setup against one instance: the settings, and what
-// each step learned. Run drives it with a Prompter; the full-screen wizard,
-// whose screens answer at their own pace, calls Next and the step methods itself.
-type Flow struct {
-	Settings
+// PollInterval is how often the non-MDM wait looks at the instance.
+func (s Settings) PollInterval() time.Duration {
+	if s.PollEvery > 0 {
+		return s.PollEvery
+	}
+	return DefaultPollEvery
+}
 
+// State is what the flow has learned so far: a copy, handed to observers and
+// front-ends, that the flow never changes afterwards (the values it points to
+// are not changed once made).
+type State struct {
 	BaseURL   string
-	Client    *api.Client
 	Detection *Detection
 	// Report is the latest compatibility report.
 	Report *Report
 	Mode   Mode
 	Plan   *LinkPlan
-	// LinkPending: a create was sent and its answer has not come back.
-	LinkPending bool
-	Link        *LinkResult
+	Link   *LinkResult
 	// Mobile is the evidence the non-MDM wait ended with.
 	Mobile *MobileOAuthEvidence
-	// SiteTitle and SiteCache are the site entry's answers (MDM), settled
-	// before the confirmation; Site is the entry, once the link is in place.
-	SiteTitle string
-	SiteCache bool
-	Site      *Site
-	Verified  *VerifyReport
+	// Entry is the site entry's answers, settled before the confirmation (MDM).
+	Entry SiteEntry
+	// Site is the site list entry, once the link is in place (nil after the
+	// link was deleted).
+	Site     *Site
+	Verified *VerifyReport
+	// Record is what the run did to the instance.
+	Record Record
+}
 
-	// ListAgain: the checks' client list was used for a plan once; later
+// SiteEntry is the site entry's answers: the title the app shows and the
+// session caching of its sign-in browser.
+type SiteEntry struct {
+	Title string
+	Cache bool
+}
+
+// Flow is one run of the setup against one instance. Run drives it with a
+// Prompter; what it learned is read through State (a copy).
+type Flow struct {
+	settings Settings
+	client   *api.Client
+	st       State
+	// listAgain: the checks' client list was used for a plan once; later
 	// plans list the clients afresh (a link may have appeared meanwhile).
-	ListAgain bool
-
+	listAgain bool
+	// wrongToken is why the credentials are asked again, if they are.
+	wrongToken error
 	// early are the verification's probes, started beside the link's read-back.
 	early *earlyProbes
+}
+
+// NewFlow is a flow with the answers s settles.
+func NewFlow(s Settings) *Flow { return &Flow{settings: s} }
+
+// Settings are the flow's settled answers.
+func (f *Flow) Settings() Settings { return f.settings }
+
+// State is a copy of what the flow has learned so far.
+func (f *Flow) State() State {
+	st := f.st
+	st.Record.Saved = append([]Saved(nil), f.st.Record.Saved...)
+	st.Record.Warnings = append([]string(nil), f.st.Record.Warnings...)
+	return st
+}
+
+// Client is the API client Connect settled on (nil before).
+func (f *Flow) Client() *api.Client { return f.client }
+
+// App is the iOS app whose site list the instance's site goes to; "" before
+// the product is known.
+func (st State) App() App {
+	if st.Detection == nil {
+		return ""
+	}
+	return AppFor(st.Detection.Product)
 }
 
 // Next is the step after s, given what the flow knows: the order of the setup.
@@ -131,22 +185,22 @@ func (f *Flow) Next(s Step) Step {
 	case StepDetect:
 		return StepChecks
 	case StepChecks:
-		if f.ChecksOnly {
+		if f.settings.ChecksOnly {
 			return StepDone
 		}
 		return StepMode
 	case StepMode:
 		switch {
-		case f.Mode != ModeNonMDM:
+		case f.st.Mode != ModeNonMDM:
 			return StepPlan
-		case f.DryRun:
+		case f.settings.DryRun:
 			return StepDone
-		case f.Report != nil && f.Report.Mode == ModeNonMDM:
+		case f.st.Report != nil && f.st.Report.Mode == ModeNonMDM:
 			return StepMobileOAuth
 		}
 		return StepMobileChecks
 	case StepPlan:
-		if f.DryRun {
+		if f.settings.DryRun {
 			return StepDone
 		}
 		return StepSite
@@ -159,161 +213,38 @@ func (f *Flow) Next(s Step) Step {
 	case StepMobileOAuth:
 		return StepSite
 	case StepSite:
-		if f.Mode != ModeNonMDM {
+		if f.st.Mode != ModeNonMDM {
 			return StepConfirm
 		}
 		return StepVerify
+	case StepVerify:
+		return StepResult
 	}
 	return StepDone
 }
 
-// ChecksMode is the mode the first checks run for: the settled one, or "" (the
-// non-MDM checks then only warn).
-func (f *Flow) ChecksMode() Mode { return f.Settings.Mode }
-
-// Detect asks the instance what it is.
-func (f *Flow) Detect(ctx context.Context) (*Detection, error) {
-	return Detect(ctx, f.Client, f.Product)
+// ModeChoice is one answer to the mode question: unavailable when checks
+// already rule it out (behind a proxy that redirects anonymous requests, the
+// app cannot read the mobile plugin's login info: no non-MDM).
+type ModeChoice struct {
+	Mode Mode
+	// Unavailable are the checks that rule the mode out; empty when it can be chosen.
+	Unavailable []Check
 }
 
-// Check runs the compatibility checks for mode.
-func (f *Flow) Check(ctx context.Context, mode Mode) *Report {
-	return RunChecks(ctx, f.Client, f.Detection, CheckOptions{Mode: mode, TypedURL: f.BaseURL})
-}
-
-// PlanLink plans the link, from the checks' client list the first time.
-func (f *Flow) PlanLink(ctx context.Context) (*LinkPlan, error) {
-	var clients []api.OAuthClient
-	if !f.ListAgain && f.Report != nil {
-		clients = f.Report.Clients
+// modeChoices are the modes offered after report.
+func modeChoices(r *Report) []ModeChoice {
+	var blockers []Check
+	if r != nil {
+		blockers = r.NonMDMBlockers()
 	}
-	f.ListAgain = true
-	return PlanLink(ctx, f.Client, f.Detection.Product, f.LinkName, clients)
-}
-
-// EnsureLink carries out the plan.
-func (f *Flow) EnsureLink(ctx context.Context, plan *LinkPlan) (*LinkResult, error) {
-	return EnsureLink(ctx, f.Client, plan)
-}
-
-// ensureLinkProbing is EnsureLink for a run that verifies at the end: the
-// verification's requests that need only the client ID (the provider's
-// metadata, the sign-in probes) start as soon as the create answers, beside
-// its read-back, so verifying costs setup no round trip of its own.
-func (f *Flow) ensureLinkProbing(ctx context.Context, plan *LinkPlan) (*LinkResult, error) {
-	if !f.Verify || f.Detection == nil {
-		return f.EnsureLink(ctx, plan)
-	}
-	return ensureLink(ctx, f.Client, plan, func(clientID string) {
-		if f.early == nil || f.early.clientID != clientID {
-			f.early = startProbes(ctx, f.Client, f.Detection.Product, clientID)
-		}
-	})
-}
-
-// MobileOAuthNow is the evidence at hand: what the non-MDM checks read, or one look.
-func (f *Flow) MobileOAuthNow(ctx context.Context) (*MobileOAuthEvidence, error) {
-	if ev, known := f.Report.MobileOAuth(); known {
-		return ev, nil
-	}
-	return CheckMobileOAuth(ctx, f.Client, f.Detection.Product, Baseline{})
-}
-
-// LookForMobileOAuth looks once: the clients and info/login, weighed against
-// the clients listed when the admin was asked for the switch (since).
-func (f *Flow) LookForMobileOAuth(ctx context.Context, since *MobileOAuthEvidence) (*MobileOAuthEvidence, error) {
-	return CheckMobileOAuth(ctx, f.Client, f.Detection.Product, since.AsBaseline())
-}
-
-// WaitForMobileOAuth polls until the evidence confirms the switch, ctx ends or
-// Settings.Wait passes (then the error is a *NotConfirmedError). since is the
-// evidence when the admin was asked; now, if not nil, asks for a look at once.
-func (f *Flow) WaitForMobileOAuth(ctx context.Context, since *MobileOAuthEvidence, progress func(MobilePoll), now <-chan struct{}) (*MobileOAuthEvidence, error) {
-	wctx := ctx
-	if f.Wait > 0 {
-		var cancel context.CancelFunc
-		wctx, cancel = context.WithTimeout(ctx, f.Wait)
-		defer cancel()
-	}
-	var lastErr error
-	ev, err := waitForMobileOAuth(wctx, f.Client, f.Detection.Product, since.AsBaseline(), f.pollEvery(), func(p MobilePoll) {
-		lastErr = p.Err
-		if progress != nil {
-			progress(p)
-		}
-	}, now)
-	if ev == nil {
-		ev = since
-	}
-	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-		return ev, &NotConfirmedError{Waited: f.Wait, Evidence: ev, LastErr: lastErr}
-	}
-	return ev, err
-}
-
-func (f *Flow) pollEvery() time.Duration {
-	if f.PollEvery > 0 {
-		return f.PollEvery
-	}
-	return DefaultPollEvery
-}
-
-// App is the iOS app whose site list the instance's site goes to; "" before
-// the product is known.
-func (f *Flow) App() App {
-	if f.Detection == nil {
-		return ""
-	}
-	return AppFor(f.Detection.Product)
-}
-
-// NewSite is the site list entry for what the flow set up.
-func (f *Flow) NewSite(title string, cache bool) Site {
-	if f.Mode == ModeNonMDM || f.Link == nil {
-		// Without MDM the app gets its client from the plugin: no oauth block.
-		return NewSite(f.Detection, f.BaseURL, title, "", false)
-	}
-	return NewSite(f.Detection, f.BaseURL, title, f.Link.Client.ClientID, cache)
-}
-
-// SiteEntry says what the site list entry will hold, for the confirmation:
-// the link is not there yet, so its client ID is named by where it comes from.
-func (f *Flow) SiteEntry() string {
-	title := strings.TrimSpace(f.SiteTitle)
-	if title == "" && f.Detection != nil {
-		title = f.Detection.Title
-	}
-	return fmt.Sprintf("Site list entry: title %q, cacheSessionInMobileBrowser %t, and the link's client ID.", title, f.SiteCache)
-}
-
-// VerifySignIn probes the app's sign-in against the link the flow settled on.
-func (f *Flow) VerifySignIn(ctx context.Context) *VerifyReport {
-	opts := VerifyOptions{Mode: f.Mode, early: f.early}
-	switch {
-	case f.Link != nil:
-		opts.Client = &f.Link.Client
-	case f.Mobile != nil && f.Mobile.Client != nil:
-		opts.Client = f.Mobile.Client
-	}
-	return Verify(ctx, f.Client, f.Detection, opts)
-}
-
-// Outcome says in one sentence what the run did to the instance.
-func (f *Flow) Outcome() string {
-	switch {
-	case f.Link != nil:
-		return f.Link.Outcome()
-	case f.LinkPending:
-		return "The wizard stopped while the link was being created: look in Administration → Application links to see whether it exists."
-	case f.Mobile != nil && f.Mobile.Confirmed():
-		return f.Mobile.Describe()
-	}
-	return "Nothing was changed on the instance."
+	return []ModeChoice{{Mode: ModeMDM}, {Mode: ModeNonMDM, Unavailable: blockers}}
 }
 
 // NotConfirmedError: the non-MDM wait ended without evidence that the mobile
 // plugin hands the app its client.
 type NotConfirmedError struct {
+	// Waited is how long the wait lasted; 0 when the wizard looked once.
 	Waited   time.Duration
 	Evidence *MobileOAuthEvidence
 	// LastErr is why the last look failed, if it did.
@@ -332,40 +263,68 @@ func (e *NotConfirmedError) Error() string {
 	return "OAuth 2.0 is not confirmed: " + why
 }
 
+// WrongTokenError: the instance ran the requests as anonymous, so the
+// credentials are asked again.
+type WrongTokenError struct{ Check Check }
+
+func (e *WrongTokenError) Error() string {
+	return "The instance ran the request as anonymous: the token is wrong, expired or revoked. Use another token of a system administrator (Profile → Personal Access Tokens)."
+}
+
 // Prompter answers the flow's questions and hears its progress; each front-end
-// implements it. A question returns ErrBack to return to the previous question
-// and any other error to stop the run with it.
+// implements it (see README, "How it is built": a new step is a Step, its work
+// in steps/, one Prompter method and its rendering per front-end). A question
+// returns ErrBack to return to the previous question and any other error to
+// stop the run with it. The flow calls it from the goroutine that runs Run.
 type Prompter interface {
-	// Connect settles the base URL and credentials and returns a client for them.
-	Connect(ctx context.Context) (baseURL string, c *api.Client, err error)
+	// Connect settles the base URL and credentials and returns a client for
+	// them. again is nil the first time; when the instance refused the
+	// credentials it says why (a *WrongTokenError) and other ones are needed.
+	Connect(ctx context.Context, again error) (baseURL string, c *api.Client, err error)
 	// Instance shows what answered; nil goes on.
 	Instance(ctx context.Context, det *Detection) error
 	// Checks shows a report (of the first or of the non-MDM checks). recheck
 	// runs them again; a report with failures never goes on.
 	Checks(ctx context.Context, r *Report) (recheck bool, err error)
-	// Mode chooses the setup.
-	Mode(ctx context.Context) (Mode, error)
-	// ConfirmPlan is asked before a plan that writes to the instance is carried out.
-	ConfirmPlan(ctx context.Context, plan *LinkPlan) error
+	// Mode chooses the setup among choices; an unavailable one is asked again.
+	Mode(ctx context.Context, choices []ModeChoice) (Mode, error)
+	// Site asks for the site entry's unsettled answers; def holds the
+	// defaults (the instance's name, no caching) and the settled ones.
+	Site(ctx context.Context, def SiteEntry) (SiteEntry, error)
+	// ConfirmPlan shows the plan and the site entry before the link step and
+	// returns the entry, which a front-end may let the user edit there. A plan
+	// that writes must be confirmed; one that reuses a link may go on unasked.
+	ConfirmPlan(ctx context.Context, plan *LinkPlan, entry SiteEntry) (SiteEntry, error)
 	// SwitchOn tells the admin to turn on OAuth 2.0 in the mobile plugin; ev is
 	// what the wizard sees so far. Something arriving on now asks for a look at once.
 	SwitchOn(ctx context.Context, ev *MobileOAuthEvidence) (now <-chan struct{}, err error)
-	// Title asks for the site's title; def is the instance's name.
-	Title(ctx context.Context, def string) (string, error)
-	// CacheSession asks whether the mobile browser keeps the sign-in session.
-	CacheSession(ctx context.Context) (bool, error)
+	// Result shows the outcome (st) and returns what the user does next; the
+	// flow carries it out, records it and asks again until ActionDone.
+	Result(ctx context.Context, st State) (Action, error)
+	// ConfirmRemove shows what deleting the app's link does (which one, and
+	// that every app user is signed out); nil deletes it, ErrBack keeps it.
+	// With several links and none chosen, choose is not empty and the answer
+	// is the client ID of the one to delete.
+	ConfirmRemove(ctx context.Context, plan *RemovePlan, choose []api.OAuthClient) (clientID string, err error)
 	// Failed reports a step that failed; retry runs it again.
 	Failed(ctx context.Context, s Step, err error) (retry bool, err2 error)
 	// Observe hears each step start and end, and each poll of the non-MDM wait.
 	Observe(e Event)
 }
 
+// Folded is implemented by a front-end that shows a step's question on
+// another step's screen (the full-screen wizard names the instance on the
+// checks screen and edits the site entry on the confirmation): ErrBack then
+// passes over that step instead of returning to it.
+type Folded interface{ Folded(Step) bool }
+
 // Event is progress: a step starting (Done false) or ending, or a poll.
 type Event struct {
 	Step Step
 	Done bool
 	Poll *MobilePoll
-	Flow *Flow
+	// State is what the flow knew at that moment (a copy).
+	State State
 }
 
 // Run walks the steps from connect to the end, asking p. It returns nil when
@@ -390,10 +349,16 @@ func (f *Flow) Run(ctx context.Context, p Prompter) error {
 		case errors.Is(err, errAgain):
 			continue
 		case errors.As(err, &jump):
+			if jump.to == StepConnect {
+				asked = nil
+			}
 			s = jump.to
 			continue
 		case err != nil:
 			return err
+		}
+		if f, ok := p.(Folded); ok && q && f.Folded(s) {
+			q = false // its question is on another step's screen: esc passes over it
 		}
 		switch {
 		case q && s == StepConfirm:
@@ -416,10 +381,13 @@ type goTo struct{ to Step }
 
 func (g goTo) Error() string { return "go to " + g.to.String() }
 
+func (f *Flow) observe(p Prompter, s Step, done bool) {
+	p.Observe(Event{Step: s, Done: done, State: f.State()})
+}
+
 // do runs one step. asked reports whether a question was put to the user,
 // so that ErrBack can return to it.
 func (f *Flow) do(ctx context.Context, p Prompter, s Step) (asked bool, err error) {
-	obs := func(done bool) { p.Observe(Event{Step: s, Done: done, Flow: f}) }
 	failed := func(err error) (bool, error) {
 		retry, perr := p.Failed(ctx, s, err)
 		switch {
@@ -432,87 +400,113 @@ func (f *Flow) do(ctx context.Context, p Prompter, s Step) (asked bool, err erro
 	}
 	switch s {
 	case StepConnect:
-		base, c, err := p.Connect(ctx)
+		again := f.wrongToken
+		base, c, err := p.Connect(ctx, again)
 		if err != nil {
 			return false, err
 		}
-		f.BaseURL, f.Client = base, c
+		f.wrongToken = nil
+		f.client = c
+		f.st.BaseURL = base
+		f.st.Record.BaseURL = base
 		return true, nil
 
 	case StepDetect:
-		obs(false)
-		det, err := f.Detect(ctx)
+		f.observe(p, s, false)
+		det, err := Detect(ctx, f.client, f.settings.Product)
 		if err != nil {
 			return failed(err)
 		}
-		f.Detection = det
-		obs(true)
+		f.st.Detection = det
+		f.observe(p, s, true)
 		return true, p.Instance(ctx, det)
 
 	case StepChecks, StepMobileChecks:
-		mode := f.ChecksMode()
+		mode := f.settings.Mode
 		if s == StepMobileChecks {
 			mode = ModeNonMDM
 		}
-		obs(false)
-		report := f.Check(ctx, mode)
+		f.observe(p, s, false)
+		report := RunChecks(ctx, f.client, f.st.Detection, CheckOptions{Mode: mode, TypedURL: f.st.BaseURL})
 		if err := ctx.Err(); err != nil {
 			// Stopped by the user: a report of requests cut short says
 			// nothing about the instance.
 			return false, err
 		}
-		f.Report = report
-		obs(true)
-		recheck, err := p.Checks(ctx, f.Report)
+		f.st.Report = report
+		f.st.Record.Warnings = warnings(report)
+		f.observe(p, s, true)
+		recheck, err := p.Checks(ctx, report)
 		switch {
 		case err != nil:
 			return true, err
 		case recheck:
 			return false, errAgain
-		case !f.Report.Compatible():
+		}
+		if c, wrong := report.WrongToken(); wrong && s == StepChecks {
+			// Every failure followed from the ignored token: ask for another.
+			f.wrongToken = &WrongTokenError{Check: c}
+			return false, goTo{StepConnect}
+		}
+		if !report.Compatible() {
 			return false, errors.New("the instance is not ready")
 		}
 		return true, nil
 
 	case StepMode:
-		if f.Settings.Mode != "" {
-			f.Mode = f.Settings.Mode
+		if f.settings.Mode != "" {
+			f.st.Mode = f.settings.Mode
+			f.st.Record.Mode = f.st.Mode
 			return false, nil
 		}
-		m, err := p.Mode(ctx)
-		if err != nil {
-			return true, err
+		choices := modeChoices(f.st.Report)
+		for {
+			m, err := p.Mode(ctx, choices)
+			if err != nil {
+				return true, err
+			}
+			if available(choices, m) {
+				f.st.Mode = m
+				f.st.Record.Mode = m
+				return true, nil
+			}
 		}
-		f.Mode = m
-		return true, nil
 
 	case StepPlan:
-		obs(false)
-		plan, err := f.PlanLink(ctx)
+		f.observe(p, s, false)
+		var clients []api.OAuthClient
+		if !f.listAgain && f.st.Report != nil {
+			clients = f.st.Report.Clients
+		}
+		f.listAgain = true
+		plan, err := PlanLink(ctx, f.client, f.st.Detection.Product, f.settings.LinkName, clients)
 		if err != nil {
 			return failed(err)
 		}
-		f.Plan = plan
-		obs(true)
+		f.st.Plan = plan
+		f.observe(p, s, true)
 		return false, nil
 
 	case StepConfirm:
-		if !f.Plan.Changes() {
-			return false, nil
+		entry, err := p.ConfirmPlan(ctx, f.st.Plan, f.st.Entry)
+		if err != nil {
+			return true, err
 		}
-		return true, p.ConfirmPlan(ctx, f.Plan)
+		f.st.Entry = entry
+		return true, nil
 
 	case StepLink:
-		obs(false)
-		f.LinkPending = f.Plan.Changes()
-		res, err := f.ensureLinkProbing(ctx, f.Plan)
-		f.LinkPending = false
+		f.observe(p, s, false)
+		f.st.Record.Pending = f.st.Plan.Changes()
+		res, err := f.ensureLinkProbing(ctx, f.st.Plan)
+		f.st.Record.Pending = false
 		if res != nil {
 			// A link that exists is kept even if reading it back failed.
-			f.Link = res
-			site := f.NewSite(f.SiteTitle, f.SiteCache)
-			f.Site = &site
-			obs(true)
+			f.st.Link = res
+			f.st.Record.link(res)
+			site := NewSite(f.st.Detection, f.st.BaseURL, f.st.Entry.Title, res.Client.ClientID, f.st.Entry.Cache)
+			f.st.Site = &site
+			f.observe(p, s, true)
 		}
 		if err != nil {
 			if _, ferr := failed(err); !errors.Is(ferr, errAgain) {
@@ -524,72 +518,279 @@ func (f *Flow) do(ctx context.Context, p Prompter, s Step) (asked bool, err erro
 		return false, nil
 
 	case StepMobileOAuth:
-		obs(false)
-		ev, err := f.MobileOAuthNow(ctx)
-		if err != nil {
-			return failed(err)
-		}
-		if !ev.Confirmed() {
-			now, err := p.SwitchOn(ctx, ev)
-			if err != nil {
-				return false, err
-			}
-			ev, err = f.WaitForMobileOAuth(ctx, ev, func(poll MobilePoll) {
-				p.Observe(Event{Step: s, Poll: &poll, Flow: f})
-			}, now)
-			if err != nil {
-				f.Mobile = ev
-				return false, err
-			}
-		}
-		f.Mobile = ev
-		obs(true)
-		return false, nil
+		return false, f.mobileOAuth(ctx, p)
 
 	case StepSite:
-		title, cache := f.Title, false
-		asked := false
-		if f.Mode == ModeNonMDM {
+		if f.st.Mode == ModeNonMDM {
 			// The site entry is the URL and the instance's name: nothing to ask.
-			site := f.NewSite(title, false)
-			f.Site = &site
+			site := NewSite(f.st.Detection, f.st.BaseURL, f.settings.Title, "", false)
+			f.st.Site = &site
 			return false, nil
 		}
-		for {
-			if f.Title == "" {
-				var err error
-				asked = true
-				if title, err = p.Title(ctx, f.Detection.Title); err != nil {
-					return true, err
-				}
-			}
-			if f.CacheSession != nil {
-				cache = *f.CacheSession
-				break
-			}
-			var err error
-			asked = true
-			cache, err = p.CacheSession(ctx)
-			if errors.Is(err, ErrBack) && f.Title == "" {
-				continue // back to the title
-			}
-			if err != nil {
-				return true, err
-			}
-			break
+		entry := f.st.Entry // what was answered before a step back
+		if entry.Title == "" {
+			entry.Title = cmp.Or(f.settings.Title, f.st.Detection.Title)
+		}
+		if f.settings.CacheSession != nil {
+			entry.Cache = *f.settings.CacheSession
+		}
+		if f.settings.Title != "" && f.settings.CacheSession != nil {
+			f.st.Entry = entry
+			return false, nil
+		}
+		entry, err := p.Site(ctx, entry)
+		if err != nil {
+			return true, err
 		}
 		// The entry itself is made once the link is in place (StepLink).
-		f.SiteTitle, f.SiteCache = title, cache
-		return asked, nil
+		f.st.Entry = entry
+		return true, nil
 
 	case StepVerify:
-		if !f.Verify {
+		if !f.settings.Verify {
 			return false, nil
 		}
-		obs(false)
-		f.Verified = f.VerifySignIn(ctx)
-		obs(true)
+		f.verify(ctx, p)
 		return false, nil
+
+	case StepResult:
+		return false, f.result(ctx, p)
 	}
 	return false, fmt.Errorf("unknown step %v", s)
+}
+
+func available(choices []ModeChoice, m Mode) bool {
+	for _, c := range choices {
+		if c.Mode == m {
+			return len(c.Unavailable) == 0
+		}
+	}
+	return false
+}
+
+// warnings are a report's warnings, for the summary (the checks' screen may
+// have moved past them).
+func warnings(r *Report) []string {
+	var out []string
+	for _, c := range r.Checks {
+		if c.Status == StatusWarn {
+			out = append(out, c.Name+": "+c.Detail)
+		}
+	}
+	return out
+}
+
+// mobileOAuth is the non-MDM wait: the evidence at hand (what the checks
+// read), and unless it confirms the switch, the admin is asked for it and
+// the instance watched.
+func (f *Flow) mobileOAuth(ctx context.Context, p Prompter) error {
+	s := StepMobileOAuth
+	f.observe(p, s, false)
+	ev, known := f.st.Report.MobileOAuth()
+	if !known {
+		var err error
+		if ev, err = CheckMobileOAuth(ctx, f.client, f.st.Detection.Product, Baseline{}); err != nil {
+			retry, perr := p.Failed(ctx, s, err)
+			switch {
+			case perr != nil:
+				return perr
+			case retry:
+				return errAgain
+			}
+			return err
+		}
+	}
+	f.st.Mobile = ev
+	if !ev.Confirmed() {
+		if f.settings.Wait == 0 {
+			f.st.Record.Mobile = ev
+			return &NotConfirmedError{Evidence: ev}
+		}
+		now, err := p.SwitchOn(ctx, ev)
+		if err != nil {
+			return err
+		}
+		ev, err = f.waitForMobileOAuth(ctx, ev, func(poll MobilePoll) {
+			p.Observe(Event{Step: s, Poll: &poll, State: f.State()})
+		}, now)
+		f.st.Mobile = ev
+		if err != nil {
+			f.st.Record.Mobile = ev
+			return err
+		}
+	}
+	f.st.Record.Mobile = ev
+	f.observe(p, s, true)
+	return nil
+}
+
+// waitForMobileOAuth polls until the evidence confirms the switch, ctx ends
+// or Settings.Wait passes (then the error is a *NotConfirmedError). since is
+// the evidence when the admin was asked; something on now asks for a look at once.
+func (f *Flow) waitForMobileOAuth(ctx context.Context, since *MobileOAuthEvidence, progress func(MobilePoll), now <-chan struct{}) (*MobileOAuthEvidence, error) {
+	wctx := ctx
+	if f.settings.Wait > 0 {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeout(ctx, f.settings.Wait)
+		defer cancel()
+	}
+	var lastErr error
+	ev, err := waitForMobileOAuth(wctx, f.client, f.st.Detection.Product, since.AsBaseline(), f.settings.PollInterval(), func(p MobilePoll) {
+		lastErr = p.Err
+		progress(p)
+	}, now)
+	if ev == nil {
+		ev = since
+	}
+	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		return ev, &NotConfirmedError{Waited: f.settings.Wait, Evidence: ev, LastErr: lastErr}
+	}
+	return ev, err
+}
+
+// ensureLinkProbing is EnsureLink for a run that verifies at the end: the
+// verification's requests that need only the client ID (the provider's
+// metadata, the sign-in probes) start as soon as the create answers, beside
+// its read-back, so verifying costs setup no round trip of its own.
+func (f *Flow) ensureLinkProbing(ctx context.Context, plan *LinkPlan) (*LinkResult, error) {
+	if !f.settings.Verify || f.st.Detection == nil {
+		return EnsureLink(ctx, f.client, plan)
+	}
+	return ensureLink(ctx, f.client, plan, func(clientID string) {
+		if f.early == nil || f.early.clientID != clientID {
+			f.early = startProbes(ctx, f.client, f.st.Detection.Product, clientID)
+		}
+	})
+}
+
+// verify probes the app's sign-in against the link the flow settled on.
+func (f *Flow) verify(ctx context.Context, p Prompter) {
+	f.observe(p, StepVerify, false)
+	opts := VerifyOptions{Mode: f.st.Mode, early: f.early}
+	f.early = nil // a verification asked for again probes afresh
+	switch {
+	case f.st.Link != nil:
+		opts.Client = &f.st.Link.Client
+	case f.st.Mobile != nil && f.st.Mobile.Client != nil:
+		opts.Client = f.st.Mobile.Client
+	}
+	v := Verify(ctx, f.client, f.st.Detection, opts)
+	if ctx.Err() != nil {
+		return // cut short: says nothing about the sign-in
+	}
+	f.st.Verified = v
+	f.st.Record.Verified = v
+	f.observe(p, StepVerify, true)
+}
+
+// Action is what the user does with the result.
+type Action struct {
+	Kind ActionKind
+	// Save: where, in which format, and the sites to write (the session's list:
+	// other instances' sites join this one's).
+	Path   string
+	Format Format
+	Sites  []Site
+	// App is the app whose list is saved ("" is the instance's). Ask, when
+	// set, checks the sites already in the file against it, Known first
+	// (SaveAppListAsking): a file of the other app is refused.
+	App   App
+	Known SiteApps
+	Ask   AppAsker
+}
+
+// ActionKind names an Action.
+type ActionKind int
+
+const (
+	// ActionDone: the user is done with this instance.
+	ActionDone ActionKind = iota
+	// ActionVerify probes the app's sign-in again.
+	ActionVerify
+	// ActionRemove deletes the app's link (after ConfirmRemove).
+	ActionRemove
+	// ActionSave writes the site list to a file (merged with what is in it).
+	ActionSave
+)
+
+// result asks what the user does with the outcome, and does it.
+func (f *Flow) result(ctx context.Context, p Prompter) error {
+	for {
+		a, err := p.Result(ctx, f.State())
+		if err != nil {
+			return err
+		}
+		switch a.Kind {
+		case ActionDone:
+			return nil
+		case ActionVerify:
+			if f.st.Site != nil {
+				f.verify(ctx, p)
+			}
+		case ActionRemove:
+			if err := f.remove(ctx, p); err != nil && !errors.Is(err, ErrBack) {
+				return err
+			}
+		case ActionSave:
+			f.observe(p, StepResult, false)
+			var merged []Site
+			var unchecked []UncheckedSite
+			var err error
+			if a.Ask != nil {
+				merged, unchecked, err = SaveAppListAsking(ctx, a.Path, cmp.Or(a.App, f.st.App()), a.Sites, a.Format, a.Known, a.Ask)
+			} else {
+				merged, err = SaveSiteList(a.Path, a.Sites, a.Format)
+			}
+			f.st.Record.Saved = append(f.st.Record.Saved, Saved{Path: a.Path, Sites: len(merged), Ours: len(a.Sites), Unchecked: unchecked, Err: err})
+			f.observe(p, StepResult, true)
+		}
+	}
+}
+
+// remove deletes the app's link once the user confirmed which one and what
+// it costs; the site leaves the entry (its client signs nobody in).
+func (f *Flow) remove(ctx context.Context, p Prompter) error {
+	if f.st.Detection == nil {
+		return nil
+	}
+	clientID := ""
+	var plan *RemovePlan
+	for {
+		var err error
+		plan, err = PlanRemove(ctx, f.client, f.st.Detection.Product, nil, clientID)
+		var choose *ChooseLinkError
+		switch {
+		case errors.As(err, &choose):
+			if clientID, err = p.ConfirmRemove(ctx, nil, choose.Candidates); err != nil {
+				return err
+			}
+			continue
+		case err != nil:
+			retry, perr := p.Failed(ctx, StepResult, err)
+			if perr != nil || !retry {
+				return perr
+			}
+			continue
+		}
+		break
+	}
+	if _, err := p.ConfirmRemove(ctx, plan, nil); err != nil {
+		return err
+	}
+	f.observe(p, StepResult, false)
+	res, err := Remove(ctx, f.client, plan)
+	if err != nil {
+		_, perr := p.Failed(ctx, StepResult, err)
+		return perr
+	}
+	f.st.Record.Removed, f.st.Record.RemovePlan = res, plan
+	if res.Changed() {
+		// The probes spoke of a link that is gone, and its site signs nobody in.
+		f.st.Verified, f.st.Record.Verified = nil, nil
+		if f.st.Mode != ModeNonMDM {
+			f.st.Site = nil
+		}
+	}
+	f.observe(p, StepResult, true)
+	return nil
 }

@@ -40,16 +40,21 @@ func (s *script) ask(q string) error {
 	return nil
 }
 
-func (s *script) Connect(context.Context) (string, *api.Client, error) {
+func (s *script) Connect(_ context.Context, again error) (string, *api.Client, error) {
+	if again != nil {
+		return s.client.BaseURL(), s.client, s.ask("connect again")
+	}
 	return s.client.BaseURL(), s.client, s.ask("connect")
 }
 func (s *script) Instance(context.Context, *steps.Detection) error { return s.ask("instance") }
 func (s *script) Checks(_ context.Context, r *steps.Report) (bool, error) {
 	return false, s.ask("checks:" + string(r.Mode))
 }
-func (s *script) Mode(context.Context) (steps.Mode, error) { return s.mode, s.ask("mode") }
-func (s *script) ConfirmPlan(context.Context, *steps.LinkPlan) error {
-	return s.ask("confirm")
+func (s *script) Mode(context.Context, []steps.ModeChoice) (steps.Mode, error) {
+	return s.mode, s.ask("mode")
+}
+func (s *script) ConfirmPlan(_ context.Context, _ *steps.LinkPlan, e steps.SiteEntry) (steps.SiteEntry, error) {
+	return e, s.ask("confirm")
 }
 func (s *script) SwitchOn(context.Context, *steps.MobileOAuthEvidence) (<-chan struct{}, error) {
 	if s.onSwitch != nil {
@@ -57,8 +62,16 @@ func (s *script) SwitchOn(context.Context, *steps.MobileOAuthEvidence) (<-chan s
 	}
 	return s.now, s.ask("switch")
 }
-func (s *script) Title(_ context.Context, def string) (string, error) { return def, s.ask("title") }
-func (s *script) CacheSession(context.Context) (bool, error)          { return true, s.ask("cache") }
+func (s *script) Site(_ context.Context, def steps.SiteEntry) (steps.SiteEntry, error) {
+	def.Cache = true
+	return def, s.ask("site")
+}
+func (s *script) Result(context.Context, steps.State) (steps.Action, error) {
+	return steps.Action{}, s.ask("result")
+}
+func (s *script) ConfirmRemove(context.Context, *steps.RemovePlan, []api.OAuthClient) (string, error) {
+	return "", s.ask("remove")
+}
 func (s *script) Failed(_ context.Context, st steps.Step, err error) (bool, error) {
 	return false, s.ask("failed:" + st.String())
 }
@@ -71,17 +84,21 @@ func (s *script) Observe(e steps.Event) {
 func TestFlowRunMDM(t *testing.T) {
 	env := simtest.New(t, simulator.Config{})
 	p := &script{client: env.Client(t, simtest.SysadminToken), mode: steps.ModeMDM}
-	f := &steps.Flow{}
+	f := steps.NewFlow(steps.Settings{})
 	if err := f.Run(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
 	// The site entry is asked before the confirmation: the plan shows all that is written.
-	want := []string{"connect", "instance", "checks:", "mode", "title", "cache", "confirm"}
+	want := []string{"connect", "instance", "checks:", "mode", "site", "confirm", "result"}
 	if !slices.Equal(p.asked, want) {
 		t.Errorf("asked %v, want %v", p.asked, want)
 	}
-	if f.Link == nil || !f.Link.Changed || f.Site == nil || f.Site.OAuth == nil || f.Site.OAuth.ClientID != f.Link.Client.ClientID || !f.Site.OAuth.CacheSessionInMobileBrowser {
-		t.Fatalf("flow ended with link %+v, site %+v", f.Link, f.Site)
+	st := f.State()
+	if st.Link == nil || !st.Link.Changed || st.Site == nil || st.Site.OAuth == nil || st.Site.OAuth.ClientID != st.Link.Client.ClientID || !st.Site.OAuth.CacheSessionInMobileBrowser {
+		t.Fatalf("flow ended with link %+v, site %+v", st.Link, st.Site)
+	}
+	if st.Record.Created == nil || st.Record.Outcome() != st.Link.Outcome() {
+		t.Errorf("record %+v does not say the link was created", st.Record)
 	}
 	// The plan reused the checks' list: one list in all.
 	if n := env.Count("GET", api.PathClients); n != 1 {
@@ -98,32 +115,33 @@ func TestFlowRunSettledAsksNothing(t *testing.T) {
 	env.Sim.AddClient("Jira iOS app", []string{api.Jira.MobileRedirect()}, "WRITE")
 	p := &script{client: env.Client(t, simtest.SysadminToken)}
 	no := false
-	f := &steps.Flow{Settings: steps.Settings{Mode: steps.ModeMDM, Title: "Acme", CacheSession: &no}}
+	f := steps.NewFlow(steps.Settings{Mode: steps.ModeMDM, Title: "Acme", CacheSession: &no})
 	if err := f.Run(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"connect", "instance", "checks:mdm"}; !slices.Equal(p.asked, want) {
+	// The confirmation of a reuse is shown (it writes nothing; a front-end may go on unasked).
+	if want := []string{"connect", "instance", "checks:mdm", "confirm", "result"}; !slices.Equal(p.asked, want) {
 		t.Errorf("asked %v, want %v", p.asked, want)
 	}
-	if f.Link == nil || f.Link.Changed || f.Site.Title != "Acme" {
-		t.Errorf("link %+v, site %+v", f.Link, f.Site)
+	if st := f.State(); st.Link == nil || st.Link.Changed || st.Site.Title != "Acme" {
+		t.Errorf("link %+v, site %+v", st.Link, st.Site)
 	}
 	if n := env.Count("POST", api.PathClients); n != 0 {
 		t.Errorf("%d creates for a link that exists", n)
 	}
 }
 
-// ErrBack returns to the previous question: back at the session caching asks
-// the title again, back at the confirmation asks the site entry again, and
+// ErrBack returns to the previous question: back at the site entry asks the
+// mode again, back at the confirmation asks the site entry again, and
 // nothing is created until the confirmation says yes.
 func TestFlowRunBack(t *testing.T) {
 	env := simtest.New(t, simulator.Config{})
-	p := &script{client: env.Client(t, simtest.SysadminToken), mode: steps.ModeMDM, back: map[string]bool{"confirm": true, "cache": true}}
-	f := &steps.Flow{}
+	p := &script{client: env.Client(t, simtest.SysadminToken), mode: steps.ModeMDM, back: map[string]bool{"confirm": true, "site": true}}
+	f := steps.NewFlow(steps.Settings{})
 	if err := f.Run(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"connect", "instance", "checks:", "mode", "title", "cache", "title", "cache", "confirm", "title", "cache", "confirm"}
+	want := []string{"connect", "instance", "checks:", "mode", "site", "mode", "site", "confirm", "site", "confirm", "result"}
 	if !slices.Equal(p.asked, want) {
 		t.Errorf("asked %v, want %v", p.asked, want)
 	}
@@ -137,22 +155,23 @@ func TestFlowRunBack(t *testing.T) {
 func TestFlowRunNonMDM(t *testing.T) {
 	env := simtest.New(t, simulator.Config{})
 	p := &script{client: env.Client(t, simtest.SysadminToken), mode: steps.ModeNonMDM, onSwitch: func() { env.Sim.SetMobileOAuth(true) }}
-	f := &steps.Flow{Settings: steps.Settings{PollEvery: time.Millisecond}}
+	f := steps.NewFlow(steps.Settings{PollEvery: time.Millisecond, Wait: steps.WaitUntilStopped})
 	if err := f.Run(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"connect", "instance", "checks:", "mode", "checks:non-mdm", "switch"}
+	want := []string{"connect", "instance", "checks:", "mode", "checks:non-mdm", "switch", "result"}
 	if !slices.Equal(p.asked, want) {
 		t.Errorf("asked %v, want %v", p.asked, want)
 	}
-	if !f.Mobile.Confirmed() || f.Site == nil || f.Site.OAuth != nil {
-		t.Fatalf("mobile %+v, site %+v", f.Mobile, f.Site)
+	st := f.State()
+	if !st.Mobile.Confirmed() || st.Site == nil || st.Site.OAuth != nil {
+		t.Fatalf("mobile %+v, site %+v", st.Mobile, st.Site)
 	}
 	if n := env.Count("POST", api.PathClients); n != 0 {
 		t.Errorf("the wizard created %d client(s) in non-MDM mode", n)
 	}
-	if f.Outcome() != f.Mobile.Describe() {
-		t.Errorf("outcome %q", f.Outcome())
+	if st.Record.Outcome() != st.Mobile.Describe() {
+		t.Errorf("outcome %q", st.Record.Outcome())
 	}
 }
 
@@ -175,7 +194,7 @@ func TestFlowWaitEnds(t *testing.T) {
 					cancel()
 				}()
 			}
-			f := &steps.Flow{Settings: steps.Settings{PollEvery: time.Hour}}
+			f := steps.NewFlow(steps.Settings{PollEvery: time.Hour, Wait: steps.WaitUntilStopped})
 			err := f.Run(ctx, p)
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("err = %v, want cancellation", err)
@@ -187,10 +206,10 @@ func TestFlowWaitEnds(t *testing.T) {
 	})
 	t.Run("bounded", func(t *testing.T) {
 		p := &script{client: env.Client(t, simtest.SysadminToken), mode: steps.ModeNonMDM}
-		f := &steps.Flow{Settings: steps.Settings{PollEvery: time.Millisecond, Wait: 30 * time.Millisecond}}
+		f := steps.NewFlow(steps.Settings{PollEvery: time.Millisecond, Wait: 30 * time.Millisecond})
 		err := f.Run(context.Background(), p)
 		var nc *steps.NotConfirmedError
-		if !errors.As(err, &nc) || nc.Evidence == nil || f.Mobile == nil || f.Mobile.Confirmed() {
+		if mob := f.State().Mobile; !errors.As(err, &nc) || nc.Evidence == nil || mob == nil || mob.Confirmed() {
 			t.Fatalf("err = %v, want NotConfirmedError with the evidence", err)
 		}
 	})
@@ -204,13 +223,13 @@ func TestFlowWaitEnds(t *testing.T) {
 				now <- struct{}{}
 			}()
 		}
-		f := &steps.Flow{Settings: steps.Settings{PollEvery: time.Hour}}
+		f := steps.NewFlow(steps.Settings{PollEvery: time.Hour, Wait: steps.WaitUntilStopped})
 		done := make(chan error, 1)
 		go func() { done <- f.Run(context.Background(), p) }()
 		select {
 		case err := <-done:
-			if err != nil || !f.Mobile.Confirmed() {
-				t.Fatalf("err %v, mobile %+v", err, f.Mobile)
+			if err != nil || !f.State().Mobile.Confirmed() {
+				t.Fatalf("err %v, mobile %+v", err, f.State().Mobile)
 			}
 		case <-time.After(5 * time.Second):
 			t.Fatal("a look asked for at once did not happen")

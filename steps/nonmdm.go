@@ -164,7 +164,7 @@ func CheckMobileOAuth(ctx context.Context, c *api.Client, p api.Product, base Ba
 	return MobileOAuthEvidenceFrom(p, clients, login, loginErr, base), nil
 }
 
-// MobilePoll is one look at the instance during WaitForMobileOAuth.
+// MobilePoll is one look at the instance during the non-MDM wait.
 type MobilePoll struct {
 	N        int                  // 1 for the first poll
 	Elapsed  time.Duration        // since the wait began
@@ -172,18 +172,13 @@ type MobilePoll struct {
 	Err      error                // why this poll failed
 }
 
-// WaitForMobileOAuth polls every interval until the evidence confirms the mobile
-// plugin's OAuth 2.0 switch, or ctx ends. progress, if set, sees every poll,
-// failed ones included. On success it returns the confirming evidence. When ctx
-// ends first it returns the last evidence it could read (nil if no poll
-// succeeded) with an error that wraps ctx.Err() and, if the last poll failed,
-// that failure too.
-func WaitForMobileOAuth(ctx context.Context, c *api.Client, p api.Product, base Baseline, every time.Duration, progress func(MobilePoll)) (*MobileOAuthEvidence, error) {
-	return waitForMobileOAuth(ctx, c, p, base, every, progress, nil)
-}
-
-// waitForMobileOAuth is WaitForMobileOAuth that also looks at once whenever
-// something arrives on now (the user asked to check now).
+// waitForMobileOAuth polls every interval until the evidence confirms the
+// mobile plugin's OAuth 2.0 switch, or ctx ends, and looks at once whenever
+// something arrives on now (the user asked to check now). progress sees every
+// poll, failed ones included. On success it returns the confirming evidence.
+// When ctx ends first it returns the last evidence it could read (nil if no
+// poll succeeded) with an error that wraps ctx.Err() and, if the last poll
+// failed, that failure too.
 func waitForMobileOAuth(ctx context.Context, c *api.Client, p api.Product, base Baseline, every time.Duration, progress func(MobilePoll), now <-chan struct{}) (*MobileOAuthEvidence, error) {
 	start := time.Now()
 	t := time.NewTicker(every)
@@ -204,9 +199,7 @@ func waitForMobileOAuth(ctx context.Context, c *api.Client, p api.Product, base 
 			return giveUp()
 		}
 		last, lastErr = cmpOr(ev, last), err
-		if progress != nil {
-			progress(MobilePoll{N: n, Elapsed: time.Since(start), Evidence: ev, Err: err})
-		}
+		progress(MobilePoll{N: n, Elapsed: time.Since(start), Evidence: ev, Err: err})
 		if ev.Confirmed() {
 			return ev, nil
 		}

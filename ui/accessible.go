@@ -36,29 +36,31 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	w := &colorprofile.Writer{Forward: out, Profile: colorprofile.NoTTY}
 	p := &accessible{opts: opts, out: w, src: newLineSource(in, w), quit: cancel}
 	defer p.src.close()
-	f := &steps.Flow{Settings: opts.settings()}
+	f := steps.NewFlow(opts.settings())
 	err := f.Run(ctx, p)
 	if p.endWait != nil {
 		p.endWait()
 	}
-	if err == nil {
-		err = p.result(ctx, f)
-	}
+	rec := f.State().Record
 	switch {
+	case err == nil:
+		p.say("Done. " + strings.Join(rec.Lines(), " "))
 	case p.quitting && errors.Is(err, context.Canceled), errors.Is(err, errQuit):
-		p.say("Stopped. " + f.Outcome())
+		p.say("Stopped. " + strings.Join(rec.Lines(), " "))
 		return nil
-	case err != nil:
-		p.say(f.Outcome())
+	default:
+		p.say(strings.Join(rec.Lines(), " "))
 	}
 	return err
 }
 
-// settings are the flow's pre-answers from the options.
+// settings are the flow's pre-answers from the options; an interactive wait
+// lasts until the user stops it.
 func (o Options) settings() steps.Settings {
 	return steps.Settings{
 		Product: o.Product, Mode: o.Mode, LinkName: o.LinkName, Title: o.Title,
-		CacheSession: o.CacheSession, PollEvery: o.pollEvery(), Verify: !o.NoVerify,
+		CacheSession: o.CacheSession, PollEvery: o.PollEvery, Verify: !o.NoVerify,
+		Wait: steps.WaitUntilStopped,
 	}
 }
 
@@ -178,8 +180,10 @@ type accessible struct {
 	endWait context.CancelFunc
 	// lastPollErr is the last poll failure said, so that each is said once.
 	lastPollErr string
-	// flow is the flow being run, as the last event showed it.
-	flow *steps.Flow
+	// base is the base URL Connect settled on (a wrong token keeps it).
+	base string
+	// resultShown: the site list was printed and saving offered.
+	resultShown bool
 }
 
 func (p *accessible) say(lines ...string) {
@@ -292,12 +296,19 @@ func (p *accessible) yesOrQuit(ctx context.Context, prompt, yes, no string) erro
 	return err
 }
 
-func (p *accessible) Connect(ctx context.Context) (string, *api.Client, error) {
-	if p.opts.Demo {
+func (p *accessible) Connect(ctx context.Context, again error) (string, *api.Client, error) {
+	if again != nil {
+		// The instance ignored the token: ask for another one, at the same URL.
+		p.sayErr(again)
+		p.opts.Creds = Credentials{}
+		p.opts.BaseURL = p.base
+	} else if p.opts.Demo {
 		p.say("This is a demo against a simulated Jira on this machine; nothing real is changed.")
 	}
-	p.say("Mobile OAuth wizard: sets up the Jira and Confluence iOS apps (2.0 and later) to sign in with OAuth 2.0.",
-		"Nothing is written to the instance before you confirm it.", "")
+	if again == nil {
+		p.say("Mobile OAuth wizard: sets up the Jira and Confluence iOS apps (2.0 and later) to sign in with OAuth 2.0.",
+			"Nothing is written to the instance before you confirm it.", "")
+	}
 	base := ""
 	for base == "" {
 		raw := p.opts.BaseURL
@@ -348,6 +359,7 @@ func (p *accessible) Connect(ctx context.Context) (string, *api.Client, error) {
 		p.sayErr(err)
 		return "", nil, err
 	}
+	p.base = base
 	return base, c, nil
 }
 
@@ -367,30 +379,47 @@ func (p *accessible) Checks(ctx context.Context, r *steps.Report) (bool, error) 
 		}
 	}
 	p.say(r.Verdict(), "")
-	if r.Compatible() {
+	if _, wrong := r.WrongToken(); r.Compatible() || wrong {
+		// A wrong token: the flow asks for another one.
 		return false, nil
 	}
 	p.say("Fix them on the instance, then check again.")
 	return true, p.yesOrQuit(ctx, "What now?", "Check again", "Quit")
 }
 
-func (p *accessible) Mode(ctx context.Context) (steps.Mode, error) {
-	n, err := p.choose(ctx, "How will the iOS app learn the OAuth 2.0 client?", []string{steps.ModeMDM.Describe(), steps.ModeNonMDM.Describe()}, 0)
+// Mode offers both modes; one the checks rule out is marked unavailable
+// with the reason, and choosing it says so and asks again.
+func (p *accessible) Mode(ctx context.Context, choices []steps.ModeChoice) (steps.Mode, error) {
+	labels := make([]string, len(choices))
+	for i, c := range choices {
+		labels[i] = c.Mode.Describe()
+		if len(c.Unavailable) > 0 {
+			labels[i] += " Unavailable on this instance: " + blockerNames(c.Unavailable) + "."
+		}
+	}
+	n, err := p.choose(ctx, "How will the iOS app learn the OAuth 2.0 client?", labels, 0)
 	if err != nil {
 		return "", err
 	}
-	return modes[n], nil
+	if u := choices[n].Unavailable; len(u) > 0 {
+		for _, c := range u {
+			p.say(fmt.Sprintf("Unavailable: %s: %s", c.Name, c.Detail))
+		}
+	}
+	return choices[n].Mode, nil
 }
 
-func (p *accessible) ConfirmPlan(ctx context.Context, plan *steps.LinkPlan) error {
-	p.say(plan.Describe())
-	if p.flow != nil {
-		p.say(p.flow.SiteEntry())
+func (p *accessible) ConfirmPlan(ctx context.Context, plan *steps.LinkPlan, entry steps.SiteEntry) (steps.SiteEntry, error) {
+	if !plan.Changes() {
+		// Nothing is written: say what is used and go on.
+		p.say(plan.Describe(), siteEntryText(entry))
+		return entry, nil
 	}
+	p.say(plan.Describe(), siteEntryText(entry))
 	for _, n := range plan.NotReused() {
 		p.say(n)
 	}
-	return p.yesOrQuit(ctx, "Create this link on the instance?", "Yes, create it", "No, quit")
+	return entry, p.yesOrQuit(ctx, "Create this link on the instance?", "Yes, create it", "No, quit")
 }
 
 // SwitchOn says where the switch is and, while the flow waits, turns each line
@@ -400,7 +429,7 @@ func (p *accessible) SwitchOn(ctx context.Context, ev *steps.MobileOAuthEvidence
 	p.say("Turn on OAuth 2.0 in the mobile plugin, in a browser, as a system administrator:",
 		"  "+steps.MobileAdminPath(prod),
 		"The plugin then hands the app its client; the wizard watches for it.",
-		fmt.Sprintf("Not confirmed yet. Checking again every %s; press Enter to check now, or type q and Enter to quit.", p.opts.pollEvery()))
+		fmt.Sprintf("Not confirmed yet. Checking again every %s; press Enter to check now, or type q and Enter to quit.", p.opts.settings().PollInterval()))
 	now := make(chan struct{})
 	ctx, p.endWait = context.WithCancel(ctx)
 	go func() {
@@ -428,13 +457,27 @@ func (p *accessible) SwitchOn(ctx context.Context, ev *steps.MobileOAuthEvidence
 	return now, nil
 }
 
-func (p *accessible) Title(ctx context.Context, def string) (string, error) {
-	return p.ask(ctx, "Title the app shows for this site", def, false)
+func (p *accessible) Site(ctx context.Context, def steps.SiteEntry) (steps.SiteEntry, error) {
+	e := def
+	var err error
+	if p.opts.Title == "" {
+		if e.Title, err = p.ask(ctx, "Title the app shows for this site", def.Title, false); err != nil {
+			return e, err
+		}
+	}
+	if p.opts.CacheSession == nil {
+		n, err := p.choose(ctx, "Keep the sign-in session in the mobile browser (cacheSessionInMobileBrowser)?", []string{"No (default)", "Yes"}, 0)
+		if err != nil {
+			return e, err
+		}
+		e.Cache = n == 1
+	}
+	return e, nil
 }
 
-func (p *accessible) CacheSession(ctx context.Context) (bool, error) {
-	n, err := p.choose(ctx, "Keep the sign-in session in the mobile browser (cacheSessionInMobileBrowser)?", []string{"No (default)", "Yes"}, 0)
-	return n == 1, err
+// ConfirmRemove is not asked in accessible mode: its result offers no deletion.
+func (p *accessible) ConfirmRemove(context.Context, *steps.RemovePlan, []api.OAuthClient) (string, error) {
+	return "", steps.ErrBack
 }
 
 func (p *accessible) Failed(ctx context.Context, s steps.Step, err error) (bool, error) {
@@ -450,8 +493,7 @@ func (p *accessible) Failed(ctx context.Context, s steps.Step, err error) (bool,
 }
 
 func (p *accessible) Observe(e steps.Event) {
-	f := e.Flow
-	p.flow = f
+	st := e.State
 	switch {
 	case e.Poll != nil:
 		msg := ""
@@ -463,62 +505,70 @@ func (p *accessible) Observe(e steps.Event) {
 		}
 		p.lastPollErr = msg
 	case !e.Done && e.Step == steps.StepDetect:
-		p.say("Asking " + f.BaseURL + " what it is…")
+		p.say("Asking " + st.BaseURL + " what it is…")
 	case !e.Done && (e.Step == steps.StepChecks || e.Step == steps.StepMobileChecks):
 		p.say("", "Checking versions, plugins and permissions…")
 	case e.Done && e.Step == steps.StepLink:
-		p.say(f.Link.Outcome(), "")
+		p.say(st.Link.Outcome(), "")
 	case e.Done && e.Step == steps.StepMobileOAuth:
 		if p.endWait != nil {
 			p.endWait()
 		}
-		p.say(f.Mobile.Describe(), "")
+		p.say(st.Mobile.Describe(), "")
 	case !e.Done && e.Step == steps.StepVerify:
 		p.say("Proving, as the app would, that its sign-in can start…")
-	case e.Done && e.Step == steps.StepVerify && f.Verified != nil:
-		for _, c := range f.Verified.Probes {
+	case e.Done && e.Step == steps.StepVerify && st.Verified != nil:
+		for _, c := range st.Verified.Probes {
 			p.say(fmt.Sprintf("%-4s  %s: %s", c.Status, c.Name, c.Detail))
 			if rem := p.opts.checkRemedy(c); rem != "" && c.Status != steps.StatusOK {
 				p.say("      What to do: " + rem)
 			}
 		}
-		p.say(f.Verified.Verdict(), "")
+		p.say(st.Verified.Verdict(), "")
+	case e.Done && e.Step == steps.StepResult:
+		if n := len(st.Record.Saved); n > 0 {
+			s := st.Record.Saved[n-1]
+			if s.Err != nil {
+				p.sayErr(s.Err)
+				break
+			}
+			p.say(s.Text())
+			for _, u := range s.Unchecked {
+				p.say(u.Describe(s.Path))
+			}
+		}
 	}
 }
 
-// result prints the site list, labelled with its app, and offers to save it.
-func (p *accessible) result(ctx context.Context, f *steps.Flow) error {
-	format := cmp.Or(p.opts.Format, steps.FormatJSON)
-	app := f.App()
-	out, err := steps.RenderSites([]steps.Site{*f.Site}, format)
-	if err != nil {
-		return err
+// Result prints the site list, with what it is for, and offers to save it once.
+func (p *accessible) Result(ctx context.Context, st steps.State) (steps.Action, error) {
+	if p.resultShown || st.Site == nil {
+		if n := len(st.Record.Saved); n > 0 && st.Record.Saved[n-1].Err != nil {
+			return steps.Action{}, st.Record.Saved[n-1].Err // said already (Observe)
+		}
+		return steps.Action{}, nil
 	}
-	p.say("The "+app.Name()+"'s site list. Paste it into your MDM's managed app configuration for the "+app.Label()+":", "")
+	p.resultShown = true
+	format := cmp.Or(p.opts.Format, steps.FormatJSON)
+	sites := []steps.Site{*st.Site}
+	out, err := steps.RenderSites(sites, format)
+	if err != nil {
+		return steps.Action{}, err
+	}
+	// The list follows the hint.
+	p.say(strings.TrimSuffix(resultHint(st, st.App()), ".")+":", "")
 	fmt.Fprint(p.out, string(out))
 	p.say("")
 	// As on the full-screen result, a file is written only when asked for:
 	// --output names it (Enter accepts it), otherwise Enter skips.
 	if p.opts.NoSave != "" {
 		p.say(p.opts.NoSave)
-		p.say("Done. " + f.Outcome())
-		return nil
+		return steps.Action{}, nil
 	}
+	app := st.App()
 	path, err := p.ask(ctx, "Save the "+app.Name()+"'s list to a file? Type a path (e.g. "+defaultFile(format)+"), or - to skip", cmp.Or(p.opts.Output.For(app), "-"), false)
-	if err != nil {
-		return err
+	if err != nil || path == "-" {
+		return steps.Action{}, err
 	}
-	if path != "-" {
-		merged, unchecked, err := steps.SaveAppListAsking(ctx, path, app, []steps.Site{*f.Site}, format, nil, p.opts.askApp)
-		if err != nil {
-			p.sayErr(err)
-			return err
-		}
-		p.say(savedText(path, len(merged), 1))
-		for _, u := range unchecked {
-			p.say(u.Describe(path))
-		}
-	}
-	p.say("Done. " + f.Outcome())
-	return nil
+	return steps.Action{Kind: steps.ActionSave, Path: path, Format: format, Sites: sites, Ask: p.opts.askApp}, nil
 }

@@ -5,25 +5,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// reply carries the outcome of a request made by one visit to a screen.
-type reply[T any] struct {
-	gen int
-	val T
-	err error
-}
-
-func (r reply[T]) generation() int { return r.gen }
-
-// request runs fn in a tea.Cmd (never in Update) and tags its reply with the
-// current visit, so a reply to a screen the user has left is dropped.
-func request[T any](m *Model, fn func() (T, error)) tea.Cmd {
-	gen := m.gen
-	return func() tea.Msg {
-		v, err := fn()
-		return reply[T]{gen: gen, val: v, err: err}
-	}
-}
-
 // loader is the spinner a screen shows while its request is under way.
 type loader struct {
 	spin spinner.Model

@@ -14,31 +14,31 @@ import (
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
-// checks asks the instance what it is and runs the compatibility checks, on
-// one screen that moves on by itself when nothing failed (warnings are shown
-// on the next screens and in the summary). The same screen, with reach set,
-// is the non-MDM reachability check (mobile plugin and its anonymous login
-// info).
+// checks shows a compatibility report the flow stopped at: one with
+// failures (r checks again once fixed), or one reached with esc (enter goes
+// on). Passed checks move on by themselves: the flow does not ask. With a
+// non-MDM report it is the non-MDM reachability check (mobile plugin and its
+// anonymous login info).
 type checks struct {
 	m      *Model
 	w, h   int
 	reach  bool
-	load   loader
 	report *steps.Report
-	err    error
 	vp     viewport.Model
 }
 
-// checked is what one visit learned: the instance and its report.
-type checked struct {
-	det    *steps.Detection
-	report *steps.Report
-}
-
-func newChecks(m *Model, reach bool) *checks {
+func newChecks(m *Model) *checks {
 	vp := viewport.New()
 	vp.KeyMap = scrollKeys()
-	return &checks{m: m, reach: reach, load: newLoader(), vp: vp}
+	return &checks{m: m, vp: vp}
+}
+
+func (s *checks) open(qq question) tea.Cmd {
+	q := qq.(askChecks)
+	s.report, s.reach = q.report, q.mobile() && s.m.know.Mode == steps.ModeNonMDM
+	s.fill()
+	s.vp.GotoTop()
+	return nil
 }
 
 // scrollKeys keeps the viewport off the letters the screens use.
@@ -70,43 +70,7 @@ func (s *checks) SetSize(w, h int) {
 	s.fill()
 }
 
-func (s *checks) mode() steps.Mode {
-	if s.reach {
-		return steps.ModeNonMDM
-	}
-	// The non-MDM checks have a screen of their own (reach), shown after the
-	// choice even when the command line settled it: the first checks only warn.
-	if s.m.flow.ChecksMode() == steps.ModeMDM {
-		return steps.ModeMDM
-	}
-	return ""
-}
-
-func (s *checks) enter() tea.Cmd {
-	s.report, s.err = nil, nil
-	ctx, f, mode, reach := s.m.ctx, s.m.snapshot(), s.mode(), s.reach
-	if !reach {
-		s.m.flow.Detection = nil
-	}
-	return tea.Batch(s.load.start(), request(s.m, func() (checked, error) {
-		if !reach {
-			det, err := f.Detect(ctx)
-			if err != nil {
-				return checked{}, err
-			}
-			f.Detection = det
-		}
-		return checked{det: f.Detection, report: f.Check(ctx, mode)}, nil
-	}))
-}
-
 func (s *checks) bindings() []key.Binding {
-	if s.load.busy {
-		return nil
-	}
-	if s.err != nil {
-		return []key.Binding{withHelp(s.m.keys.Recheck, "r", "try again")}
-	}
 	b := []key.Binding{s.m.keys.Recheck, s.m.keys.Page}
 	if s.report != nil && s.report.Compatible() {
 		b = append([]key.Binding{s.m.keys.Enter}, b...)
@@ -115,55 +79,29 @@ func (s *checks) bindings() []key.Binding {
 }
 
 func (s *checks) update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case reply[checked]:
-		s.load.stop()
-		if msg.err != nil {
-			s.err = msg.err
-			return nil
-		}
-		s.m.flow.Detection = msg.val.det
-		s.report = msg.val.report
-		s.m.flow.Report = msg.val.report
-		s.fill()
-		s.vp.GotoTop()
-		if _, ok := s.report.WrongToken(); ok && !s.reach {
-			return s.m.wrongToken()
-		}
-		if s.report.Compatible() && !s.m.backward && !s.reach {
-			return s.m.advance()
+	k, ok := msg.(tea.KeyPressMsg)
+	switch {
+	case !ok:
+		return nil
+	case key.Matches(k, s.m.keys.Recheck):
+		return s.m.reply(true, nil)
+	case key.Matches(k, s.m.keys.Enter):
+		if s.report != nil && s.report.Compatible() {
+			return s.m.reply(false, nil)
 		}
 		return nil
-	case tea.KeyPressMsg:
-		switch {
-		case s.load.busy:
-			return nil
-		case s.err != nil:
-			if key.Matches(msg, s.m.keys.Recheck) {
-				return s.enter()
-			}
-			return nil
-		case key.Matches(msg, s.m.keys.Recheck):
-			return s.enter()
-		case key.Matches(msg, s.m.keys.Enter):
-			if s.report != nil && s.report.Compatible() {
-				return s.m.advance()
-			}
-			return nil
-		}
-		var cmd tea.Cmd
-		s.vp, cmd = s.vp.Update(msg)
-		return cmd
 	}
-	return s.load.update(msg)
+	var cmd tea.Cmd
+	s.vp, cmd = s.vp.Update(k)
+	return cmd
 }
 
 // verdict is the fixed part above the list: the instance, what blocks the
 // flow and what to do.
 func (s *checks) verdict() string {
 	head := ""
-	if d := s.m.flow.Detection; d != nil && !s.reach {
-		head = s.m.st.accent.Render(wrap(fmt.Sprintf("%s %s %q at %s", d.Product.Title(), d.Version, d.Title, cmp.Or(d.InstanceBaseURL, s.m.flow.BaseURL)), s.w, "")) + "\n"
+	if d := s.m.know.Detection; d != nil && !s.reach {
+		head = s.m.st.accent.Render(wrap(fmt.Sprintf("%s %s %q at %s", d.Product.Title(), d.Version, d.Title, cmp.Or(d.InstanceBaseURL, s.m.know.BaseURL)), s.w, "")) + "\n"
 	}
 	return head + s.outcome()
 }
@@ -226,14 +164,7 @@ func (s *checks) fill() {
 func countLines(s string) int { return strings.Count(s, "\n") + 1 }
 
 func (s *checks) View() string {
-	switch {
-	case s.load.busy && s.reach:
-		return s.load.view("Checking the mobile plugin and its login info…")
-	case s.load.busy:
-		return s.load.view("Asking " + s.m.flow.BaseURL + " what it is, then checking versions, plugins and permissions…")
-	case s.err != nil:
-		return s.m.errorBlock(s.err, s.w) + "\n\n" + wrap("Press r to try again, or esc to change the URL or the token.", s.w, "")
-	case s.report == nil:
+	if s.report == nil {
 		return ""
 	}
 	return s.verdict() + "\n\n" + s.vp.View() + s.m.moreBelow(&s.vp)
@@ -243,13 +174,13 @@ func (s *checks) View() string {
 // warning), and with details the warnings in full: the screens after the
 // checks carry them, since the checks screen moves on by itself.
 func (m *Model) instanceLine(w int, details bool) string {
-	d := m.flow.Detection
+	d := m.know.Detection
 	if d == nil {
 		return ""
 	}
-	line := fmt.Sprintf("%s %s %q at %s", d.Product.Title(), d.Version, d.Title, cmp.Or(d.InstanceBaseURL, m.flow.BaseURL))
+	line := fmt.Sprintf("%s %s %q at %s", d.Product.Title(), d.Version, d.Title, cmp.Or(d.InstanceBaseURL, m.know.BaseURL))
 	out := m.st.accent.Render(wrap(line, w, ""))
-	r := m.flow.Report
+	r := m.know.Report
 	if r == nil {
 		return out
 	}

@@ -26,6 +26,8 @@ type connect struct {
 	err   error
 	// notice is why the token is asked again (the instance ignored it).
 	notice string
+	// base is the normalised base URL once entered.
+	base string
 }
 
 func newConnect(m *Model) *connect {
@@ -36,11 +38,20 @@ func newConnect(m *Model) *connect {
 		user:  newInput("User:     ", false),
 		pass:  newInput("Password: ", true),
 	}
-	s.url.SetValue(m.flow.BaseURL)
-	s.token.SetValue(m.creds.Token)
-	s.user.SetValue(m.creds.Username)
-	s.pass.SetValue(m.creds.Password)
-	s.basic = m.creds.Token == "" && m.creds.Username != ""
+	// Another instance asks everything again; the first takes the flags.
+	creds := m.opts.Creds
+	s.base = m.opts.BaseURL
+	if len(m.flows) > 0 {
+		creds, s.base = Credentials{}, ""
+		if m.opts.PinURL {
+			s.base = m.opts.BaseURL
+		}
+	}
+	s.url.SetValue(s.base)
+	s.token.SetValue(creds.Token)
+	s.user.SetValue(creds.Username)
+	s.pass.SetValue(creds.Password)
+	s.basic = creds.Token == "" && creds.Username != ""
 	if m.opts.Demo {
 		s.url.Placeholder = "Press Enter for " + m.opts.DemoDefaults.BaseURL
 		s.token.Placeholder = "Press Enter for the demo token"
@@ -50,18 +61,6 @@ func newConnect(m *Model) *connect {
 
 func (s *connect) heading() string { return "Connect" }
 
-func (s *connect) preanswered() bool { return s.m.flow.BaseURL != "" && s.m.creds.complete() }
-
-func (s *connect) apply() error {
-	c, err := s.m.opts.newClient(s.m.flow.BaseURL, s.m.creds)
-	if err != nil {
-		s.err = err
-		return err
-	}
-	s.m.flow.Client = c
-	return nil
-}
-
 func (s *connect) SetSize(w, h int) {
 	s.w, s.h = w, h
 	for _, in := range []*textinput.Model{&s.url, &s.token, &s.user, &s.pass} {
@@ -69,8 +68,14 @@ func (s *connect) SetSize(w, h int) {
 	}
 }
 
-func (s *connect) enter() tea.Cmd {
-	if s.m.flow.BaseURL != "" {
+// open shows the question: the token field when the URL is known, emptied
+// with the reason when the instance ignored the token.
+func (s *connect) open(qq question) tea.Cmd {
+	q := qq.(askConnect)
+	if q.again != nil {
+		s.askAgain(q.again.Error())
+	}
+	if s.base != "" {
 		s.step = 1
 	}
 	return s.focus()
@@ -102,8 +107,8 @@ func (s *connect) askAgain(why string) {
 	s.step, s.basic, s.err = 1, false, nil
 	s.token.SetValue("")
 	s.notice = why
-	if s.m.opts.PinURL || s.m.flow.BaseURL != "" {
-		s.url.SetValue(s.m.flow.BaseURL)
+	if s.base != "" {
+		s.url.SetValue(s.base)
 	}
 }
 
@@ -162,7 +167,7 @@ func (s *connect) submit() tea.Cmd {
 			return nil
 		}
 		s.url.SetValue(u)
-		s.m.flow.BaseURL, s.step = u, 1
+		s.base, s.step = u, 1
 		return s.focus()
 	}
 	var creds Credentials
@@ -187,11 +192,12 @@ func (s *connect) submit() tea.Cmd {
 			return nil
 		}
 	}
-	s.m.creds = creds
-	if err := s.apply(); err != nil {
+	c, err := s.m.opts.newClient(s.base, creds)
+	if err != nil {
+		s.err = err
 		return nil
 	}
-	return s.m.advance()
+	return s.m.reply(connected{base: s.base, client: c}, nil)
 }
 
 func (s *connect) View() string {

@@ -104,22 +104,16 @@ func TestWholeMDMRunCreatesOneLink(t *testing.T) {
 func TestWholeNonMDMRunCreatesNothing(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeNonMDM})
-	// URL, token and mode pre-answered: no Welcome, the checks move on by
-	// themselves, straight to the reachability check.
-	s := h.waitFor("Non-MDM", "The app can reach the instance")
-	if !strings.Contains(s.view, "Mobile login info") {
-		t.Errorf("reachability check does not show the mobile login check:\n%s", s.view)
-	}
-	h.pressWait("enter")
-	h.waitFor(steps.MobileAdminPath("jira")[:30], "checked 1 time;")
+	// URL, token and mode pre-answered: no Welcome; the checks ran for
+	// non-MDM (the mode is settled) and move on by themselves, straight to
+	// the switch. The checks' look counts, and the flow looks once more.
+	h.waitFor("Non-MDM", steps.MobileAdminPath("jira")[:30], "checked 2 times;")
 	h.pressWait("r")
-	h.waitFor("checked 2 times;")
+	h.waitFor("checked 3 times;")
 
 	sim.SetMobileOAuth(true) // the admin flips the switch
 	h.pressWait("r")
-	h.waitFor("Found it")
-	h.pressWait("enter")
-	s = h.waitFor("hands the app the client ID", `"baseURL"`, "Users add the site in the iOS app by typing "+srv.URL)
+	s := h.waitFor("hands the app the client ID", `"baseURL"`, "Users add the site in the iOS app by typing "+srv.URL)
 	if strings.Contains(s.view, `"oauth"`) {
 		t.Errorf("non-MDM site list carries an oauth block:\n%s", s.view)
 	}
@@ -143,10 +137,9 @@ func TestNonMDMWaitPollsByItself(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeNonMDM,
 		PollEvery: 10_000_000}) // 10ms
-	h.waitFor("The app can reach the instance")
-	h.pressWait("enter")
+	h.waitFor(steps.MobileAdminPath("jira")[:30])
 	sim.SetMobileOAuth(true)
-	h.waitFor("Found it") // no key pressed: the ticker found it
+	h.waitFor("hands the app the client ID") // no key pressed: the flow's looks found it
 }
 
 func TestFailedCheckStopsUntilFixedAndRechecked(t *testing.T) {
@@ -217,11 +210,10 @@ func TestPreansweredScreenCanBeReturnedTo(t *testing.T) {
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeMDM,
 		Title: "Pre Title", CacheSession: boolPtr(false)})
 	h.waitFor("Create an incoming link", "Title: Pre Title") // welcome, connect, checks and mode passed
-	if s := h.pressWait("esc"); s.state != stMode {
-		t.Fatalf("esc from the confirmation went to %d, want the skipped mode screen", s.state)
-	}
+	// The mode the command line settled is not asked (as in every front-end):
+	// esc goes back to the checks.
 	if s := h.pressWait("esc"); s.state != stChecks {
-		t.Fatalf("esc from the mode went to %d, want the checks", s.state)
+		t.Fatalf("esc from the confirmation went to %d, want the checks", s.state)
 	}
 	h.waitFor("Checks passed", "Press enter to continue") // back: the checks wait for enter
 	if s := h.pressWait("esc"); s.state != stConnect {
@@ -229,9 +221,7 @@ func TestPreansweredScreenCanBeReturnedTo(t *testing.T) {
 	}
 	h.waitFor("Token:", "(14 characters, hidden)")
 	h.pressWait("enter")
-	h.waitState(stMode) // returned to once, so shown again, with the flag's answer chosen
-	h.pressWait("enter")
-	h.waitFor("Create an incoming link")
+	h.waitFor("Create an incoming link", "Title: Pre Title")
 	h.pressWait("enter")
 	s := h.waitFor(`"title": "Pre Title"`)
 	if s.state != stResult {
@@ -325,7 +315,7 @@ func TestQuitCancelsRequestsInFlight(t *testing.T) {
 	sim.Inject(simulator.Fault{Kind: simulator.FaultHang, PathPrefix: "/rest/applinks"})
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}})
 	deadline := time.Now().Add(5 * time.Second)
-	for s := h.rec.snap(); s.state != stChecks || !s.busy; s = h.rec.snap() {
+	for s := h.rec.snap(); s.state != stWork || !s.busy; s = h.rec.snap() {
 		if time.Now().After(deadline) {
 			t.Fatal("detection never started")
 		}
@@ -362,9 +352,7 @@ func TestBasicAuthentication(t *testing.T) {
 func TestNonMDMStartsFromTheChecksList(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{MobileOAuth: true})
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeNonMDM})
-	h.waitFor("The app can reach the instance")
-	h.pressWait("enter")
-	h.waitFor("Found it", "carries the iOS app's redirect")
+	h.waitFor("hands the app the client ID", "carries the iOS app's redirect")
 	if n := simtest.ListsBeyondChecks(sim); n != 0 {
 		t.Errorf("the clients were listed %d more time(s) than the checks needed", n)
 	}
@@ -377,17 +365,15 @@ func TestNonMDMWaitIgnoresAnEarlierLink(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
 	mdm := sim.AddClient("Jira iOS app", []string{"jira-server://oauth-callback"}, "WRITE")
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeNonMDM})
-	h.waitFor("The app can reach the instance")
-	h.pressWait("enter")
-	s := h.waitFor("does not hand it out", "checked 1 time;")
+	s := h.waitFor("does not hand it out", "checked 2 times;")
 	if strings.Contains(s.view, "Found it") {
 		t.Fatalf("an earlier link counted as the switch:\n%s", s.view)
 	}
 	h.pressWait("r")
-	h.waitFor("checked 2 times;")
+	h.waitFor("checked 3 times;")
 	sim.SetMobileOAuth(true)
 	h.pressWait("r")
-	s = h.waitFor("Found it", "Jira mobile app")
+	s = h.waitFor("hands the app the client ID", "Jira mobile app")
 	if strings.Contains(s.view, mdm.ClientID) {
 		t.Errorf("the earlier link was reported:\n%s", s.view)
 	}

@@ -149,9 +149,11 @@ func (h *harness) waitState(st state) snapshot {
 	return s
 }
 
+// containsAll: s shows every one of want, a phrase possibly wrapped across lines.
 func containsAll(s string, want []string) bool {
+	fs := flat(s)
 	for _, w := range want {
-		if !strings.Contains(s, w) {
+		if !strings.Contains(s, w) && !strings.Contains(fs, flat(w)) {
 			return false
 		}
 	}

@@ -10,33 +10,25 @@ import (
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
-var modes = []steps.Mode{steps.ModeMDM, steps.ModeNonMDM}
-
-// modeScreen chooses between the MDM and the non-MDM setup.
+// modeScreen chooses between the MDM and the non-MDM setup; a mode the
+// checks rule out is marked unavailable, with the reason, before it is picked.
 type modeScreen struct {
-	m      *Model
-	w, h   int
-	cursor int
+	m       *Model
+	w, h    int
+	cursor  int
+	choices []steps.ModeChoice
 }
 
-func newModeScreen(m *Model) *modeScreen {
-	s := &modeScreen{m: m}
-	if m.opts.Mode == steps.ModeNonMDM {
-		s.cursor = 1
-	}
-	return s
-}
+func newModeScreen(m *Model) *modeScreen { return &modeScreen{m: m} }
 
-func (s *modeScreen) heading() string   { return "MDM or not" }
-func (s *modeScreen) back() bool        { return false }
-func (s *modeScreen) SetSize(w, h int)  { s.w, s.h = w, h }
-func (s *modeScreen) enter() tea.Cmd    { return nil }
-func (s *modeScreen) preanswered() bool { return s.m.opts.Mode != "" }
-
-func (s *modeScreen) apply() error {
-	s.m.flow.Mode = s.m.opts.Mode
+func (s *modeScreen) open(q question) tea.Cmd {
+	s.choices = q.(askMode).choices
 	return nil
 }
+
+func (s *modeScreen) heading() string  { return "MDM or not" }
+func (s *modeScreen) back() bool       { return false }
+func (s *modeScreen) SetSize(w, h int) { s.w, s.h = w, h }
 
 func (s *modeScreen) bindings() []key.Binding {
 	return []key.Binding{withHelp(s.m.keys.Enter, "enter", "choose"), withHelp(s.m.keys.Up, "↑/↓/1/2", "move")}
@@ -44,7 +36,7 @@ func (s *modeScreen) bindings() []key.Binding {
 
 func (s *modeScreen) update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
-	if !ok {
+	if !ok || len(s.choices) == 0 {
 		return nil
 	}
 	switch {
@@ -55,11 +47,11 @@ func (s *modeScreen) update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, s.m.keys.Format2):
 		s.cursor = 1
 	case key.Matches(k, s.m.keys.Enter):
-		if modes[s.cursor] == steps.ModeNonMDM && len(s.m.flow.Report.NonMDMBlockers()) > 0 {
+		c := s.choices[s.cursor]
+		if len(c.Unavailable) > 0 {
 			return nil // marked unavailable, with the reason, on the screen
 		}
-		s.m.flow.Mode = modes[s.cursor]
-		return s.m.advance()
+		return s.m.reply(c.Mode, nil)
 	}
 	return nil
 }
@@ -70,21 +62,16 @@ func (s *modeScreen) View() string {
 		b.WriteString(l + "\n\n")
 	}
 	b.WriteString(wrap("How will the iOS app learn the instance's OAuth 2.0 client?", s.w, "") + "\n\n")
-	blockers := s.m.flow.Report.NonMDMBlockers()
-	for i, md := range modes {
+	for i, c := range s.choices {
 		mark, style := "  ", s.m.st.subtle
 		if i == s.cursor {
 			mark, style = "> ", s.m.st.chosen
 		}
 		// Both options start in the same column, cursor or not.
-		b.WriteString(style.Render(wrap(fmt.Sprintf("%s%d. %s", mark, i+1, md.Describe()), s.w, "     ")) + "\n")
-		if md == steps.ModeNonMDM && len(blockers) > 0 {
+		b.WriteString(style.Render(wrap(fmt.Sprintf("%s%d. %s", mark, i+1, c.Mode.Describe()), s.w, "     ")) + "\n")
+		if len(c.Unavailable) > 0 {
 			// The details are above, with the warnings: name them.
-			why := make([]string, len(blockers))
-			for j, c := range blockers {
-				why[j] = "“" + c.Name + "”"
-			}
-			b.WriteString(s.m.st.fail.Render(wrap("     Unavailable on this instance: see "+strings.Join(why, ", ")+" above.", s.w, "     ")) + "\n")
+			b.WriteString(s.m.st.fail.Render(wrap("     Unavailable on this instance: see "+blockerNames(c.Unavailable)+" above.", s.w, "     ")) + "\n")
 		}
 		b.WriteString("\n")
 	}

@@ -6,7 +6,7 @@ package ui
 
 import (
 	"context"
-	"slices"
+	"errors"
 	"strings"
 	"time"
 
@@ -79,31 +79,28 @@ func (o Options) newClient(baseURL string, creds Credentials) (*api.Client, erro
 	return api.New(api.Options{BaseURL: baseURL, Token: creds.Token, Username: creds.Username, Password: creds.Password})
 }
 
-func (o Options) pollEvery() time.Duration {
-	if o.PollEvery > 0 {
-		return o.PollEvery
-	}
-	return 3 * time.Second
-}
-
 type state int
 
 const (
 	stWelcome state = iota
 	stConnect
+	stWork // the flow is working on a step with no screen of its own
 	stChecks
 	stMode
-	stLink
-	stReach
+	stLink // the confirmation
 	stWait
 	stResult
+	stFailed
 )
+
+// opener is a screen that shows a question of the flow (see prompter.go):
+// open takes the question (of the screen's own types) and returns the
+// screen's first command.
+type opener interface{ open(q question) tea.Cmd }
 
 // screen is one state's view and behaviour. Screens render strings; only the
 // root returns a tea.View.
 type screen interface {
-	// enter starts the screen's work (requests) each time it becomes current.
-	enter() tea.Cmd
 	update(msg tea.Msg) tea.Cmd
 	View() string
 	SetSize(w, h int)
@@ -113,14 +110,8 @@ type screen interface {
 	heading() string
 }
 
-// preanswered is implemented by screens the command line can answer; apply
-// takes the answer as if the user had given it.
-type preanswered interface {
-	preanswered() bool
-	apply() error
-}
-
-// Model is the root of the wizard.
+// Model is the root of the wizard: it shows the questions of a steps.Flow
+// that runs on its own goroutine (see prompter.go) and what the flow learned.
 type Model struct {
 	// lastView is the last rendered frame, reused while only messages that
 	// cannot change it arrive (see keepsView).
@@ -130,16 +121,29 @@ type Model struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	state   state
-	history []state
-	shown   map[state]bool
-	// backward: the current screen was reached with esc, so a screen that
-	// moves on by itself (the checks) waits for enter instead.
-	backward bool
-	// gen changes on every move between screens; replies to an older screen's
-	// requests are dropped.
-	gen int
+	// msgs carries the flows' questions and progress to the program.
+	msgs chan tea.Msg
+	// flow numbers the current flow; messages of an earlier one are dropped.
+	flow    int
+	running bool
+	// pending is the question the current screen answers; nil while the flow works.
+	pending *ask
+	// working is the step the flow is busy with (valid while isWorking).
+	working   steps.Step
+	isWorking bool
+	// know is what the current flow learned, as of its last message.
+	know steps.State
+	// flows is the last state of each flow of the session, in order ("Set up
+	// another instance" starts another): the summary and the site list come
+	// from their records.
+	flows []steps.State
+	// welcomed: the user has left the welcome screen.
+	welcomed bool
+	done     bool
+	// failed: the flow stopped with this error.
+	failed error
 
+	state         state
 	width, height int
 	dark, noColor bool
 	// plainLocale: the environment names a locale that is not UTF-8.
@@ -148,23 +152,10 @@ type Model struct {
 	keys        keyMap
 	help        help.Model
 
-	// flow is the setup: its order (Next) and what each step learned. The
-	// screens show its steps; their requests run on a copy taken in Update
-	// (snapshot), and their answers are stored back in Update.
-	flow  *steps.Flow
-	creds Credentials
-	done  bool
-
-	// lists are the site lists of every instance set up in this session, one
-	// per app, in order ("Set up another instance" adds to its app's list);
-	// outcomes says what was done on each.
-	lists    steps.SiteLists
-	outcomes []outcome
-
 	screens map[state]screen
 }
 
-// New builds the wizard.
+// New builds the wizard; its flow starts with the program (Init).
 func New(opts Options) *Model {
 	if opts.BaseURL != "" {
 		if u, err := steps.NormalizeBaseURL(opts.BaseURL); err == nil {
@@ -176,9 +167,8 @@ func New(opts Options) *Model {
 	}
 	m := &Model{
 		opts: opts, dark: true, noColor: opts.NoColor,
-		shown: map[state]bool{}, keys: newKeyMap(), help: help.New(),
-		width: 80, height: 24,
-		flow: &steps.Flow{Settings: opts.settings(), BaseURL: opts.BaseURL}, creds: opts.Creds,
+		keys: newKeyMap(), help: help.New(),
+		width: 80, height: 24, msgs: make(chan tea.Msg),
 	}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	// The help line's separator is a middle dot, like the heading's: the
@@ -187,20 +177,35 @@ func New(opts Options) *Model {
 	m.help.ShortSeparator = " · "
 	m.restyle()
 	m.screens = m.newScreens()
+	if opts.BaseURL != "" && opts.Creds.complete() && !opts.Demo {
+		// The command line answered the first questions: the checks start at once.
+		m.state, m.working, m.isWorking, m.welcomed = stWork, steps.StepDetect, true, true
+		m.know.BaseURL = opts.BaseURL
+	}
 	return m
 }
 
-// newScreens builds every screen afresh, for the flow the model has now.
+// WithContext ties the wizard's flow to ctx (the command's, or an SSH
+// session's: a disconnect cancels what has not been sent). Call it before
+// the program starts.
+func (m *Model) WithContext(ctx context.Context) *Model {
+	m.cancel()
+	m.ctx, m.cancel = context.WithCancel(ctx)
+	return m
+}
+
+// newScreens builds every screen afresh.
 func (m *Model) newScreens() map[state]screen {
 	return map[state]screen{
 		stWelcome: newWelcome(m),
 		stConnect: newConnect(m),
-		stChecks:  newChecks(m, false),
+		stWork:    newWork(m),
+		stChecks:  newChecks(m),
 		stMode:    newModeScreen(m),
-		stLink:    newLink(m),
-		stReach:   newChecks(m, true),
+		stLink:    newConfirm(m),
 		stWait:    newWait(m),
 		stResult:  newResult(m),
+		stFailed:  newFailure(m),
 	}
 }
 
@@ -208,56 +213,167 @@ func (m *Model) newScreens() map[state]screen {
 // when the URL is pinned (an SSH session for one instance).
 func (m *Model) canAddInstance() bool { return !m.opts.PinURL }
 
-// another starts the setup of another instance: the URL and its token are
-// asked again (the flags answered the first instance only, the title too); the
-// other answers the flags gave still hold. The sites set up so far stay in
-// the list the result screen shows.
-func (m *Model) another() tea.Cmd {
+// startFlow runs a new flow on its own goroutine and listens for its messages.
+// Another instance asks the URL and token again (the flags answered the
+// first instance only, the title too); the other answers still hold.
+func (m *Model) startFlow() tea.Cmd {
 	settings := m.opts.settings()
-	settings.Title = ""
-	m.flow = &steps.Flow{Settings: settings}
-	m.creds = Credentials{}
-	m.history, m.shown, m.done = nil, map[state]bool{}, false
-	m.screens = m.newScreens()
-	m.resize()
-	return m.show(stConnect)
-}
-
-// outcome is what was done on one instance of the session, and the checks'
-// warnings there (the checks screen moves on by itself: they are repeated in
-// the summary).
-type outcome struct {
-	baseURL, text string
-	warnings      []string
-}
-
-// addSite puts the current instance's site into the session's list (again,
-// after a step back and forth: the same base URL is replaced, not added).
-func (m *Model) addSite() {
-	if m.flow.Site == nil {
-		return
-	}
-	site := *m.flow.Site
-	m.lists.Add(m.flow.App(), site)
-	o := outcome{baseURL: site.BaseURL, text: m.flow.Outcome()}
-	if r := m.flow.Report; r != nil {
-		for _, c := range r.Checks {
-			if c.Status == steps.StatusWarn {
-				o.warnings = append(o.warnings, c.Name+": "+c.Detail)
-			}
+	p := &tuiPrompter{id: len(m.flows), opts: m.opts, out: m.msgs, done: m.ctx.Done(), first: len(m.flows) == 0}
+	if len(m.flows) > 0 {
+		settings.Title = ""
+		p.opts.BaseURL, p.opts.Creds = "", Credentials{}
+		if m.opts.PinURL {
+			p.opts.BaseURL = m.opts.BaseURL
 		}
 	}
-	if i := slices.IndexFunc(m.outcomes, func(x outcome) bool { return steps.SameBaseURL(x.baseURL, o.baseURL) }); i >= 0 {
-		m.outcomes[i] = o
-		return
-	}
-	m.outcomes = append(m.outcomes, o)
+	m.flow, m.running, m.pending, m.done, m.failed = p.id, true, nil, false, nil
+	m.know = steps.State{}
+	m.flows = append(m.flows, steps.State{})
+	ctx, msgs, f := m.ctx, m.msgs, steps.NewFlow(settings)
+	go func() {
+		err := f.Run(ctx, p)
+		select {
+		case msgs <- flowDone{flow: p.id, err: err, st: f.State()}:
+		case <-ctx.Done():
+		}
+	}()
+	return m.listen()
 }
 
-// withContext ties the wizard's requests to ctx (Run's context).
-func (m *Model) withContext(ctx context.Context) {
-	m.cancel()
-	m.ctx, m.cancel = context.WithCancel(ctx)
+// listen waits for the flow's next message.
+func (m *Model) listen() tea.Cmd {
+	ctx, msgs := m.ctx, m.msgs
+	return func() tea.Msg {
+		select {
+		case msg := <-msgs:
+			return msg
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// another starts the setup of another instance: its site joins the list.
+func (m *Model) another() tea.Cmd {
+	m.reply(steps.Action{}, nil) // this instance is done
+	m.screens = m.newScreens()
+	m.resize()
+	m.welcomed = true
+	m.state = stWork
+	return m.startFlow()
+}
+
+// reply answers the pending question; the flow has the turn until its next message.
+func (m *Model) reply(v any, err error) tea.Cmd {
+	if m.pending == nil {
+		return nil
+	}
+	m.pending.reply <- answer{v: v, err: err}
+	m.pending = nil
+	return nil
+}
+
+// lists are the session's site lists, one per app: the site of every
+// instance set up in this session, in order (the same base URL once), in its
+// app's list.
+func (m *Model) lists() steps.SiteLists {
+	var out steps.SiteLists
+	for _, st := range m.flows {
+		if st.Site != nil {
+			out.Add(st.App(), *st.Site)
+		}
+	}
+	return out
+}
+
+// learn keeps what the flow learned.
+func (m *Model) learn(st steps.State) {
+	m.know = st
+	m.flows[m.flow] = st
+}
+
+// onFlow handles the flow's messages: questions open their screen, progress
+// shows on the screen that follows it.
+func (m *Model) onFlow(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case event:
+		if msg.flow != m.flow {
+			return m.listen()
+		}
+		m.learn(msg.e.State)
+		cmds := []tea.Cmd{m.listen()}
+		if msg.e.Poll == nil {
+			m.working, m.isWorking = msg.e.Step, !msg.e.Done
+		}
+		if w, ok := m.cur().(interface{ observe(steps.Event) tea.Cmd }); ok && m.shows(msg.e) {
+			cmds = append(cmds, w.observe(msg.e))
+		} else if !msg.e.Done && msg.e.Poll == nil {
+			m.show(stWork)
+			cmds = append(cmds, m.screens[stWork].(*work).start())
+		}
+		return tea.Batch(cmds...)
+	case ask:
+		if msg.flow != m.flow {
+			if msg.reply != nil {
+				msg.reply <- answer{err: context.Canceled}
+			}
+			return m.listen()
+		}
+		m.isWorking = false
+		if r, ok := msg.q.(askResult); ok {
+			m.learn(r.st)
+		}
+		return tea.Batch(m.listen(), m.open(msg))
+	case flowDone:
+		if msg.flow != m.flow {
+			return m.listen()
+		}
+		m.learn(msg.st)
+		m.running, m.pending, m.isWorking = false, nil, false
+		if msg.err != nil && !errors.Is(msg.err, context.Canceled) {
+			m.failed = msg.err
+			m.screens[stFailed].(*failure).stopped(askFailed{at: m.working, err: msg.err})
+			m.show(stFailed)
+			return nil
+		}
+		return m.quit()
+	}
+	return nil
+}
+
+// shows reports whether the current screen shows e itself (the wait screen
+// its polls, the result screen its verification, removal and saves).
+func (m *Model) shows(e steps.Event) bool {
+	switch m.state {
+	case stWait:
+		return e.Step == steps.StepMobileOAuth
+	case stResult:
+		return e.Step == steps.StepVerify || e.Step == steps.StepResult
+	}
+	return false
+}
+
+// open shows the screen of a question: each question names its screen, and
+// the screen takes the question (see opener).
+func (m *Model) open(a ask) tea.Cmd {
+	if a.reply != nil {
+		m.pending = &a
+	}
+	to := a.q.screen()
+	cmd := m.screens[to].(opener).open(a.q)
+	switch q := a.q.(type) {
+	case askConnect:
+		if q.again != nil {
+			m.welcomed = true
+		}
+		if !m.welcomed {
+			to, cmd = stWelcome, nil // enter there opens the question
+		}
+	case askResult:
+		m.done = true
+	}
+	m.show(to)
+	return cmd
 }
 
 func (m *Model) restyle() {
@@ -270,25 +386,41 @@ func (m *Model) restyle() {
 // maxWidth caps the text's width on wide terminals.
 const maxWidth = 100
 
-// Init asks for the background colour (it is not sent unprompted) and shows
-// the first screen: Welcome, unless the command line gave the URL and the
-// credentials, which go straight to the checks.
+// Init asks for the background colour (it is not sent unprompted) and
+// starts the flow: Welcome shows first, unless the command line gave the URL
+// and the credentials, which go straight to the checks.
 func (m *Model) Init() tea.Cmd {
-	if m.screens[stConnect].(preanswered).preanswered() && !m.opts.Demo {
-		return tea.Batch(tea.RequestBackgroundColor, m.advance())
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.startFlow()}
+	if w, ok := m.cur().(*work); ok {
+		cmds = append(cmds, w.start())
 	}
-	return tea.Batch(tea.RequestBackgroundColor, m.screens[stWelcome].enter())
+	return tea.Batch(cmds...)
 }
 
-// genMsg is a reply to a request made by one screen visit.
-type genMsg interface{ generation() int }
+// leaveWelcome shows the connect question (when the flow has asked it).
+func (m *Model) leaveWelcome() tea.Cmd {
+	m.welcomed = true
+	if m.pending == nil {
+		return nil // the question opens its screen when it comes
+	}
+	q, ok := m.pending.q.(askConnect)
+	if !ok {
+		return nil
+	}
+	cmd := m.screens[stConnect].(opener).open(q)
+	m.show(stConnect)
+	return cmd
+}
 
-// Update routes messages: global keys first, then the current screen.
+// Update routes messages: the flow's first, then global keys, then the
+// current screen.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if !m.keepsView(msg) {
 		m.lastView = nil
 	}
 	switch msg := msg.(type) {
+	case event, ask, flowDone:
+		return m, m.onFlow(msg)
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.resize()
@@ -317,14 +449,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case key.Matches(msg, m.keys.Back):
 			return m, m.goBack()
 		}
-	case genMsg:
-		if msg.generation() != m.gen {
-			return m, nil
-		}
 	}
 	return m, m.cur().update(msg)
 }
 
+// quit cancels the flow (a request under way is abandoned; a write already
+// sent is reported by its record) and ends the program.
 func (m *Model) quit() tea.Cmd {
 	m.cancel()
 	return tea.Quit
@@ -354,86 +484,38 @@ func (m *Model) resize() {
 	}
 }
 
-// screenOf is the screen that shows a step of the flow.
-var screenOf = map[steps.Step]state{
-	steps.StepConnect: stConnect, steps.StepDetect: stChecks, steps.StepChecks: stChecks,
-	steps.StepMode: stMode, steps.StepPlan: stLink, steps.StepConfirm: stLink, steps.StepLink: stLink,
-	steps.StepMobileChecks: stReach, steps.StepMobileOAuth: stWait, steps.StepSite: stLink,
-	steps.StepVerify: stResult, steps.StepDone: stResult,
-}
-
-// lastStep is the step a screen finishes: the checks screen detects and
-// checks; the link screen plans, settles the site entry, confirms and links;
-// the non-MDM wait screen waits, then settles the site entry (nothing to ask).
-var lastStep = map[state]steps.Step{
-	stConnect: steps.StepConnect, stChecks: steps.StepChecks,
-	stMode: steps.StepMode, stLink: steps.StepLink, stReach: steps.StepMobileChecks,
-	stWait: steps.StepSite,
-}
-
-// next is the screen after s: the flow decides the order (steps.Flow.Next).
-func (m *Model) next(s state) state {
-	if s == stWelcome {
-		return stConnect
+// canGoBack: esc has somewhere to go (the flow's previous question, or the
+// welcome screen before the first).
+func (m *Model) canGoBack() bool {
+	if m.pending == nil {
+		return false
 	}
-	step, ok := lastStep[s]
-	if !ok {
-		return stResult
+	switch q := m.pending.q.(type) {
+	case askConnect:
+		return q.again == nil && len(m.flows) == 1
+	case askRemove:
+		return true
 	}
-	return screenOf[m.flow.Next(step)]
+	return true
 }
 
-// snapshot is a copy of the flow for a request to read while Update goes on.
-func (m *Model) snapshot() *steps.Flow {
-	f := *m.flow
-	return &f
-}
-
-// advance leaves the current screen forward. Pre-answered screens are applied
-// and passed over, but stay in the history so esc can return to them.
-func (m *Model) advance() tea.Cmd {
-	m.backward = false
-	from := m.state
-	to := m.next(from)
-	for {
-		m.history = append(m.history, from)
-		s := m.screens[to]
-		pa, ok := s.(preanswered)
-		if !ok || m.shown[to] || !pa.preanswered() || pa.apply() != nil {
-			break
-		}
-		from, to = to, m.next(to)
-	}
-	return m.show(to)
-}
-
+// goBack: a screen's own previous field first, then the flow's previous
+// question (steps.ErrBack).
 func (m *Model) goBack() tea.Cmd {
 	if m.cur().back() {
 		return nil
 	}
-	if len(m.history) == 0 {
+	if m.pending == nil {
 		return nil
 	}
-	prev := m.history[len(m.history)-1]
-	m.history = m.history[:len(m.history)-1]
-	m.backward = true
-	return m.show(prev)
-}
-
-// wrongToken goes back to the token field, emptied, with one message: the
-// instance ignored the token, and every failed check followed from that.
-func (m *Model) wrongToken() tea.Cmd {
-	for len(m.history) > 0 {
-		prev := m.history[len(m.history)-1]
-		m.history = m.history[:len(m.history)-1]
-		if prev == stConnect {
-			break
+	if _, first := m.pending.q.(askConnect); first {
+		if m.canGoBack() {
+			m.welcomed = false
+			m.show(stWelcome)
 		}
+		return nil
 	}
-	m.creds.Token = ""
-	m.screens[stConnect].(*connect).askAgain("The instance ran the request as anonymous: the token is wrong, expired or revoked. Paste another token of a system administrator (Profile → Personal Access Tokens).")
-	m.backward = true
-	return m.show(stConnect)
+	return m.reply(nil, steps.ErrBack)
 }
 
 // moreBelow marks a viewport cut at the bottom.
@@ -444,16 +526,9 @@ func (m *Model) moreBelow(vp *viewport.Model) string {
 	return "\n" + m.st.subtle.Render("↓ more below (↑/↓ scroll)")
 }
 
-func (m *Model) show(s state) tea.Cmd {
-	m.gen++
+func (m *Model) show(s state) {
 	m.state = s
-	m.shown[s] = true
-	if s == stResult {
-		m.done = true
-		m.addSite()
-	}
 	m.resize()
-	return m.cur().enter()
 }
 
 // View lays out heading, the screen and its help line at the terminal size.
@@ -495,7 +570,7 @@ func (m *Model) render() tea.View {
 	}
 	body := lipgloss.NewStyle().Height(h).MaxHeight(h).MaxWidth(w).Render(view)
 	keys := m.cur().bindings()
-	if len(m.history) > 0 {
+	if m.canGoBack() {
 		keys = append(keys, m.keys.Back)
 	}
 	if m.state != stWelcome && m.state != stResult {
@@ -530,51 +605,25 @@ func (m *Model) Title() string {
 // before the first), and whether it waits for the instance rather than for
 // the user.
 func (m *Model) Step() (name string, busy bool) {
-	busy = m.busy()
-	s := steps.StepDone
-	switch m.state {
-	case stWelcome:
+	switch {
+	case m.state == stWelcome:
 		return "welcome", false
-	case stConnect:
-		s = steps.StepConnect
-	case stChecks:
-		s = steps.StepChecks
-		if m.flow.Detection == nil {
-			s = steps.StepDetect
-		}
-	case stMode:
-		s = steps.StepMode
-	case stLink:
-		l := m.screens[stLink].(*link)
-		switch {
-		case l.linking || (l.err != nil && l.plan != nil):
-			s = steps.StepLink
-		case l.plan == nil:
-			s = steps.StepPlan
-		default:
-			s = steps.StepConfirm
-		}
-	case stReach:
-		s = steps.StepMobileChecks
-	case stWait:
-		s = steps.StepMobileOAuth
+	case m.pending != nil:
+		return m.pending.q.step().String(), false
+	case m.state == stWait:
+		return steps.StepMobileOAuth.String(), false
+	case m.isWorking:
+		return m.working.String(), true
+	case !m.running:
+		return steps.StepDone.String(), false
 	}
-	return s.String(), busy
+	return m.working.String(), true
 }
 
-// busy reports whether the current screen waits for the instance.
+// busy reports whether the flow has the turn: it works on a step and no
+// screen waits for the user (the non-MDM wait screen does, while the flow looks).
 func (m *Model) busy() bool {
-	switch s := m.cur().(type) {
-	case *checks:
-		return s.load.busy
-	case *link:
-		return s.load.busy
-	case *wait:
-		return s.busy
-	case *result:
-		return s.sign.load.busy
-	}
-	return false
+	return m.running && m.pending == nil && m.state != stWait
 }
 
 // Done reports whether the wizard reached the result screen.
@@ -585,26 +634,33 @@ func (m *Model) Done() bool { return m.done }
 const summaryWidth = 80
 
 // Summary is what was done, printed after the program ends: on each instance
-// set up, then each app's site list under the app's name.
+// of the session, from the flow's record of it, then each app's site list
+// under the app's name.
 func (m *Model) Summary() string {
 	var b strings.Builder
+	var recs []steps.Record
+	for _, st := range m.flows {
+		if st.Record.BaseURL != "" {
+			recs = append(recs, st.Record)
+		}
+	}
+	if len(recs) == 0 {
+		b.WriteString("Nothing was changed on the instance.\n")
+	}
 	// Lines are broken at spaces (80 columns), never inside a client ID.
-	for _, o := range m.outcomes {
-		text := o.text
-		if len(m.outcomes) > 1 {
-			text = o.baseURL + ": " + text
+	for _, r := range recs {
+		text := strings.Join(r.Lines(), " ")
+		if len(recs) > 1 {
+			text = r.BaseURL + ": " + text
 		}
 		b.WriteString(wrap(text, summaryWidth, "") + "\n")
-		for _, w := range o.warnings {
+		for _, w := range r.Warnings {
 			b.WriteString(wrap("  Warning: "+w, summaryWidth, "    ") + "\n")
 		}
 	}
-	if !m.done || len(m.outcomes) == 0 {
-		// An instance left before its result: what happened to it.
-		b.WriteString(wrap(m.flow.Outcome(), summaryWidth, "") + "\n")
-	}
-	for _, app := range m.lists.Apps() {
-		if out, err := steps.RenderSites(m.lists.List(app), steps.FormatJSON); err == nil {
+	lists := m.lists()
+	for _, app := range lists.Apps() {
+		if out, err := steps.RenderSites(lists.List(app), steps.FormatJSON); err == nil {
 			b.WriteString("\n" + wrap("The "+app.Name()+"'s site list (App Store id "+app.AppStoreID()+", managed app configuration key \""+steps.AppConfigKey+"\"):", summaryWidth, "") + "\n")
 			b.Write(out)
 		}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -43,18 +42,15 @@ type result struct {
 	path   textinput.Model
 	status string
 	err    error
-	// panel is what the scrolling area shows; sign is the sign-in probes and
-	// the removal of the link.
-	panel panel
-	sign  signIn
-}
-
-type savedMsg struct {
-	path      string
-	sites     int
-	ours      int
-	unchecked []steps.UncheckedSite
-	err       error
+	// panel is what the scrolling area shows; remove is the flow's question
+	// before a deletion.
+	panel  panel
+	remove *askRemove
+	load   loader
+	// saves is how many saves the flow has reported.
+	saves int
+	// opened: the flow has asked for this instance's result already.
+	opened bool
 }
 
 func newResult(m *Model) *result {
@@ -64,7 +60,7 @@ func newResult(m *Model) *result {
 	// value would not work): long lines scroll sideways instead.
 	vp.SoftWrap = false
 	vp.SetHorizontalStep(16)
-	s := &result{m: m, vp: vp, path: newInput("Save to: ", false), sign: signIn{load: newLoader()}, format: map[steps.App]int{}}
+	s := &result{m: m, vp: vp, path: newInput("Save to: ", false), load: newLoader(), format: map[steps.App]int{}}
 	for i, f := range formats {
 		if f.f == m.opts.Format {
 			for _, a := range steps.Apps {
@@ -79,10 +75,10 @@ func newResult(m *Model) *result {
 func (s *result) chosen() steps.Format { return formats[s.format[s.app]].f }
 
 // sites is the shown app's list.
-func (s *result) sites() []steps.Site { return s.m.lists.List(s.app) }
+func (s *result) sites() []steps.Site { return s.m.lists().List(s.app) }
 
 // twoApps: the session has set up instances of both apps.
-func (s *result) twoApps() bool { return len(s.m.lists.Apps()) > 1 }
+func (s *result) twoApps() bool { return len(s.m.lists().Apps()) > 1 }
 
 func (s *result) heading() string { return "Result" }
 
@@ -94,21 +90,55 @@ func (s *result) SetSize(w, h int) {
 	s.vp.SetHeight(max(h-countLines(s.top())-4, 3))
 }
 
-func (s *result) enter() tea.Cmd {
-	s.saving, s.status, s.err = false, "", nil
-	// The list of the instance just set up is shown first.
-	s.app = s.m.flow.App()
-	if apps := s.m.lists.Apps(); len(s.sites()) == 0 && len(apps) > 0 {
-		s.app = apps[0]
+// open shows the outcome the flow reached and waits for what the user does.
+func (s *result) open(q question) tea.Cmd {
+	if r, ok := q.(askRemove); ok {
+		s.openRemove(r)
+		return nil
 	}
-	if s.sign.removed == nil {
+	s.remove = nil
+	s.load.stop()
+	if !s.opened {
+		// The list of the instance just set up is shown first; the flow asks
+		// again after each action, and the screen stays as the user left it.
+		s.opened = true
+		s.app = q.(askResult).st.App()
+		if apps := s.m.lists().Apps(); len(s.sites()) == 0 && len(apps) > 0 {
+			s.app = apps[0]
+		}
+	}
+	if s.panel == panelRemove {
 		s.panel = panelSites
 	}
 	s.render()
-	// The flow's last step: probe the app's sign-in once the site is known.
-	if s.m.flow.Verify && s.m.flow.Verified == nil && s.sign.removed == nil && !s.sign.load.busy {
-		return s.startVerify()
+	return nil
+}
+
+// observe hears the flow's work for this screen: a verification, a removal, a save.
+func (s *result) observe(e steps.Event) tea.Cmd {
+	if !e.Done {
+		if e.Step == steps.StepVerify && s.panel == panelVerify {
+			s.panel = panelSites
+		}
+		s.render()
+		return s.load.start()
 	}
+	rec := e.State.Record
+	if n := len(rec.Saved); n > s.saves {
+		s.saves = n
+		if sv := rec.Saved[n-1]; sv.Err != nil {
+			s.err = sv.Err
+		} else {
+			s.status = sv.Text()
+			for _, u := range sv.Unchecked {
+				s.status += " " + u.Describe(sv.Path) + "."
+			}
+		}
+	}
+	if rec.Removed != nil && s.panel == panelRemove {
+		s.panel = panelRemoved
+	}
+	s.render()
 	return nil
 }
 
@@ -128,12 +158,13 @@ func (s *result) render() {
 		s.SetSize(s.w, s.h)
 		return
 	}
-	if len(s.sites()) == 0 {
+	sites := s.sites()
+	if len(sites) == 0 {
 		s.text = ""
 		s.vp.SetContent("The site list is empty.")
 		return
 	}
-	out, err := steps.RenderSites(s.sites(), s.chosen())
+	out, err := steps.RenderSites(sites, s.chosen())
 	if err != nil {
 		s.err = err
 		return
@@ -152,7 +183,7 @@ func (s *result) bindings() []key.Binding {
 		return []key.Binding{withHelp(s.m.keys.Enter, "enter", "save")}
 	}
 	if s.panel == panelRemove {
-		return append(s.signInBindings(), s.m.keys.QuitQ)
+		return append(s.removeBindings(), s.m.keys.QuitQ)
 	}
 	keys := []key.Binding{s.m.keys.Formats, s.m.keys.Copy}
 	if s.twoApps() {
@@ -161,7 +192,7 @@ func (s *result) bindings() []key.Binding {
 	if s.m.opts.NoSave == "" {
 		keys = append(keys, s.m.keys.Save)
 	}
-	keys = append(keys, s.signInBindings()...)
+	keys = append(keys, s.removeBindings()...)
 	if s.m.canAddInstance() {
 		keys = append(keys, s.m.keys.Another)
 	}
@@ -173,18 +204,8 @@ func (s *result) bindings() []key.Binding {
 }
 
 func (s *result) update(msg tea.Msg) tea.Cmd {
-	if sv, ok := msg.(savedMsg); ok {
-		s.err = sv.err
-		if sv.err == nil {
-			s.status = savedText(sv.path, sv.sites, sv.ours)
-			for _, u := range sv.unchecked {
-				s.status += " " + u.Describe(sv.path) + "."
-			}
-		}
-		return nil
-	}
 	if _, isKey := msg.(tea.KeyPressMsg); !isKey || !s.saving {
-		if cmd, ok := s.signInUpdate(msg); ok {
+		if cmd, ok := s.removeUpdate(msg); ok {
 			return cmd
 		}
 	}
@@ -202,7 +223,7 @@ func (s *result) update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, s.m.keys.Formats):
 		s.pick((s.format[s.app] + 1) % len(formats))
 	case key.Matches(k, s.m.keys.OtherApp) && s.twoApps():
-		for _, a := range s.m.lists.Apps() {
+		for _, a := range s.m.lists().Apps() {
 			if a != s.app {
 				s.app = a
 				break
@@ -229,6 +250,7 @@ func (s *result) update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, s.m.keys.Another) && s.m.canAddInstance():
 		return s.m.another()
 	case key.Matches(k, s.m.keys.QuitQ):
+		s.m.reply(steps.Action{}, nil)
 		return s.m.quit()
 	default:
 		var cmd tea.Cmd
@@ -268,30 +290,31 @@ func (s *result) save() tea.Cmd {
 		s.err = fmt.Errorf("enter a file name")
 		return nil
 	}
+	if s.m.pending == nil {
+		return nil // the flow is busy: the path stays for the next enter
+	}
 	s.saving = false
 	s.path.Blur()
-	app, sites, f, ctx := s.app, slices.Clone(s.sites()), s.chosen(), s.m.ctx
 	// Every site of the session is known to be of its app: a file holding
 	// the other app's is refused without asking.
 	known := steps.SiteApps{}
-	for _, a := range s.m.lists.Apps() {
-		for _, site := range s.m.lists.List(a) {
+	lists := s.m.lists()
+	for _, a := range lists.Apps() {
+		for _, site := range lists.List(a) {
 			known.Set(site.BaseURL, a)
 		}
 	}
-	ask := s.m.opts.askApp
-	return func() tea.Msg {
-		merged, unchecked, err := steps.SaveAppListAsking(ctx, path, app, sites, f, known, ask)
-		return savedMsg{path: path, sites: len(merged), ours: len(sites), unchecked: unchecked, err: err}
-	}
+	return s.m.reply(steps.Action{Kind: steps.ActionSave, Path: path, Format: s.chosen(), App: s.app, Sites: s.sites(),
+		Known: known, Ask: s.m.opts.askApp}, nil)
 }
 
 // top is the summary of what was changed and the format switcher.
 func (s *result) top() string {
 	st := s.m.st
-	outcome := s.m.flow.Outcome()
-	if r := s.sign.removed; r.Changed() {
-		outcome = r.Outcome(s.sign.plan)
+	rec := s.m.know.Record
+	outcome := rec.Outcome()
+	if rec.Removed.Changed() {
+		outcome = rec.Removed.Outcome(rec.RemovePlan)
 	}
 	var tabs []string
 	for i, f := range formats {
@@ -309,8 +332,9 @@ func (s *result) top() string {
 	if s.twoApps() {
 		// One tab per app: each app has its own managed configuration.
 		var apps []string
-		for _, a := range s.m.lists.Apps() {
-			label := fmt.Sprintf("%s (%s)", a.Name(), words.Count(len(s.m.lists.List(a)), "site"))
+		lists := s.m.lists()
+		for _, a := range lists.Apps() {
+			label := fmt.Sprintf("%s (%s)", a.Name(), words.Count(len(lists.List(a)), "site"))
 			if a == s.app {
 				apps = append(apps, st.chosen.Render("["+label+"]"))
 			} else {
@@ -319,9 +343,10 @@ func (s *result) top() string {
 		}
 		top += wrap(strings.Join(apps, " "), s.w, "") + "\n"
 	}
-	if n := len(s.sites()); n > 1 {
+	if sites := s.sites(); len(sites) > 1 {
+		n := len(sites)
 		titles := make([]string, n)
-		for i, site := range s.sites() {
+		for i, site := range sites {
 			titles[i] = site.Title
 		}
 		top += wrap(fmt.Sprintf("The %s's site list holds %d sites: %s.", s.app.Name(), n, strings.Join(titles, ", ")), s.w, "") + "\n"
@@ -349,22 +374,21 @@ func (s *result) bottom() string {
 		return wrap(s.status, s.w, "")
 	case s.panel != panelSites:
 		return s.m.st.subtle.Render(wrap("esc: back to the site list.", s.w, ""))
-	case s.m.flow.Mode == steps.ModeNonMDM:
-		// No MDM: nothing to paste anywhere. Say what users do and what was confirmed.
-		hint := "Users add the site in the iOS app by typing " + s.m.flow.BaseURL + "; the app gets its client ID from the mobile plugin."
-		if ev := s.m.flow.Mobile; ev != nil && ev.Confirmed() {
-			hint += " What was confirmed is said above. No MDM is needed."
-		}
+	}
+	// One phrasing with accessible mode: no "paste this" for non-MDM, after a
+	// deletion, or before saying that the sign-in will fail.
+	know := s.m.know
+	hint := resultHint(know, s.app)
+	if know.Mode == steps.ModeNonMDM || know.Site == nil {
 		return s.m.st.subtle.Render(wrap(hint, s.w, ""))
 	}
-	hint := "Paste this into your MDM's managed app configuration for the " + s.app.Name() + " (key \"" + steps.AppConfigKey + "\")."
 	if s.twoApps() {
 		hint += " o shows the other app's list."
 	}
 	if s.m.canAddInstance() {
 		hint += " Press a to set up another instance: its site joins its app's list."
 	}
-	return s.m.st.subtle.Render(wrap(hint, s.w, "")) + "\n" + s.m.st.subtle.Render("The link is listed at:") + "\n" + s.m.st.link(steps.ApplicationLinksPage(s.m.flow.BaseURL))
+	return s.m.st.subtle.Render(wrap(hint, s.w, "")) + "\n" + s.m.st.subtle.Render("The link is listed at:") + "\n" + s.m.st.link(steps.ApplicationLinksPage(know.BaseURL))
 }
 
 // defaultFile is the file name offered for saving a format.
@@ -404,14 +428,4 @@ func (s *result) wide() bool {
 		}
 	}
 	return false
-}
-
-// savedText says what a save wrote: the sites in the file now, and the other
-// sites already in it only when there were some.
-func savedText(path string, total, ours int) string {
-	if kept := total - ours; kept > 0 {
-		return fmt.Sprintf("Saved %s with %s (file mode 0600; %s already in it %s kept).", path, words.Count(total, "site"),
-			words.Count(kept, "other site"), words.Choose(kept, "was", "were"))
-	}
-	return fmt.Sprintf("Saved %s with %s (file mode 0600).", path, words.Count(total, "site"))
 }

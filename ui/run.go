@@ -12,8 +12,7 @@ import (
 // Run runs the wizard until the user quits and returns the final model, whose
 // Summary says what was done. Requests in flight are cancelled when it returns.
 func Run(ctx context.Context, opts Options, in io.Reader, out io.Writer, progOpts ...tea.ProgramOption) (*Model, error) {
-	m := New(opts)
-	m.withContext(ctx)
+	m := New(opts).WithContext(ctx)
 	defer m.cancel()
 	po := []tea.ProgramOption{tea.WithContext(ctx)}
 	if in != nil {

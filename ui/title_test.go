@@ -52,7 +52,7 @@ func TestWindowTitleNamesTheStep(t *testing.T) {
 		t.Fatalf("%d clients before the confirmation", n)
 	}
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	waitTitle(tm, "done")
+	waitTitle(tm, "result")
 	if n := len(env.Sim.Clients()); n != 1 {
 		t.Fatalf("%d clients after the confirmation, want 1", n)
 	}

@@ -15,7 +15,6 @@ type welcome struct {
 
 func newWelcome(m *Model) *welcome { return &welcome{m: m} }
 
-func (s *welcome) enter() tea.Cmd   { return nil }
 func (s *welcome) back() bool       { return false }
 func (s *welcome) SetSize(w, h int) { s.w, s.h = w, h }
 func (s *welcome) heading() string  { return "Welcome" }
@@ -28,7 +27,7 @@ func (s *welcome) update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(k, s.m.keys.Enter):
-			return s.m.advance()
+			return s.m.leaveWelcome()
 		case key.Matches(k, s.m.keys.QuitQ):
 			return s.m.quit()
 		}

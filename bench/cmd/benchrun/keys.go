@@ -72,7 +72,7 @@ func measureKeysInProcess(presses int) ([]keySeries, error) {
 // same screen, so the second follows at once.
 var (
 	ptyToChecks = []ptyStep{{ptyrun.KeyEnter, "connect"}, {ptyrun.KeyEnter + ptyrun.KeyEnter, "mode"}}
-	ptyToResult = []ptyStep{{ptyrun.KeyEnter, "confirm"}, {ptyrun.KeyEnter, "done"}}
+	ptyToResult = []ptyStep{{ptyrun.KeyEnter, "confirm"}, {ptyrun.KeyEnter, "result"}}
 )
 
 type ptyStep struct{ keys, step string }

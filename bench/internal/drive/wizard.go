@@ -63,7 +63,7 @@ var toChecks = []step{}
 
 // toResult walks on from the mode screen to the result screen (MDM, new link):
 // the confirmation, then the result once the verification is done.
-var toResult = []step{{"enter", "confirm"}, {"enter", "done"}}
+var toResult = []step{{"enter", "confirm"}, {"enter", "result"}}
 
 func (wz *Wizard) walk(steps []step) error {
 	for _, s := range steps {
