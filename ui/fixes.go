@@ -25,6 +25,10 @@ func LocalFixes(f fix.Fix) string {
 		return "Or quit and start the wizard again with --product " + f.Product + "."
 	case fix.NarrowScope:
 		return "Or let the wizard narrow it: quit and run mobile-oauth-wizard setup --narrow-scope --yes with the same URL and mode."
+	case fix.PickMDMApp:
+		return "Quit and run mobile-oauth-wizard push with --mdm-app ID to pick the app record."
+	case fix.AssignGroup:
+		return "Or quit and run mobile-oauth-wizard push with --group GROUP-ID to assign it."
 	}
 	return ""
 }
@@ -47,6 +51,10 @@ func SessionFixes(f fix.Fix) string {
 		return "This wizard's SSH server is set up for another product: ask whoever runs it."
 	case fix.NarrowScope:
 		return "Narrow it in Administration → Application links (edit the link, permission Write)."
+	case fix.PickMDMApp:
+		return "Run the push with --mdm-app ID (ssh … push …) to pick the app record."
+	case fix.AssignGroup:
+		return "Or assign it in the MDM's console, or run the push with --group GROUP-ID (ssh … push …)."
 	}
 	return ""
 }
