@@ -26,8 +26,8 @@ type matrixRow struct {
 	// the product check warns with it (caution is the Detail, remedy the advice).
 	caution string
 
-	oauthMin    string
-	oauthRule   string // the rule of Atlassian's list that sets oauthMin, when not the row's own
+	oauthMin  string
+	oauthRule string // the rule of Atlassian's list that sets oauthMin, when not the row's own
 	// oauthAdvise is the version to name when the plugin must be updated and
 	// its line is not known (verify's 412), when not oauthMin.
 	oauthAdvise string
