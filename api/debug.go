@@ -20,8 +20,49 @@ import (
 // The debug log is for an admin to send to someone who helps them, so everything
 // that opens a door is taken out: credentials, cookies, client secrets, tokens.
 
-var sensitiveHeaders = map[string]bool{
-	"Authorization": true, "Proxy-Authorization": true, "Cookie": true, "Set-Cookie": true,
+// Secrets are found by their shape wherever they are, not by a list of
+// header names: a proxy or gateway may put a credential in any header
+// (X-Upstream-Authorization: Bearer …, WWW-Authenticate: … token="…",
+// Link: <…?token=…>).
+var (
+	// A header whose name says it carries a credential is hidden whole.
+	credentialHeader = regexp.MustCompile(`(?i)authoriz|cookie|token|secret|passw|api-?key|session|signature|credential`)
+	// An authentication scheme followed by its credentials (token68).
+	schemeCredentials = regexp.MustCompile(`(?i)\b(Bearer|Basic|Digest|Negotiate|NTLM|Token|MAC|HOBA)(\s+)[A-Za-z0-9._~+/-]+=*(\s*(?:,|$))`)
+	// A parameter whose name says it is a secret: token="…", sig=…
+	secretParam = regexp.MustCompile(`(?i)\b([\w-]*(?:token|secret|passw|signature|sig|session|code|key|credential|auth)[\w-]*)(\s*=\s*)("(?:[^"\\]|\\.)*"|[^\s,;"]+)`)
+	// An absolute URL anywhere in a value: its query, fragment and user
+	// information are where tokens travel.
+	urlInValue = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s<>"',;]+`)
+)
+
+// RedactHeaderValue hides the credentials in one header value: all of it
+// for a header named like a credential, else every URL's query, fragment
+// and user information, an authentication scheme's credentials and any
+// parameter named like a secret. The result is safe for a terminal.
+func RedactHeaderValue(name, v string) string {
+	switch {
+	case credentialHeader.MatchString(name):
+		v = "[redacted]"
+	case slices.Contains([]string{"Location", "Content-Location", "Refresh"}, http.CanonicalHeaderKey(name)):
+		// A redirect's target, maybe relative, maybe after "0; url=".
+		v = redactQuery(v)
+	default:
+		v = urlInValue.ReplaceAllStringFunc(v, redactQuery)
+		v = schemeCredentials.ReplaceAllString(v, "$1$2[redacted]$3")
+		v = secretParam.ReplaceAllString(v, "$1$2[redacted]")
+	}
+	return termsafe.String(v)
+}
+
+// HeaderLine is a response's headers on one line for a debug log, each
+// value passed through RedactHeaderValue.
+func HeaderLine(h http.Header) string {
+	parts := make([]string, 0, len(h))
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		parts = append(parts, termsafe.String(k)+": "+RedactHeaderValue(k, strings.Join(h[k], ", ")))
+	}
+	return strings.Join(parts, "; ")
 }
 
 var secretField = regexp.MustCompile(`(?i)("(?:clientSecret|client_secret|password|token|access_token|refresh_token|secret)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
@@ -79,7 +120,7 @@ func authNote(c *Client, cl call) string {
 func (c *Client) logResponse(resp *resty.Response) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<-- %d %s %s (%s)\n", resp.StatusCode(), resp.Request.Method, resp.Request.URL, resp.Time().Round(1e6))
-	fmt.Fprintf(&b, "    headers: %s\n", headerLine(resp.Header()))
+	fmt.Fprintf(&b, "    headers: %s\n", HeaderLine(resp.Header()))
 	body := resp.Body()
 	if len(body) > 2048 {
 		body = body[:2048]
@@ -92,25 +133,6 @@ func (c *Client) logResponse(resp *resty.Response) {
 
 func (c *Client) logError(req *resty.Request, err error) {
 	fmt.Fprintf(c.debugW, "<-- error %s %s: %s\n", req.Method, req.URL, termsafe.String(err.Error()))
-}
-
-func headerLine(h http.Header) string {
-	parts := make([]string, 0, len(h))
-	for _, k := range slices.Sorted(maps.Keys(h)) {
-		v := strings.Join(h[k], ", ")
-		switch http.CanonicalHeaderKey(k) {
-		case "Location", "Content-Location", "Refresh":
-			// A redirect's query can carry a token or a session (SSO).
-			v = redactQuery(v)
-		default:
-			if sensitiveHeaders[http.CanonicalHeaderKey(k)] {
-				v = "[redacted]"
-			}
-		}
-		// Header values come from the server: no escape sequence reaches the terminal.
-		parts = append(parts, termsafe.String(k)+": "+termsafe.String(v))
-	}
-	return strings.Join(parts, "; ")
 }
 
 // redactQuery keeps where a URL points and hides its query, fragment and user

@@ -180,3 +180,32 @@ func TestNotFoundNamesThePathWithTheContextPath(t *testing.T) {
 		t.Fatalf("err = %v, want a 404 naming /jira%s", err, api.PathManifest)
 	}
 }
+
+// TestDebugLogRedactsCredentialsInAnyHeader: credentials are found by their
+// shape in every header, not by a list of names; what helps to debug (realm,
+// error, where a link points) stays.
+func TestDebugLogRedactsCredentialsInAnyHeader(t *testing.T) {
+	env := simtest.Start(t, simulator.Config{})
+	env.Sim.Inject(simulator.Fault{Kind: simulator.FaultStatus, Status: 401, Header: http.Header{
+		"Www-Authenticate":         {`Bearer realm="jira", error="invalid_token", token="S3CRET-wwwauth"`},
+		"Link":                     {`<https://jira.example.com/rest/next?token=S3CRET-link&page=2>; rel="next"`},
+		"X-Upstream-Authorization": {"Bearer S3CRET-upstream"},
+		"X-Debug":                  {"Basic UzNDUkVUOnBhc3N3b3Jk, sig=S3CRET-sig"},
+		"X-Asessionid":             {"S3CRET-session"},
+	}})
+	var dbg bytes.Buffer
+	o := env.Options(simtest.SysadminToken)
+	o.Debug = &dbg
+	_, _ = env.ClientWith(t, o).ListClients(ctx)
+	out := dbg.String()
+	for _, leak := range []string{"S3CRET", "UzNDUkVUOnBhc3N3b3Jk"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("debug log holds %q:\n%s", leak, out)
+		}
+	}
+	for _, kept := range []string{`realm="jira"`, `error="invalid_token"`, "https://jira.example.com/rest/next?[redacted]", `rel="next"`} {
+		if !strings.Contains(out, kept) {
+			t.Errorf("debug log lacks %q:\n%s", kept, out)
+		}
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net/http"
 	"slices"
 	"strings"
 
@@ -55,7 +54,7 @@ func (c *Client) logResponse(resp *resty.Response) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "<-- %d %s %s (%s)\n", resp.StatusCode(), resp.Request.Method, resp.Request.URL, resp.Time().Round(1e6))
-	fmt.Fprintf(&b, "    headers: %s\n", headerLine(resp.Header()))
+	fmt.Fprintf(&b, "    headers: %s\n", api.HeaderLine(resp.Header()))
 	if body := resp.Body(); len(body) > 0 {
 		// The token answer's access_token is taken out whole before the cut,
 		// so no prefix of it survives either.
@@ -76,19 +75,4 @@ func (c *Client) logError(cl call, err error) {
 		return
 	}
 	fmt.Fprintf(c.debugW, "<-- error %s %s%s: %s\n", cl.method, c.base.String(), cl.path, termsafe.String(err.Error()))
-}
-
-func headerLine(h http.Header) string {
-	parts := make([]string, 0, len(h))
-	for _, k := range slices.Sorted(maps.Keys(h)) {
-		v := strings.Join(h[k], ", ")
-		switch http.CanonicalHeaderKey(k) {
-		case "Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie":
-			v = "[redacted]"
-		case "Location":
-			v = "[redacted]"
-		}
-		parts = append(parts, termsafe.String(k)+": "+termsafe.String(v))
-	}
-	return strings.Join(parts, "; ")
 }
