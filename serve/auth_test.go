@@ -65,6 +65,22 @@ func TestAuthorizedKeysEditsApplyWithoutRestart(t *testing.T) {
 			}
 		}, false, false},
 		{"file fixed", func() { servetest.WriteAuthorizedKeys(t, ts.keysFile, alice) }, true, false},
+		{"rewritten in place, same size, mtime restored", func() {
+			fi, err := os.Stat(ts.keysFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// ed25519 lines with the same comment are the same length.
+			if err := os.WriteFile(ts.keysFile, []byte(bob.AuthorizedKey), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chtimes(ts.keysFile, fi.ModTime(), fi.ModTime()); err != nil {
+				t.Fatal(err)
+			}
+			if after, _ := os.Stat(ts.keysFile); after.Size() != fi.Size() || !after.ModTime().Equal(fi.ModTime()) {
+				t.Fatal("the rewrite changed the size or the time")
+			}
+		}, false, true},
 		{"file deleted: nobody gets in", func() {
 			if err := os.Remove(ts.keysFile); err != nil {
 				t.Fatal(err)

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -10,6 +11,8 @@ import (
 	"sync"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/regularfile"
 )
 
 // harmlessOptions are authorized_keys options that only take away things this
@@ -55,37 +58,41 @@ func parseAuthorizedKeys(path string, data []byte) (map[string]string, error) {
 	return keys, nil
 }
 
-// readAuthorizedKeys stats, checks and parses the file.
-func readAuthorizedKeys(path string) (os.FileInfo, map[string]string, error) {
+// readAuthorizedKeys checks and reads the file.
+func readAuthorizedKeys(path string) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("authorized keys file: %w", err)
+		return nil, fmt.Errorf("authorized keys file: %w", err)
 	}
 	if !fi.Mode().IsRegular() {
-		return fi, nil, fmt.Errorf("authorized keys file %s is not a regular file", path)
+		return nil, fmt.Errorf("authorized keys file %s is not a regular file", path)
 	}
 	// Like sshd's StrictModes: if others may write the file, they may let
 	// themselves in.
 	if fi.Mode().Perm()&0o022 != 0 {
-		return fi, nil, fmt.Errorf("authorized keys file %s is writable by group or others (mode %04o): chmod go-w it", path, fi.Mode().Perm())
+		return nil, fmt.Errorf("authorized keys file %s is writable by group or others (mode %04o): chmod go-w it", path, fi.Mode().Perm())
 	}
-	data, err := os.ReadFile(path)
+	data, err := regularfile.Read(path, maxAuthorizedKeys)
 	if err != nil {
-		return fi, nil, fmt.Errorf("authorized keys file: %w", err)
+		return nil, fmt.Errorf("authorized keys file: %w", err)
 	}
-	keys, err := parseAuthorizedKeys(path, data)
-	return fi, keys, err
+	return data, nil
 }
 
-// authorizedKeys is the live allow-list. It stats the file on every
-// authentication attempt and re-reads it when it changed, so edits apply to
-// the next connection without a restart or a file watcher.
+// maxAuthorizedKeys bounds the file (OpenSSH keys are under 16 KiB a line).
+const maxAuthorizedKeys = 4 << 20
+
+// authorizedKeys is the live allow-list. It reads the file on every
+// authentication attempt and parses it again when its content changed, so
+// edits apply to the next connection without a restart or a file watcher. The
+// content decides, not the size and time: a file rewritten in place with its
+// time put back must not keep a removed key in.
 type authorizedKeys struct {
 	path string
 	log  *slog.Logger
 
 	mu   sync.Mutex
-	seen os.FileInfo       // nil until the first successful stat
+	sum  [sha256.Size]byte // of the content keys were parsed from
 	keys map[string]string // key -> its comment
 	err  error             // last load error: while set, nobody gets in
 }
@@ -93,11 +100,15 @@ type authorizedKeys struct {
 // loadAuthorizedKeys reads the file once, failing if it is missing, empty or
 // malformed: a server that would let nobody in should not start.
 func loadAuthorizedKeys(path string, log *slog.Logger) (*authorizedKeys, error) {
-	fi, keys, err := readAuthorizedKeys(path)
+	data, err := readAuthorizedKeys(path)
 	if err != nil {
 		return nil, err
 	}
-	return &authorizedKeys{path: path, log: log, seen: fi, keys: keys}, nil
+	keys, err := parseAuthorizedKeys(path, data)
+	if err != nil {
+		return nil, err
+	}
+	return &authorizedKeys{path: path, log: log, sum: sha256.Sum256(data), keys: keys}, nil
 }
 
 // allows reports whether key is listed, reloading the file first if it
@@ -127,11 +138,14 @@ func (a *authorizedKeys) comment(key gossh.PublicKey) string {
 }
 
 func (a *authorizedKeys) refresh() {
-	fi, err := os.Stat(a.path)
-	if err == nil && a.seen != nil && a.err == nil && sameVersion(a.seen, fi) {
+	data, err := readAuthorizedKeys(a.path)
+	if err == nil && a.err == nil && sha256.Sum256(data) == a.sum {
 		return
 	}
-	fi, keys, err := readAuthorizedKeys(a.path)
+	var keys map[string]string
+	if err == nil {
+		keys, err = parseAuthorizedKeys(a.path, data)
+	}
 	switch {
 	case err != nil:
 		if a.err == nil || a.err.Error() != err.Error() {
@@ -142,14 +156,6 @@ func (a *authorizedKeys) refresh() {
 		if a.err != nil || !maps.Equal(a.keys, keys) {
 			a.log.Info("authorized keys reloaded", "path", a.path, "keys", len(keys))
 		}
-		a.keys, a.err = keys, nil
+		a.keys, a.err, a.sum = keys, nil, sha256.Sum256(data)
 	}
-	a.seen = fi
-}
-
-// sameVersion treats a file as unchanged while it is the same inode with the
-// same size and modification time. Editors that save by renaming produce a
-// new inode, which os.SameFile catches even within one mtime tick.
-func sameVersion(a, b os.FileInfo) bool {
-	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
 }
