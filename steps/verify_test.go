@@ -302,3 +302,40 @@ func TestVerifySaysItStopsBeforeTheTokenExchange(t *testing.T) {
 		}
 	}
 }
+
+// The probes run once per verification: one HTTP session left on the
+// instance by the anonymous consent probe, and on an old provider that refuses
+// the app's redirect, one WARN line in its log; no audit-worthy write.
+func TestVerifyLeavesOneSessionAndAtMostOneWarning(t *testing.T) {
+	for _, tt := range []struct {
+		name               string
+		cfg                simulator.Config
+		sessions, warnings int
+	}{
+		{"healthy", simulator.Config{}, 1, 0},
+		{"old provider", simulator.Config{Plugins: []simulator.Plugin{{Key: simulator.OAuth2PluginKey, Version: "3.1.5", Enabled: true}}}, 0, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			env := simtest.NewTLS(t, tt.cfg)
+			env.Sim.AddClient("Jira iOS app", []string{jiraRedirect}, "WRITE")
+			before := env.Sim.Clients()
+			c := env.TLSClient(t, simtest.SysadminToken)
+			det, err := steps.Detect(context.Background(), c, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			steps.Verify(context.Background(), c, det, steps.VerifyOptions{Mode: steps.ModeMDM})
+			if got, w := env.Sim.Sessions(), env.Sim.Warnings(); got != tt.sessions || len(w) != tt.warnings {
+				t.Errorf("%d sessions, warnings %q; want %d and %d", got, w, tt.sessions, tt.warnings)
+			}
+			for _, r := range env.Sim.Requests() {
+				if r.Method != http.MethodGet {
+					t.Errorf("verify sent %s %s", r.Method, r.Path)
+				}
+			}
+			if after := env.Sim.Clients(); len(after) != len(before) || after[0].Scope != before[0].Scope {
+				t.Errorf("links changed: %+v", after)
+			}
+		})
+	}
+}

@@ -71,6 +71,9 @@ func (s *Sim) serveAuthorize(w http.ResponseWriter, r *http.Request, base string
 func (s *Sim) serveConsent(w http.ResponseWriter, r *http.Request, id identity, base string) {
 	q := r.URL.Query()
 	if s.refusesCustomSchemes() && !oldProviderURL(q.Get("redirect_uri")) {
+		s.mu.Lock()
+		s.warnings = append(s.warnings, "WARN [o.a.oauth2.provider] Invalid redirect URI for client "+q.Get("client_id"))
+		s.mu.Unlock()
 		writeHTML(w, http.StatusPreconditionFailed, errorPage("Invalid redirect URI", "The redirect URI must be an http, https or ftp URL."))
 		return
 	}
@@ -80,6 +83,12 @@ func (s *Sim) serveConsent(w http.ResponseWriter, r *http.Request, id identity, 
 		return
 	}
 	if id.user == nil {
+		// The servlet keeps the request in a new HTTP session (getSession()):
+		// every anonymous visit, a probe's included, leaves one behind.
+		s.mu.Lock()
+		s.sessions++
+		s.mu.Unlock()
+		w.Header().Set("Set-Cookie", "JSESSIONID="+randomHex(16)+"; Path=/; HttpOnly")
 		w.Header().Set("Location", base+s.loginPath()+"?os_destination="+url.QueryEscape(r.URL.RequestURI()))
 		w.WriteHeader(http.StatusFound)
 		return
@@ -96,6 +105,20 @@ func (s *Sim) serveConsent(w http.ResponseWriter, r *http.Request, id identity, 
 func oldProviderURL(raw string) bool {
 	u, err := url.Parse(raw)
 	return err == nil && u.Host != "" && slices.Contains([]string{"http", "https", "ftp"}, strings.ToLower(u.Scheme))
+}
+
+// Sessions is how many HTTP sessions anonymous consent requests have created.
+func (s *Sim) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions
+}
+
+// Warnings are the WARN lines the provider has logged, oldest first.
+func (s *Sim) Warnings() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.warnings)
 }
 
 // serveAuthError is the page the authorization endpoint sends a malformed request to.

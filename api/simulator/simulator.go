@@ -121,8 +121,12 @@ type Sim struct {
 	demoArmed      bool
 	demoDelay      time.Duration
 	sawInfoLogin   bool
-	demoTimer      *time.Timer
-	isClosed       bool
+	// sessions counts the HTTP sessions anonymous consent requests created;
+	// warnings are the WARN lines the provider logged (old providers' 412).
+	sessions  int
+	warnings  []string
+	demoTimer *time.Timer
+	isClosed  bool
 
 	closed    chan struct{}
 	closeOnce sync.Once
