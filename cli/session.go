@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
@@ -267,6 +268,17 @@ func (g *globalOptions) sessionCommand(ctx context.Context, policy *sessionPolic
 func sessionArgs(g *globalOptions, policy *sessionPolicy, sio *IO, args []string) ([]string, error) {
 	probe := NewRootCommand(g.build, &IO{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard,
 		Getenv: sio.Getenv, IsTerminal: sio.IsTerminal})
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == cobra.ShellCompRequestCmd || a == cobra.ShellCompNoDescRequestCmd {
+			// What a shell runs for each Tab on the machine it runs on,
+			// running the command tree's completion code: nothing a
+			// session asks of this server.
+			return nil, notInSession("shell completion requests (" + a + ") are answered by a local install")
+		}
+	}
 	// cobra adds its help command when it executes; the probe needs it now.
 	probe.InitDefaultHelpCmd()
 	cmd, rest, err := probe.Find(args)

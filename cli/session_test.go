@@ -165,3 +165,17 @@ func TestSessionHintNamesThisServer(t *testing.T) {
 		t.Errorf("hint on port 22 %q", got)
 	}
 }
+
+// TestCompletionRequestsAreRefusedInSessions: __complete is what a shell runs
+// for each Tab on its own machine; in a session it would run the command
+// tree's completion code on the server for nobody's shell.
+func TestCompletionRequestsAreRefusedInSessions(t *testing.T) {
+	for _, args := range [][]string{{"__complete", "setup", "--"}, {"__completeNoDesc", "s"}, {"--no-color", "__complete", ""}} {
+		for _, demo := range []bool{false, true} {
+			r := sessionRunOn(t, demo, nil, args...)
+			if r.code != ExitUsage || !strings.Contains(r.stderr, "not allowed in an SSH session") || r.stdout != "" {
+				t.Errorf("%v (demo %v): exit %d, stdout %q, stderr %q", args, demo, r.code, r.stdout, r.stderr)
+			}
+		}
+	}
+}
