@@ -457,6 +457,14 @@ func runSetupMany(cmd *cobra.Command, g *globalOptions, so *setupOptions, m *mul
 	if err != nil {
 		return err
 	}
+	if err := so.push.check("push"); err != nil {
+		return err
+	}
+	if r := so.pushRun(); r != nil {
+		if err := r.ready(g); err != nil {
+			return err
+		}
+	}
 	// Every instance's options, and the site lists, are checked before any
 	// instance is touched.
 	urls, apps := make([]string, len(targets)), make([]steps.App, len(targets))
@@ -538,6 +546,8 @@ func (o *setupOptions) forInstance(t *target) *setupOptions {
 	oi.mode = cmp.Or(string(t.Mode), o.mode)
 	oi.title = t.Title
 	oi.outputs = nil
+	// The lists are pushed once, for all, after the run.
+	oi.push, oi.pushed = pushOptions{}, nil
 	return &oi
 }
 

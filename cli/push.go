@@ -100,6 +100,9 @@ func (g *globalOptions) newMDM(p *pushOptions) (steps.MDM, error) {
 	s := intune.SignIn{AuthorityURL: p.authorityURL, HTTPClient: hc, Debug: debugW,
 		TenantID: strings.TrimSpace(g.io.Getenv(EnvAzureTenant)), ClientID: strings.TrimSpace(g.io.Getenv(EnvAzureClient)),
 		ClientSecret: g.io.Getenv(EnvAzureSecret)}
+	if g.io.session != nil && s.ClientSecret == "" && g.io.Getenv(EnvAzureCert) != "" {
+		return nil, usageError("over SSH the wizard reads no file on the server (" + EnvAzureCert + "): give " + EnvAzureSecret + " in the session's environment, or sign in with a device code on a terminal")
+	}
 	graphURL := p.graphURL
 	if g.Demo && g.io.DemoOptions.on() {
 		s, graphURL = g.io.DemoOptions.intuneSignIn(s), demoIntuneURL
@@ -108,9 +111,6 @@ func (g *globalOptions) newMDM(p *pushOptions) (steps.MDM, error) {
 		return nil, usageError("Intune: set " + EnvAzureClient + " to the application (client) ID of your app registration in Microsoft Entra ID, and " + EnvAzureTenant + " to its tenant; then " + EnvAzureSecret + " or " + EnvAzureCert + ", or nothing for a device-code sign-in on a terminal (see the README, Intune)")
 	}
 	if path := g.io.Getenv(EnvAzureCert); s.ClientSecret == "" && path != "" && s.Certificate == nil {
-		if g.io.session != nil {
-			return nil, usageError("over SSH the wizard reads no file on the server: give " + EnvAzureSecret + " in the session's environment, or sign in with a device code")
-		}
 		b, err := regularfile.Read(path, maxCertificateFile)
 		if err != nil {
 			return nil, usageError(EnvAzureCert + ": " + err.Error())
@@ -186,6 +186,22 @@ type pushRun struct {
 	dryRun, yes   bool
 	asJSON        bool
 	keepOwnTitles bool // push: an entry the MDM has keeps its title and session setting
+	mdm           steps.MDM
+}
+
+// ready checks the push's confirmation and builds its MDM client before the
+// run sends anything: missing or unusable MDM credentials are a usage error
+// then, not a failure after the instance was changed.
+func (r *pushRun) ready(g *globalOptions) error {
+	if err := r.needsConfirmation(g); err != nil {
+		return err
+	}
+	if r.mdm != nil {
+		return nil
+	}
+	m, err := g.newMDM(r.opts)
+	r.mdm = m
+	return err
 }
 
 // needsConfirmation refuses, before anything is read, a push that could not
@@ -200,10 +216,10 @@ func (r *pushRun) needsConfirmation(g *globalOptions) error {
 // run pushes each app's list (put) and takes sites out (remove, base URLs
 // per app); it returns the --json objects keyed by app.
 func (r *pushRun) run(ctx context.Context, g *globalOptions, put *steps.SiteLists, remove map[steps.App][]string, w io.Writer) (map[string]*jsonPush, error) {
-	m, err := g.newMDM(r.opts)
-	if err != nil {
+	if err := r.ready(g); err != nil {
 		return nil, err
 	}
+	m := r.mdm
 	out := map[string]*jsonPush{}
 	var errs []error
 	for _, app := range steps.Apps {
@@ -337,7 +353,7 @@ func runPush(cmd *cobra.Command, g *globalOptions, o *pushCommand, m *multiOptio
 		return err
 	}
 	r := &pushRun{opts: &o.opts, flag: "mdm", dryRun: o.dryRun, yes: o.yes, asJSON: o.json, keepOwnTitles: true}
-	if err := r.needsConfirmation(g); err != nil {
+	if err := r.ready(g); err != nil {
 		return err
 	}
 	if len(g.URLs) == 0 && m.inventory == "" {

@@ -213,3 +213,61 @@ func TestPushFlagsAreDocumented(t *testing.T) {
 		t.Error("the man page lacks the push flags")
 	}
 }
+
+// Two products, one run: each app's list goes to that app's configuration,
+// never mixed.
+func TestPushGivesEachAppItsOwnList(t *testing.T) {
+	e := newPushEnv(t)
+	wiki := simtest.New(t, simulator.Config{DevMode: true, Product: "confluence", Title: "Wiki"})
+	tr := e.tr
+	e.tr = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.URL.Host == strings.TrimPrefix(wiki.URL, "http://") {
+			return wiki.Transport.RoundTrip(r)
+		}
+		return tr.RoundTrip(r)
+	})
+	for _, u := range []string{e.jira.URL, wiki.URL} {
+		if r := e.run(t, e.env(), "setup", "--url", u, "--mode", "mdm", "--yes", "--no-verify"); r.code != 0 {
+			t.Fatalf("setup %s: %s", u, r.stderr)
+		}
+	}
+	r := e.run(t, e.env(), append([]string{"push", "--url", e.jira.URL, "--url", wiki.URL, "--mdm", "intune", "--yes", "--json"}, mdmFlags()...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	push := decode(t, r.stdout)["push"].(map[string]any)
+	if push["jira"].(map[string]any)["changed"] != true || push["confluence"].(map[string]any)["changed"] != true {
+		t.Fatalf("push = %v", push)
+	}
+	for _, c := range e.intune.Configs() {
+		app, site, other := intunesim.JiraAppID, e.jira.URL, wiki.URL
+		if strings.Contains(c.DisplayName, "Confluence") {
+			app, site, other = intunesim.ConfluenceAppID, wiki.URL, e.jira.URL
+		}
+		v := c.Settings[0].Value
+		if c.TargetedMobileApps[0] != app || !strings.Contains(v, site) || strings.Contains(v, other) {
+			t.Errorf("%q targets %v and holds %s", c.DisplayName, c.TargetedMobileApps, v)
+		}
+	}
+	if n := len(e.intune.Configs()); n != 2 {
+		t.Fatalf("%d configurations, want one per app", n)
+	}
+}
+
+// MDM credentials are checked before the instance is touched: a setup whose
+// push could not sign in creates no link.
+func TestSetupPushWithoutMDMCredentialsChangesNothing(t *testing.T) {
+	e := newPushEnv(t)
+	r := e.run(t, e.env(EnvAzureClient, ""), append([]string{"setup", "--url", e.jira.URL, "--mode", "mdm", "--yes", "--push", "intune"}, mdmFlags()...)...)
+	if r.code != ExitUsage || len(e.jira.Sim.Clients()) != 0 || len(e.jira.Sim.Requests()) != 0 {
+		t.Fatalf("exit %d, %d links, %d requests\n%s", r.code, len(e.jira.Sim.Clients()), len(e.jira.Sim.Requests()), r.stderr)
+	}
+}
+
+func TestSessionPushReadsNoCertificateFile(t *testing.T) {
+	r := sessionRun(t, map[string]string{EnvAzureClient: intunesim.ClientID, EnvAzureTenant: intunesim.Tenant, EnvAzureCert: "/etc/ssl/private/key.pem", EnvToken: simtest.SysadminToken},
+		"push", "--mdm", "intune", "--yes")
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "reads no file on the server") {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -21,6 +21,7 @@ type removeOptions struct {
 	yes, dryRun bool
 	json        bool
 	push        pushOptions
+	pushed      *pushRun
 }
 
 // jsonLink is a link as remove --json lists it.
@@ -102,6 +103,12 @@ func doRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions, res *jsonR
 	}
 	if err := o.push.check("push"); err != nil {
 		return err
+	}
+	pr := o.pushRun()
+	if pr != nil {
+		if err := pr.ready(g); err != nil {
+			return err
+		}
 	}
 	ctx := ctxOf(cmd)
 	w := g.io.Err
@@ -193,13 +200,24 @@ func doRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions, res *jsonR
 	return nil
 }
 
-// removePush takes the site out of the app's list in the MDM (--push); the
-// deletion, if any, is confirmed already.
-func removePush(ctx context.Context, g *globalOptions, o *removeOptions, p api.Product, site string, res *jsonRemoveResult) error {
+// pushRun is the push after the removal, when --push names an MDM.
+func (o *removeOptions) pushRun() *pushRun {
 	if o.push.mdm == "" {
 		return nil
 	}
-	r := &pushRun{opts: &o.push, flag: "push", dryRun: o.dryRun, yes: o.yes, asJSON: o.json}
+	if o.pushed == nil {
+		o.pushed = &pushRun{opts: &o.push, flag: "push", dryRun: o.dryRun, yes: o.yes, asJSON: o.json}
+	}
+	return o.pushed
+}
+
+// removePush takes the site out of the app's list in the MDM (--push); the
+// deletion, if any, is confirmed already.
+func removePush(ctx context.Context, g *globalOptions, o *removeOptions, p api.Product, site string, res *jsonRemoveResult) error {
+	r := o.pushRun()
+	if r == nil {
+		return nil
+	}
 	push, err := r.run(ctx, g, nil, map[steps.App][]string{steps.AppFor(p): {site}}, g.io.Err)
 	res.Push = push
 	return err

@@ -23,6 +23,7 @@ type setupOptions struct {
 	noVerify, narrowScope           bool
 	wait                            time.Duration
 	push                            pushOptions
+	pushed                          *pushRun
 }
 
 // pushRun is the push after setup, when --push names an MDM.
@@ -30,7 +31,10 @@ func (o *setupOptions) pushRun() *pushRun {
 	if o.push.mdm == "" {
 		return nil
 	}
-	return &pushRun{opts: &o.push, flag: "push", dryRun: o.dryRun, yes: o.yes, asJSON: o.json}
+	if o.pushed == nil {
+		o.pushed = &pushRun{opts: &o.push, flag: "push", dryRun: o.dryRun, yes: o.yes, asJSON: o.json}
+	}
+	return o.pushed
 }
 
 func newSetupCommand(g *globalOptions) *cobra.Command {
@@ -152,6 +156,11 @@ func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonRes
 	mode, out, err := o.parse()
 	if err != nil {
 		return err
+	}
+	if r := o.pushRun(); r != nil {
+		if err := r.ready(g); err != nil {
+			return err
+		}
 	}
 	product, err := g.product()
 	if err != nil {
