@@ -208,6 +208,11 @@ func TestPushFlagsAreDocumented(t *testing.T) {
 			}
 		}
 	}
+	for _, cmd := range [][]string{{"__complete", "push", "--mdm", ""}, {"__complete", "setup", "--push", ""}} {
+		if r := run(t, nil, cmd...); !strings.Contains(r.stdout, "intune") || !strings.Contains(r.stdout, "jamf") {
+			t.Errorf("%v completes %q", cmd, r.stdout)
+		}
+	}
 	r := run(t, nil, "man")
 	if !strings.Contains(r.stdout, "mdm-app") || !strings.Contains(r.stdout, "push") {
 		t.Error("the man page lacks the push flags")

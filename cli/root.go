@@ -212,6 +212,8 @@ var valueCompletions = map[string][]string{
 	"mode":    {"mdm	MDM: the wizard creates the link and prints the site list", "non-mdm	the mobile plugin hands the app its client"},
 	"format":  {"json	the site list as JSON", "plist	AppConfig for Jamf and Workspace ONE", "intune	the key, type and value for Intune"},
 	"product": {"jira", "confluence"},
+	"mdm":     {"intune	Microsoft Intune (Graph)", "jamf	Jamf Pro (Classic API)"},
+	"push":    {"intune	Microsoft Intune (Graph)", "jamf	Jamf Pro (Classic API)"},
 	"proxy":   {"none", "login-redirect", "sso-redirect", "sso-html"},
 }
 
