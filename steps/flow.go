@@ -697,6 +697,10 @@ type Action struct {
 	App   App
 	Known SiteApps
 	Ask   AppAsker
+	// Push: the MDM to put the sites into (App's list; "" is the instance's
+	// app), and the group to assign Intune's configuration to.
+	MDM   MDM
+	Group string
 }
 
 // ActionKind names an Action.
@@ -711,7 +715,16 @@ const (
 	ActionRemove
 	// ActionSave writes the site list to a file (merged with what is in it).
 	ActionSave
+	// ActionPush puts the site list into an MDM (after PushConfirmer confirms).
+	ActionPush
 )
+
+// PushConfirmer is a prompter that can confirm a push: it shows the plan
+// (what changes in the MDM, its warnings) and returns nil to write, ErrBack
+// to leave the MDM as it is. A prompter without it never pushes.
+type PushConfirmer interface {
+	ConfirmPush(ctx context.Context, plan *PushPlan) error
+}
 
 // result asks what the user does with the outcome, and does it.
 func (f *Flow) result(ctx context.Context, p Prompter) error {
@@ -743,8 +756,38 @@ func (f *Flow) result(ctx context.Context, p Prompter) error {
 			}
 			f.st.Record.Saved = append(f.st.Record.Saved, Saved{Path: a.Path, Sites: len(merged), Ours: len(a.Sites), Unchecked: unchecked, Err: err})
 			f.observe(p, StepResult, true)
+		case ActionPush:
+			if err := f.push(ctx, p, a); err != nil && !errors.Is(err, ErrBack) {
+				return err
+			}
 		}
 	}
+}
+
+// push puts the action's sites into its MDM once the prompter confirmed the
+// plan; the outcome, or why there is none, goes into the record.
+func (f *Flow) push(ctx context.Context, p Prompter, a Action) error {
+	c, ok := p.(PushConfirmer)
+	if !ok || a.MDM == nil {
+		return nil
+	}
+	f.observe(p, StepResult, false)
+	plan, err := PlanPush(ctx, a.MDM, PushRequest{App: cmp.Or(a.App, f.st.App()), Put: a.Sites, Group: a.Group})
+	f.observe(p, StepResult, true)
+	if err != nil {
+		f.st.Record.Pushed = append(f.st.Record.Pushed, Pushed{MDM: a.MDM.Name(), Err: err})
+		return nil
+	}
+	if plan.Changes() {
+		if err := c.ConfirmPush(ctx, plan); err != nil {
+			return err
+		}
+	}
+	f.observe(p, StepResult, false)
+	res, err := ApplyPush(ctx, plan, PushOptions{})
+	f.st.Record.Pushed = append(f.st.Record.Pushed, Pushed{MDM: a.MDM.Name(), Result: res, Plan: plan, Err: err})
+	f.observe(p, StepResult, true)
+	return nil
 }
 
 // remove deletes the app's link once the user confirmed which one and what

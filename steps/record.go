@@ -29,8 +29,30 @@ type Record struct {
 	Verified *VerifyReport
 	// Saved are the files the site list was written to.
 	Saved []Saved
+	// Pushed are the pushes into an MDM.
+	Pushed []Pushed
 	// Warnings are the last checks' warnings, "name: detail".
 	Warnings []string
+}
+
+// Pushed is one push of the site list into an MDM.
+type Pushed struct {
+	MDM    string
+	Plan   *PushPlan   // nil when reading the MDM failed
+	Result *PushResult // nil when it failed or was not confirmed
+	Err    error
+}
+
+// Text says what the push did, or why it did not.
+func (p Pushed) Text() string {
+	if p.Err != nil {
+		msg, _, _ := Explain(p.Err)
+		return "Could not push to " + p.MDM + ": " + msg
+	}
+	if p.Result == nil {
+		return "Nothing was sent to " + p.MDM + "."
+	}
+	return p.Result.Outcome()
 }
 
 // Saved is one save of the site list.
