@@ -52,7 +52,7 @@ func newServeCommand(g *globalOptions) *cobra.Command {
 	f.StringVar(&o.hostKey, "host-key", "", "host key `FILE`, created if missing (default: ~/.local/state/mobile-oauth-wizard/host_ed25519)")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", serve.DefaultIdleTimeout, "end a session after this long without a key press (a command: without input or output)")
 	f.IntVar(&o.maxSessions, "max-sessions", serve.DefaultMaxSessions, "concurrent sessions; more are refused politely")
-	f.StringArrayVar(&o.allowHosts, "allow-host", nil, "`HOST` sessions may connect to (repeatable; default: the host of --url, or any host whose addresses are all public)")
+	f.StringArrayVar(&o.allowHosts, "allow-host", nil, "`HOST` or HOST:PORT sessions may reach, port 443 if none (repeatable; default: the host of --url, or any host whose addresses are all public)")
 	return cmd
 }
 

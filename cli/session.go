@@ -11,10 +11,12 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"golang.org/x/net/http/httpproxy"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/serve"
@@ -27,8 +29,8 @@ import (
 type sessionPolicy struct {
 	// pinned is the normalised --url of serve: every session works on it.
 	pinned string
-	// hosts are the host names sessions may reach (lower case); empty means
-	// any host whose addresses are all public.
+	// hosts are the host:port pairs sessions may reach (host in lower
+	// case); empty means any host whose addresses are all public.
 	hosts     []string
 	allowHTTP bool
 	caCert    string
@@ -64,22 +66,81 @@ func (p *sessionPolicy) noSave() string {
 func newSessionPolicy(pinned string, allowHosts []string, g *globalOptions) (*sessionPolicy, error) {
 	p := &sessionPolicy{pinned: pinned, allowHTTP: g.AllowHTTP, caCert: g.CACert}
 	for _, h := range allowHosts {
-		h = strings.ToLower(strings.TrimSpace(h))
-		if h == "" || strings.ContainsAny(h, "/:@ ") {
-			return nil, usageError(fmt.Sprintf("--allow-host %q: give a host name or address, without scheme, port or path", h))
+		hps, err := allowedHostPorts(h, g.AllowHTTP)
+		if err != nil {
+			return nil, err
 		}
-		p.hosts = append(p.hosts, h)
+		p.hosts = append(p.hosts, hps...)
 	}
 	if pinned != "" {
 		u, err := url.Parse(pinned)
 		if err != nil {
 			return nil, usageError("--url: " + err.Error())
 		}
-		if h := strings.ToLower(u.Hostname()); !slices.Contains(p.hosts, h) {
-			p.hosts = append(p.hosts, h)
+		if hp := hostPort(u); !slices.Contains(p.hosts, hp) {
+			p.hosts = append(p.hosts, hp)
 		}
 	}
 	return p, nil
+}
+
+// allowedHostPorts reads one --allow-host: HOST:PORT, or HOST for its https
+// port (and its http port with --allow-http). A port of its own for each
+// host: allowing every port would let a session tell the host's closed
+// ports, its SSH port and the instance apart.
+func allowedHostPorts(v string, allowHTTP bool) ([]string, error) {
+	v = strings.ToLower(strings.TrimSpace(v))
+	bad := usageError(fmt.Sprintf("--allow-host %q: give a host name or address, with a port if not 443 (jira.internal:8443), without scheme or path", v))
+	if v == "" || strings.ContainsAny(v, "/@ ") {
+		return nil, bad
+	}
+	if host, port, err := net.SplitHostPort(v); err == nil {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 || host == "" {
+			return nil, bad
+		}
+		return []string{net.JoinHostPort(host, strconv.Itoa(n))}, nil
+	}
+	host := strings.TrimSuffix(strings.TrimPrefix(v, "["), "]")
+	if _, err := netip.ParseAddr(host); strings.Contains(host, ":") && err != nil {
+		return nil, bad
+	}
+	out := []string{net.JoinHostPort(host, "443")}
+	if allowHTTP {
+		out = append(out, net.JoinHostPort(host, "80"))
+	}
+	return out, nil
+}
+
+// hostPort is a URL's host (lower case) and port, the scheme's when it names none.
+func hostPort(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	return net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+}
+
+// isProxy reports whether addr is the proxy the server's environment
+// (HTTPS_PROXY, HTTP_PROXY) sends requests through. The operator chose it,
+// so it is dialled whatever its address; what goes through it is checked by
+// name before anything is sent (sessionPolicy.check).
+func isProxy(addr string) bool {
+	proxyFor := httpproxy.FromEnvironment().ProxyFunc()
+	for _, scheme := range []string{"https", "http"} {
+		u, err := proxyFor(&url.URL{Scheme: scheme, Host: "instance.invalid"})
+		if err != nil || u == nil {
+			continue
+		}
+		port := u.Port()
+		if port == "" {
+			port = map[string]string{"http": "80", "https": "443", "socks5": "1080"}[u.Scheme]
+		}
+		if strings.EqualFold(net.JoinHostPort(u.Hostname(), port), addr) {
+			return true
+		}
+	}
+	return false
 }
 
 // forSession is the policy with the session's audit logger.
@@ -112,9 +173,9 @@ func (p *sessionPolicy) check(baseURL string) error {
 	}
 	host := strings.ToLower(u.Hostname())
 	if len(p.hosts) > 0 {
-		if !slices.Contains(p.hosts, host) {
+		if hp := hostPort(u); !slices.Contains(p.hosts, hp) {
 			return usageError(fmt.Sprintf("this SSH server only connects to %s (serve --allow-host); ask whoever runs it to allow %s",
-				strings.Join(p.hosts, ", "), host))
+				strings.Join(p.hosts, ", "), hp))
 		}
 		return nil
 	}
@@ -127,14 +188,18 @@ func (p *sessionPolicy) check(baseURL string) error {
 	return nil
 }
 
-// dial connects only to public addresses, whatever a name resolves to, when
-// the operator allowed no host by name.
+// dial connects to the allowed host:port pairs when the operator listed
+// some, else only to public addresses, whatever a name resolves to; the
+// server's proxy either way.
 func (p *sessionPolicy) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	if len(p.hosts) > 0 {
-		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
+	if len(p.hosts) == 0 {
+		return dialPublic(ctx, network, addr)
 	}
-	return dialPublic(ctx, network, addr)
+	if !isProxy(addr) && !slices.Contains(p.hosts, strings.ToLower(addr)) {
+		return nil, fmt.Errorf("this SSH server only connects to %s (serve --allow-host), not %s", strings.Join(p.hosts, ", "), addr)
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, addr)
 }
 
 // dialPublic connects to addr only when every address its name resolves to
@@ -143,6 +208,9 @@ func (p *sessionPolicy) dial(ctx context.Context, network, addr string) (net.Con
 // cannot point a session at the server's own network.
 func dialPublic(ctx context.Context, network, addr string) (net.Conn, error) {
 	var d net.Dialer
+	if isProxy(addr) {
+		return d.DialContext(ctx, network, addr)
+	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 
@@ -20,7 +21,7 @@ func TestSessionPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	listed, err := newSessionPolicy("", []string{"jira.internal", "Confluence.Internal"}, g)
+	listed, err := newSessionPolicy("", []string{"jira.internal", "Confluence.Internal", "wiki.internal:8443"}, g)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,10 @@ func TestSessionPolicy(t *testing.T) {
 		{"shared address space", open, "https://100.64.0.1", "internal addresses"},
 		{"listed host", listed, "https://jira.internal/jira", ""},
 		{"listed host, case", listed, "https://confluence.internal", ""},
-		{"unlisted host", listed, "https://jira.example.com", "only connects to jira.internal, confluence.internal"},
+		{"unlisted host", listed, "https://jira.example.com", "only connects to jira.internal:443, confluence.internal:443, wiki.internal:8443"},
+		{"listed host on another port", listed, "https://jira.internal:8443", "allow jira.internal:8443"},
+		{"listed host:port", listed, "https://wiki.internal:8443/wiki", ""},
+		{"listed host:port on the default port", listed, "https://wiki.internal", "allow wiki.internal:443"},
 		{"plain http to a listed host", listed, "http://jira.internal", "plain http is not allowed"},
 		{"plain http allowed by the operator", httpOK, "http://jira.internal", ""},
 	}
@@ -65,8 +69,45 @@ func TestSessionPolicy(t *testing.T) {
 			}
 		})
 	}
-	if _, err := newSessionPolicy("", []string{"https://jira.internal"}, g); err == nil {
-		t.Error("--allow-host with a scheme was accepted")
+	for _, bad := range []string{"https://jira.internal", "jira.internal:0", "jira.internal:http", "jira.internal/jira", ":443"} {
+		if _, err := newSessionPolicy("", []string{bad}, g); err == nil {
+			t.Errorf("--allow-host %s was accepted", bad)
+		}
+	}
+}
+
+// TestSessionDialAllowsOnlyListedPortsAndTheProxy: with hosts listed, a
+// session connects to their listed ports only; the server's own proxy
+// (HTTPS_PROXY, on an internal address) is reached with or without a list,
+// since what goes through it is checked by name.
+func TestSessionDialAllowsOnlyListedPortsAndTheProxy(t *testing.T) {
+	var lc net.ListenConfig
+	proxy, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	other, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	t.Setenv("HTTPS_PROXY", "http://"+proxy.Addr().String())
+	t.Setenv("NO_PROXY", "")
+
+	listed, _ := newSessionPolicy("", []string{"127.0.0.1:1"}, &globalOptions{})
+	open, _ := newSessionPolicy("", nil, &globalOptions{})
+	for _, p := range []*sessionPolicy{listed, open} {
+		c, err := p.dial(context.Background(), "tcp", proxy.Addr().String())
+		if err != nil {
+			t.Errorf("hosts %v: the server's proxy was refused: %v", p.hosts, err)
+			continue
+		}
+		c.Close()
+		if c, err := p.dial(context.Background(), "tcp", other.Addr().String()); err == nil {
+			c.Close()
+			t.Errorf("hosts %v: dialled another port of the proxy's host", p.hosts)
+		}
 	}
 }
 
