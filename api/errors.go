@@ -322,7 +322,9 @@ func (e *Error) Remedy() string {
 // Fix is what the user can change in the wizard to get past the error.
 func (e *Error) Fix() fix.Fix {
 	switch e.Kind {
-	case KindAnonymous:
+	case KindAnonymous, KindNotSysadmin:
+		// Not a system administrator: the fix is another user's token, given
+		// in the wizard, not a change on the instance.
 		return fix.Fix{Kind: fix.NewToken}
 	case KindBasicAuthDisabled:
 		return fix.Fix{Kind: fix.UseToken}

@@ -383,7 +383,9 @@ func (p *accessible) Checks(ctx context.Context, r *steps.Report) (bool, error) 
 		// A wrong token: the flow asks for another one.
 		return false, nil
 	}
-	p.say("Fix them on the instance, then check again.")
+	if line := fixOnInstance(r.Failed(), "check again"); line != "" {
+		p.say(line)
+	}
 	return true, p.yesOrQuit(ctx, "What now?", "Check again", "Quit")
 }
 

@@ -137,8 +137,10 @@ func (s *checks) outcome() string {
 		}
 		b.WriteString(wrap(line, s.w, "  ") + "\n")
 	}
-	b.WriteString(wrap("Fix them on the instance, then press r to check again.", s.w, ""))
-	return b.String()
+	if line := fixOnInstance(failed, "press r to check again"); line != "" {
+		b.WriteString(wrap(line, s.w, ""))
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // fill renders the list into the viewport below the verdict.
@@ -152,7 +154,8 @@ func (s *checks) fill() {
 			b.WriteString("\n")
 		}
 		b.WriteString(s.m.st.status(c.Status) + " " + wrap(c.Name+": "+c.Detail, s.w, "  "))
-		if r := s.m.opts.checkRemedy(c); r != "" && c.Status != steps.StatusOK {
+		// A failure's remedy is in the verdict above: said once.
+		if r := s.m.opts.checkRemedy(c); r != "" && c.Status == steps.StatusWarn {
 			b.WriteString("\n  " + wrap("→ "+r, s.w, "    "))
 		}
 	}

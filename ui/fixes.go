@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"github.com/dustin/go-humanize/english"
+
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
@@ -55,6 +57,25 @@ func SessionFixes(f fix.Fix) string {
 		return "Run the push with --mdm-app ID (ssh … push …) to pick the app record."
 	case fix.AssignGroup:
 		return "Or assign it in the MDM's console, or run the push with --group GROUP-ID (ssh … push …)."
+	}
+	return ""
+}
+
+// fixOnInstance is what to do about the failed checks that are fixed on the
+// instance, then again (how to check again); "" when every failure is fixed
+// in the wizard (another token), which its remedy says.
+func fixOnInstance(failed []steps.Check, again string) string {
+	n := 0
+	for _, c := range failed {
+		if c.Fix.Kind == fix.None {
+			n++
+		}
+	}
+	switch {
+	case n == len(failed):
+		return "Fix " + english.PluralWord(n, "it", "them") + " on the instance, then " + again + "."
+	case n > 0:
+		return "Fix the rest on the instance, then " + again + "."
 	}
 	return ""
 }

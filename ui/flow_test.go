@@ -170,6 +170,14 @@ func TestPlainUserIsToldToUseASysadmin(t *testing.T) {
 	if strings.Contains(s.view, "• Credentials") {
 		t.Errorf("the credentials are blamed although they work:\n%s", s.view)
 	}
+	// The fix is another token, given in the wizard: the screen says esc,
+	// not "fix it on the instance, then press r", and says the remedy once.
+	if v := flat(s.view); strings.Count(v, "Use the token of a user") != 1 || strings.Contains(v, "press r") || !strings.Contains(v, "Go back (esc)") {
+		t.Errorf("the remedy is not said once, with esc:\n%s", s.view)
+	}
+	if s = h.pressWait("esc"); s.state != stConnect {
+		t.Errorf("esc went to state %d, not back to the token", s.state)
+	}
 }
 
 func TestBackNavigation(t *testing.T) {
