@@ -133,6 +133,19 @@ func TestWholeNonMDMRunCreatesNothing(t *testing.T) {
 	}
 }
 
+// TestNonMDMEnterSaysWhatItDoes: back on the reachability checks, enter is
+// said to show where the admin turns the switch on: the wizard cannot.
+func TestNonMDMEnterSaysWhatItDoes(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{MobileOAuth: true})
+	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeNonMDM})
+	h.waitFor("hands the app the client ID")
+	h.pressWait("esc")
+	s := h.waitFor("The app can reach the instance")
+	if v := flat(s.view); !strings.Contains(v, "Press enter to see where you turn on OAuth 2.0") || strings.Contains(v, "Press enter to turn on") {
+		t.Errorf("enter reads as if the wizard flipped the switch:\n%s", s.view)
+	}
+}
+
 func TestNonMDMWaitPollsByItself(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeNonMDM,
