@@ -45,6 +45,22 @@ func MobileAdminPath(p api.Product) string {
 	return "Settings → System → Jira mobile app → Turn on OAuth 2.0"
 }
 
+// PersonalAccessTokensPage is where a user of the instance creates a personal
+// access token: Jira's profile tab of the personal access tokens plugin
+// (avatar → Profile → Personal Access Tokens), Confluence's user tokens page
+// (avatar → Settings → Personal Access Tokens); "" for another product. Both
+// paths have been the same since the tokens came (Jira 8.14, Confluence 7.9).
+func PersonalAccessTokensPage(p api.Product, baseURL string) string {
+	base := strings.TrimRight(baseURL, "/")
+	switch p {
+	case api.Jira:
+		return base + "/secure/ViewProfile.jspa?selectedTab=com.atlassian.pats.pats-plugin:jira-user-personal-access-tokens"
+	case api.Confluence:
+		return base + "/plugins/personalaccesstokens/usertokens.action"
+	}
+	return ""
+}
+
 // ApplicationLinksPage is the instance's Application links administration
 // page, where the incoming link the wizard creates or reuses is listed (the
 // same servlet path on Jira and Confluence). The mobile plugin's settings

@@ -114,7 +114,9 @@ func (s *checks) outcome() string {
 	if len(failed) == 0 {
 		line := r.Verdict() + " Press enter to continue."
 		if s.reach {
-			line = "The app can reach the instance. " + r.Verdict() + " Press enter to turn on OAuth 2.0 in the mobile plugin."
+			// The wizard cannot flip the switch (no REST API for it): enter
+			// shows where the admin does, and watches for it.
+			line = "The app can reach the instance. " + r.Verdict() + " Press enter to see where you turn on OAuth 2.0 in the mobile plugin's settings (in a browser); the wizard then waits until it is on."
 		}
 		return st.ok.Render(wrap(line, s.w, ""))
 	}

@@ -200,6 +200,19 @@ func (s *connect) submit() tea.Cmd {
 	return s.m.reply(connected{base: s.base, client: c}, nil)
 }
 
+// tokenPage is where the instance's users create tokens, once the product is
+// known (--product, or detected before a token was asked again).
+func (s *connect) tokenPage() string {
+	p := s.m.opts.Product
+	if d := s.m.know.Detection; d != nil {
+		p = d.Product
+	}
+	if s.base == "" || p == "" {
+		return ""
+	}
+	return steps.PersonalAccessTokensPage(p, s.base)
+}
+
 func (s *connect) View() string {
 	st := s.m.st
 	var b strings.Builder
@@ -216,6 +229,11 @@ func (s *connect) View() string {
 				b.WriteString(st.subtle.Render(fmt.Sprintf("          (%d characters, hidden)", n)) + "\n")
 			}
 			b.WriteString(st.subtle.Render(wrap("A personal access token of a system administrator (Profile → Personal Access Tokens). Paste works; the token is never shown or stored.", s.w, "")) + "\n")
+			if page := s.tokenPage(); page != "" && len(page) <= s.w {
+				b.WriteString(st.subtle.Render("Create one at:") + "\n" + st.link(page) + "\n")
+			} else if page != "" {
+				b.WriteString(st.subtle.Render("Create one on the ") + st.linkAs(page, "Personal Access Tokens page") + st.subtle.Render(".") + "\n")
+			}
 		}
 	}
 	if s.notice != "" {

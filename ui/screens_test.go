@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
@@ -280,6 +281,22 @@ func TestApplicationLinksPageIsAHyperlink(t *testing.T) {
 		osc8 := "\x1b]8;;" + page
 		if has := strings.Contains(raw, osc8); has == noColor {
 			t.Errorf("no colour %v: OSC 8 hyperlink present %v:\n%q", noColor, has, raw)
+		}
+	}
+}
+
+// TestTokenPageIsAHyperlink: asked for another token, the wizard links the
+// product's personal access tokens page (OSC 8; too long for the line, its
+// text is the page's name).
+func TestTokenPageIsAHyperlink(t *testing.T) {
+	for _, product := range []string{"jira", "confluence"} {
+		sim, srv := newSim(t, simulator.Config{Product: product})
+		h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "wrong-token"}})
+		h.waitFor("Token:", "Create one")
+		raw := h.finish().View().Content
+		page := steps.PersonalAccessTokensPage(api.Product(product), srv.URL)
+		if !strings.Contains(raw, "\x1b]8;;"+page) {
+			t.Errorf("%s: no hyperlink to %s:\n%q", product, page, raw)
 		}
 	}
 }

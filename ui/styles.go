@@ -131,3 +131,12 @@ func (s styles) link(url string) string {
 	}
 	return s.accent.Hyperlink(url).Render(url)
 }
+
+// linkAs is link for a URL too long for the line: the text is label, which a
+// terminal that cannot follow the link still shows as words.
+func (s styles) linkAs(url, label string) string {
+	if s.plain {
+		return label
+	}
+	return s.accent.Hyperlink(url).Render(label)
+}
