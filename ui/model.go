@@ -479,9 +479,19 @@ func (m *Model) bodySize() (int, int) {
 func (m *Model) resize() {
 	w, h := m.bodySize()
 	m.help.SetWidth(w)
+	if r, ok := m.screens[stResult].(*result); ok {
+		r.full = m.fullWidth()
+	}
 	for _, s := range m.screens {
 		s.SetSize(w, h)
 	}
+}
+
+// fullWidth is the terminal's whole width: the result's values use it, as a
+// value cut at the text's cap would have to be scrolled for no reason.
+func (m *Model) fullWidth() int {
+	w, _ := m.bodySize()
+	return max(w, m.width)
 }
 
 // canGoBack: esc has somewhere to go (the flow's previous question, or the
@@ -568,7 +578,11 @@ func (m *Model) render() tea.View {
 		// Cut where the window ends, and say so.
 		view = strings.Join(lines[:h-1], "\n") + "\n" + m.st.subtle.Render(truncate("↓ more below: the window is too small to show the rest", w))
 	}
-	body := lipgloss.NewStyle().Height(h).MaxHeight(h).MaxWidth(w).Render(view)
+	bodyW := w
+	if m.state == stResult {
+		bodyW = m.fullWidth()
+	}
+	body := lipgloss.NewStyle().Height(h).MaxHeight(h).MaxWidth(bodyW).Render(view)
 	keys := m.cur().bindings()
 	if m.canGoBack() {
 		keys = append(keys, m.keys.Back)
@@ -626,6 +640,15 @@ func (m *Model) busy() bool {
 	return m.running && m.pending == nil && m.state != stWait
 }
 
+// shownFormat is the format the result screen shows for app's list (JSON
+// before it).
+func (m *Model) shownFormat(app steps.App) formatTab {
+	if r, ok := m.screens[stResult].(*result); ok {
+		return formats[r.format[app]]
+	}
+	return formats[0]
+}
+
 // Done reports whether the wizard reached the result screen.
 func (m *Model) Done() bool { return m.done }
 
@@ -658,10 +681,14 @@ func (m *Model) Summary() string {
 			b.WriteString(wrap("  Warning: "+w, summaryWidth, "    ") + "\n")
 		}
 	}
+	// Each app's list in the format the result screen showed for it, whole
+	// and unbroken: on the terminal's normal screen it can be copied as it
+	// is, where the clipboard (OSC 52) does not reach.
 	lists := m.lists()
 	for _, app := range lists.Apps() {
-		if out, err := steps.RenderSites(lists.List(app), steps.FormatJSON); err == nil {
-			b.WriteString("\n" + wrap("The "+app.Name()+"'s site list (App Store id "+app.AppStoreID()+", managed app configuration key \""+steps.AppConfigKey+"\"):", summaryWidth, "") + "\n")
+		f := m.shownFormat(app)
+		if out, err := steps.RenderSites(lists.List(app), f.f); err == nil {
+			b.WriteString("\n" + wrap("The "+app.Name()+"'s site list, "+f.label+" (App Store id "+app.AppStoreID()+", managed app configuration key \""+steps.AppConfigKey+"\"):", summaryWidth, "") + "\n")
 			b.Write(out)
 		}
 	}

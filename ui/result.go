@@ -17,11 +17,14 @@ import (
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
-var formats = []struct {
+// formatTab is a tab of the result screen: a format and its file name.
+type formatTab struct {
 	f     steps.Format
 	label string
 	file  string
-}{
+}
+
+var formats = []formatTab{
 	{steps.FormatJSON, "JSON site list", "sites.json"},
 	{steps.FormatPlist, "AppConfig plist", "sites.plist"},
 	{steps.FormatIntune, "Intune", "sites-intune.txt"},
@@ -32,6 +35,8 @@ var formats = []struct {
 type result struct {
 	m    *Model
 	w, h int
+	// full is the terminal's width, which the values use (w is the text's).
+	full int
 	// app is the app whose list is shown; format, the format chosen for
 	// each app's list (an index into formats).
 	app    steps.App
@@ -85,7 +90,7 @@ func (s *result) heading() string { return "Result" }
 func (s *result) SetSize(w, h int) {
 	s.w, s.h = w, h
 	sizeInput(&s.path, w)
-	s.vp.SetWidth(w)
+	s.vp.SetWidth(max(w, s.full))
 	// Room for the top, a blank line, the marker line and the hint.
 	s.vp.SetHeight(max(h-countLines(s.top())-4, 3))
 }
@@ -238,7 +243,7 @@ func (s *result) update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, s.m.keys.Format3):
 		s.pick(2)
 	case key.Matches(k, s.m.keys.Copy):
-		s.status = "Copied to the clipboard (OSC 52; some terminals and tmux ignore it: the text is above)."
+		s.status = "Copied to the clipboard (OSC 52; some terminals and tmux ignore it). Quit with q and this format is printed whole, unwrapped, to copy from your terminal."
 		return tea.SetClipboard(s.text)
 	case key.Matches(k, s.m.keys.Save) && s.m.opts.NoSave != "":
 		s.status = s.m.opts.NoSave

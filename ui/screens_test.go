@@ -243,6 +243,37 @@ func TestResultValuesScrollSidewaysUnbroken(t *testing.T) {
 	}
 }
 
+// TestValuesUseTheWholeWidth: on a 200-column terminal the Intune value is
+// whole on the screen (the text above it stays about 100 columns), and the
+// summary printed on quitting is the format shown last, whole: a way to copy
+// it where the clipboard (OSC 52) does not reach.
+func TestValuesUseTheWholeWidth(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{Title: "Acme Jira"})
+	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeMDM,
+		Title: "Acme Jira", CacheSession: boolPtr(false), NoVerify: true})
+	h.waitFor("Create an incoming link")
+	h.pressWait("enter")
+	h.waitFor("[1 JSON site list]")
+	id := sim.Clients()[0].ClientID
+	h.tm.Send(tea.WindowSizeMsg{Width: 200, Height: 40})
+	h.pressWait("3")
+	s := h.waitFor("Configuration value: [{", `"clientID":"`+id)
+	if strings.Contains(s.view, "more to the right") {
+		t.Errorf("the Intune value is cut on a 200-column terminal:\n%s", s.view)
+	}
+	h.pressWait("2")
+	h.waitFor(`<string>[{"title"`)
+	sum := h.finish().Summary()
+	if !strings.Contains(sum, "AppConfig plist") || !strings.Contains(sum, `<key>sites</key>`) || !strings.Contains(sum, `"clientID":"`+id+`"`) {
+		t.Errorf("the summary is not the plist shown last:\n%s", sum)
+	}
+	for _, l := range strings.Split(sum, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "<string>") && !strings.HasSuffix(l, "</string>") {
+			t.Errorf("the value is broken in the summary: %q", l)
+		}
+	}
+}
+
 // On a wide terminal the text stays about 100 columns wide: long lines are
 // hard to read.
 func TestTextWidthIsCappedOnWideTerminals(t *testing.T) {
