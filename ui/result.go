@@ -160,6 +160,8 @@ func (s *result) render() {
 	if s.panel != panelSites {
 		s.vp.SetContent(s.panelText())
 		s.vp.GotoTop()
+		// A value scrolled sideways leaves the panel's text where it starts.
+		s.vp.SetXOffset(0)
 		s.SetSize(s.w, s.h)
 		return
 	}

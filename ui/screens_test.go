@@ -243,6 +243,27 @@ func TestResultValuesScrollSidewaysUnbroken(t *testing.T) {
 	}
 }
 
+// TestProbeDetailsStartAtTheLeft: scrolled sideways on the Intune tab, v's
+// probe details still start at the left edge.
+func TestProbeDetailsStartAtTheLeft(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{Title: "Acme Jira"})
+	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeMDM,
+		Title: "Acme Jira", CacheSession: boolPtr(false)})
+	h.waitFor("Create an incoming link")
+	h.pressWait("enter")
+	h.waitFor("v details")
+	h.pressWait("3")
+	h.waitFor("Configuration value: [{")
+	h.pressWait("right")
+	h.pressWait("right")
+	h.waitFor("← more to the left")
+	h.pressWait("v")
+	s := h.waitFor("Link with the app's redirect")
+	if strings.Contains(s.view, "more to the left") {
+		t.Errorf("the probe details are scrolled sideways:\n%s", s.view)
+	}
+}
+
 // TestValuesUseTheWholeWidth: on a 200-column terminal the Intune value is
 // whole on the screen (the text above it stays about 100 columns), and the
 // summary printed on quitting is the format shown last, whole: a way to copy
