@@ -191,3 +191,40 @@ func TestNoOtherInstanceWhenTheURLIsPinned(t *testing.T) {
 		t.Errorf("a left the result screen of a pinned session (state %d)", s.state)
 	}
 }
+
+// TestEscAfterAnotherComesBack: esc on another instance's URL field comes
+// back to the result before it, which still works (saves, quits with exit
+// 0), and a second a asks again.
+func TestEscAfterAnotherComesBack(t *testing.T) {
+	jira, jiraSrv := newSim(t, simulator.Config{DevMode: true, Title: "Jira"})
+	out := filepath.Join(t.TempDir(), "sites.json")
+	h := start(t, jira, jiraSrv, Options{Mode: steps.ModeMDM, Output: outputTo(t, out)})
+	h.waitFor("Welcome")
+	h.pressWait("enter")
+	setUpTyped(h, jiraSrv.URL, "sysadmin-token")
+	h.pressWait("a")
+	s := h.waitFor("Base URL:")
+	if !strings.Contains(s.view, "esc back") {
+		t.Errorf("the help line offers no way back:\n%s", s.view)
+	}
+	h.pressWait("esc")
+	s = h.waitFor("Created the incoming link", "[1 JSON site list]")
+	if s.state != stResult {
+		t.Fatalf("esc went to state %d, not back to the result", s.state)
+	}
+	h.pressWait("s")
+	h.waitFor("Save to:")
+	h.pressWait("enter")
+	h.waitFor("Saved ")
+	if saved := readSites(t, out); len(saved) != 1 || saved[0].OAuth.ClientID != jira.Clients()[0].ClientID {
+		t.Errorf("saved %+v", saved)
+	}
+	h.pressWait("a")
+	h.waitFor("Base URL:")
+	h.pressWait("esc")
+	h.waitFor("Created the incoming link")
+	m := h.finish()
+	if !m.Done() || strings.Count(m.Summary(), "Created the incoming link") != 1 {
+		t.Errorf("done %v; summary:\n%s", m.Done(), m.Summary())
+	}
+}

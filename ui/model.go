@@ -153,6 +153,18 @@ type Model struct {
 	help        help.Model
 
 	screens map[state]screen
+	// parked is the instance set up before a (another instance), waiting at
+	// its result until the new one's first question is answered: esc there
+	// comes back to it.
+	parked *parked
+}
+
+// parked is a flow waiting at its result screen, with what it showed.
+type parked struct {
+	flow    int
+	pending *ask
+	know    steps.State
+	screens map[state]screen
 }
 
 // New builds the wizard; its flow starts with the program (Init).
@@ -255,7 +267,10 @@ func (m *Model) listen() tea.Cmd {
 
 // another starts the setup of another instance: its site joins the list.
 func (m *Model) another() tea.Cmd {
-	m.reply(steps.Action{}, nil) // this instance is done
+	// This instance is done once the new one is connected; until then esc
+	// comes back to its result.
+	m.parked = &parked{flow: m.flow, pending: m.pending, know: m.know, screens: m.screens}
+	m.pending = nil
 	m.screens = m.newScreens()
 	m.resize()
 	m.welcomed = true
@@ -270,7 +285,26 @@ func (m *Model) reply(v any, err error) tea.Cmd {
 	}
 	m.pending.reply <- answer{v: v, err: err}
 	m.pending = nil
+	if _, ok := v.(connected); ok && m.parked != nil {
+		// The new instance is connected: the one before it is done.
+		m.parked.pending.reply <- answer{v: steps.Action{}}
+		m.parked = nil
+	}
 	return nil
+}
+
+// unpark gives up the instance just started with a (at its first question)
+// and shows the result of the one before it again, as it was.
+func (m *Model) unpark() {
+	p := m.parked
+	m.parked = nil
+	m.reply(nil, context.Canceled) // its flow ends; its messages are dropped
+	// Its place stays, empty, so that flow numbers are never used twice.
+	m.flows[m.flow] = steps.State{}
+	m.flow, m.pending, m.know, m.screens = p.flow, p.pending, p.know, p.screens
+	m.running, m.done, m.failed, m.isWorking = true, true, nil, false
+	m.resize()
+	m.show(stResult)
 }
 
 // lists are the session's site lists, one per app: the site of every
@@ -502,7 +536,7 @@ func (m *Model) canGoBack() bool {
 	}
 	switch q := m.pending.q.(type) {
 	case askConnect:
-		return q.again == nil && len(m.flows) == 1
+		return q.again == nil && (len(m.flows) == 1 || m.parked != nil)
 	case askRemove:
 		return true
 	}
@@ -519,6 +553,10 @@ func (m *Model) goBack() tea.Cmd {
 		return nil
 	}
 	if _, first := m.pending.q.(askConnect); first {
+		if m.parked != nil {
+			m.unpark()
+			return nil
+		}
 		if m.canGoBack() {
 			m.welcomed = false
 			m.show(stWelcome)
