@@ -202,17 +202,24 @@ type lightGrey struct{}
 
 func (lightGrey) RGBA() (r, g, b, a uint32) { return 0xeeee, 0xeeee, 0xeeee, 0xffff }
 
-// The plist and Intune values are one long line each: never broken by a line
-// break (a copied value would not work), they scroll sideways, and the screen
-// says where it is cut.
-func TestResultValuesScrollSidewaysUnbroken(t *testing.T) {
+// atMDMResult is the wizard at the result of an MDM setup of "Acme Jira"
+// (without the verification), with the link's client ID.
+func atMDMResult(t *testing.T) (*harness, string) {
+	t.Helper()
 	sim, srv := newSim(t, simulator.Config{Title: "Acme Jira"})
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeMDM,
 		Title: "Acme Jira", CacheSession: boolPtr(false), NoVerify: true})
 	h.waitFor("Create an incoming link")
 	h.pressWait("enter")
 	h.waitFor("[1 JSON site list]")
-	id := sim.Clients()[0].ClientID
+	return h, sim.Clients()[0].ClientID
+}
+
+// The plist and Intune values are one long line each: never broken by a line
+// break (a copied value would not work), they scroll sideways, and the screen
+// says where it is cut.
+func TestResultValuesScrollSidewaysUnbroken(t *testing.T) {
+	h, id := atMDMResult(t)
 	for _, tc := range []struct{ key, start, key2, value string }{
 		{"2", `<string>[{"title"`, "</dict>", `clientID":"` + id},
 		{"3", "Configuration value: [{", "", `"clientID":"` + id},
@@ -269,13 +276,7 @@ func TestProbeDetailsStartAtTheLeft(t *testing.T) {
 // summary printed on quitting is the format shown last, whole: a way to copy
 // it where the clipboard (OSC 52) does not reach.
 func TestValuesUseTheWholeWidth(t *testing.T) {
-	sim, srv := newSim(t, simulator.Config{Title: "Acme Jira"})
-	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeMDM,
-		Title: "Acme Jira", CacheSession: boolPtr(false), NoVerify: true})
-	h.waitFor("Create an incoming link")
-	h.pressWait("enter")
-	h.waitFor("[1 JSON site list]")
-	id := sim.Clients()[0].ClientID
+	h, id := atMDMResult(t)
 	h.tm.Send(tea.WindowSizeMsg{Width: 200, Height: 40})
 	h.pressWait("3")
 	s := h.waitFor("Configuration value: [{", `"clientID":"`+id)
