@@ -236,3 +236,70 @@ func TestFlowWaitEnds(t *testing.T) {
 		}
 	})
 }
+
+// Next is the setup's order: each front-end follows it through Run.
+func TestFlowNext(t *testing.T) {
+	p := func(mode steps.Mode, settings steps.Settings) *steps.Flow {
+		settings.Mode = mode
+		return steps.NewFlow(settings)
+	}
+	tests := []struct {
+		name string
+		f    *steps.Flow
+		from steps.Step
+		want steps.Step
+	}{
+		{"connect then detect", p("", steps.Settings{}), steps.StepConnect, steps.StepDetect},
+		{"check only stops after the checks", p("", steps.Settings{ChecksOnly: true}), steps.StepChecks, steps.StepDone},
+		{"the checks then the mode", p("", steps.Settings{}), steps.StepChecks, steps.StepMode},
+		{"no mode yet: MDM's plan", p("", steps.Settings{}), steps.StepMode, steps.StepPlan},
+		{"a dry run stops after the plan", p("", steps.Settings{DryRun: true}), steps.StepPlan, steps.StepDone},
+		{"the site entry before the confirmation", p("", steps.Settings{}), steps.StepPlan, steps.StepSite},
+		{"MDM: site, confirm, link, verify, result", p("", steps.Settings{}), steps.StepSite, steps.StepConfirm},
+		{"confirm then link", p("", steps.Settings{}), steps.StepConfirm, steps.StepLink},
+		{"link then verify", p("", steps.Settings{}), steps.StepLink, steps.StepVerify},
+		{"verify then the result", p("", steps.Settings{}), steps.StepVerify, steps.StepResult},
+		{"the result is the end", p("", steps.Settings{}), steps.StepResult, steps.StepDone},
+		{"non-MDM checks, then the switch", p("", steps.Settings{}), steps.StepMobileChecks, steps.StepMobileOAuth},
+		{"non-MDM: the site after the switch", p("", steps.Settings{}), steps.StepMobileOAuth, steps.StepSite},
+	}
+	for _, tt := range tests {
+		if got := tt.f.Next(tt.from); got != tt.want {
+			t.Errorf("%s: Next(%v) = %v, want %v", tt.name, tt.from, got, tt.want)
+		}
+	}
+}
+
+// A wrong token is asked again once, with the reason; then the flow goes on.
+func TestFlowRunWrongTokenAsksAgain(t *testing.T) {
+	env := simtest.New(t, simulator.Config{})
+	p := &wrongThenRight{script: script{client: env.Client(t, simtest.SysadminToken), mode: steps.ModeMDM}, bad: env.Client(t, simtest.BadToken)}
+	f := steps.NewFlow(steps.Settings{})
+	if err := f.Run(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"connect", "instance", "checks:", "connect again", "instance", "checks:", "mode", "site", "confirm", "result"}
+	if !slices.Equal(p.asked, want) {
+		t.Errorf("asked %v, want %v", p.asked, want)
+	}
+	if rec := f.State().Record; rec.Created == nil {
+		t.Errorf("record %+v: no link created after the right token", rec)
+	}
+}
+
+// wrongThenRight connects with a token the instance ignores, then with the right one.
+type wrongThenRight struct {
+	script
+	bad *api.Client
+}
+
+func (w *wrongThenRight) Connect(ctx context.Context, again error) (string, *api.Client, error) {
+	if again == nil {
+		return w.bad.BaseURL(), w.bad, w.ask("connect")
+	}
+	var wt *steps.WrongTokenError
+	if !errors.As(again, &wt) {
+		return "", nil, errors.New("asked again without the reason")
+	}
+	return w.script.Connect(ctx, again)
+}

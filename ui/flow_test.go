@@ -453,3 +453,27 @@ func TestProxyMarksNonMDMUnavailable(t *testing.T) {
 	h.pressWait("enter")
 	h.waitFor("Create an incoming link")
 }
+
+// The exit summary says what the session did, from the flow's record: a link
+// created, then reused after a step back, is still the link this session
+// created; a first instance is not forgotten when another is started.
+func TestSummaryKeepsWhatTheSessionDid(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{DevMode: true})
+	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeMDM})
+	h.waitFor("Create an incoming link")
+	h.pressWait("enter")
+	h.waitFor("Created the incoming link", `"clientID"`)
+	h.pressWait("esc") // back to the confirmation: the link exists now
+	h.waitFor("Reuse the existing link")
+	h.pressWait("enter")
+	h.waitFor(`"clientID"`)
+	h.pressWait("a") // another instance, then stop before it is set up
+	h.waitFor("Base URL:")
+	sum := flat(h.finish().Summary())
+	if !strings.Contains(sum, "Created the incoming link") || strings.Contains(sum, "Nothing was changed") {
+		t.Errorf("the summary forgets the link the session created:\n%s", sum)
+	}
+	if n := len(sim.Clients()); n != 1 {
+		t.Errorf("%d links, want 1", n)
+	}
+}

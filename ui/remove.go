@@ -177,9 +177,9 @@ func (s *result) panelText() string {
 			}
 		}
 	case panelRemoved:
-		b.WriteString(wrap(know.Record.Removed.Outcome(know.Record.RemovePlan), w, "") + "\n")
+		// What removing did is the screen's first line: here, what follows from it.
 		if know.Record.Removed.Changed() && know.Mode == steps.ModeMDM {
-			b.WriteString("\n" + wrap("Its site is out of the list: its client ID no longer signs anyone in.", w, ""))
+			b.WriteString(wrap("Its site is out of the list: its client ID no longer signs anyone in.", w, ""))
 		}
 	}
 	return b.String()

@@ -71,7 +71,11 @@ func TestResultScreenRemovesTheLink(t *testing.T) {
 	h.pressWait("d")
 	h.waitFor("Press y to delete it")
 	h.pressWait("y")
-	h.waitFor("Deleted the incoming link", "Its site is out of the list")
+	s = h.waitFor("Deleted the incoming link", "Its site is out of the list")
+	// Said once, and nothing left to paste.
+	if n := strings.Count(flat(s.view), "Deleted the incoming link"); n != 1 || strings.Contains(s.view, "Paste") {
+		t.Errorf("the deletion is said %d times, or a paste is asked for:\n%s", n, s.view)
+	}
 	if n := len(h.sim.Clients()); n != 0 {
 		t.Errorf("%d links after the deletion, want 0", n)
 	}
@@ -80,7 +84,7 @@ func TestResultScreenRemovesTheLink(t *testing.T) {
 	if strings.Contains(s.view, `"clientID"`) || strings.Contains(s.view, "d delete") {
 		t.Errorf("the deleted link's site, or the delete key, is still offered:\n%s", s.view)
 	}
-	if sum := h.finish().Summary(); !strings.Contains(sum, "Deleted the incoming link") {
+	if sum := flat(h.finish().Summary()); !strings.Contains(sum, "Created the incoming link") || !strings.Contains(sum, "Deleted the incoming link") {
 		t.Errorf("summary does not say the link was deleted:\n%s", sum)
 	}
 }
