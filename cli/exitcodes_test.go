@@ -130,3 +130,12 @@ func TestCreateAnsweredByAProxyAfterTheInstanceCreatedItReconciles(t *testing.T)
 		})
 	}
 }
+
+// TestWizardCtrlCExits130: Ctrl-C in the full-screen wizard before the end
+// exits 130, as the commands do (it exited 1).
+func TestWizardCtrlCExits130(t *testing.T) {
+	r := runIO(t, nil, "\x03", true, nil, "--demo")
+	if r.code != ExitInterrupted {
+		t.Errorf("Ctrl-C in the wizard: exit %d, want %d\n%s", r.code, ExitInterrupted, r.stderr)
+	}
+}

@@ -250,3 +250,18 @@ func TestServeOnABusyPortFailsBeforeAnnouncing(t *testing.T) {
 		t.Errorf("stderr %q", r.stderr)
 	}
 }
+
+// TestServedWizardCtrlCExits130: over SSH, Ctrl-C in the wizard before the
+// end is exit status 130, as locally (it was 0).
+func TestServedWizardCtrlCExits130(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the real ssh client")
+	}
+	srv := startServe(t)
+	c := servetest.Dial(t, srv.addr, srv.key.Path, servetest.WithSize(100, 30))
+	c.WaitFor(t, "Welcome")
+	c.Send("\x03")
+	if code := c.Wait(t); code != ExitInterrupted {
+		t.Errorf("exit %d, want %d", code, ExitInterrupted)
+	}
+}

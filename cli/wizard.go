@@ -85,8 +85,14 @@ func runWizard(cmd *cobra.Command, g *globalOptions, o *setupOptions) error {
 	if err != nil {
 		return err
 	}
-	if m != nil && !m.Done() {
-		return &ExitError{Code: ExitFailed, Err: errors.New("stopped before the end"), Silent: true}
+	if m == nil {
+		return nil
 	}
-	return nil
+	switch m.ExitCode() {
+	case ExitInterrupted:
+		return &ExitError{Code: ExitInterrupted, Err: errors.New("interrupted"), Silent: true}
+	case ExitOK:
+		return nil
+	}
+	return &ExitError{Code: ExitFailed, Err: errors.New("stopped before the end"), Silent: true}
 }

@@ -140,6 +140,8 @@ type Model struct {
 	// welcomed: the user has left the welcome screen.
 	welcomed bool
 	done     bool
+	// interrupted: the user pressed Ctrl-C (or the program got SIGINT).
+	interrupted bool
 	// failed: the flow stopped with this error.
 	failed error
 
@@ -475,10 +477,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.InterruptMsg:
+		m.interrupted = true
 		return m, m.quit()
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, m.keys.Quit):
+			m.interrupted = true
 			return m, m.quit()
 		case key.Matches(msg, m.keys.Back):
 			return m, m.goBack()
@@ -689,6 +693,20 @@ func (m *Model) shownFormat(app steps.App) formatTab {
 
 // Done reports whether the wizard reached the result screen.
 func (m *Model) Done() bool { return m.done }
+
+// ExitCode is the exit status the wizard ends with, locally and over SSH
+// alike: 0 once it reached the result screen, 130 when the user pressed
+// Ctrl-C before that (what shells report for an interrupt, as the commands
+// do), 1 when it stopped before the end otherwise (q, a failure).
+func (m *Model) ExitCode() int {
+	switch {
+	case m.done:
+		return 0
+	case m.interrupted:
+		return 130
+	}
+	return 1
+}
 
 // summaryWidth is the width of the summary printed after the wizard: the
 // narrowest terminal the wizard supports.
