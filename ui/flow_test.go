@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
@@ -152,7 +151,7 @@ func TestNonMDMWaitPollsByItself(t *testing.T) {
 		PollEvery: 10_000_000}) // 10ms
 	h.waitFor(steps.MobileAdminPath("jira")[:30])
 	sim.SetMobileOAuth(true)
-	h.waitFor("hands the app the client ID") // no key pressed: the flow's looks found it
+	h.waitFor("OAuth 2.0 is on", "The wizard created nothing") // no key pressed: the flow's looks found it
 }
 
 func TestFailedCheckStopsUntilFixedAndRechecked(t *testing.T) {
@@ -273,10 +272,10 @@ func TestPasteOfLongTokenArrivesIntact(t *testing.T) {
 }
 
 func TestNetworkErrorIsPlainWords(t *testing.T) {
-	sim, srv := newSim(t, simulator.Config{})
+	sim, srv := newLoopbackSim(t, simulator.Config{})
 	url := srv.URL
 	srv.Close() // nothing listens there any more
-	h := start(t, sim, srv, Options{BaseURL: url, Creds: Credentials{Token: "sysadmin-token"}})
+	h := start(t, sim, &simServer{URL: url}, Options{BaseURL: url, Creds: Credentials{Token: "sysadmin-token"}})
 	s := h.waitFor("Error:", "connection was refused", "What to do:")
 	for _, raw := range []string{"dial tcp", `Get "`, "connect:"} {
 		if strings.Contains(s.view, raw) {
@@ -335,12 +334,8 @@ func TestQuitCancelsRequestsInFlight(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
 	sim.Inject(simulator.Fault{Kind: simulator.FaultHang, PathPrefix: "/rest/applinks"})
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}})
-	deadline := time.Now().Add(5 * time.Second)
-	for s := h.rec.snap(); s.state != stWork || !s.busy; s = h.rec.snap() {
-		if time.Now().After(deadline) {
-			t.Fatal("detection never started")
-		}
-		time.Sleep(5 * time.Millisecond)
+	if _, ok := h.until(func(s snapshot) bool { return s.state == stWork && s.busy }); !ok {
+		t.Fatal("detection never started")
 	}
 	m := h.finish()
 	if m.ctx.Err() == nil {

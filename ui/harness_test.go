@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -29,6 +31,8 @@ type recorder struct {
 	w, h  int // the size the screen was drawn for
 	keys  int // key presses the model has handled and shown
 	seen  int // key presses Update has had (only the program goroutine touches it)
+	// changed is closed (and replaced) by every frame: waiting tests wake on it.
+	changed chan struct{}
 }
 
 func (r *recorder) Init() tea.Cmd { return r.m.Init() }
@@ -47,6 +51,8 @@ func (r *recorder) View() tea.View {
 	// Published together, so a snapshot never pairs a new key count with an old screen.
 	r.view, r.state, r.busy, r.keys = ansi.Strip(v.Content), r.m.state, r.m.busy(), r.seen
 	r.w, r.h = r.m.width, r.m.height
+	close(r.changed)
+	r.changed = make(chan struct{})
 	r.mu.Unlock()
 	return v
 }
@@ -60,22 +66,67 @@ type snapshot struct {
 }
 
 func (r *recorder) snap() snapshot {
+	s, _ := r.snapNext()
+	return s
+}
+
+// snapNext is the screen now and a channel closed by the next frame.
+func (r *recorder) snapNext() (snapshot, <-chan struct{}) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return snapshot{r.view, r.state, r.busy, r.keys, r.w, r.h}
+	return snapshot{r.view, r.state, r.busy, r.keys, r.w, r.h}, r.changed
+}
+
+// until waits for a frame for which ok holds: on the program's frames, not
+// the clock (the deadline only ends a test that would hang).
+func (h *harness) until(ok func(snapshot) bool) (snapshot, bool) {
+	h.t.Helper()
+	deadline := time.NewTimer(8 * time.Second)
+	defer deadline.Stop()
+	for {
+		s, next := h.rec.snapNext()
+		if ok(s) {
+			return s, true
+		}
+		select {
+		case <-next:
+		case <-deadline.C:
+			return h.rec.snap(), false
+		}
+	}
 }
 
 type harness struct {
 	t    *testing.T
 	sim  *simulator.Sim
-	srv  *httptest.Server
+	srv  *simServer
 	rec  *recorder
 	tm   *teatest.TestModel
 	sent int
 }
 
-// newSim starts a simulated instance on loopback.
-func newSim(t *testing.T, cfg simulator.Config) (*simulator.Sim, *httptest.Server) {
+// simServer is where a test's simulated instance answers: in process, through
+// its transport (testClient finds it by the URL).
+type simServer struct{ URL string }
+
+// transports are the in-process simulators by base URL.
+var transports sync.Map
+
+// newSim starts a simulated instance in process (internal/simtest).
+func newSim(t *testing.T, cfg simulator.Config) (*simulator.Sim, *simServer) {
+	t.Helper()
+	if cfg.Product == "" {
+		cfg.Product, cfg.Version = "jira", "10.3.0"
+	}
+	env := simtest.New(t, cfg)
+	transports.Store(env.URL, env.Transport)
+	t.Cleanup(func() { transports.Delete(env.URL) })
+	return env.Sim, &simServer{URL: env.URL}
+}
+
+// newLoopbackSim is a simulated instance on a real loopback socket, for what
+// only a socket shows (a refused connection).
+func newLoopbackSim(t *testing.T, cfg simulator.Config) (*simulator.Sim, *httptest.Server) {
 	t.Helper()
 	if cfg.Product == "" {
 		cfg.Product, cfg.Version = "jira", "10.3.0"
@@ -88,13 +139,17 @@ func newSim(t *testing.T, cfg simulator.Config) (*simulator.Sim, *httptest.Serve
 
 // testClient keeps tests fast: no retries with back-off on injected faults.
 func testClient(baseURL string, c Credentials) (*api.Client, error) {
+	var tr http.RoundTripper
+	if v, ok := transports.Load(strings.TrimRight(baseURL, "/")); ok {
+		tr = v.(http.RoundTripper)
+	}
 	return api.New(api.Options{BaseURL: baseURL, Token: c.Token, Username: c.Username, Password: c.Password,
-		Retries: -1, Timeout: 5 * time.Second})
+		Retries: -1, Timeout: 5 * time.Second, Transport: tr})
 }
 
 // start runs the wizard against sim with the colour profile, size and
 // environment pinned.
-func start(t *testing.T, sim *simulator.Sim, srv *httptest.Server, opts Options) *harness {
+func start(t *testing.T, sim *simulator.Sim, srv *simServer, opts Options) *harness {
 	t.Helper()
 	if opts.NewClient == nil {
 		opts.NewClient = testClient
@@ -102,7 +157,7 @@ func start(t *testing.T, sim *simulator.Sim, srv *httptest.Server, opts Options)
 	if opts.PollEvery == 0 {
 		opts.PollEvery = time.Hour // tests press r unless they test the ticker
 	}
-	rec := &recorder{m: New(opts)}
+	rec := &recorder{m: New(opts), changed: make(chan struct{})}
 	tm := teatest.NewTestModel(t, rec,
 		teatest.WithInitialTermSize(80, 24),
 		teatest.WithProgramOptions(
@@ -120,32 +175,20 @@ func start(t *testing.T, sim *simulator.Sim, srv *httptest.Server, opts Options)
 // waitFor waits until the screen shows every one of want and no request is under way.
 func (h *harness) waitFor(want ...string) snapshot {
 	h.t.Helper()
-	deadline := time.Now().Add(8 * time.Second)
-	var s snapshot
-	for time.Now().Before(deadline) {
-		s = h.rec.snap()
-		if !s.busy && s.keys == h.sent && containsAll(s.view, want) {
-			return s
-		}
-		time.Sleep(5 * time.Millisecond)
+	s, ok := h.until(func(s snapshot) bool { return !s.busy && s.keys == h.sent && containsAll(s.view, want) })
+	if !ok {
+		h.t.Fatalf("screen never showed %q; last screen (state %d, busy %v):\n%s", want, s.state, s.busy, s.view)
 	}
-	h.t.Fatalf("screen never showed %q; last screen (state %d, busy %v):\n%s", want, s.state, s.busy, s.view)
 	return s
 }
 
 // waitState waits until the wizard is on st and idle.
 func (h *harness) waitState(st state) snapshot {
 	h.t.Helper()
-	deadline := time.Now().Add(8 * time.Second)
-	var s snapshot
-	for time.Now().Before(deadline) {
-		s = h.rec.snap()
-		if !s.busy && s.keys == h.sent && s.state == st {
-			return s
-		}
-		time.Sleep(5 * time.Millisecond)
+	s, ok := h.until(func(s snapshot) bool { return !s.busy && s.keys == h.sent && s.state == st })
+	if !ok {
+		h.t.Fatalf("wizard never reached state %d; last screen (state %d):\n%s", st, s.state, s.view)
 	}
-	h.t.Fatalf("wizard never reached state %d; last screen (state %d):\n%s", st, s.state, s.view)
 	return s
 }
 
@@ -172,15 +215,10 @@ func (h *harness) press(keys ...string) {
 func (h *harness) pressWait(k string) snapshot {
 	h.t.Helper()
 	h.press(k)
-	deadline := time.Now().Add(8 * time.Second)
-	var s snapshot
-	for time.Now().Before(deadline) {
-		if s = h.rec.snap(); s.keys == h.sent && !s.busy {
-			return s
-		}
-		time.Sleep(5 * time.Millisecond)
+	s, ok := h.until(func(s snapshot) bool { return s.keys == h.sent && !s.busy })
+	if !ok {
+		h.t.Fatalf("wizard did not settle after %q:\n%s", k, s.view)
 	}
-	h.t.Fatalf("wizard did not settle after %q:\n%s", k, s.view)
 	return s
 }
 

@@ -104,14 +104,9 @@ func TestResizeKeepsEveryLineInside(t *testing.T) {
 	h.waitFor("Checks passed", "How will the iOS app")
 	h.tm.Send(tea.WindowSizeMsg{Width: 50, Height: 20})
 	// Wait for a screen drawn for the new size, then judge that screen.
-	deadline := time.Now().Add(5 * time.Second)
-	s := h.rec.snap()
-	for s.w != 50 || s.h != 20 {
-		if time.Now().After(deadline) {
-			t.Fatalf("no screen drawn at 50x20 (last at %dx%d)", s.w, s.h)
-		}
-		time.Sleep(5 * time.Millisecond)
-		s = h.rec.snap()
+	s, ok := h.until(func(s snapshot) bool { return s.w == 50 && s.h == 20 })
+	if !ok {
+		t.Fatalf("no screen drawn at 50x20 (last at %dx%d)", s.w, s.h)
 	}
 	if !strings.Contains(s.view, "Checks passed") {
 		t.Errorf("the verdict went missing at 50x20:\n%s", s.view)
