@@ -39,6 +39,9 @@ type pushOptions struct {
 	mdm                    string
 	authorityURL, graphURL string
 	group, mdmApp, jamfURL string
+	// deviceCode shows a device-code sign-in (the wizard's screen); nil
+	// prints it on stderr when there is a terminal.
+	deviceCode func(context.Context, intune.DeviceCodePrompt) error
 }
 
 // register adds the MDM flags; name is the flag that picks the MDM (--mdm on
@@ -117,7 +120,9 @@ func (g *globalOptions) newMDM(p *pushOptions) (steps.MDM, error) {
 		}
 		s.Certificate, s.CertificatePassword = b, g.io.Getenv(EnvAzureCertPass)
 	}
-	if s.ClientSecret == "" && s.Certificate == nil {
+	if s.ClientSecret == "" && s.Certificate == nil && p.deviceCode != nil {
+		s.DeviceCode = p.deviceCode
+	} else if s.ClientSecret == "" && s.Certificate == nil {
 		if g.io.IsTerminal == nil || !g.io.IsTerminal() {
 			return nil, usageError("Intune: no " + EnvAzureSecret + " or " + EnvAzureCert + ", and no terminal for a device-code sign-in: set one of them")
 		}

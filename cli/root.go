@@ -162,6 +162,7 @@ func NewRootCommand(bi BuildInfo, stdio *IO) *cobra.Command {
 	root.SetErr(stdio.Err)
 	answers := &setupOptions{}
 	answers.registerAnswers(root)
+	answers.registerWizardPush(root)
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return runWizard(cmd, g, answers) }
 	root.AddCommand(newCheckCommand(g), newSetupCommand(g), newVerifyCommand(g), newRemoveCommand(g), newPushCommand(g), newSimulateCommand(g), newServeCommand(g), newManCommand())
 	root.AddCommand(topicCommands()...)

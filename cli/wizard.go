@@ -46,6 +46,7 @@ func (g *globalOptions) wizardOptions(cmd *cobra.Command, o *setupOptions) (ui.O
 	opts.NoVerify = o.noVerify
 	opts.NoColor, opts.Demo = g.noColor(), g.Demo
 	opts.NewClient = func(baseURL string, c ui.Credentials) (*api.Client, error) { return g.newClient(baseURL, c) }
+	opts.Push, opts.NoPush = g.wizardPush(o)
 	if g.Demo {
 		opts.DemoDefaults.BaseURL, opts.DemoDefaults.Token = demoBaseURL, demoToken
 	}

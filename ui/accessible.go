@@ -184,6 +184,11 @@ type accessible struct {
 	base string
 	// resultShown: the site list was printed and saving offered.
 	resultShown bool
+	// pushOffered: the push was offered (accessible_push.go); pushesSaid
+	// is how many pushes were said.
+	pushOffered bool
+	pushesSaid  int
+	mode        steps.Mode
 }
 
 func (p *accessible) say(lines ...string) {
@@ -528,6 +533,7 @@ func (p *accessible) Observe(e steps.Event) {
 		}
 		p.say(st.Verified.Verdict(), "")
 	case e.Done && e.Step == steps.StepResult:
+		p.sayPushed(st)
 		if n := len(st.Record.Saved); n > 0 {
 			s := st.Record.Saved[n-1]
 			if s.Err != nil {
@@ -548,9 +554,12 @@ func (p *accessible) Result(ctx context.Context, st steps.State) (steps.Action, 
 		if n := len(st.Record.Saved); n > 0 && st.Record.Saved[n-1].Err != nil {
 			return steps.Action{}, st.Record.Saved[n-1].Err // said already (Observe)
 		}
+		if st.Site != nil && st.Mode == steps.ModeMDM {
+			return p.offerPush(ctx, st.App(), []steps.Site{*st.Site})
+		}
 		return steps.Action{}, nil
 	}
-	p.resultShown = true
+	p.resultShown, p.mode = true, st.Mode
 	format := cmp.Or(p.opts.Format, steps.FormatJSON)
 	sites := []steps.Site{*st.Site}
 	out, err := steps.RenderSites(sites, format)
@@ -563,14 +572,17 @@ func (p *accessible) Result(ctx context.Context, st steps.State) (steps.Action, 
 	p.say("")
 	// As on the full-screen result, a file is written only when asked for:
 	// --output names it (Enter accepts it), otherwise Enter skips.
+	app := st.App()
 	if p.opts.NoSave != "" {
 		p.say(p.opts.NoSave)
-		return steps.Action{}, nil
+		return p.offerPush(ctx, app, sites)
 	}
-	app := st.App()
 	path, err := p.ask(ctx, "Save the "+app.Name()+"'s list to a file? Type a path (e.g. "+defaultFile(format)+"), or - to skip", cmp.Or(p.opts.Output.For(app), "-"), false)
-	if err != nil || path == "-" {
+	if err != nil {
 		return steps.Action{}, err
+	}
+	if path == "-" {
+		return p.offerPush(ctx, app, sites)
 	}
 	return steps.Action{Kind: steps.ActionSave, Path: path, Format: format, Sites: sites, Ask: p.opts.askApp}, nil
 }

@@ -60,6 +60,10 @@ type Options struct {
 	PinURL bool
 	// NoVerify skips the last step, which probes the app's sign-in.
 	NoVerify bool
+	// Push are the MDMs the result offers to push the site list into;
+	// NoPush says what to set when there are none ("": no offer).
+	Push   []PushTarget
+	NoPush string
 }
 
 // askApp asks a site's anonymous manifest which app it is for: a save
@@ -677,9 +681,10 @@ func (m *Model) Step() (name string, busy bool) {
 }
 
 // busy reports whether the flow has the turn: it works on a step and no
-// screen waits for the user (the non-MDM wait screen does, while the flow looks).
+// screen waits for the user (the non-MDM wait screen does, while the flow looks;
+// so does a device-code sign-in, push.go).
 func (m *Model) busy() bool {
-	return m.running && m.pending == nil && m.state != stWait
+	return m.running && m.pending == nil && m.state != stWait && !m.signingIn()
 }
 
 // shownFormat is the format the result screen shows for app's list (JSON

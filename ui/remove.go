@@ -21,6 +21,7 @@ const (
 	panelVerify               // each sign-in probe with its verdict
 	panelRemove               // removing the app's link: which, the warning, the choice
 	panelRemoved              // what removing did
+	panelPush                 // pushing the site list into an MDM (push.go)
 )
 
 // The result screen's verification and removal of the app's link: both are
@@ -111,6 +112,9 @@ func (s *result) backFromPanel() bool {
 	if s.panel == panelRemove && s.remove != nil {
 		s.m.reply("", steps.ErrBack)
 	}
+	if s.panel == panelPush {
+		s.backFromPush()
+	}
 	s.panel, s.remove = panelSites, nil
 	s.render()
 	return true
@@ -147,6 +151,8 @@ func (s *result) panelText() string {
 	st, w, know := s.m.st, s.w, s.m.know
 	var b strings.Builder
 	switch s.panel {
+	case panelPush:
+		return s.pushText()
 	case panelVerify:
 		if know.Verified == nil {
 			break

@@ -51,6 +51,7 @@ type result struct {
 	// before a deletion.
 	panel  panel
 	remove *askRemove
+	push   *pushView
 	load   loader
 	// saves is how many saves the flow has reported.
 	saves int
@@ -97,8 +98,12 @@ func (s *result) SetSize(w, h int) {
 
 // open shows the outcome the flow reached and waits for what the user does.
 func (s *result) open(q question) tea.Cmd {
-	if r, ok := q.(askRemove); ok {
+	switch r := q.(type) {
+	case askRemove:
 		s.openRemove(r)
+		return nil
+	case askPush, showSignIn:
+		s.openPush(q)
 		return nil
 	}
 	s.remove = nil
@@ -140,6 +145,7 @@ func (s *result) observe(e steps.Event) tea.Cmd {
 			}
 		}
 	}
+	s.observePush(rec)
 	if rec.Removed != nil && s.panel == panelRemove {
 		s.panel = panelRemoved
 	}
@@ -192,6 +198,9 @@ func (s *result) bindings() []key.Binding {
 	if s.panel == panelRemove {
 		return append(s.removeBindings(), s.m.keys.QuitQ)
 	}
+	if s.panel == panelPush {
+		return append(s.pushBindings(), s.m.keys.QuitQ)
+	}
 	keys := []key.Binding{s.m.keys.Formats, s.m.keys.Copy}
 	if s.twoApps() {
 		keys = append(keys, s.m.keys.OtherApp)
@@ -200,6 +209,9 @@ func (s *result) bindings() []key.Binding {
 		keys = append(keys, s.m.keys.Save)
 	}
 	keys = append(keys, s.removeBindings()...)
+	if s.pushHint() != "" {
+		keys = append(keys, pushKey)
+	}
 	if s.m.canAddInstance() {
 		keys = append(keys, s.m.keys.Another)
 	}
@@ -211,6 +223,9 @@ func (s *result) bindings() []key.Binding {
 }
 
 func (s *result) update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := s.pushUpdate(msg); ok {
+		return cmd
+	}
 	if _, isKey := msg.(tea.KeyPressMsg); !isKey || !s.saving {
 		if cmd, ok := s.removeUpdate(msg); ok {
 			return cmd
@@ -388,6 +403,9 @@ func (s *result) bottom() string {
 	hint := resultHint(know, s.app)
 	if know.Mode == steps.ModeNonMDM || know.Site == nil {
 		return s.m.st.subtle.Render(wrap(hint, s.w, ""))
+	}
+	if p := s.pushHint(); p != "" {
+		hint += " " + p
 	}
 	if s.twoApps() {
 		hint += " o shows the other app's list."
