@@ -94,8 +94,9 @@ func pushedLines(p steps.Pushed) []string {
 	return lines
 }
 
-// pushKey offers the push on the result screen.
-var pushKey = key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "push to MDM"))
+// pushKey offers the push on the result screen; its help is short to leave
+// q quit on the help line at 80 columns (the hint says what it pushes).
+var pushKey = key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "push"))
 
 // pushView is the push panel's state.
 type pushView struct {

@@ -51,7 +51,7 @@ func atPushResult(t *testing.T, targets ...PushTarget) (*harness, string) {
 func TestResultPushesToIntuneAfterYes(t *testing.T) {
 	isim := intunesim.New()
 	h, id := atPushResult(t, intuneTarget(t, isim))
-	s := h.waitFor("p push to MDM", "p pushes it to an MDM.")
+	s := h.waitFor("p push · a another", "q quit", "p pushes it to an MDM.")
 	checkFits(t, s.view, 80)
 	h.pressWait("p")
 	s = h.waitFor("Create the app configuration", "Press y to write it, esc to leave Intune as it is.", "y yes, write it")
