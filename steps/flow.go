@@ -496,10 +496,12 @@ func (f *Flow) do(ctx context.Context, p Prompter, s Step) (asked bool, err erro
 		return true, nil
 
 	case StepLink:
-		f.observe(p, s, false)
 		f.st.Record.Pending = f.st.Plan.Changes()
+		f.observe(p, s, false)
 		res, err := f.ensureLinkProbing(ctx, f.st.Plan)
-		f.st.Record.Pending = false
+		// A create whose outcome is unknown (its answer lost, the run stopped)
+		// stays pending: the summaries say the link may exist.
+		f.st.Record.Pending = errors.As(err, new(*UnclearCreateError))
 		if res != nil {
 			// A link that exists is kept even if reading it back failed.
 			f.st.Link = res

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -151,13 +152,19 @@ func testClient(baseURL string, c Credentials) (*api.Client, error) {
 // environment pinned.
 func start(t *testing.T, sim *simulator.Sim, srv *simServer, opts Options) *harness {
 	t.Helper()
+	return startIn(t, context.Background(), sim, srv, opts)
+}
+
+// startIn is start with the wizard on ctx (an SSH session's context).
+func startIn(t *testing.T, ctx context.Context, sim *simulator.Sim, srv *simServer, opts Options) *harness {
+	t.Helper()
 	if opts.NewClient == nil {
 		opts.NewClient = testClient
 	}
 	if opts.PollEvery == 0 {
 		opts.PollEvery = time.Hour // tests press r unless they test the ticker
 	}
-	rec := &recorder{m: New(opts), changed: make(chan struct{})}
+	rec := &recorder{m: New(opts).WithContext(ctx), changed: make(chan struct{})}
 	tm := teatest.NewTestModel(t, rec,
 		teatest.WithInitialTermSize(80, 24),
 		teatest.WithProgramOptions(

@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
 // TestCtrlCAtEveryStateLeavesNothingUnreported walks the demo with Enter and quits
@@ -35,5 +37,27 @@ func TestCtrlCAtEveryStateLeavesNothingUnreported(t *testing.T) {
 		if strings.Contains(sum, "sysadmin-token") {
 			t.Fatalf("the summary shows the token")
 		}
+	}
+}
+
+// The wizard runs on the context it is given (an SSH session's): when it ends
+// (the admin's connection dropped) while a create is under way whose answer
+// never came, the flow settles it by listing and the summary says the link
+// was created, never that nothing changed.
+func TestContextEndStopsTheFlowAndKeepsTheRecord(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{DevMode: true})
+	// The create happens; its answer never comes.
+	sim.Inject(simulator.Fault{Kind: simulator.FaultHang, Method: "POST", PathPrefix: "/rest/oauth2/latest/client", AfterHandle: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	h := startIn(t, ctx, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeMDM})
+	h.waitFor("Create an incoming link")
+	h.press("enter")
+	if _, ok := h.until(func(s snapshot) bool { return s.busy && strings.Contains(s.view, "Setting up the link") }); !ok {
+		t.Fatal("the create never started")
+	}
+	cancel() // the session's connection is gone
+	m := h.finish()
+	if sum := flat(m.Summary()); !strings.Contains(sum, "Created the incoming link") || !strings.Contains(sum, "confirmed it by listing") || strings.Contains(sum, "Nothing was changed") {
+		t.Errorf("summary after the context ended mid-create:\n%s", sum)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -141,6 +142,8 @@ type Model struct {
 	// another instance" starts another): the summary and the site list come
 	// from their records.
 	flows []steps.State
+	// ended are the flows' last states, handed over when Run returns.
+	ended *endedFlows
 	// welcomed: the user has left the welcome screen.
 	welcomed bool
 	done     bool
@@ -186,7 +189,7 @@ func New(opts Options) *Model {
 	m := &Model{
 		opts: opts, dark: true, noColor: opts.NoColor,
 		keys: newKeyMap(), help: help.New(),
-		width: 80, height: 24, msgs: make(chan tea.Msg),
+		width: 80, height: 24, msgs: make(chan tea.Msg), ended: &endedFlows{},
 	}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	// The help line's separator is a middle dot, like the heading's: the
@@ -248,10 +251,17 @@ func (m *Model) startFlow() tea.Cmd {
 	m.know = steps.State{}
 	m.flows = append(m.flows, steps.State{})
 	ctx, msgs, f := m.ctx, m.msgs, steps.NewFlow(settings)
+	ended := m.ended
+	ended.running.Add(1)
 	go func() {
+		defer ended.running.Done()
 		err := f.Run(ctx, p)
+		st := f.State()
+		// Kept for the summary even when the program has gone (the context
+		// ended: ctrl+c, a dropped SSH connection) and takes no more messages.
+		ended.put(p.id, st)
 		select {
-		case msgs <- flowDone{flow: p.id, err: err, st: f.State()}:
+		case msgs <- flowDone{flow: p.id, err: err, st: st}:
 		case <-ctx.Done():
 		}
 	}()
@@ -722,8 +732,16 @@ const summaryWidth = 80
 // under the app's name.
 func (m *Model) Summary() string {
 	var b strings.Builder
+	if m.ctx.Err() != nil {
+		// Stopped: a flow settles what it sent (a create whose answer was
+		// lost is looked for by listing) before its record is final.
+		m.ended.wait(summaryWait)
+	}
 	var recs []steps.Record
-	for _, st := range m.flows {
+	for i, st := range m.flows {
+		if last, ok := m.ended.get(i); ok {
+			st = last
+		}
 		if st.Record.BaseURL != "" {
 			recs = append(recs, st.Record)
 		}
@@ -768,4 +786,46 @@ func utf8Locale(getenv func(string) string) bool {
 		}
 	}
 	return true
+}
+
+// summaryWait bounds the wait for stopped flows to settle what they sent
+// (the steps' own listing after a lost answer is bounded too).
+const summaryWait = 30 * time.Second
+
+// endedFlows hands each flow's last state from its goroutine to the summary.
+type endedFlows struct {
+	mu      sync.Mutex
+	st      map[int]steps.State
+	running sync.WaitGroup
+}
+
+// wait waits until every flow has returned, at most d.
+func (e *endedFlows) wait(d time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		e.running.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
+}
+
+func (e *endedFlows) put(id int, st steps.State) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.st == nil {
+		e.st = map[int]steps.State{}
+	}
+	e.st[id] = st
+}
+
+func (e *endedFlows) get(id int) (steps.State, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st, ok := e.st[id]
+	return st, ok
 }
