@@ -20,10 +20,10 @@ import (
 func (g *globalOptions) wizardPush(o *setupOptions) (targets []ui.PushTarget, missing string) {
 	demo := g.Demo && g.io.DemoOptions.on()
 	if demo || strings.TrimSpace(g.io.Getenv(EnvAzureClient)) != "" {
-		targets = append(targets, ui.PushTarget{Name: "Intune", Group: o.push.group, Open: g.openMDM(o, mdmIntune)})
+		targets = append(targets, ui.PushTarget{Name: "Intune", Group: o.push.group, PickApp: o.push.mdmApp, Open: g.openMDM(o, mdmIntune)})
 	}
 	if !demo && strings.TrimSpace(g.io.Getenv(EnvJamfClient)) != "" && g.io.Getenv(EnvJamfSecret) != "" && o.push.jamfURL != "" {
-		targets = append(targets, ui.PushTarget{Name: "Jamf Pro", Open: g.openMDM(o, mdmJamf)})
+		targets = append(targets, ui.PushTarget{Name: "Jamf Pro", PickApp: o.push.mdmApp, Open: g.openMDM(o, mdmJamf)})
 	}
 	where := "before starting the wizard"
 	cert := " with " + EnvAzureSecret + " or " + EnvAzureCert

@@ -700,9 +700,11 @@ type Action struct {
 	Known SiteApps
 	Ask   AppAsker
 	// Push: the MDM to put the sites into (App's list; "" is the instance's
-	// app), and the group to assign Intune's configuration to.
-	MDM   MDM
-	Group string
+	// app), the group to assign Intune's configuration to, and the MDM's
+	// app record when none or several match the App Store id.
+	MDM     MDM
+	Group   string
+	PickApp string
 }
 
 // ActionKind names an Action.
@@ -774,12 +776,14 @@ func (f *Flow) push(ctx context.Context, p Prompter, a Action) error {
 		return nil
 	}
 	f.observe(p, StepResult, false)
-	plan, err := PlanPush(ctx, a.MDM, PushRequest{App: cmp.Or(a.App, f.st.App()), Put: a.Sites, Group: a.Group})
-	f.observe(p, StepResult, true)
+	plan, err := PlanPush(ctx, a.MDM, PushRequest{App: cmp.Or(a.App, f.st.App()), Put: a.Sites, Group: a.Group, PickApp: a.PickApp})
 	if err != nil {
+		// Observers see why there is no plan with the step's end.
 		f.st.Record.Pushed = append(f.st.Record.Pushed, Pushed{MDM: a.MDM.Name(), Err: err})
+		f.observe(p, StepResult, true)
 		return nil
 	}
+	f.observe(p, StepResult, true)
 	if plan.Changes() {
 		if err := c.ConfirmPush(ctx, plan); err != nil {
 			return err

@@ -41,7 +41,7 @@ func (p *accessible) offerPush(ctx context.Context, app steps.App, sites []steps
 		return steps.Action{}, nil
 	}
 	p.say(pushWorkText(t.Name))
-	return steps.Action{Kind: steps.ActionPush, MDM: mdm, App: app, Sites: sites, Group: t.Group}, nil
+	return steps.Action{Kind: steps.ActionPush, MDM: mdm, App: app, Sites: sites, Group: t.Group, PickApp: t.PickApp}, nil
 }
 
 // ConfirmPush shows the plan and asks before anything is written.

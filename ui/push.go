@@ -21,8 +21,9 @@ import (
 // command line builds it from the environment (a session's, over SSH).
 type PushTarget struct {
 	Name string // "Intune", "Jamf Pro"
-	// Group is the group Intune's configuration is assigned to ("" none).
-	Group string
+	// Group is the group Intune's configuration is assigned to ("" none);
+	// PickApp the MDM's app record, when none or several match the App Store id.
+	Group, PickApp string
 	// Open builds the MDM's client; it sends nothing. signIn shows a
 	// device-code sign-in when the MDM needs one.
 	Open func(signIn SignInPrompt) (steps.MDM, error)
@@ -200,7 +201,7 @@ func (s *result) startPush(t PushTarget) tea.Cmd {
 	s.push = &pushView{mdm: t.Name, pushes: len(s.m.know.Record.Pushed)}
 	s.panel, s.status, s.err = panelPush, "", nil
 	s.render()
-	return tea.Batch(s.m.reply(steps.Action{Kind: steps.ActionPush, MDM: mdm, App: s.app, Sites: s.sites(), Group: t.Group}, nil), s.load.start())
+	return tea.Batch(s.m.reply(steps.Action{Kind: steps.ActionPush, MDM: mdm, App: s.app, Sites: s.sites(), Group: t.Group, PickApp: t.PickApp}, nil), s.load.start())
 }
 
 // observePush takes the outcome of the push from the record.

@@ -183,3 +183,25 @@ func TestAccessiblePushesAfterYes(t *testing.T) {
 		isim = intunesim.New() // the next case starts with an empty tenant
 	}
 }
+
+// Two records of the app: the push stops with the candidates and the fix;
+// with the record picked (--mdm-app) it plans against that one.
+func TestResultPushTwoRecordsNeedsAPick(t *testing.T) {
+	const second = "a0000000-0000-4000-8000-0000000000b2"
+	for _, pick := range []string{"", second} {
+		isim := intunesim.New()
+		isim.AddApp(intunesim.App{ODataType: "#microsoft.graph.iosVppApp", ID: second, DisplayName: "Jira DC (VPP)", AppStoreURL: intunesim.JiraStoreURL})
+		target := intuneTarget(t, isim)
+		target.PickApp = pick
+		h, _ := atPushResult(t, target)
+		h.pressWait("p")
+		if pick == "" {
+			h.waitFor("Error: ", "app records with the App Store id 1405353949", second, "--mdm-app ID")
+		} else {
+			h.waitFor("Press y to write it", "id "+second)
+		}
+		if w := writes(isim); len(w) != 0 {
+			t.Errorf("pick %q: wrote %v", pick, w)
+		}
+	}
+}
