@@ -64,6 +64,12 @@ func TestFlowPushFromTheResult(t *testing.T) {
 			if tc.want != "" && (len(rec.Pushed) != 1 || !strings.Contains(rec.Pushed[0].Text(), tc.want)) {
 				t.Fatalf("record %+v", rec.Pushed)
 			}
+			// Every summary prints from the record's lines: a push that was
+			// sent is in it, one declined is not.
+			lines := strings.Join(rec.Lines(), " ")
+			if sent := strings.Contains(lines, "Intune"); sent != (tc.writes > 0) {
+				t.Fatalf("summary %q: names the push %v, want %v", lines, sent, tc.writes > 0)
+			}
 		})
 	}
 }

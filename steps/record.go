@@ -122,6 +122,13 @@ func (r Record) Lines() []string {
 	for _, s := range r.Saved {
 		out = append(out, s.Text())
 	}
+	// Pushes that were sent or failed: one declined at its confirmation
+	// changed nothing anywhere and is not worth a line.
+	for _, p := range r.Pushed {
+		if p.Result != nil || p.Err != nil {
+			out = append(out, p.Text())
+		}
+	}
 	if len(out) == 0 || (!r.Changed() && r.Link == nil && (r.Mobile == nil || !r.Mobile.Confirmed())) {
 		out = append([]string{"Nothing was changed on the instance."}, out...)
 	}

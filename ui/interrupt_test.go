@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/eventually"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -55,6 +56,10 @@ func TestContextEndStopsTheFlowAndKeepsTheRecord(t *testing.T) {
 	if _, ok := h.until(func(s snapshot) bool { return s.busy && strings.Contains(s.view, "Setting up the link") }); !ok {
 		t.Fatal("the create never started")
 	}
+	// The screen says so before the request is out: end the context only once
+	// the instance has handled the create (before that, nothing was changed,
+	// and the summary rightly says so).
+	eventually.True(t, "the create to reach the instance", func() bool { return len(sim.Clients()) == 1 })
 	cancel() // the session's connection is gone
 	m := h.finish()
 	if sum := flat(m.Summary()); !strings.Contains(sum, "Created the incoming link") || !strings.Contains(sum, "confirmed it by listing") || strings.Contains(sum, "Nothing was changed") {

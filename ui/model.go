@@ -7,6 +7,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -640,8 +641,8 @@ func (m *Model) render() tea.View {
 	}
 	body := lipgloss.NewStyle().Height(h).MaxHeight(h).MaxWidth(bodyW).Render(view)
 	keys := m.cur().bindings()
-	if m.canGoBack() {
-		keys = append(keys, m.keys.Back)
+	if m.canGoBack() && !slices.ContainsFunc(keys, func(k key.Binding) bool { return k.Help().Key == m.keys.Back.Help().Key }) {
+		keys = append(keys, m.keys.Back) // once, when the screen did not list it
 	}
 	if m.state != stWelcome && m.state != stResult {
 		keys = append(keys, m.keys.Quit) // there q quits and is shown instead

@@ -55,6 +55,9 @@ func TestResultPushesToIntuneAfterYes(t *testing.T) {
 	checkFits(t, s.view, 80)
 	h.pressWait("p")
 	s = h.waitFor("Create the app configuration", "Press y to write it, esc to leave Intune as it is.", "y yes, write it")
+	if n := strings.Count(s.view, "esc back"); n != 1 {
+		t.Errorf("the help line names esc %d times, want once:\n%s", n, s.view)
+	}
 	checkFits(t, s.view, 80)
 	if !strings.Contains(flat(s.view), "The Jira Data Center app's list only (1 site)") && !strings.Contains(flat(s.view), "list only (1 site)") {
 		t.Errorf("the plan does not say which app's list:\n%s", s.view)
