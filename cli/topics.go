@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/mango"
@@ -136,7 +137,22 @@ func manPage(root *cobra.Command) (string, error) {
 		}
 		b.WriteString(".fi\n.RE\n")
 	}
-	return b.String(), nil
+	return roffASCII(b.String()), nil
+}
+
+// roffASCII spells every non-ASCII character as groff's \[uXXXX]: troff
+// reads its input as Latin-1, so a UTF-8 "…" or "→" renders as garbage with
+// an "invalid input character" warning.
+func roffASCII(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			b.WriteRune(r)
+			continue
+		}
+		fmt.Fprintf(&b, `\[u%04X]`, r)
+	}
+	return b.String()
 }
 
 // plainFlags gives the man page the flags as help shows them: the value's

@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
@@ -86,6 +87,10 @@ func TestManPageReadsAsAManPage(t *testing.T) {
 	}
 	if n := strings.Count(r.stdout, "`"); n > 0 {
 		t.Errorf("%d backquotes in the man page", n)
+	}
+	// troff reads Latin-1: a UTF-8 "…" renders as garbage and fails the release check.
+	if i := strings.IndexFunc(r.stdout, func(c rune) bool { return c > unicode.MaxASCII }); i >= 0 {
+		t.Errorf("a non-ASCII character in the man page: %q", r.stdout[max(0, i-40):min(len(r.stdout), i+10)])
 	}
 	for _, want := range []string{".SH EXIT STATUS", ".SH ENVIRONMENT", ".SH EXAMPLES", `\fB130\fR`, `\fBMOBILE_OAUTH_TOKEN\fR`,
 		"--output FILE", "mobile-oauth-wizard setup --url https://jira.example.com"} {
