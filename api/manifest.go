@@ -31,10 +31,12 @@ func ParseManifest(data []byte) (*Manifest, error) {
 	default:
 		return nil, errors.New("the manifest is neither JSON nor XML")
 	}
-	if m.TypeID == "" {
+	// Checked on the cleaned text: a type of only blanks or control
+	// characters names none.
+	cleanStrings(&m)
+	if strings.TrimSpace(m.TypeID) == "" {
 		return nil, errors.New("the manifest names no application type")
 	}
-	cleanStrings(&m)
 	return &m, nil
 }
 

@@ -19,6 +19,8 @@ func TestParseManifest(t *testing.T) {
 		{"no type", `{"version":"1"}`, Manifest{}, false},
 		{"cut short", `<manifest><typeId>jira</typeId>`, Manifest{}, false},
 		{"text", "hello", Manifest{}, false},
+		{"blank type", `{"tYpeId":" "}`, Manifest{}, false},
+		{"control-character type", "{\"typeId\":\"\\u001b\"}", Manifest{}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
