@@ -206,18 +206,27 @@ func (e *Error) what() string {
 	return "failed" + e.cause()
 }
 
-func (e *Error) serverSays() string {
-	if e.Message == "" {
+func (e *Error) serverSays() string { return SaysSuffix(e.Message) }
+
+func (e *Error) cause() string { return CauseSuffix(e.Err) }
+
+// SaysSuffix is what a server said, as the end of an error sentence
+// (": message"), or nothing when it said nothing: the instance's errors and
+// the MDMs' share the phrasing.
+func SaysSuffix(message string) string {
+	if message == "" {
 		return ""
 	}
-	return ": " + e.Message
+	return ": " + message
 }
 
-func (e *Error) cause() string {
-	if e.Err == nil {
+// CauseSuffix is a transport error as the end of an error sentence, in
+// PlainCause's words, or nothing when there is none.
+func CauseSuffix(err error) string {
+	if err == nil {
 		return ""
 	}
-	return ": " + PlainCause(e.Err)
+	return ": " + PlainCause(err)
 }
 
 // PlainCause names a transport failure in words, without the request line Go

@@ -166,19 +166,9 @@ func (e *Error) what() string {
 	return "failed" + e.cause()
 }
 
-func (e *Error) serverSays() string {
-	if e.Message == "" {
-		return ""
-	}
-	return ": " + e.Message
-}
+func (e *Error) serverSays() string { return api.SaysSuffix(e.Message) }
 
-func (e *Error) cause() string {
-	if e.Err == nil {
-		return ""
-	}
-	return ": " + api.PlainCause(e.Err)
-}
+func (e *Error) cause() string { return api.CauseSuffix(e.Err) }
 
 // Remedy says, in a sentence, what the admin can do in Jamf Pro or on the
 // network about the error.
