@@ -28,9 +28,9 @@ func LocalFixes(f fix.Fix) string {
 	case fix.NarrowScope:
 		return "Or let the wizard narrow it: quit and run mobile-oauth-wizard setup --narrow-scope --yes with the same URL and mode."
 	case fix.PickMDMApp:
-		return "Quit and run mobile-oauth-wizard push with --mdm-app ID to pick the app record."
+		return "Quit and start the wizard again with --mdm-app ID to pick the app record."
 	case fix.AssignGroup:
-		return "Or quit and run mobile-oauth-wizard push with --group GROUP-ID to assign it."
+		return "Or quit and start the wizard again with --group GROUP-ID to assign it."
 	}
 	return ""
 }

@@ -199,7 +199,11 @@ func TestResultPushTwoRecordsNeedsAPick(t *testing.T) {
 		h, _ := atPushResult(t, target)
 		h.pressWait("p")
 		if pick == "" {
-			h.waitFor("Error: ", "app records with the App Store id 1405353949", second, "--mdm-app ID")
+			// The wizard itself takes --mdm-app: the remedy restarts it, not another command.
+			s := h.waitFor("Error: ", "app records with the App Store id 1405353949", second, "Quit and start the wizard again with --mdm-app ID")
+			if strings.Contains(s.view, "run mobile-oauth-wizard push") {
+				t.Errorf("the remedy sends the wizard's user to another command:\n%s", s.view)
+			}
 		} else {
 			h.waitFor("Press y to write it", "id "+second)
 		}
