@@ -62,7 +62,8 @@ func (s *tmuxSession) waitFor(text string) string {
 }
 
 // TestDemoInARealTerminal walks --demo from launch to the printed site list with
-// Enter alone, in an 80x24 terminal, then quits and reads what was printed.
+// Enter alone, in an 80x24 terminal, pushes the list to the demo's simulated
+// Intune (p, then y) and sees it read back, then quits and reads what was printed.
 func TestDemoInARealTerminal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives the wizard in tmux")
@@ -73,22 +74,35 @@ func TestDemoInARealTerminal(t *testing.T) {
 	// Five presses of Enter: Welcome, the URL, the token, the mode (the
 	// checks move on by themselves), the confirmation (link and site entry).
 	screens := []string{"Connect", "Token", "MDM or not", "cacheSessionInMobileBrowser", "Result"}
-	for i, want := range screens {
+	for _, want := range screens {
 		s.send("Enter")
-		scr := s.waitFor(want)
-		for _, line := range strings.Split(scr, "\n") {
-			if len([]rune(line)) > 80 {
-				t.Fatalf("screen %d is wider than 80 columns:\n%s", i, scr)
-			}
-		}
+		checkWidth(t, s.waitFor(want), 80)
 	}
 	scr := s.waitFor(`"clientID"`)
 	if !strings.Contains(scr, `"baseURL": "https://jira.example.com"`) {
 		t.Fatalf("result screen:\n%s", scr)
 	}
+	// The push: the plan first, nothing written before y; then the outcome.
+	s.send("p")
+	s.waitFor("Press y to write it")
+	s.send("y")
+	scr = s.waitFor("read back and confirmed")
+	checkWidth(t, scr, 80)
 	s.send("q")
 	out := s.waitFor("EXIT=")
-	if !strings.Contains(out, "EXIT=0") || !strings.Contains(out, `Created the incoming link "Jira iOS app"`) {
-		t.Fatalf("after quitting:\n%s", out)
+	for _, want := range []string{"EXIT=0", `Created the incoming link "Jira iOS app"`, "Intune: created the app configuration"} {
+		if !strings.Contains(flatText(out), want) {
+			t.Fatalf("after quitting, no %q:\n%s", want, out)
+		}
+	}
+}
+
+// checkWidth fails when a line of a terminal's screen is wider than width.
+func checkWidth(t *testing.T, screen string, width int) {
+	t.Helper()
+	for _, line := range strings.Split(screen, "\n") {
+		if len([]rune(line)) > width {
+			t.Fatalf("a line is wider than %d columns:\n%s", width, screen)
+		}
 	}
 }

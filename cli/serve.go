@@ -115,11 +115,15 @@ func (g *globalOptions) sessionModel(s serve.Session, policy *sessionPolicy, wan
 	sessIO := *g.io
 	sess.io = &sessIO
 	sessIO.session = policy
+	// What the session's wizard reads from an environment (the MDM's
+	// credentials for a push) is the session's, never the server's.
+	sessIO.Getenv = sessionEnv(s.Environ)
 	sess.Debug = false // a request log on the server's stderr would mix sessions
 	if g.Demo {
 		sessIO.DemoOptions = newDemo(s.SSH.Context())
 		opts.DemoDefaults.BaseURL, opts.DemoDefaults.Token = demoBaseURL, demoToken
 	}
+	opts.Push, opts.NoPush = sess.wizardPush(&setupOptions{})
 	opts.NewClient = func(baseURL string, c ui.Credentials) (*api.Client, error) { return sess.newClient(baseURL, c) }
 	var extra []tea.ProgramOption
 	if g.NoColor {

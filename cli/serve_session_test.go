@@ -80,7 +80,8 @@ func (s *servedDemo) files(t *testing.T) []string {
 
 // TestServedSessionSavesNothingOnTheServer: on the result screen of a served
 // session, s says why nothing is saved, and nothing typed after it lands in
-// the server's folders.
+// the server's folders. The session's wizard pushes its list to the demo's
+// simulated Intune (p, then y) and shows what it read back.
 func TestServedSessionSavesNothingOnTheServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives the real ssh client")
@@ -96,6 +97,12 @@ func TestServedSessionSavesNothingOnTheServer(t *testing.T) {
 	if strings.Contains(c.Screen(), "s save") {
 		t.Errorf("the result screen offers saving in a served session:\n%s", c.Screen())
 	}
+	c.Send("p")
+	c.WaitFor(t, "Press y to write it")
+	c.Send("y")
+	c.WaitUntil(t, "the push read back", func(scr string) bool { return strings.Contains(flatText(scr), "read back and confirmed") })
+	c.Send(servetest.KeyEsc)
+	c.WaitFor(t, `"clientID"`)
 	c.Send("s")
 	c.WaitFor(t, "Nothing is saved on the SSH server")
 	c.Send("sites.json" + servetest.KeyEnter)

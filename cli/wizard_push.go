@@ -27,11 +27,18 @@ func (g *globalOptions) wizardPush(o *setupOptions) (targets []ui.PushTarget, mi
 	}
 	where := "before starting the wizard"
 	cert := " with " + EnvAzureSecret + " or " + EnvAzureCert
-	if g.io.session != nil {
+	jamf := "for Jamf Pro " + EnvJamfClient + " and " + EnvJamfSecret + ", and --jamf-url."
+	if p := g.io.session; p != nil {
+		// A session's wizard takes no flags: Jamf Pro's server is named to the push command.
 		where, cert = "in your ssh's environment (SendEnv)", " with "+EnvAzureSecret
+		push := "push --mdm jamf --jamf-url JAMF-URL"
+		if p.pinned == "" {
+			push = "push --url URL --mdm jamf --jamf-url JAMF-URL"
+		}
+		jamf = "for Jamf Pro " + EnvJamfClient + " and " + EnvJamfSecret + ", then " + p.sshCommand(push) + "."
 	}
 	missing = "To push into an MDM, set " + where + ": for Intune " + EnvAzureTenant + " and " + EnvAzureClient + cert +
-		" (without a secret: a device-code sign-in); for Jamf Pro " + EnvJamfClient + " and " + EnvJamfSecret + ", and --jamf-url."
+		" (without a secret: a device-code sign-in); " + jamf
 	return targets, missing
 }
 

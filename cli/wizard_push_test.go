@@ -48,6 +48,10 @@ func TestWizardPushOverSSHUsesTheSessionsEnvironment(t *testing.T) {
 	if !strings.Contains(missing, "SendEnv") || strings.Contains(missing, EnvAzureCert) {
 		t.Errorf("what to set over SSH: %s", missing)
 	}
+	// A session's wizard takes no flags: Jamf Pro's URL goes to the push command.
+	if !strings.Contains(missing, "ssh HOST push --url URL --mdm jamf --jamf-url JAMF-URL") {
+		t.Errorf("over SSH, Jamf Pro is not sent to the push command: %s", missing)
+	}
 	if len(targets) != 1 {
 		t.Fatalf("targets %+v, want Intune", targets)
 	}
