@@ -45,6 +45,12 @@ func runWith(t *testing.T, tr http.RoundTripper, env map[string]string, args ...
 // says whether stdin and stdout are a terminal.
 func runIO(t *testing.T, tr http.RoundTripper, stdin string, terminal bool, env map[string]string, args ...string) result {
 	t.Helper()
+	return runIOCtx(context.Background(), t, tr, stdin, terminal, env, args...)
+}
+
+// runIOCtx is runIO whose run ends with ctx (Ctrl-C).
+func runIOCtx(ctx context.Context, t *testing.T, tr http.RoundTripper, stdin string, terminal bool, env map[string]string, args ...string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
 	stdio := &IO{
 		In: strings.NewReader(stdin), Out: &out, Err: &errb,
@@ -54,7 +60,7 @@ func runIO(t *testing.T, tr http.RoundTripper, stdin string, terminal bool, env 
 	}
 	root := NewRootCommand(BuildInfo{Version: "test"}, stdio)
 	root.SetArgs(args)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	err := root.ExecuteContext(ctx)
 	if err != nil && !isSilent(err) {

@@ -31,6 +31,9 @@ type flagPrompter struct {
 	wait time.Duration
 	// lastPollErr is the last poll failure said, so that each is said once.
 	lastPollErr string
+	// instance hears what the instance is, once detected (setup --push
+	// starts reading the app's MDM record then).
+	instance func(*steps.Detection)
 }
 
 func (p *flagPrompter) errW() io.Writer { return p.g.io.Err }
@@ -72,7 +75,12 @@ func (p *flagPrompter) Connect(_ context.Context, again error) (string, *api.Cli
 	return base, client, nil
 }
 
-func (p *flagPrompter) Instance(context.Context, *steps.Detection) error { return nil }
+func (p *flagPrompter) Instance(_ context.Context, det *steps.Detection) error {
+	if p.instance != nil {
+		p.instance(det)
+	}
+	return nil
+}
 
 // Checks prints the report, as check does, and stops on what would fail the setup.
 func (p *flagPrompter) Checks(_ context.Context, r *steps.Report) (bool, error) {

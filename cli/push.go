@@ -140,7 +140,7 @@ func (g *globalOptions) newMDM(p *pushOptions) (steps.MDM, error) {
 	if err != nil {
 		return nil, usageError("--graph-url: " + err.Error())
 	}
-	return steps.Intune{C: c}, nil
+	return steps.Intune{C: c, DeviceCode: cred.Method == intune.MethodDeviceCode}, nil
 }
 
 // newJamf builds the Jamf Pro client from --jamf-url and the API client's
@@ -192,6 +192,17 @@ type pushRun struct {
 	asJSON        bool
 	keepOwnTitles bool // push: an entry the MDM has keeps its title and session setting
 	mdm           steps.MDM
+	// ahead holds what was read from the MDM while the instance's work ran
+	// (setup); nil reads in turn.
+	ahead *steps.PushAhead
+}
+
+// readAhead starts reading the MDM beside the instance's work; the caller
+// names the app with For once the product is known, and calls Stop before it
+// returns, whatever happened.
+func (r *pushRun) readAhead(ctx context.Context) *steps.PushAhead {
+	r.ahead = steps.StartPushAhead(ctx, r.mdm, r.opts.mdmApp)
+	return r.ahead
 }
 
 // ready checks the push's confirmation and builds its MDM client before the
@@ -246,7 +257,13 @@ func (r *pushRun) run(ctx context.Context, g *globalOptions, put *steps.SiteList
 
 func (r *pushRun) one(ctx context.Context, g *globalOptions, m steps.MDM, req steps.PushRequest, w io.Writer) (*jsonPush, error) {
 	j := &jsonPush{MDM: m.Name(), App: string(req.App)}
-	plan, err := steps.PlanPush(ctx, m, req)
+	var plan *steps.PushPlan
+	var err error
+	if r.ahead != nil {
+		plan, err = r.ahead.Plan(ctx, req)
+	} else {
+		plan, err = steps.PlanPush(ctx, m, req)
+	}
 	if err != nil {
 		return j, err
 	}

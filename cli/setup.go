@@ -187,7 +187,18 @@ func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonRes
 		Product: product, Mode: mode, LinkName: o.linkName, Title: o.title, CacheSession: &cache,
 		DryRun: o.dryRun, Wait: o.wait, Verify: !o.noVerify,
 	})
-	err = f.Run(ctx, &flagPrompter{g: g, report: g.io.Err, yes: o.yes, wait: o.wait})
+	fp := &flagPrompter{g: g, report: g.io.Err, yes: o.yes, wait: o.wait}
+	if r := o.pushRun(); r != nil && !o.dryRun && mode == steps.ModeMDM {
+		// The MDM is read while the link is made (it needs only the app,
+		// known once the instance is detected): the push then waits for the
+		// write and its read-back only. Reads only; stopped, whatever
+		// happens, before setup returns. Not for non-MDM, whose wait for
+		// the mobile plugin may last minutes: its push reads afresh.
+		ahead := r.readAhead(ctx)
+		defer ahead.Stop()
+		fp.instance = func(d *steps.Detection) { ahead.For(steps.AppFor(d.Product)) }
+	}
+	err = f.Run(ctx, fp)
 	st := f.State()
 	res.fill(st.Report, g.phraser())
 	switch {

@@ -217,7 +217,31 @@ func PlanPush(ctx context.Context, m MDM, req PushRequest) (*PushPlan, error) {
 	if err := validateSites(req.Put); err != nil {
 		return nil, err
 	}
-	rec, err := m.FindApp(ctx, req.App, req.PickApp)
+	read, err := ReadPush(ctx, m, req.App, req.PickApp)
+	if err != nil {
+		return nil, err
+	}
+	return read.Plan(req)
+}
+
+// PushRead is what a push reads from the MDM before anything is merged: the
+// app's record, the slot that holds its site list and, where configurations
+// are assigned, its groups. None of it depends on this run's sites, so it can
+// be read while the instance's link is still being made.
+type PushRead struct {
+	MDM  MDM
+	App  App
+	Pick string
+	Rec  MDMApp
+	Slot *SiteSlot
+	// Groups are the slot's groups (an Assigner's slot that exists).
+	Groups []string
+}
+
+// ReadPush finds the app's record (pick: by its MDM id) and reads its slot;
+// it writes nothing.
+func ReadPush(ctx context.Context, m MDM, app App, pick string) (*PushRead, error) {
+	rec, err := m.FindApp(ctx, app, pick)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +249,24 @@ func PlanPush(ctx context.Context, m MDM, req PushRequest) (*PushPlan, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Later reads (after a write, the read-back) go to the MDM afresh.
 	rec.State = nil
+	r := &PushRead{MDM: m, App: app, Pick: pick, Rec: rec, Slot: slot}
+	if a, ok := m.(Assigner); ok && slot.Exists {
+		if r.Groups, err = a.Groups(ctx, slot); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// Plan merges req's sites into what was read and works out what the push
+// changes; it sends nothing.
+func (r *PushRead) Plan(req PushRequest) (*PushPlan, error) {
+	if err := validateSites(req.Put); err != nil {
+		return nil, err
+	}
+	m, rec, slot := r.MDM, r.Rec, r.Slot
 	put := req.Put
 	if req.KeepTitles {
 		put = keepTitles(slot.Value, put)
@@ -242,13 +283,8 @@ func PlanPush(ctx context.Context, m MDM, req PushRequest) (*PushPlan, error) {
 		}
 	}
 	p := &PushPlan{MDM: m, App: req.App, Rec: rec, Slot: slot, Value: value, Put: put, Removed: req.Remove,
-		ChangesSites: changed && (slot.Exists || len(req.Put) > 0), Warnings: slices.Clone(slot.Notes)}
-	if a, ok := m.(Assigner); ok {
-		if slot.Exists {
-			if p.Groups, err = a.Groups(ctx, slot); err != nil {
-				return nil, err
-			}
-		}
+		ChangesSites: changed && (slot.Exists || len(req.Put) > 0), Warnings: slices.Clone(slot.Notes), Groups: slices.Clone(r.Groups)}
+	if _, ok := m.(Assigner); ok {
 		switch {
 		case req.Group != "" && !slices.Contains(p.Groups, req.Group) && (slot.Exists || p.ChangesSites):
 			p.AddGroup = req.Group

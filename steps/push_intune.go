@@ -22,10 +22,20 @@ import (
 // lives in an iOS app configuration policy that targets the app and carries
 // the key "sites": as a setting (the configuration designer) or inside the
 // XML data (encodedSettingXml).
-type Intune struct{ C *intune.Client }
+type Intune struct {
+	C *intune.Client
+	// DeviceCode: the sign-in asks a person to enter a code.
+	DeviceCode bool
+}
 
 // Name is the MDM's name.
 func (Intune) Name() string { return "Intune" }
+
+// SignIn gets the Graph token the calls will use.
+func (m Intune) SignIn(ctx context.Context) error { return m.C.SignIn(ctx) }
+
+// Interactive reports a sign-in that asks a person (a device code).
+func (m Intune) Interactive() bool { return m.DeviceCode }
 
 // ConfigurationName is the name a configuration the wizard creates gets: it
 // says what it is and who made it.

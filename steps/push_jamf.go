@@ -19,6 +19,9 @@ type Jamf struct{ C *jamf.Client }
 // Name is the MDM's name.
 func (Jamf) Name() string { return "Jamf Pro" }
 
+// SignIn gets the API token the calls will use.
+func (m Jamf) SignIn(ctx context.Context) error { return m.C.SignIn(ctx) }
+
 // jamfSlotName names the slot: Jamf Pro has one configuration per app record.
 const jamfSlotName = "managed app configuration"
 
@@ -27,11 +30,15 @@ func jamfRecord(a *jamf.App) MDMApp {
 	if a.DisplayName != "" && a.DisplayName != a.Name {
 		name += " (" + a.DisplayName + ")"
 	}
-	return MDMApp{ID: strconv.Itoa(a.ID), Name: name, StoreURL: a.StoreURL}
+	// The record as read, configuration included: LoadSites takes it
+	// instead of reading the record a second time.
+	return MDMApp{ID: strconv.Itoa(a.ID), Name: name, StoreURL: a.StoreURL, State: a}
 }
 
 func jamfSummary(a jamf.AppSummary) MDMApp {
-	return jamfRecord(&jamf.App{AppSummary: a})
+	rec := jamfRecord(&jamf.App{AppSummary: a})
+	rec.State = nil // a summary carries no configuration
+	return rec
 }
 
 // FindApp finds the record whose itunes_store_url carries the app's App
@@ -86,7 +93,8 @@ func jamfSummaries(apps []jamf.AppSummary) []MDMApp {
 	return out
 }
 
-// LoadSites reads the record's managed app configuration. The slot always
+// LoadSites reads the record's managed app configuration (FindApp's reading
+// of the record, when it carries one). The slot always
 // exists (every record has its configuration, perhaps empty): a push adds
 // the key when it is absent. A configuration that is not a plist
 // dictionary, or whose sites is not a string, is refused with the reason.
@@ -95,9 +103,11 @@ func (m Jamf) LoadSites(ctx context.Context, rec MDMApp) (*SiteSlot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the Jamf Pro app record id %q is not a number", termsafe.String(rec.ID))
 	}
-	app, err := m.C.App(ctx, id)
-	if err != nil {
-		return nil, err
+	app, read := rec.State.(*jamf.App)
+	if !read || app.ID != id {
+		if app, err = m.C.App(ctx, id); err != nil {
+			return nil, err
+		}
 	}
 	value, _, err := jamf.Sites(app.Preferences)
 	if err != nil {

@@ -160,6 +160,13 @@ func New(opts Options) (*Client, error) {
 	return c, nil
 }
 
+// SignIn gets the API token the calls will use, before they are sent: a push
+// signs in while other work runs.
+func (c *Client) SignIn(ctx context.Context) error {
+	_, _, err := c.validToken(ctx)
+	return err
+}
+
 // BaseURL is the URL the client was built with, without a trailing slash.
 func (c *Client) BaseURL() string { return c.base.String() }
 
