@@ -107,6 +107,25 @@ func goals(rep *Report) []Row {
 					return fmt.Sprintf("%.0f ms of waiting beyond the %d answers on the path (%s)", t.WallMs-float64(len(t.Critical))*lat, len(t.Critical), strings.Join(t.Critical, " → "))
 				}))
 		}
+		setupAlone := 0
+		for _, t := range rep.Trips {
+			if t.Name == trips.SetupMDM {
+				setupAlone = len(t.Critical)
+			}
+		}
+		for _, t := range rep.Trips {
+			extra, ok := trips.PushCost(rep.Trips, t)
+			if !ok {
+				continue
+			}
+			r := judged("round trips", t.Name+": round trips the push adds to setup's path",
+				fmt.Sprintf("+%d (%d on the path; %d requests to %s)", extra, len(t.Critical), t.MDMRequests, t.MDM),
+				fmt.Sprintf("setup alone: %d", setupAlone), float64(extra), trips.PushGoal, func() string {
+					return fmt.Sprintf("the push waits for %d answers in a row beyond setup's %d (%s); only the write and its read-back need the link's client ID", extra, setupAlone, strings.Join(t.Critical, " → "))
+				})
+			r.Ratio, r.Goal = nil, fmt.Sprintf("≤ %d round trips on the path", trips.PushGoal)
+			rows = append(rows, r)
+		}
 		if extra, ok := trips.VerifyCost(rep.Trips); ok {
 			r := judged("round trips", "verify's cost on setup's path (with − without)", fmt.Sprintf("+%d round trip(s)", extra), "—",
 				float64(extra), 0, func() string {

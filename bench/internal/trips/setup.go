@@ -27,6 +27,11 @@ type Scenario struct {
 	Cfg  simulator.Config
 	// Before prepares the instance (e.g. a link from an earlier run).
 	Before func(url, caFile string) error
+	// MDM, when set, is the MDM the command pushes into (--push MDMIntune
+	// or MDMJamf), a simulator of its own with the same latency; Update: the
+	// app's list there already holds another site.
+	MDM    string
+	Update bool
 }
 
 // Result is what one scenario cost.
@@ -38,6 +43,9 @@ type Result struct {
 	Requests    int      `json:"requests"`
 	Connections int      `json:"connections"`
 	Critical    []string `json:"critical_path"`
+	// MDM is the MDM pushed into ("" none); MDMRequests what it received.
+	MDM         string `json:"mdm,omitempty"`
+	MDMRequests int    `json:"mdm_requests,omitempty"`
 	// Ratio is the wall time over critical-path round trips x latency: 1.0
 	// means the command waits for nothing but the answers it needs.
 	Ratio float64 `json:"ratio"`
@@ -75,13 +83,26 @@ func Run(sc Scenario, latency time.Duration) (Result, error) {
 		}
 	}
 
+	var mdm *mdmServer
+	var env map[string]string
+	var transport http.RoundTripper
+	args := append([]string{"--url", srv.URL, "--ca-cert", caFile}, sc.Args...)
+	res.Command = "mobile-oauth-wizard " + strings.Join(sc.Args, " ")
+	if sc.MDM != "" {
+		if mdm, err = startMDM(sc, latency); err != nil {
+			return res, err
+		}
+		defer mdm.close()
+		args = append(args, mdm.args...)
+		res.Command += " --push " + sc.MDM
+		res.MDM, env, transport = mdm.name, mdm.env, trustingTransport(srv.Certificate())
+	}
+
 	sim.ResetRequests()
 	conns.Store(0)
 	sim.SetLatency(latency)
-	args := append([]string{"--url", srv.URL, "--ca-cert", caFile}, sc.Args...)
-	res.Command = "mobile-oauth-wizard " + strings.Join(sc.Args, " ")
 	t0 := time.Now()
-	code, out := Exec(args...)
+	code, out := ExecWith(env, transport, args...)
 	res.WallMs = float64(time.Since(t0)) / float64(time.Millisecond)
 	res.ExitCode = code
 	if code != cli.ExitOK {
@@ -90,6 +111,14 @@ func Run(sc Scenario, latency time.Duration) (Result, error) {
 
 	reqs := sim.Requests()
 	res.Requests, res.Connections = len(reqs), int(conns.Load())
+	if mdm != nil {
+		if err := mdm.check(); err != nil {
+			return res, fmt.Errorf("%s: %w", sc.Name, err)
+		}
+		m := mdm.requests()
+		res.MDMRequests = len(m)
+		reqs = append(reqs, m...)
+	}
 	for _, r := range CriticalPath(reqs) {
 		res.Critical = append(res.Critical, r.Method+" "+r.Path)
 	}
@@ -101,13 +130,21 @@ func Run(sc Scenario, latency time.Duration) (Result, error) {
 
 // Exec runs the command line in-process with a personal access token in the
 // environment and no terminal, and returns the exit code and the output.
-func Exec(args ...string) (int, string) {
+func Exec(args ...string) (int, string) { return ExecWith(nil, nil, args...) }
+
+// ExecWith is Exec with more environment variables and, when transport is
+// set, every request sent through it.
+func ExecWith(extra map[string]string, transport http.RoundTripper, args ...string) (int, string) {
 	var out bytes.Buffer
 	env := map[string]string{cli.EnvToken: "sysadmin-token"}
+	for k, v := range extra {
+		env[k] = v
+	}
 	stdio := &cli.IO{
 		In: strings.NewReader(""), Out: &out, Err: &out,
 		Getenv:     func(k string) string { return env[k] },
 		IsTerminal: func() bool { return false },
+		Transport:  transport,
 	}
 	root := cli.NewRootCommand(cli.BuildInfo{Version: "bench"}, stdio)
 	root.SetArgs(args)
@@ -134,8 +171,9 @@ func Scenarios() []Scenario {
 		}
 		return nil
 	}
+	setupMDM := []string{"setup", "--mode", "mdm", "--yes", "--json"}
 	return []Scenario{
-		{Name: SetupMDM, Args: []string{"setup", "--mode", "mdm", "--yes", "--json"}},
+		{Name: SetupMDM, Args: setupMDM},
 		{Name: SetupMDMNoVerify, Args: []string{"setup", "--mode", "mdm", "--yes", "--no-verify", "--json"}},
 		{Name: "setup MDM again (reuses it)", Args: []string{"setup", "--mode", "mdm", "--yes", "--json"},
 			Before: func(url, caFile string) error {
@@ -147,6 +185,10 @@ func Scenarios() []Scenario {
 		{Name: "setup non-MDM (switch on)", Args: []string{"setup", "--mode", "non-mdm", "--json"},
 			Cfg: simulator.Config{MobileOAuth: true}},
 		{Name: "check", Args: []string{"check", "--json"}},
+		{Name: "setup MDM --push intune (first push)", Args: setupMDM, MDM: MDMIntune},
+		{Name: "setup MDM --push intune (update)", Args: setupMDM, MDM: MDMIntune, Update: true},
+		{Name: "setup MDM --push jamf (first push)", Args: setupMDM, MDM: MDMJamf},
+		{Name: "setup MDM --push jamf (update)", Args: setupMDM, MDM: MDMJamf, Update: true},
 		{Name: "verify (the link exists)", Args: []string{"verify", "--mode", "mdm", "--json"}, Before: seedLink},
 	}
 }

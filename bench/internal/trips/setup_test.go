@@ -15,8 +15,11 @@ func TestScenariosRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Requests == 0 || len(res.Critical) == 0 || len(res.Critical) > res.Requests {
+			if res.Requests == 0 || len(res.Critical) == 0 || len(res.Critical) > res.Requests+res.MDMRequests {
 				t.Errorf("%d requests, critical path %v", res.Requests, res.Critical)
+			}
+			if (sc.MDM != "") != (res.MDMRequests > 0) {
+				t.Errorf("pushes into %q, %d requests to the MDM", sc.MDM, res.MDMRequests)
 			}
 		})
 	}
