@@ -51,13 +51,23 @@ func runIO(t *testing.T, tr http.RoundTripper, stdin string, terminal bool, env 
 // runIOCtx is runIO whose run ends with ctx (Ctrl-C).
 func runIOCtx(ctx context.Context, t *testing.T, tr http.RoundTripper, stdin string, terminal bool, env map[string]string, args ...string) result {
 	t.Helper()
-	var out, errb bytes.Buffer
-	stdio := &IO{
-		In: strings.NewReader(stdin), Out: &out, Err: &errb,
+	return runStdio(ctx, t, testIO(tr, stdin, terminal, env), args...)
+}
+
+// testIO is a command's input, output and environment in a test.
+func testIO(tr http.RoundTripper, stdin string, terminal bool, env map[string]string) *IO {
+	return &IO{
+		In: strings.NewReader(stdin), Out: &bytes.Buffer{}, Err: &bytes.Buffer{},
 		Getenv:     func(k string) string { return env[k] },
 		IsTerminal: func() bool { return terminal },
 		Transport:  tr,
 	}
+}
+
+// runStdio runs the command line on stdio (from testIO) until ctx ends.
+func runStdio(ctx context.Context, t *testing.T, stdio *IO, args ...string) result {
+	t.Helper()
+	out, errb := stdio.Out.(*bytes.Buffer), stdio.Err.(*bytes.Buffer)
 	root := NewRootCommand(BuildInfo{Version: "test"}, stdio)
 	root.SetArgs(args)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)

@@ -3,20 +3,13 @@ package cli
 import (
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/ui"
 )
 
 // The three ways to run the setup (the full-screen wizard, accessible mode,
@@ -111,12 +104,17 @@ func TestFrontEndsReachTheSameOutcome(t *testing.T) {
 			counted["accessible"] = len(env.Sim.Clients())
 
 			env = simtest.New(t, c.cfg)
-			said["full screen"] = fullScreen(t, env, ui.Options{BaseURL: env.URL, Creds: ui.Credentials{Token: c.token}, Mode: c.mode}, func(w *watch) {
+			args = []string{"--url", env.URL}
+			if c.mode != "" {
+				args = append(args, "--mode", string(c.mode))
+			}
+			r, screens := wizardScreen(t, env.Transport, tokenEnv(c.token), 100, 40, func(s *screen) {
 				for _, k := range c.keys {
-					w.waitFor(t, k.after)
-					w.press(k.press)
+					s.waitFor(k.after)
+					s.press(k.press)
 				}
-			})
+			}, args...)
+			said["full screen"] = strings.Join(screens, "\n") + "\n" + r.stdout
 			counted["full screen"] = len(env.Sim.Clients())
 
 			for fe, out := range said {
@@ -151,107 +149,3 @@ func TestFrontEndsReachTheSameOutcome(t *testing.T) {
 
 // flatText is text without escape sequences, every run of spaces one space.
 func flatText(s string) string { return strings.Join(strings.Fields(ansi.Strip(s)), " ") }
-
-// watch records the full-screen wizard's screens (its View) and step, so a
-// test waits for what the user would see, on the program's own events.
-type watch struct {
-	m       *ui.Model
-	tm      *teatest.TestModel
-	mu      sync.Mutex
-	view    string
-	busy    bool
-	changed chan struct{}
-}
-
-func (w *watch) Init() tea.Cmd { return w.m.Init() }
-func (w *watch) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	_, cmd := w.m.Update(msg)
-	return w, cmd
-}
-func (w *watch) View() tea.View {
-	v := w.m.View()
-	_, busy := w.m.Step()
-	w.mu.Lock()
-	w.view, w.busy = ansi.Strip(v.Content), busy
-	close(w.changed)
-	w.changed = make(chan struct{})
-	w.mu.Unlock()
-	return v
-}
-
-// waitFor waits until the screen shows text and the flow waits for the user.
-func (w *watch) waitFor(t *testing.T, text string) {
-	t.Helper()
-	deadline := time.After(10 * time.Second)
-	for {
-		w.mu.Lock()
-		view, busy, changed := w.view, w.busy, w.changed
-		w.mu.Unlock()
-		if !busy && strings.Contains(flatText(view), text) {
-			return
-		}
-		select {
-		case <-changed:
-		case <-deadline:
-			t.Fatalf("the screen never showed %q:\n%s", text, view)
-		}
-	}
-}
-
-func (w *watch) press(k string) {
-	switch {
-	case k == "enter":
-		w.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	case k == "down":
-		w.tm.Send(tea.KeyPressMsg{Code: tea.KeyDown})
-	case strings.HasPrefix(k, "paste:"):
-		w.tm.Send(tea.PasteMsg{Content: strings.TrimPrefix(k, "paste:")})
-	default:
-		w.tm.Send(tea.KeyPressMsg{Code: rune(k[0]), Text: k})
-	}
-}
-
-// fullScreen runs the full-screen wizard on env, lets drive press keys, and
-// returns every screen it showed plus the summary printed after it.
-func fullScreen(t *testing.T, env *simtest.Env, opts ui.Options, drive func(*watch)) string {
-	t.Helper()
-	opts.NewClient = func(baseURL string, c ui.Credentials) (*api.Client, error) {
-		return api.New(api.Options{BaseURL: baseURL, Token: c.Token, Transport: env.Transport, Retries: -1})
-	}
-	opts.PollEvery = time.Hour
-	w := &watch{m: ui.New(opts), changed: make(chan struct{})}
-	var screens []string
-	rec := &recordViews{watch: w, seen: &screens}
-	w.tm = teatest.NewTestModel(t, rec, teatest.WithInitialTermSize(100, 40),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII), tea.WithEnvironment([]string{"TERM=xterm-256color"})))
-	drive(w)
-	w.tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-	w.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	return strings.Join(screens, "\n") + "\n" + w.m.Summary()
-}
-
-// recordViews keeps every distinct screen: a step that moves on by itself
-// is said on a screen the test never waited for.
-type recordViews struct {
-	*watch
-	mu   sync.Mutex
-	seen *[]string
-}
-
-func (r *recordViews) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	_, cmd := r.watch.Update(msg)
-	return r, cmd
-}
-
-func (r *recordViews) View() tea.View {
-	v := r.watch.View()
-	text := ansi.Strip(v.Content)
-	r.mu.Lock()
-	if n := len(*r.seen); n == 0 || (*r.seen)[n-1] != text {
-		*r.seen = append(*r.seen, text)
-	}
-	r.mu.Unlock()
-	return v
-}

@@ -50,6 +50,10 @@ type IO struct {
 	// session, when set, is the policy of a session served over SSH: the
 	// instances it may reach and its audit log.
 	session *sessionPolicy
+	// screen, when set, runs the full-screen wizard instead of ui.Run on In
+	// and Out (tests drive it on a pinned virtual terminal); what the command
+	// does around it (options from flags, summary, exit status) is the same.
+	screen func(ctx context.Context, opts ui.Options) (*ui.Model, error)
 }
 
 func systemIO() *IO {

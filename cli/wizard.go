@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -77,7 +78,13 @@ func runWizard(cmd *cobra.Command, g *globalOptions, o *setupOptions) error {
 			"  mobile-oauth-wizard check --url https://jira.example.com\n" +
 			"or --accessible for plain line prompts")
 	}
-	m, err := ui.Run(ctx, opts, g.io.In, g.io.Out)
+	run := func(ctx context.Context, opts ui.Options) (*ui.Model, error) {
+		return ui.Run(ctx, opts, g.io.In, g.io.Out)
+	}
+	if g.io.screen != nil {
+		run = g.io.screen
+	}
+	m, err := run(ctx, opts)
 	if m != nil {
 		if s := strings.TrimSpace(m.Summary()); s != "" {
 			fmt.Fprintln(g.io.Out, s)

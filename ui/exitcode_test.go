@@ -2,9 +2,6 @@ package ui
 
 import (
 	"testing"
-	"time"
-
-	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
 )
@@ -32,9 +29,9 @@ func TestExitCodes(t *testing.T) {
 			h := start(t, sim, srv, opts)
 			h.waitFor("This is a demo")
 			if tt.enters < 0 {
-				for i := 0; h.rec.snap().state != stResult; i++ {
+				for i := 0; h.snap().state != stResult; i++ {
 					if i == 10 {
-						t.Fatalf("no result screen after 10 presses of enter:\n%s", h.rec.snap().view)
+						t.Fatalf("no result screen after 10 presses of enter:\n%s", h.snap().view)
 					}
 					h.pressWait("enter")
 				}
@@ -43,7 +40,7 @@ func TestExitCodes(t *testing.T) {
 				h.pressWait("enter")
 			}
 			h.press(tt.quitKey)
-			m := h.tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*recorder).m
+			m := h.final()
 			if got := m.ExitCode(); got != tt.want {
 				t.Errorf("exit code %d, want %d", got, tt.want)
 			}

@@ -10,91 +10,61 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/screentest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
-// recorder wraps the wizard and keeps what its last View showed. View runs on
-// the program's goroutine after every Update, so the snapshot is always the
-// screen as the user would see it, without the renderer's cursor moves.
-type recorder struct {
-	m     *Model
-	mu    sync.Mutex
-	view  string
+// frameInfo is what a test waits on besides the screen's text.
+type frameInfo struct {
 	state state
 	busy  bool
 	w, h  int // the size the screen was drawn for
-	keys  int // key presses the model has handled and shown
-	seen  int // key presses Update has had (only the program goroutine touches it)
-	// changed is closed (and replaced) by every frame: waiting tests wake on it.
-	changed chan struct{}
 }
 
-func (r *recorder) Init() tea.Cmd { return r.m.Init() }
+// recorder publishes the wizard's frames (internal/screentest).
+type recorder = screentest.Recorder[frameInfo]
 
-func (r *recorder) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	_, cmd := r.m.Update(msg)
-	if _, ok := msg.(tea.KeyPressMsg); ok {
-		r.seen++
-	}
-	return r, cmd
+func newRecorder(m *Model) *recorder {
+	return screentest.NewRecorder(tea.Model(m), func(tm tea.Model) frameInfo {
+		m := tm.(*Model)
+		return frameInfo{state: m.state, busy: m.busy(), w: m.width, h: m.height}
+	})
 }
 
-func (r *recorder) View() tea.View {
-	v := r.m.View()
-	r.mu.Lock()
-	// Published together, so a snapshot never pairs a new key count with an old screen.
-	r.view, r.state, r.busy, r.keys = ansi.Strip(v.Content), r.m.state, r.m.busy(), r.seen
-	r.w, r.h = r.m.width, r.m.height
-	close(r.changed)
-	r.changed = make(chan struct{})
-	r.mu.Unlock()
-	return v
-}
-
+// snapshot is one frame, flattened for the tests' convenience.
 type snapshot struct {
 	view  string
 	state state
 	busy  bool
-	keys  int
+	keys  int // key presses the model has handled and shown
 	w, h  int
 }
 
-func (r *recorder) snap() snapshot {
-	s, _ := r.snapNext()
-	return s
+func snapOf(f screentest.Frame[frameInfo]) snapshot {
+	return snapshot{f.View, f.Info.state, f.Info.busy, f.Keys, f.Info.w, f.Info.h}
 }
 
-// snapNext is the screen now and a channel closed by the next frame.
-func (r *recorder) snapNext() (snapshot, <-chan struct{}) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return snapshot{r.view, r.state, r.busy, r.keys, r.w, r.h}, r.changed
-}
+// snap is the screen now.
+func (h *harness) snap() snapshot { return snapOf(h.rec.Last()) }
 
 // until waits for a frame for which ok holds: on the program's frames, not
 // the clock (the deadline only ends a test that would hang).
 func (h *harness) until(ok func(snapshot) bool) (snapshot, bool) {
 	h.t.Helper()
-	deadline := time.NewTimer(8 * time.Second)
-	defer deadline.Stop()
-	for {
-		s, next := h.rec.snapNext()
-		if ok(s) {
-			return s, true
-		}
-		select {
-		case <-next:
-		case <-deadline.C:
-			return h.rec.snap(), false
-		}
-	}
+	f, done := h.rec.Until(func(f screentest.Frame[frameInfo]) bool { return ok(snapOf(f)) })
+	return snapOf(f), done
+}
+
+// final is the wizard once its program ended.
+func (h *harness) final() *Model {
+	h.t.Helper()
+	return h.tm.FinalModel(h.t, teatest.WithFinalTimeout(5*time.Second)).(*recorder).Model().(*Model)
 }
 
 type harness struct {
@@ -164,19 +134,8 @@ func startIn(t *testing.T, ctx context.Context, sim *simulator.Sim, srv *simServ
 	if opts.PollEvery == 0 {
 		opts.PollEvery = time.Hour // tests press r unless they test the ticker
 	}
-	rec := &recorder{m: New(opts).WithContext(ctx), changed: make(chan struct{})}
-	tm := teatest.NewTestModel(t, rec,
-		teatest.WithInitialTermSize(80, 24),
-		teatest.WithProgramOptions(
-			tea.WithColorProfile(colorprofile.ASCII),
-			tea.WithEnvironment([]string{"TERM=xterm-256color"}),
-		))
-	h := &harness{t: t, sim: sim, srv: srv, rec: rec, tm: tm}
-	t.Cleanup(func() {
-		_ = tm.Quit()
-		tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
-	})
-	return h
+	rec := newRecorder(New(opts).WithContext(ctx))
+	return &harness{t: t, sim: sim, srv: srv, rec: rec, tm: screentest.Start(t, rec, 80, 24)}
 }
 
 // waitFor waits until the screen shows every one of want and no request is under way.
@@ -260,8 +219,7 @@ func (h *harness) typeText(s string) {
 func (h *harness) finish() *Model {
 	h.t.Helper()
 	h.press("ctrl+c")
-	fm := h.tm.FinalModel(h.t, teatest.WithFinalTimeout(5*time.Second))
-	return fm.(*recorder).m
+	return h.final()
 }
 
 // checkFits fails when a line of the screen is wider than the terminal.

@@ -7,9 +7,10 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/screentest"
 )
 
 func TestRunTableAt80Columns(t *testing.T) {
@@ -89,12 +90,7 @@ func TestRunTableKeepsToASmallTerminal(t *testing.T) {
 // and ends when the run says so.
 func TestRunTableProgram(t *testing.T) {
 	m := NewRunTable([]string{"jira.example.com", "wiki.example.com"}, false)
-	tm := teatest.NewTestModel(t, m,
-		teatest.WithInitialTermSize(80, 24),
-		teatest.WithProgramOptions(
-			tea.WithColorProfile(colorprofile.ASCII),
-			tea.WithEnvironment([]string{"TERM=xterm-256color"}),
-		))
+	tm := screentest.Start(t, m, 80, 24)
 	tm.Send(RowMsg{Index: 0, State: RowRunning})
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), "running") },
 		teatest.WithDuration(5*time.Second))

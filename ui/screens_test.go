@@ -18,6 +18,7 @@ import (
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/screentest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
@@ -171,9 +172,7 @@ func TestNoColorInTheEnvironmentTurnsColourOff(t *testing.T) {
 }
 
 func TestWelcomeRendersOnTheTerminal(t *testing.T) {
-	tm := teatest.NewTestModel(t, New(Options{Demo: true}),
-		teatest.WithInitialTermSize(80, 24),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII), tea.WithEnvironment([]string{"TERM=xterm-256color"})))
+	tm := screentest.Start(t, New(Options{Demo: true}), 80, 24)
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 		return bytes.Contains(b, []byte("This is a demo")) && bytes.Contains(b, []byte("enter start"))
 	}, teatest.WithDuration(5*time.Second))
@@ -298,14 +297,9 @@ func TestTextWidthIsCappedOnWideTerminals(t *testing.T) {
 	h := start(t, sim, srv, Options{BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeMDM})
 	h.waitFor("Create an incoming link")
 	h.tm.Send(tea.WindowSizeMsg{Width: 200, Height: 40})
-	deadline := time.Now().Add(5 * time.Second)
-	s := h.rec.snap()
-	for s.w != 200 {
-		if time.Now().After(deadline) {
-			t.Fatal("no screen drawn at 200 columns")
-		}
-		time.Sleep(5 * time.Millisecond)
-		s = h.rec.snap()
+	s, ok := h.until(func(s snapshot) bool { return s.w == 200 })
+	if !ok {
+		t.Fatal("no screen drawn at 200 columns")
 	}
 	widest := 0
 	for _, l := range strings.Split(s.view, "\n") {

@@ -6,12 +6,12 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/screentest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 )
 
@@ -25,14 +25,7 @@ func TestWindowTitleNamesTheStep(t *testing.T) {
 	}
 	run := func(opts Options) *teatest.TestModel {
 		opts.NewClient, opts.PollEvery, opts.NoVerify = newClient, time.Hour, true
-		tm := teatest.NewTestModel(t, New(opts), teatest.WithInitialTermSize(80, 24),
-			teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII),
-				tea.WithEnvironment([]string{"TERM=xterm-256color"})))
-		t.Cleanup(func() {
-			_ = tm.Quit()
-			tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
-		})
-		return tm
+		return screentest.Start(t, New(opts), 80, 24)
 	}
 	waitTitle := func(tm *teatest.TestModel, step string) {
 		t.Helper()
