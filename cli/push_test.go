@@ -21,15 +21,23 @@ type pushEnv struct {
 func newPushEnv(t *testing.T) *pushEnv {
 	t.Helper()
 	e := &pushEnv{jira: simtest.New(t, simulator.Config{DevMode: true, Title: "Acme Jira"}), intune: intunesim.New()}
-	mdm := &simtest.Transport{Handler: e.intune}
-	host := strings.TrimPrefix(simtest.IntuneURL, "https://")
-	e.tr = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	e.tr = e.jira.Transport
+	e.tr = e.with(intuneHost, e.intune)
+	return e
+}
+
+// intuneHost is where the in-process Intune answers.
+var intuneHost = strings.TrimPrefix(simtest.IntuneURL, "https://")
+
+// with is e's transport with host answered in process by h.
+func (e *pushEnv) with(host string, h http.Handler) http.RoundTripper {
+	mdm, next := &simtest.Transport{Handler: h}, e.tr
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		if r.URL.Host == host {
 			return mdm.RoundTrip(r)
 		}
-		return e.jira.Transport.RoundTrip(r)
+		return next.RoundTrip(r)
 	})
-	return e
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
@@ -142,14 +150,7 @@ func TestPushToJamfPro(t *testing.T) {
 	jsim := jamfsim.New(jamfsim.Config{})
 	t.Cleanup(jsim.Close)
 	const jamfURL = "https://jamf.example.com"
-	jtr := &simtest.Transport{Handler: jsim}
-	tr := e.tr
-	e.tr = roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		if r.URL.Host == "jamf.example.com" {
-			return jtr.RoundTrip(r)
-		}
-		return tr.RoundTrip(r)
-	})
+	e.tr = e.with("jamf.example.com", jsim)
 	if r := e.run(t, e.env(), "setup", "--url", e.jira.URL, "--mode", "mdm", "--yes", "--no-verify"); r.code != 0 {
 		t.Fatalf("setup: %s", r.stderr)
 	}

@@ -1,10 +1,21 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/jamf"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator/intunesim"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator/jamfsim"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -63,5 +74,148 @@ func TestWizardPushOverSSHUsesTheSessionsEnvironment(t *testing.T) {
 	g = &globalOptions{io: &IO{Getenv: envOf(nil), session: &sessionPolicy{}}}
 	if targets, _ := g.wizardPush(&setupOptions{}); len(targets) != 0 {
 		t.Errorf("offered %+v with an empty environment", targets)
+	}
+}
+
+// deviceCodeApproved lets the simulated tenant's first device-code poll
+// through only once shown is closed (the test saw the code on the screen),
+// answers it authorization_pending, and then approves the code, as a person
+// who typed it on the sign-in page: the next poll gets the token.
+// polls counts the token requests of the device-code grant.
+func deviceCodeApproved(isim *intunesim.Sim, shown <-chan struct{}, polls *atomic.Int32) http.Handler {
+	var once sync.Once
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		form, _ := url.ParseQuery(string(body))
+		poll := r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/oauth2/v2.0/token") &&
+			strings.HasSuffix(form.Get("grant_type"), "device_code")
+		if poll {
+			polls.Add(1)
+			select {
+			case <-shown:
+			case <-r.Context().Done():
+			}
+		}
+		isim.ServeHTTP(w, r)
+		if poll {
+			once.Do(func() { isim.Approve(intunesim.UserCode) })
+		}
+	})
+}
+
+// The full-screen wizard of the command line pushes to Intune without a
+// client secret: azidentity's device-code credential signs in against the
+// simulated Entra ID (--authority-url), the screen shows the page and the
+// code, and once the code is approved the push goes on to its plan, the
+// write and the read-back.
+func TestWizardPushSignsInWithADeviceCode(t *testing.T) {
+	e := newPushEnv(t)
+	shown := make(chan struct{})
+	var polls atomic.Int32
+	tr := e.with(intuneHost, deviceCodeApproved(e.intune, shown, &polls))
+	env := e.env()
+	delete(env, EnvAzureSecret)
+	r, _ := wizardScreen(t, tr, env, 80, 24, func(s *screen) {
+		s.waitFor("Create an incoming link")
+		s.press("enter")
+		s.waitFor("[1 JSON site list]", "p pushes it to an MDM.")
+		s.press("p")
+		scr := s.waitShown("To sign in to Intune (Microsoft Entra ID), open", simtest.IntuneURL+"/devicelogin", "and enter the code", intunesim.UserCode)
+		checkWidth(t, scr, 80)
+		if len(e.intune.Writes()) != 0 || len(e.intune.Configs()) != 0 {
+			t.Errorf("Intune was written before the sign-in: %v", e.intune.Writes())
+		}
+		close(shown)
+		s.waitFor("Create the app configuration", "Press y to write it")
+		s.press("y")
+		checkWidth(t, s.waitFor("read back and confirmed"), 80)
+		s.press("q")
+	}, append([]string{"--url", e.jira.URL, "--mode", "mdm", "--no-verify"}, mdmFlags()...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if n := polls.Load(); n < 2 {
+		t.Errorf("%d device-code polls: want authorization_pending, then the token", n)
+	}
+	clientID := e.jira.Sim.Clients()[0].ClientID
+	cfgs := e.intune.Configs()
+	if len(cfgs) != 1 || !slices.ContainsFunc(cfgs[0].Settings, func(st intunesim.Setting) bool {
+		return st.Key == "sites" && strings.Contains(st.Value, clientID)
+	}) {
+		t.Fatalf("configurations after the push: %+v", cfgs)
+	}
+	if !strings.Contains(flatText(r.stdout), "Intune: created the app configuration") {
+		t.Errorf("the summary does not name the push:\n%s", r.stdout)
+	}
+}
+
+// The wizard pushes to Jamf Pro (--jamf-url, the API client from the
+// environment), full screen and in accessible mode: the plan, then the write
+// and the read-back are said; the app record's configuration keeps every
+// other key, its $VARIABLES and its comment byte for byte, with the sites
+// string added.
+func TestWizardPushesToJamfPro(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		run  func(t *testing.T, tr http.RoundTripper, env map[string]string, jsim *jamfsim.Sim, args []string) result
+	}{{
+		name: "full screen",
+		run: func(t *testing.T, tr http.RoundTripper, env map[string]string, jsim *jamfsim.Sim, args []string) result {
+			r, _ := wizardScreen(t, tr, env, 80, 24, func(s *screen) {
+				s.waitFor("Create an incoming link")
+				s.press("enter")
+				s.waitFor("[1 JSON site list]", "p pushes it to an MDM.")
+				s.press("p")
+				checkWidth(t, s.waitFor("Jamf Pro", "Press y to write it, esc to leave Jamf Pro as it is."), 80)
+				if n := jsim.Count(http.MethodPut, "/JSSResource/"); n != 0 {
+					t.Errorf("%d writes before the confirmation", n)
+				}
+				s.press("y")
+				checkWidth(t, s.waitFor("Jamf Pro", "read back and confirmed"), 80)
+				s.press("q")
+			}, args...)
+			return r
+		},
+	}, {
+		name: "accessible",
+		run: func(t *testing.T, tr http.RoundTripper, env map[string]string, _ *jamfsim.Sim, args []string) result {
+			// This instance, the title, the session setting, create, no
+			// file; then push to Jamf Pro and write it.
+			r := runIO(t, tr, "\n\n\n\n-\n1\n1\n", true, env, append([]string{"--accessible"}, args...)...)
+			for _, want := range []string{"Push the Jira Data Center app's site list to Jamf Pro", "Nothing is written to Jamf Pro until you confirm.", "read back and confirmed"} {
+				if !strings.Contains(r.stdout, want) {
+					t.Errorf("accessible mode does not say %q:\n%s", want, r.stdout)
+				}
+			}
+			return r
+		},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newPushEnv(t)
+			jsim := jamfsim.New(jamfsim.Config{})
+			t.Cleanup(jsim.Close)
+			const jamfURL = "https://jamf.example.com"
+			tr := e.with("jamf.example.com", jsim)
+			before, _ := jsim.App(jamfsim.JiraDataCenterAppID)
+			env := map[string]string{EnvToken: simtest.SysadminToken, EnvJamfClient: jamfsim.DefaultClientID, EnvJamfSecret: jamfsim.DefaultClientSecret}
+			r := tc.run(t, tr, env, jsim, []string{"--url", e.jira.URL, "--mode", "mdm", "--no-verify", "--jamf-url", jamfURL})
+			if r.code != 0 {
+				t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			after, _ := jsim.App(jamfsim.JiraDataCenterAppID)
+			end := strings.LastIndex(before.Preferences, "</dict>")
+			if !strings.HasPrefix(after.Preferences, before.Preferences[:end]) || !strings.HasSuffix(after.Preferences, "</dict>") {
+				t.Errorf("the other keys did not stay byte for byte:\nbefore %s\nafter  %s", before.Preferences, after.Preferences)
+			}
+			sites, found, err := jamf.Sites(after.Preferences)
+			clientID := e.jira.Sim.Clients()[0].ClientID
+			if err != nil || !found || !strings.Contains(sites, clientID) || !strings.Contains(sites, e.jira.URL) {
+				t.Errorf("sites = %q (found %v, %v), want this instance's site with client ID %s", sites, found, err, clientID)
+			}
+			if !strings.Contains(flatText(r.stdout), "Jamf Pro: ") || strings.Contains(r.stdout+r.stderr, jamfsim.DefaultClientSecret) {
+				t.Errorf("the summary does not name the push, or shows the secret:\n%s%s", r.stdout, r.stderr)
+			}
+		})
 	}
 }
