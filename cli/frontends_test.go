@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"testing"
@@ -20,9 +21,15 @@ func TestFrontEndsReachTheSameOutcome(t *testing.T) {
 	cases := []struct {
 		name string
 		cfg  simulator.Config
+		// links are the app's links on the instance before each front-end runs.
+		links0 []string
+		// command is the command line's way to the same outcome: setup
+		// (""), or remove for a deletion, which the wizards reach from
+		// their result.
+		command string
 		// token is the first token each front-end is given.
 		token string
-		// setup are the flags after setup --url U; lines, accessible mode's
+		// setup are the flags after setup (or command) --url U; lines, accessible mode's
 		// input (after --accessible --url U and mode); keys, the full screen's
 		// presses, each once the screen shows after.
 		mode  steps.Mode
@@ -81,20 +88,40 @@ func TestFrontEndsReachTheSameOutcome(t *testing.T) {
 		not:   []string{"Paste"},
 		links: 1,
 		code:  ExitFailed, // the link is in place, the list written, the run failed
+	}, {
+		name:    "a deletion is confirmed and said",
+		cfg:     simulator.Config{DevMode: true},
+		links0:  []string{"Jira iOS app"},
+		command: "remove",
+		token:   simtest.SysadminToken,
+		mode:    steps.ModeMDM,
+		setup:   []string{"--yes"},
+		// this instance, title, caching, save, What now: delete, the typed confirmation
+		lines: []string{"", "", "", "-", "2", "yes"},
+		keys:  []key{{"Reuse the existing link", "enter"}, {"d deletes", "d"}, {"Press y to delete it", "y"}, {"Deleted the incoming link", "q"}},
+		want:  []string{`Deleted the incoming link "Jira iOS app"`},
+		links: 0,
 	}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			said := map[string]string{}
 
-			env := simtest.New(t, c.cfg)
-			r := runOn(t, env, tokenEnv(c.token), append([]string{"setup", "--url", env.URL}, c.setup...)...)
+			instance := func() *simtest.Env {
+				env := simtest.New(t, c.cfg)
+				for _, name := range c.links0 {
+					env.Sim.AddClient(name, []string{"jira-server://oauth-callback"}, "WRITE")
+				}
+				return env
+			}
+			env := instance()
+			r := runOn(t, env, tokenEnv(c.token), append([]string{cmp.Or(c.command, "setup"), "--url", env.URL}, c.setup...)...)
 			said["setup"] = r.stdout + r.stderr
 			if r.code != c.code {
 				t.Errorf("setup: exit %d, want %d:\n%s", r.code, c.code, r.stderr)
 			}
 			counted := map[string]int{"setup": len(env.Sim.Clients())}
 
-			env = simtest.New(t, c.cfg)
+			env = instance()
 			args := []string{"--accessible", "--url", env.URL}
 			if c.mode != "" {
 				args = append(args, "--mode", string(c.mode))
@@ -103,7 +130,7 @@ func TestFrontEndsReachTheSameOutcome(t *testing.T) {
 			said["accessible"] = r.stdout + r.stderr
 			counted["accessible"] = len(env.Sim.Clients())
 
-			env = simtest.New(t, c.cfg)
+			env = instance()
 			args = []string{"--url", env.URL}
 			if c.mode != "" {
 				args = append(args, "--mode", string(c.mode))

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/words"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/ui"
 )
 
 type removeOptions struct {
@@ -231,7 +231,7 @@ func confirm(in io.Reader, w io.Writer, question string) (bool, error) {
 	if err != nil && !errors.Is(err, io.EOF) {
 		return false, err
 	}
-	return strings.EqualFold(strings.TrimSpace(line), "yes"), nil
+	return ui.TypedYes(line), nil
 }
 
 func jsonLinks(cls []api.OAuthClient) []jsonLink {

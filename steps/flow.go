@@ -730,6 +730,18 @@ type PushConfirmer interface {
 	ConfirmPush(ctx context.Context, plan *PushPlan) error
 }
 
+// uses reports whether cl is the link the run settled on: the site's (MDM)
+// or the one the mobile plugin hands out (non-MDM).
+func (st State) uses(cl api.OAuthClient) bool {
+	switch {
+	case st.Link != nil:
+		return st.Link.Client.ClientID == cl.ClientID
+	case st.Mobile != nil && st.Mobile.Client != nil:
+		return st.Mobile.Client.ClientID == cl.ClientID
+	}
+	return false
+}
+
 // result asks what the user does with the outcome, and does it.
 func (f *Flow) result(ctx context.Context, p Prompter) error {
 	for {
@@ -833,8 +845,10 @@ func (f *Flow) remove(ctx context.Context, p Prompter) error {
 		return perr
 	}
 	f.st.Record.Removed, f.st.Record.RemovePlan = res, plan
-	if res.Changed() {
-		// The probes spoke of a link that is gone, and its site signs nobody in.
+	if res.Changed() && f.st.uses(*res.Removed) {
+		// The probes spoke of a link that is gone, and its site signs nobody
+		// in. Another link with the app's redirect (one of several) leaves
+		// both as they were.
 		f.st.Verified, f.st.Record.Verified = nil, nil
 		if f.st.Mode != ModeNonMDM {
 			f.st.Site = nil

@@ -110,12 +110,7 @@ func (r Record) Lines() []string {
 	if r.Mobile != nil && r.Mobile.Confirmed() {
 		out = append(out, r.Mobile.Describe())
 	}
-	if r.Removed != nil {
-		out = append(out, r.Removed.Outcome(r.RemovePlan))
-		if r.Removed.Changed() && r.Mode != ModeNonMDM {
-			out = append(out, "Its site is out of the site list: its client ID no longer signs anyone in.")
-		}
-	}
+	out = append(out, r.RemovedLines()...)
 	if r.Verified != nil {
 		out = append(out, r.Verified.Verdict())
 	}
@@ -131,6 +126,19 @@ func (r Record) Lines() []string {
 	}
 	if len(out) == 0 || (!r.Changed() && r.Link == nil && (r.Mobile == nil || !r.Mobile.Confirmed())) {
 		out = append([]string{"Nothing was changed on the instance."}, out...)
+	}
+	return out
+}
+
+// RemovedLines say what deleting the app's link did (the outcome first,
+// then what follows for the site list); nil when no deletion was carried out.
+func (r Record) RemovedLines() []string {
+	if r.Removed == nil {
+		return nil
+	}
+	out := []string{r.Removed.Outcome(r.RemovePlan)}
+	if r.Removed.Changed() && r.Mode != ModeNonMDM && r.Link != nil && r.Link.Client.ClientID == r.Removed.Removed.ClientID {
+		out = append(out, "Its site is out of the site list: its client ID no longer signs anyone in.")
 	}
 	return out
 }

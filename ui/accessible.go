@@ -189,6 +189,8 @@ type accessible struct {
 	pushOffered bool
 	pushesSaid  int
 	mode        steps.Mode
+	// removedSaid: what deleting the app's link did was said.
+	removedSaid bool
 }
 
 func (p *accessible) say(lines ...string) {
@@ -482,9 +484,35 @@ func (p *accessible) Site(ctx context.Context, def steps.SiteEntry) (steps.SiteE
 	return e, nil
 }
 
-// ConfirmRemove is not asked in accessible mode: its result offers no deletion.
-func (p *accessible) ConfirmRemove(context.Context, *steps.RemovePlan, []api.OAuthClient) (string, error) {
-	return "", steps.ErrBack
+// ConfirmRemove asks, as the full-screen result's removal panel does, which
+// link to delete when several carry the app's redirect, then says what
+// deleting costs; only a typed yes deletes (Enter keeps the link).
+func (p *accessible) ConfirmRemove(ctx context.Context, plan *steps.RemovePlan, choose []api.OAuthClient) (string, error) {
+	if len(choose) > 0 {
+		question, links := chooseLinkText(choose)
+		n, err := p.choose(ctx, question, append(links, "None: keep them all"), len(links))
+		switch {
+		case err != nil:
+			return "", err
+		case n == len(links):
+			return "", steps.ErrBack
+		}
+		return choose[n].ClientID, nil
+	}
+	p.say(plan.Describe())
+	if !plan.Changes() {
+		return "", steps.ErrBack
+	}
+	p.say("Warning: " + plan.Warning())
+	answer, err := p.ask(ctx, "Delete it? Type yes to delete it", "no", false)
+	switch {
+	case err != nil:
+		return "", err
+	case !TypedYes(answer):
+		p.say("Kept the link: nothing was deleted.", "")
+		return "", steps.ErrBack
+	}
+	return "", nil
 }
 
 func (p *accessible) Failed(ctx context.Context, s steps.Step, err error) (bool, error) {
@@ -534,6 +562,11 @@ func (p *accessible) Observe(e steps.Event) {
 		p.say(st.Verified.Verdict(), "")
 	case e.Done && e.Step == steps.StepResult:
 		p.sayPushed(st)
+		if st.Record.Removed != nil && !p.removedSaid {
+			p.removedSaid = true
+			p.say(st.Record.RemovedLines()...)
+			p.say("")
+		}
 		if n := len(st.Record.Saved); n > 0 {
 			s := st.Record.Saved[n-1]
 			if s.Err != nil {
@@ -548,20 +581,34 @@ func (p *accessible) Observe(e steps.Event) {
 	}
 }
 
-// Result prints the site list, with what it is for, and offers to save it once.
+// Result prints the site list, with what it is for, and offers to save it
+// once and to push it once; then it offers what the full-screen result's d
+// does, deleting the app's link, until the user is done.
 func (p *accessible) Result(ctx context.Context, st steps.State) (steps.Action, error) {
-	if p.resultShown || st.Site == nil {
-		if n := len(st.Record.Saved); n > 0 && st.Record.Saved[n-1].Err != nil {
-			return steps.Action{}, st.Record.Saved[n-1].Err // said already (Observe)
-		}
-		if st.Site != nil && st.Mode == steps.ModeMDM {
-			return p.offerPush(ctx, st.App(), []steps.Site{*st.Site})
-		}
-		return steps.Action{}, nil
+	if n := len(st.Record.Saved); n > 0 && st.Record.Saved[n-1].Err != nil {
+		return steps.Action{}, st.Record.Saved[n-1].Err // said already (Observe)
 	}
-	p.resultShown, p.mode = true, st.Mode
+	var sites []steps.Site
+	if st.Site != nil {
+		sites = []steps.Site{*st.Site}
+	}
+	if !p.resultShown && st.Site != nil {
+		p.resultShown, p.mode = true, st.Mode
+		if a, err := p.showResult(ctx, st, sites); err != nil || a.Kind != steps.ActionDone {
+			return a, err
+		}
+	}
+	if len(sites) > 0 {
+		if a, err := p.offerPush(ctx, st.App(), sites); err != nil || a.Kind != steps.ActionDone {
+			return a, err
+		}
+	}
+	return p.whatNow(ctx, st)
+}
+
+// showResult prints the site list and asks where to save it.
+func (p *accessible) showResult(ctx context.Context, st steps.State, sites []steps.Site) (steps.Action, error) {
 	format := cmp.Or(p.opts.Format, steps.FormatJSON)
-	sites := []steps.Site{*st.Site}
 	out, err := steps.RenderSites(sites, format)
 	if err != nil {
 		return steps.Action{}, err
@@ -575,14 +622,31 @@ func (p *accessible) Result(ctx context.Context, st steps.State) (steps.Action, 
 	app := st.App()
 	if p.opts.NoSave != "" {
 		p.say(p.opts.NoSave)
-		return p.offerPush(ctx, app, sites)
+		return steps.Action{}, nil
 	}
 	path, err := p.ask(ctx, "Save the "+app.Name()+"'s list to a file? Type a path (e.g. "+defaultFile(format)+"), or - to skip", cmp.Or(p.opts.Output.For(app), "-"), false)
-	if err != nil {
+	if err != nil || path == "-" {
 		return steps.Action{}, err
 	}
-	if path == "-" {
-		return p.offerPush(ctx, app, sites)
-	}
 	return steps.Action{Kind: steps.ActionSave, Path: path, Format: format, Sites: sites, Ask: p.opts.askApp}, nil
+}
+
+// whatNow is the result's last question: finish, or delete the app's link
+// (ConfirmRemove then asks before anything is deleted). Once the link is
+// deleted there is nothing left to ask. The input ending here finishes: the
+// question's default changes nothing.
+func (p *accessible) whatNow(ctx context.Context, st steps.State) (steps.Action, error) {
+	if st.Detection == nil || st.Record.Removed.Changed() {
+		return steps.Action{}, nil
+	}
+	n, err := p.choose(ctx, "What now?", []string{"Finish", "Delete the app's link (its app users are signed out; asked again before anything is deleted)"}, 0)
+	switch {
+	case errors.Is(err, errInputEnded):
+		return steps.Action{}, nil
+	case err != nil:
+		return steps.Action{}, err
+	case n == 1:
+		return steps.Action{Kind: steps.ActionRemove}, nil
+	}
+	return steps.Action{}, nil
 }

@@ -76,7 +76,7 @@ func TestAccessibleFailedCheckThenRecheck(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{Plugins: old})
 	// The fix happens while the wizard waits at "What now?": the reader
 	// below fixes the instance just before it hands over the answer.
-	in := newHookReader(t, "", "1", "", "-")
+	in := newHookReader(t, "", "1", "", "-", "")
 	in.before = map[int]func(){
 		1: func() {
 			sim.SetPlugin(simulator.Plugin{Key: simulator.OAuth2PluginKey, Version: "4.1.0", Enabled: true})
@@ -97,7 +97,7 @@ func TestAccessibleFailedCheckThenRecheck(t *testing.T) {
 func TestAccessibleNonMDMWaitsForThePlugin(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
 	sim.EnableMobileOAuthAfter(20 * time.Millisecond)
-	in := newHookReader(t, "", "", "-")
+	in := newHookReader(t, "", "", "-", "")
 	in.slowAfter = 1
 	var buf bytes.Buffer
 	opts := Options{NewClient: testClient, BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeNonMDM,
@@ -171,7 +171,7 @@ func (r *hookReader) Read(p []byte) (int, error) {
 func TestAccessibleNonMDMWithEnterOnly(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
 	sim.EnableMobileOAuthAfter(30 * time.Millisecond)
-	in := newHookReader(t, "", "", "", "", "", "")
+	in := newHookReader(t, "", "", "", "", "", "", "")
 	in.slowAfter = 1
 	opts := Options{Demo: true, NewClient: testClient, Mode: steps.ModeNonMDM, PollEvery: time.Hour}
 	opts.DemoDefaults.BaseURL, opts.DemoDefaults.Token = srv.URL, "sysadmin-token"

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -45,3 +46,17 @@ func resultHint(st steps.State, app steps.App) string {
 	}
 	return "The " + app.Name() + "'s site list. Paste it into your MDM's managed app configuration for the " + app.Label() + "."
 }
+
+// chooseLinkText asks which of several links with the app's redirect to
+// delete, one line a link.
+func chooseLinkText(choose []api.OAuthClient) (question string, links []string) {
+	links = make([]string, len(choose))
+	for i, cl := range choose {
+		links[i] = fmt.Sprintf("%q (client ID %s, scope %s)", cl.Name, cl.ClientID, cl.Scope)
+	}
+	return fmt.Sprintf("%d incoming links carry the iOS app's redirect. Which one should be deleted?", len(choose)), links
+}
+
+// TypedYes is the typed confirmation of a deletion: the word yes, not y (a
+// stray key press gives y), and not Enter.
+func TypedYes(answer string) bool { return strings.EqualFold(strings.TrimSpace(answer), "yes") }

@@ -177,15 +177,16 @@ func (s *result) panelText() string {
 				b.WriteString("\n" + st.warn.Render(wrap("Warning: "+warning, w, "")) + "\n\nPress y to delete it, esc to keep it.")
 			}
 		case q.choosing():
-			b.WriteString(wrap(fmt.Sprintf("%d incoming links carry the iOS app's redirect. Which one should be deleted?", len(q.choose)), w, "") + "\n\n")
-			for i, cl := range q.choose {
-				b.WriteString(wrap(fmt.Sprintf("%d. %q (client ID %s, scope %s)", i+1, cl.Name, cl.ClientID, cl.Scope), w, "   ") + "\n")
+			question, links := chooseLinkText(q.choose)
+			b.WriteString(wrap(question, w, "") + "\n\n")
+			for i, l := range links {
+				b.WriteString(wrap(fmt.Sprintf("%d. %s", i+1, l), w, "   ") + "\n")
 			}
 		}
 	case panelRemoved:
 		// What removing did is the screen's first line: here, what follows from it.
-		if know.Record.Removed.Changed() && know.Mode == steps.ModeMDM {
-			b.WriteString(wrap("Its site is out of the list: its client ID no longer signs anyone in.", w, ""))
+		if lines := know.Record.RemovedLines(); len(lines) > 1 {
+			b.WriteString(wrap(strings.Join(lines[1:], " "), w, ""))
 		}
 	}
 	return b.String()

@@ -71,7 +71,7 @@ func TestResultScreenRemovesTheLink(t *testing.T) {
 	h.pressWait("d")
 	h.waitFor("Press y to delete it")
 	h.pressWait("y")
-	s = h.waitFor("Deleted the incoming link", "Its site is out of the list")
+	s = h.waitFor("Deleted the incoming link", "Its site is out of the site list")
 	// Said once, and nothing left to paste.
 	if n := strings.Count(flat(s.view), "Deleted the incoming link"); n != 1 || strings.Contains(s.view, "Paste") {
 		t.Errorf("the deletion is said %d times, or a paste is asked for:\n%s", n, s.view)
