@@ -5,7 +5,6 @@ package api
 import (
 	"cmp"
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -168,26 +167,11 @@ func New(opts Options) (*Client, error) {
 
 	transport := opts.Transport
 	if transport == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.Proxy = http.ProxyFromEnvironment
-		// The checks, and later the read-back with the sign-in probes, go out
-		// together: keep their connections (the default keeps 2) for the next
-		// step instead of opening new ones.
-		t.MaxIdleConnsPerHost = 8
-		// Connections after the first resume its TLS session: the instance's
-		// certificate is verified once, not on every connection, which was
-		// most of a setup's CPU (several instances set up at once).
-		tlsConf := &tls.Config{MinVersion: tls.VersionTLS12, ClientSessionCache: tls.NewLRUClientSessionCache(8)}
-		if opts.CACertFile != "" {
-			pool, err := loadCAs(opts.CACertFile)
-			if err != nil {
-				return nil, err
-			}
-			tlsConf.RootCAs = pool
-		}
-		t.TLSClientConfig = tlsConf
-		if opts.DialContext != nil {
-			t.DialContext = opts.DialContext
+		// TLS sessions resumed: verifying the instance's certificate on every
+		// connection was most of a setup's CPU (several instances at once).
+		t, err := NewTransport(opts.CACertFile, opts.DialContext)
+		if err != nil {
+			return nil, err
 		}
 		transport = t
 	}
@@ -210,18 +194,11 @@ func New(opts Options) (*Client, error) {
 }
 
 func (c *Client) newResty(opts Options, transport http.RoundTripper) *resty.Client {
-	r := resty.NewWithClient(&http.Client{Transport: transport}).
-		SetBaseURL(c.base.String()).
-		SetTimeout(opts.Timeout).
-		SetHeader("User-Agent", opts.UserAgent).
+	// A redirect on a REST call means something other than the REST API
+	// answered: NewRest hands the 3xx back to be classified instead of
+	// following it to a login page.
+	r := NewRest(&http.Client{Transport: transport}, RestOptions{BaseURL: c.base.String(), Timeout: opts.Timeout, UserAgent: opts.UserAgent}).
 		SetHeader("Accept", "application/json").
-		SetResponseBodyLimit(MaxBodyBytes).
-		SetLogger(quietLogger{}).
-		// A redirect on a REST call means something other than the REST API answered:
-		// hand the 3xx back to be classified instead of following it to a login page.
-		SetRedirectPolicy(resty.RedirectPolicyFunc(func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		})).
 		SetRetryCount(opts.Retries).
 		SetRetryWaitTime(opts.RetryWait).
 		SetRetryMaxWaitTime(maxRetryWait).

@@ -117,22 +117,10 @@ func authNote(c *Client, cl call) string {
 	return ""
 }
 
-func (c *Client) logResponse(resp *resty.Response) {
-	var b strings.Builder
-	fmt.Fprintf(&b, "<-- %d %s %s (%s)\n", resp.StatusCode(), resp.Request.Method, resp.Request.URL, resp.Time().Round(1e6))
-	fmt.Fprintf(&b, "    headers: %s\n", HeaderLine(resp.Header()))
-	body := resp.Body()
-	if len(body) > 2048 {
-		body = body[:2048]
-	}
-	if len(body) > 0 {
-		fmt.Fprintf(&b, "    body: %s\n", termsafe.String(Redact(string(body))))
-	}
-	io.WriteString(c.debugW, b.String())
-}
+func (c *Client) logResponse(resp *resty.Response) { LogResponse(c.debugW, resp) }
 
 func (c *Client) logError(req *resty.Request, err error) {
-	fmt.Fprintf(c.debugW, "<-- error %s %s: %s\n", req.Method, req.URL, termsafe.String(err.Error()))
+	LogError(c.debugW, req.Method, req.URL, err)
 }
 
 // redactQuery keeps where a URL points and hides its query, fragment and user

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 
@@ -175,11 +176,13 @@ func (g *globalOptions) mdmHTTPClient() *http.Client {
 	if g.Demo && g.io.DemoOptions.on() {
 		return &http.Client{Transport: g.io.DemoOptions.intuneTransport()}
 	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.Proxy = http.ProxyFromEnvironment
+	var dial func(context.Context, string, string) (net.Conn, error)
 	if g.io.session != nil {
-		t.DialContext = dialPublic
+		dial = dialPublic
 	}
+	// The transport every client of the wizard's uses; with no CA file to
+	// read, it cannot fail.
+	t, _ := api.NewTransport("", dial)
 	return &http.Client{Transport: t}
 }
 

@@ -82,15 +82,10 @@ func New(o Options) (*Client, error) {
 	if o.Sleep != nil {
 		c.sleep = o.Sleep
 	}
-	c.rest = resty.NewWithClient(hc).
-		SetBaseURL(g.String()+"/v1.0").
-		SetTimeout(cmp.Or(o.Timeout, api.DefaultTimeout)).
-		SetHeader("User-Agent", cmp.Or(o.UserAgent, api.DefaultUserAgent)).
-		SetHeader("Accept", "application/json").
-		SetResponseBodyLimit(api.MaxBodyBytes).
-		SetLogger(quiet{}).
-		// Graph does not redirect its API; a redirect is something else answering.
-		SetRedirectPolicy(resty.NoRedirectPolicy())
+	// Graph does not redirect its API: NewRest hands a redirect back, and it
+	// is read as something else answering (KindIntercepted).
+	c.rest = api.NewRest(hc, api.RestOptions{BaseURL: g.String() + "/v1.0", Timeout: o.Timeout, UserAgent: o.UserAgent}).
+		SetHeader("Accept", "application/json")
 	return c, nil
 }
 
@@ -185,7 +180,7 @@ func (c *Client) once(ctx context.Context, cl call, out any) error {
 		c.logf("<-- error %s %s: %s\n", cl.method, pathOf(cl.path), e.what())
 		return e
 	}
-	c.logResponse(cl, resp)
+	c.logResponse(resp)
 	if s := resp.StatusCode(); s < 200 || s > 299 {
 		return statusError(cl, resp)
 	}
@@ -275,19 +270,11 @@ func (c *Client) logRequest(cl call) {
 	c.logf("%s", b.String())
 }
 
-func (c *Client) logResponse(cl call, resp *resty.Response) {
+func (c *Client) logResponse(resp *resty.Response) {
 	if c.debug == nil {
 		return
 	}
-	body := resp.Body()
-	if len(body) > 2048 {
-		body = body[:2048]
-	}
-	c.logf("<-- %d %s %s\n    body: %s\n", resp.StatusCode(), cl.method, pathOf(cl.path), termsafe.String(api.Redact(string(body))))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	api.LogResponse(c.debug, resp)
 }
-
-type quiet struct{}
-
-func (quiet) Errorf(string, ...any) {}
-func (quiet) Warnf(string, ...any)  {}
-func (quiet) Debugf(string, ...any) {}

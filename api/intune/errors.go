@@ -74,6 +74,8 @@ func (e *Error) what() string {
 		} else {
 			s = "the answer could not be read"
 		}
+	case api.KindIntercepted:
+		s = fmt.Sprintf("the request never reached Microsoft Graph: it was redirected (HTTP %d), so a proxy or single sign-on sits in front of it", e.Status)
 	case api.KindTLS:
 		s = "the TLS certificate could not be verified"
 	case api.KindTimeout:
@@ -116,7 +118,7 @@ func (e *Error) Remedy() string {
 		return "Try again later; Microsoft Graph's service health is in the Microsoft 365 admin center."
 	case api.KindTLS:
 		return "A proxy that inspects TLS needs its CA certificate trusted by this machine."
-	case api.KindNetwork, api.KindTimeout:
+	case api.KindNetwork, api.KindTimeout, api.KindIntercepted:
 		return "Check that this machine reaches Microsoft (login and graph hosts), directly or through HTTPS_PROXY."
 	}
 	return ""

@@ -264,3 +264,26 @@ func selfSigned(t *testing.T) []byte {
 	kder, _ := x509.MarshalPKCS8PrivateKey(key)
 	return append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})...)
 }
+
+// A redirect where Graph answers is something else in front of it (a proxy,
+// single sign-on): said in those words, with the network's exit code, not
+// followed to a login page.
+func TestGraphRedirectIsSaidToBeIntercepted(t *testing.T) {
+	e := &env{sim: intunesim.New()}
+	e.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v1.0/") {
+			http.Redirect(w, r, "https://sso.example.com/login?next=graph", http.StatusFound)
+			return
+		}
+		e.sim.ServeHTTP(w, r)
+	}))
+	t.Cleanup(e.srv.Close)
+	c, err := e.client(t, secret())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.MobileApps(t.Context())
+	if api.KindOf(err) != api.KindIntercepted || !strings.Contains(err.Error(), "never reached Microsoft Graph") {
+		t.Fatalf("err = %v (kind %v), want it said to be intercepted", err, api.KindOf(err))
+	}
+}

@@ -13,7 +13,6 @@ package jamf
 import (
 	"cmp"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -120,19 +119,9 @@ func New(opts Options) (*Client, error) {
 	}
 	transport := opts.Transport
 	if transport == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.Proxy = http.ProxyFromEnvironment
-		tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
-		if opts.CACertFile != "" {
-			pool, err := api.LoadCAs(opts.CACertFile)
-			if err != nil {
-				return nil, err
-			}
-			tlsConf.RootCAs = pool
-		}
-		t.TLSClientConfig = tlsConf
-		if opts.DialContext != nil {
-			t.DialContext = opts.DialContext
+		t, err := api.NewTransport(opts.CACertFile, opts.DialContext)
+		if err != nil {
+			return nil, err
 		}
 		transport = t
 	}
@@ -146,17 +135,9 @@ func New(opts Options) (*Client, error) {
 	if opts.Debug != nil {
 		c.debugW = api.Locked(opts.Debug)
 	}
-	c.rest = resty.NewWithClient(&http.Client{Transport: transport}).
-		SetBaseURL(base.String()).
-		SetTimeout(opts.Timeout).
-		SetHeader("User-Agent", cmp.Or(opts.UserAgent, DefaultUserAgent)).
-		SetResponseBodyLimit(MaxBodyBytes).
-		SetLogger(quietLogger{}).
-		// A redirect means something other than the API answered (a login
-		// page, SSO): hand the 3xx back to be classified.
-		SetRedirectPolicy(resty.RedirectPolicyFunc(func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		}))
+	// A redirect means something other than the API answered (a login
+	// page, SSO): NewRest hands the 3xx back to be classified.
+	c.rest = api.NewRest(&http.Client{Transport: transport}, api.RestOptions{BaseURL: base.String(), Timeout: opts.Timeout, UserAgent: opts.UserAgent})
 	return c, nil
 }
 
@@ -169,9 +150,3 @@ func (c *Client) SignIn(ctx context.Context) error {
 
 // BaseURL is the URL the client was built with, without a trailing slash.
 func (c *Client) BaseURL() string { return c.base.String() }
-
-type quietLogger struct{}
-
-func (quietLogger) Errorf(string, ...any) {}
-func (quietLogger) Warnf(string, ...any)  {}
-func (quietLogger) Debugf(string, ...any) {}

@@ -17,7 +17,7 @@ import (
 // client secret, the client ID and every token are taken out. Site lists and
 // app configurations are not secret and stay in, to show what was sent.
 
-// maxLoggedBody bounds a body in the log.
+// maxLoggedBody bounds a request body in the log (answers: api.LogResponse).
 const maxLoggedBody = 2048
 
 func (c *Client) logRequest(cl call, withToken bool) {
@@ -49,30 +49,13 @@ func (c *Client) logRequest(cl call, withToken bool) {
 }
 
 func (c *Client) logResponse(resp *resty.Response) {
-	if c.debugW == nil {
-		return
+	if c.debugW != nil {
+		api.LogResponse(c.debugW, resp)
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "<-- %d %s %s (%s)\n", resp.StatusCode(), resp.Request.Method, resp.Request.URL, resp.Time().Round(1e6))
-	fmt.Fprintf(&b, "    headers: %s\n", api.HeaderLine(resp.Header()))
-	if body := resp.Body(); len(body) > 0 {
-		// The token answer's access_token is taken out whole before the cut,
-		// so no prefix of it survives either.
-		fmt.Fprintf(&b, "    body: %s\n", termsafe.String(cut(api.Redact(string(body)))))
-	}
-	io.WriteString(c.debugW, b.String())
-}
-
-func cut(s string) string {
-	if len(s) > maxLoggedBody {
-		return s[:maxLoggedBody]
-	}
-	return s
 }
 
 func (c *Client) logError(cl call, err error) {
-	if c.debugW == nil {
-		return
+	if c.debugW != nil {
+		api.LogError(c.debugW, cl.method, c.base.String()+cl.path, err)
 	}
-	fmt.Fprintf(c.debugW, "<-- error %s %s%s: %s\n", cl.method, c.base.String(), cl.path, termsafe.String(err.Error()))
 }

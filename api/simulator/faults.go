@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -40,48 +39,14 @@ type Fault struct {
 	AfterHandle bool
 }
 
-type armedFault struct {
-	Fault
-	left int // remaining uses when Times > 0
-}
-
 // Inject adds a fault after the existing ones; the first match applies.
 func (s *Sim) Inject(f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	f.Header = f.Header.Clone()
-	s.faults = append(s.faults, &armedFault{Fault: f, left: f.Times})
+	s.faults.Add(FaultRule{Method: f.Method, PathPrefix: f.PathPrefix, Times: f.Times}, f)
 }
 
 // ClearFaults removes every fault.
-func (s *Sim) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
-}
-
-// matchFault finds the fault for r and uses up one of its Times under the lock,
-// so concurrent requests never share the last use.
-func (s *Sim) matchFault(r *http.Request) (Fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.faults {
-		if f.Method != "" && !strings.EqualFold(f.Method, r.Method) {
-			continue
-		}
-		if !strings.HasPrefix(r.URL.Path, f.PathPrefix) {
-			continue
-		}
-		if f.Times > 0 {
-			f.left--
-			if f.left <= 0 {
-				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
-			}
-		}
-		return f.Fault, true
-	}
-	return Fault{}, false
-}
+func (s *Sim) ClearFaults() { s.faults.Clear() }
 
 // applyFault answers r as f says. rec holds the real handler's response when
 // f.AfterHandle; otherwise the handler has not run yet.

@@ -116,7 +116,7 @@ type Sim struct {
 	clients        []Client
 	mobileOAuth    bool
 	mobileClientID string // the client the mobile plugin created itself
-	faults         []*armedFault
+	faults         Faults[Fault]
 	latency        time.Duration
 	demoArmed      bool
 	demoDelay      time.Duration
@@ -244,7 +244,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	f, ok := s.matchFault(r)
+	f, ok := s.faults.Match(r)
 	switch {
 	case !ok:
 		s.handle(sw, r, id)

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
@@ -48,42 +47,13 @@ type Fault struct {
 	Times      int // requests it applies to; 0 = every matching request
 }
 
-type armedFault struct {
-	Fault
-	left int
-}
-
 // Inject adds a fault after the existing ones; the first match applies.
 func (s *Sim) Inject(f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &armedFault{Fault: f, left: f.Times})
+	s.faults.Add(simulator.FaultRule{Method: f.Method, PathPrefix: f.PathPrefix, Times: f.Times}, f)
 }
 
 // ClearFaults removes every fault.
-func (s *Sim) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
-}
-
-func (s *Sim) matchFault(r *http.Request) (Fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.faults {
-		if f.Method != "" && !strings.EqualFold(f.Method, r.Method) || !strings.HasPrefix(r.URL.Path, f.PathPrefix) {
-			continue
-		}
-		if f.Times > 0 {
-			f.left--
-			if f.left <= 0 {
-				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
-			}
-		}
-		return f.Fault, true
-	}
-	return Fault{}, false
-}
+func (s *Sim) ClearFaults() { s.faults.Clear() }
 
 func (s *Sim) applyFault(w http.ResponseWriter, r *http.Request, f Fault) {
 	if f.RetryAfter > 0 {

@@ -27,6 +27,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
 )
 
 // Credentials of the default API client.
@@ -111,7 +113,7 @@ type Sim struct {
 	mu       sync.Mutex
 	apps     map[int]*App
 	tokens   map[string]time.Time // token → expiry
-	faults   []*armedFault
+	faults   simulator.Faults[Fault]
 	requests []Request
 	noRead   bool
 	noUpdate bool
@@ -209,7 +211,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path})
 	s.mu.Unlock()
-	if f, ok := s.matchFault(r); ok {
+	if f, ok := s.faults.Match(r); ok {
 		s.applyFault(w, r, f)
 		return
 	}
