@@ -4,6 +4,8 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/testguard"
 )
 
 // envRunAsMain makes the test binary run the command line instead of the tests:
@@ -16,7 +18,8 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envRunAsMain) == "1" {
 		os.Exit(Main(BuildInfo{Version: "test"}))
 	}
-	os.Exit(m.Run())
+	// A test that leaves a file in this directory fails the run.
+	os.Exit(testguard.Main(m))
 }
 
 // wizardBinary is the path to run the wizard as a process, and the environment
