@@ -77,6 +77,10 @@ func TestWizardPushOverSSHUsesTheSessionsEnvironment(t *testing.T) {
 	}
 }
 
+// MSAL polls the token endpoint 50 ms after the device code, then at three
+// times the last pause (up to 5 s), whatever interval the answer announced:
+// holding the first poll instead of racing it keeps the test on events.
+//
 // deviceCodeApproved lets the simulated tenant's first device-code poll
 // through only once shown is closed (the test saw the code on the screen),
 // answers it authorization_pending, and then approves the code, as a person
