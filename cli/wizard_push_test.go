@@ -108,49 +108,78 @@ func deviceCodeApproved(isim *intunesim.Sim, shown <-chan struct{}, polls *atomi
 	})
 }
 
-// The full-screen wizard of the command line pushes to Intune without a
-// client secret: azidentity's device-code credential signs in against the
-// simulated Entra ID (--authority-url), the screen shows the page and the
-// code, and once the code is approved the push goes on to its plan, the
-// write and the read-back.
+// The wizard of the command line pushes to Intune without a client secret:
+// azidentity's device-code credential signs in against the simulated Entra
+// ID (--authority-url), the page and the code are shown (full screen; in
+// accessible mode as lines), and once the code is approved the push goes on
+// to its plan, the write and the read-back.
 func TestWizardPushSignsInWithADeviceCode(t *testing.T) {
-	e := newPushEnv(t)
-	shown := make(chan struct{})
-	var polls atomic.Int32
-	tr := e.with(intuneHost, deviceCodeApproved(e.intune, shown, &polls))
-	env := e.env()
-	delete(env, EnvAzureSecret)
-	r, _ := wizardScreen(t, tr, env, 80, 24, func(s *screen) {
-		s.waitFor("Create an incoming link")
-		s.press("enter")
-		s.waitFor("[1 JSON site list]", "p pushes it to an MDM.")
-		s.press("p")
-		scr := s.waitShown("To sign in to Intune (Microsoft Entra ID), open", simtest.IntuneURL+"/devicelogin", "and enter the code", intunesim.UserCode)
-		checkWidth(t, scr, 80)
-		if len(e.intune.Writes()) != 0 || len(e.intune.Configs()) != 0 {
-			t.Errorf("Intune was written before the sign-in: %v", e.intune.Writes())
-		}
-		close(shown)
-		s.waitFor("Create the app configuration", "Press y to write it")
-		s.press("y")
-		checkWidth(t, s.waitFor("read back and confirmed"), 80)
-		s.press("q")
-	}, append([]string{"--url", e.jira.URL, "--mode", "mdm", "--no-verify"}, mdmFlags()...)...)
-	if r.code != 0 {
-		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
-	}
-	if n := polls.Load(); n < 2 {
-		t.Errorf("%d device-code polls: want authorization_pending, then the token", n)
-	}
-	clientID := e.jira.Sim.Clients()[0].ClientID
-	cfgs := e.intune.Configs()
-	if len(cfgs) != 1 || !slices.ContainsFunc(cfgs[0].Settings, func(st intunesim.Setting) bool {
-		return st.Key == "sites" && strings.Contains(st.Value, clientID)
-	}) {
-		t.Fatalf("configurations after the push: %+v", cfgs)
-	}
-	if !strings.Contains(flatText(r.stdout), "Intune: created the app configuration") {
-		t.Errorf("the summary does not name the push:\n%s", r.stdout)
+	signIn := []string{"To sign in to Intune (Microsoft Entra ID), open", simtest.IntuneURL + "/devicelogin", "and enter the code", intunesim.UserCode}
+	for _, tc := range []struct {
+		name string
+		// run runs the wizard; it closes shown once the code is on the screen.
+		run func(t *testing.T, e *pushEnv, tr http.RoundTripper, env map[string]string, shown chan struct{}, args []string) result
+	}{{
+		name: "full screen",
+		run: func(t *testing.T, e *pushEnv, tr http.RoundTripper, env map[string]string, shown chan struct{}, args []string) result {
+			r, _ := wizardScreen(t, tr, env, 80, 24, func(s *screen) {
+				s.waitFor("Create an incoming link")
+				s.press("enter")
+				s.waitFor("[1 JSON site list]", "p pushes it to an MDM.")
+				s.press("p")
+				checkWidth(t, s.waitShown(signIn...), 80)
+				if len(e.intune.Writes()) != 0 || len(e.intune.Configs()) != 0 {
+					t.Errorf("Intune was written before the sign-in: %v", e.intune.Writes())
+				}
+				close(shown)
+				s.waitFor("Create the app configuration", "Press y to write it")
+				s.press("y")
+				checkWidth(t, s.waitFor("read back and confirmed"), 80)
+				s.press("q")
+			}, args...)
+			return r
+		},
+	}, {
+		name: "accessible",
+		run: func(t *testing.T, _ *pushEnv, tr http.RoundTripper, env map[string]string, shown chan struct{}, args []string) result {
+			// The lines are written before the credential polls: nothing to hold.
+			close(shown)
+			r := runIO(t, tr, "\n\n\n\n-\n1\n1\n", true, env, append([]string{"--accessible"}, args...)...)
+			out := flatText(r.stdout)
+			at := strings.Index(out, "Create the app configuration")
+			for _, want := range signIn {
+				if i := strings.Index(out, flatText(want)); i < 0 || at < 0 || i > at {
+					t.Errorf("accessible mode does not say %q before the plan:\n%s", want, r.stdout)
+				}
+			}
+			return r
+		},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newPushEnv(t)
+			shown := make(chan struct{})
+			var polls atomic.Int32
+			tr := e.with(intuneHost, deviceCodeApproved(e.intune, shown, &polls))
+			env := e.env()
+			delete(env, EnvAzureSecret)
+			r := tc.run(t, e, tr, env, shown, append([]string{"--url", e.jira.URL, "--mode", "mdm", "--no-verify"}, mdmFlags()...))
+			if r.code != 0 {
+				t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			if n := polls.Load(); n < 2 {
+				t.Errorf("%d device-code polls: want authorization_pending, then the token", n)
+			}
+			clientID := e.jira.Sim.Clients()[0].ClientID
+			cfgs := e.intune.Configs()
+			if len(cfgs) != 1 || !slices.ContainsFunc(cfgs[0].Settings, func(st intunesim.Setting) bool {
+				return st.Key == "sites" && strings.Contains(st.Value, clientID)
+			}) {
+				t.Fatalf("configurations after the push: %+v", cfgs)
+			}
+			if !strings.Contains(flatText(r.stdout), "Intune: created the app configuration") {
+				t.Errorf("the summary does not name the push:\n%s", r.stdout)
+			}
+		})
 	}
 }
 
