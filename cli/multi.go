@@ -468,14 +468,17 @@ func runSetupMany(cmd *cobra.Command, g *globalOptions, so *setupOptions, m *mul
 	// Every instance's options, and the site lists, are checked before any
 	// instance is touched.
 	urls, apps := make([]string, len(targets)), make([]steps.App, len(targets))
+	allMDM := true
 	for i, t := range targets {
 		oi := so.forInstance(&t)
 		if oi.mode == "" {
 			return usageError("no mode for " + t.name + ": pass --mode mdm or --mode non-mdm, or set mode in the inventory")
 		}
-		if _, _, err = oi.parse(); err != nil {
+		mode, _, err := oi.parse()
+		if err != nil {
 			return err
 		}
+		allMDM = allMDM && mode == steps.ModeMDM
 		product, err := g.forTarget(&t).product()
 		if err != nil {
 			return err
@@ -495,9 +498,21 @@ func runSetupMany(cmd *cobra.Command, g *globalOptions, so *setupOptions, m *mul
 			return err
 		}
 	}
+	var ahead *steps.PushAhead
+	if r := so.pushRun(); r != nil && !so.dryRun && allMDM {
+		// Each instance's app is read from the MDM once the instance is
+		// detected, while the links are made (as setup over one instance
+		// does; not while a non-MDM instance waits for its plugin).
+		ahead = r.readAhead(ctxOf(cmd))
+		defer ahead.Stop()
+	}
 	outs, code := runMany(cmd, g, m, targets, func(_ context.Context, o *outcome) {
 		o.res = jsonResult{Checks: []jsonCheck{}}
-		o.err = doSetup(cmd, g.forInstance(o), so.forInstance(o.target), &o.res, io.Discard)
+		oi := so.forInstance(o.target)
+		if ahead != nil {
+			oi.instance = func(d *steps.Detection) { ahead.For(steps.AppFor(d.Product)) }
+		}
+		o.err = doSetup(cmd, g.forInstance(o), oi, &o.res, io.Discard)
 	})
 	printOutcomes(g.io.Err, outs)
 

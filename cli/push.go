@@ -391,13 +391,17 @@ func runPush(cmd *cobra.Command, g *globalOptions, o *pushCommand, m *multiOptio
 	res := &jsonPushResult{Instances: []jsonPushInstance{}}
 	return withJSON(g, o.json, res, func(human io.Writer) error {
 		ctx := ctxOf(cmd)
+		// Each app's record is read from the MDM once an instance of it is
+		// detected, while its link is looked up; stopped before push returns.
+		ahead := r.readAhead(ctx)
+		defer ahead.Stop()
 		w := g.io.Err
 		var lists steps.SiteLists
 		var failed []error
 		for i := range targets {
 			t := &targets[i]
 			ji := jsonPushInstance{URL: t.URL}
-			site, product, err := readSite(ctx, g.forInstance(&outcome{target: t}), t)
+			site, product, err := readSite(ctx, g.forInstance(&outcome{target: t}), t, func(p api.Product) { ahead.For(steps.AppFor(p)) })
 			if err != nil {
 				msg, _ := t.explain(err)
 				ji.Error = msg
@@ -426,13 +430,15 @@ func runPush(cmd *cobra.Command, g *globalOptions, o *pushCommand, m *multiOptio
 }
 
 // readSite is the instance's entry in the site list, from the link that
-// carries the app's redirect; it only reads.
-func readSite(ctx context.Context, g *globalOptions, t *target) (steps.Site, api.Product, error) {
+// carries the app's redirect; it only reads. detected hears the product as
+// soon as the instance is detected.
+func readSite(ctx context.Context, g *globalOptions, t *target, detected func(api.Product)) (steps.Site, api.Product, error) {
 	conn, err := g.connect(ctx)
 	if err != nil {
 		return steps.Site{}, "", err
 	}
 	d := conn.det
+	detected(d.Product)
 	link, err := steps.PlanRemove(ctx, conn.client, d.Product, nil, "")
 	if err != nil {
 		return steps.Site{}, "", err

@@ -198,3 +198,57 @@ func TestSetupPushRefusedSaysSoAfterTheSetup(t *testing.T) {
 		})
 	}
 }
+
+// The same holds for setup over several instances (each app's record is read
+// once its first instance is detected) and for push (read while each
+// instance's link is looked up): the MDM's reads are off the path, and the
+// push adds the write and the read-back of each app's list, one app after
+// the other.
+func TestPushReadsTheMDMBesideTheInstances(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		push  bool // the push command (the links exist), else setup
+		trips int
+	}{
+		// Detection, checks, create, read-back (the instances side by side);
+		// then two writes and their read-backs.
+		{"setup over two instances", false, 8},
+		// Detection and the links, one instance after the other; then two
+		// writes and their read-backs.
+		{"push from the links of two instances", true, 8},
+	} {
+		for _, mdm := range []string{"intune", "jamf"} {
+			t.Run(tc.name+", "+mdm, func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					e := newMDMPushEnv(t, simulator.Config{})
+					wiki := e.addWiki(t)
+					urls := []string{"--url", e.jira.URL, "--url", wiki.URL}
+					args, env := e.pushArgs(mdm)
+					cmd := append(append([]string{"setup"}, urls...), "--mode", "mdm", "--yes", "--json")
+					if tc.push {
+						if r := e.run(t, e.env(), append(append([]string{"setup"}, urls...), "--mode", "mdm", "--yes", "--no-verify")...); r.code != 0 {
+							t.Fatalf("setup: exit %d\n%s", r.code, r.stderr)
+						}
+						cmd = append(append([]string{"push"}, urls...), "--yes", "--json")
+						args[0] = "--mdm"
+					}
+					e.slow()
+					wiki.Sim.SetLatency(tripLatency)
+					t0 := time.Now()
+					r := e.run(t, env, append(cmd, args...)...)
+					took := time.Since(t0)
+					if r.code != 0 {
+						t.Fatalf("exit %d\n%s", r.code, r.stderr)
+					}
+					push := decode(t, r.stdout)["push"].(map[string]any)
+					if push["jira"].(map[string]any)["changed"] != true || push["confluence"].(map[string]any)["changed"] != true {
+						t.Fatalf("push = %v", push)
+					}
+					if want := time.Duration(tc.trips) * tripLatency; took > want {
+						t.Errorf("took %s, %d round trips; want at most %d (Intune %v, Jamf Pro %v)", took, took/tripLatency, tc.trips, e.intune.Requests(), e.jamf.Requests())
+					}
+				})
+			})
+		}
+	}
+}

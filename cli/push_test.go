@@ -41,6 +41,20 @@ func (e *pushEnv) with(host string, h http.Handler) http.RoundTripper {
 	})
 }
 
+// addWiki adds a simulated Confluence, reached through the same transport.
+func (e *pushEnv) addWiki(t *testing.T) *simtest.Env {
+	t.Helper()
+	wiki := simtest.New(t, simulator.Config{DevMode: true, Product: "confluence", Title: "Wiki"})
+	tr := e.tr
+	e.tr = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.URL.Host == strings.TrimPrefix(wiki.URL, "http://") {
+			return wiki.Transport.RoundTrip(r)
+		}
+		return tr.RoundTrip(r)
+	})
+	return wiki
+}
+
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
@@ -228,14 +242,7 @@ func TestPushFlagsAreDocumented(t *testing.T) {
 // never mixed.
 func TestPushGivesEachAppItsOwnList(t *testing.T) {
 	e := newPushEnv(t)
-	wiki := simtest.New(t, simulator.Config{DevMode: true, Product: "confluence", Title: "Wiki"})
-	tr := e.tr
-	e.tr = roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		if r.URL.Host == strings.TrimPrefix(wiki.URL, "http://") {
-			return wiki.Transport.RoundTrip(r)
-		}
-		return tr.RoundTrip(r)
-	})
+	wiki := e.addWiki(t)
 	for _, u := range []string{e.jira.URL, wiki.URL} {
 		if r := e.run(t, e.env(), "setup", "--url", u, "--mode", "mdm", "--yes", "--no-verify"); r.code != 0 {
 			t.Fatalf("setup %s: %s", u, r.stderr)

@@ -24,6 +24,9 @@ type setupOptions struct {
 	wait                            time.Duration
 	push                            pushOptions
 	pushed                          *pushRun
+	// instance hears what the instance is once it is detected (setup over
+	// several instances reads their apps' MDM records then).
+	instance func(*steps.Detection)
 }
 
 // pushRun is the push after setup, when --push names an MDM.
@@ -187,7 +190,7 @@ func doSetup(cmd *cobra.Command, g *globalOptions, o *setupOptions, res *jsonRes
 		Product: product, Mode: mode, LinkName: o.linkName, Title: o.title, CacheSession: &cache,
 		DryRun: o.dryRun, Wait: o.wait, Verify: !o.noVerify,
 	})
-	fp := &flagPrompter{g: g, report: g.io.Err, yes: o.yes, wait: o.wait}
+	fp := &flagPrompter{g: g, report: g.io.Err, yes: o.yes, wait: o.wait, instance: o.instance}
 	if r := o.pushRun(); r != nil && !o.dryRun && mode == steps.ModeMDM {
 		// The MDM is read while the link is made (it needs only the app,
 		// known once the instance is detected): the push then waits for the

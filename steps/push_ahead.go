@@ -21,84 +21,114 @@ type Interactive interface {
 	Interactive() bool
 }
 
-// PushAhead reads the MDM for a push while the instance's work runs: the
-// sign-in, finding the app's record and reading its site list need nothing
-// from the instance but which app it is (its product), so only the merge,
-// the write and the read-back wait for the link's client ID. It only reads:
-// nothing is written to the MDM before Plan's plan is carried out, and a run
-// that fails on the instance calls Stop, which ends the reads and waits for
-// them, so that nothing it started outlives the command.
+// PushAhead reads the MDM for a push while the instances' work runs: the
+// sign-in, finding an app's record and reading its site list need nothing
+// from an instance but which app it is (its product), so only the merge, the
+// write and the read-back wait for the links' client IDs. It only reads:
+// nothing is written to the MDM before a plan from Plan is carried out, and a
+// run that fails on the instance calls Stop, which ends the reads and waits
+// for them, so that nothing it started outlives the command. Its methods may
+// be called from several goroutines (instances set up side by side).
 type PushAhead struct {
 	m      MDM
 	pick   string
-	app    chan App
-	once   sync.Once
+	ctx    context.Context
 	cancel context.CancelFunc
-	done   chan struct{}
+	wg     sync.WaitGroup
 
-	// Set by the reading goroutine before done is closed.
-	forApp App
-	read   *PushRead
-	err    error
+	// signedIn is closed once the sign-in ended; signErr is its error.
+	signedIn chan struct{}
+	signErr  error
+
+	mu      sync.Mutex
+	reads   map[App]*aheadRead
+	stopped bool
 }
 
-// StartPushAhead signs in to m at once and reads the record of the app For
+// aheadRead is one app's reading; read and err are set before done is closed.
+type aheadRead struct {
+	done chan struct{}
+	read *PushRead
+	err  error
+}
+
+// StartPushAhead signs in to m at once and reads the record of each app For
 // names (pick: the MDM's id of the record) as soon as it is named. An MDM
 // whose sign-in asks a person reads nothing ahead: Plan then reads in turn.
 func StartPushAhead(ctx context.Context, m MDM, pick string) *PushAhead {
-	a := &PushAhead{m: m, pick: pick, app: make(chan App, 1), done: make(chan struct{})}
+	a := &PushAhead{m: m, pick: pick, signedIn: make(chan struct{}), reads: map[App]*aheadRead{}}
+	a.ctx, a.cancel = context.WithCancel(ctx)
 	if i, ok := m.(Interactive); ok && i.Interactive() {
-		a.cancel = func() {}
-		close(a.done)
+		a.stopped = true
+		close(a.signedIn)
 		return a
 	}
-	ctx, a.cancel = context.WithCancel(ctx)
+	a.wg.Add(1)
 	go func() {
-		defer close(a.done)
+		defer a.wg.Done()
+		defer close(a.signedIn)
 		if s, ok := m.(SignerIn); ok {
-			// A refused sign-in is the push's error whichever app it is for.
-			if a.err = s.SignIn(ctx); a.err != nil {
-				return
-			}
-		}
-		select {
-		case app := <-a.app:
-			a.forApp = app
-			a.read, a.err = ReadPush(ctx, m, app, pick)
-		case <-ctx.Done():
+			a.signErr = s.SignIn(a.ctx)
 		}
 	}()
 	return a
 }
 
-// For names the app whose record is read ahead (once the instance's product
-// is known); only the first call counts.
+// For starts reading the record of app (its instance's product is known);
+// an app already named is read once.
 func (a *PushAhead) For(app App) {
-	a.once.Do(func() { a.app <- app })
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.stopped || a.reads[app] != nil {
+		return
+	}
+	r := &aheadRead{done: make(chan struct{})}
+	a.reads[app] = r
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		defer close(r.done)
+		select {
+		case <-a.signedIn:
+		case <-a.ctx.Done():
+			r.err = a.ctx.Err()
+			return
+		}
+		if r.err = a.signErr; r.err != nil {
+			// A refused sign-in is the push's error whichever app it is for.
+			return
+		}
+		r.read, r.err = ReadPush(a.ctx, a.m, app, a.pick)
+	}()
 }
 
-// Plan is PlanPush from what was read ahead: it waits for the reads and
+// Plan is PlanPush from what was read ahead: it waits for the app's reads and
 // merges req into them. A read that failed is the push's error, as it would
-// have been read in turn; a request for another app than the one read ahead
-// (or one nothing was read for) reads now.
+// have been read in turn; an app nothing was read for (or another record
+// picked) reads now.
 func (a *PushAhead) Plan(ctx context.Context, req PushRequest) (*PushPlan, error) {
 	if err := validateSites(req.Put); err != nil {
 		return nil, err
 	}
+	a.mu.Lock()
+	r := a.reads[req.App]
+	a.mu.Unlock()
+	if r == nil || req.PickApp != a.pick {
+		return PlanPush(ctx, a.m, req)
+	}
 	select {
-	case <-a.done:
+	case <-r.done:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	same := req.PickApp == a.pick && (a.forApp == req.App || a.forApp == "" && a.read == nil)
 	switch {
-	case a.err != nil && same && !canceled(a.err):
-		return nil, a.err
-	case a.read != nil && same:
-		return a.read.Plan(req)
+	case r.err != nil && !canceled(r.err):
+		return nil, r.err
+	case r.read != nil:
+		return r.read.Plan(req)
 	}
 	return PlanPush(ctx, a.m, req)
 }
@@ -108,9 +138,13 @@ func canceled(err error) bool {
 	return errors.Is(err, context.Canceled) || api.KindOf(err) == api.KindCanceled
 }
 
-// Stop ends the reads ahead and waits until they have ended; Plan reads in
-// turn afterwards. It may be called more than once.
+// Stop ends the reads ahead and waits until they have ended; For starts none
+// afterwards, and Plan reads in turn what was not read. It may be called
+// more than once.
 func (a *PushAhead) Stop() {
+	a.mu.Lock()
+	a.stopped = true
+	a.mu.Unlock()
 	a.cancel()
-	<-a.done
+	a.wg.Wait()
 }
