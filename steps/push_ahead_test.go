@@ -106,6 +106,7 @@ func TestPushAheadServesTheAppItRead(t *testing.T) {
 		sim := jamfsim.New(jamfsim.Config{})
 		a := steps.StartPushAhead(t.Context(), jamfMDM(t, sim, "wrong"), "")
 		defer a.Stop()
+		a.For(steps.AppJira)
 		_, err := a.Plan(t.Context(), req(steps.AppJira))
 		if err == nil || sim.Count("GET", "") != 0 || sim.Count("POST", "") != 1 {
 			t.Fatalf("err = %v, %d reads after a refused sign-in", err, sim.Count("GET", ""))
