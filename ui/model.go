@@ -548,9 +548,10 @@ func (m *Model) fullWidth() int {
 }
 
 // canGoBack: esc has somewhere to go (the flow's previous question, or the
-// welcome screen before the first).
+// welcome screen before the first). Nothing comes before Welcome, even once
+// the flow has asked its first question behind it.
 func (m *Model) canGoBack() bool {
-	if m.pending == nil {
+	if m.pending == nil || m.state == stWelcome {
 		return false
 	}
 	switch q := m.pending.q.(type) {

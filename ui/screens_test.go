@@ -357,3 +357,34 @@ func TestCutScreenSaysMoreBelow(t *testing.T) {
 		t.Errorf("%d lines on a 14-line terminal:\n%s", n, s.view)
 	}
 }
+
+// firstQuestion hands the model the flow's first question, as the program
+// does while Welcome shows.
+func firstQuestion(t *testing.T, m *Model) {
+	t.Helper()
+	m.Init()
+	t.Cleanup(m.cancel)
+	msg := <-m.msgs
+	if a, ok := msg.(ask); !ok {
+		t.Fatalf("the flow's first message is %T, want its first question", msg)
+	} else if _, ok := a.q.(askConnect); !ok {
+		t.Fatalf("the flow's first question is %T, want the connection", a.q)
+	}
+	m.Update(msg)
+}
+
+// Nothing comes before Welcome: its help line offers no esc, before and
+// after the flow has asked its first question behind it.
+func TestWelcomeOffersNoWayBack(t *testing.T) {
+	m := New(Options{})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	before := ansi.Strip(m.View().Content)
+	firstQuestion(t, m)
+	after := ansi.Strip(m.View().Content)
+	if m.state != stWelcome {
+		t.Fatalf("the first question left Welcome:\n%s", after)
+	}
+	if strings.Contains(after, "esc") || after != before {
+		t.Errorf("Welcome changed when the flow asked behind it:\n%s\nthen:\n%s", before, after)
+	}
+}
