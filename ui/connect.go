@@ -30,7 +30,9 @@ type connect struct {
 	base string
 }
 
-func newConnect(m *Model) *connect {
+// newConnect builds the connect screen; first: the session's first
+// instance, which the command line's URL and credentials answer.
+func newConnect(m *Model, first bool) *connect {
 	s := &connect{
 		m:     m,
 		url:   newInput("Base URL: ", false),
@@ -41,7 +43,7 @@ func newConnect(m *Model) *connect {
 	// Another instance asks everything again; the first takes the flags.
 	creds := m.opts.Creds
 	s.base = m.opts.BaseURL
-	if len(m.flows) > 0 {
+	if !first {
 		creds, s.base = Credentials{}, ""
 		if m.opts.PinURL {
 			s.base = m.opts.BaseURL

@@ -39,7 +39,7 @@ func TestHelpLineContrast(t *testing.T) {
 		{true, []string{"#000000", "#1E1E1E", "#282C34", "#2E3440"}},
 		{false, []string{"#FFFFFF", "#F5F5F5", "#FDF6E3"}},
 	} {
-		st := newStyles(bg.dark, false)
+		st := newStyles(bg.dark, false, false)
 		for name, s := range map[string]lipgloss.Style{
 			"help key": st.help.ShortKey, "help text": st.help.ShortDesc, "help separator": st.help.ShortSeparator, "subtle text": st.subtle,
 		} {

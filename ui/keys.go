@@ -1,6 +1,10 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"sync"
+
+	"charm.land/bubbles/v2/key"
+)
 
 // keyMap holds every binding; screens pick the ones their help line shows.
 type keyMap struct {
@@ -13,8 +17,13 @@ type keyMap struct {
 	OtherApp                        key.Binding
 }
 
-func newKeyMap() keyMap {
-	return keyMap{
+// sharedKeys is the key map every wizard in the process reads (each SSH
+// session has one); a binding shown with another text is a copy (withHelp),
+// so nothing changes it.
+var sharedKeys = sync.OnceValue(newKeyMap)
+
+func newKeyMap() *keyMap {
+	return &keyMap{
 		Enter:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
 		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Quit:       key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),

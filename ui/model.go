@@ -12,11 +12,9 @@ import (
 	"sync"
 	"time"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
@@ -122,6 +120,8 @@ type Model struct {
 	// lastView is the last rendered frame, reused while only messages that
 	// cannot change it arrive (see keepsView).
 	lastView *tea.View
+	// frame is what the last frame was laid out from, and its text.
+	frame frameParts
 
 	opts   Options
 	ctx    context.Context
@@ -158,11 +158,10 @@ type Model struct {
 	dark, noColor bool
 	// plainLocale: the environment names a locale that is not UTF-8.
 	plainLocale bool
-	st          styles
-	keys        keyMap
-	help        help.Model
+	st          *styles // shared: never change it (see newStyles)
+	keys        *keyMap // shared: never change it
 
-	screens map[state]screen
+	screens *screenSet
 	// parked is the instance set up before a (another instance), waiting at
 	// its result until the new one's first question is answered: esc there
 	// comes back to it.
@@ -174,7 +173,7 @@ type parked struct {
 	flow    int
 	pending *ask
 	know    steps.State
-	screens map[state]screen
+	screens *screenSet
 }
 
 // New builds the wizard; its flow starts with the program (Init).
@@ -189,16 +188,12 @@ func New(opts Options) *Model {
 	}
 	m := &Model{
 		opts: opts, dark: true, noColor: opts.NoColor,
-		keys: newKeyMap(), help: help.New(),
+		keys:  sharedKeys(),
 		width: 80, height: 24, msgs: make(chan tea.Msg), ended: &endedFlows{},
 	}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
-	// The help line's separator is a middle dot, like the heading's: the
-	// first character from U+0300 up on screen makes the width library fill
-	// a 2.2 MB table, which the first screen (Welcome) has no need of.
-	m.help.ShortSeparator = " · "
 	m.restyle()
-	m.screens = m.newScreens()
+	m.screens = m.newScreens(true)
 	if opts.BaseURL != "" && opts.Creds.complete() && !opts.Demo {
 		// The command line answered the first questions: the checks start at once.
 		m.state, m.working, m.isWorking, m.welcomed = stWork, steps.StepDetect, true, true
@@ -216,19 +211,62 @@ func (m *Model) WithContext(ctx context.Context) *Model {
 	return m
 }
 
-// newScreens builds every screen afresh.
-func (m *Model) newScreens() map[state]screen {
-	return map[state]screen{
-		stWelcome: newWelcome(m),
-		stConnect: newConnect(m),
-		stWork:    newWork(m),
-		stChecks:  newChecks(m),
-		stMode:    newModeScreen(m),
-		stLink:    newConfirm(m),
-		stWait:    newWait(m),
-		stResult:  newResult(m),
-		stFailed:  newFailure(m),
+// newScreens starts an instance's screens afresh; first: the session's
+// first instance, whose fields the command line fills.
+func (m *Model) newScreens(first bool) *screenSet {
+	return &screenSet{m: m, first: first, built: map[state]screen{}}
+}
+
+// screenSet is one instance's screens, each built when it is first wanted.
+// A session's first frame is Welcome: building the others before it (four
+// text fields and their styles, viewports, spinners) was most of what
+// building the wizard cost, and a tenth of what an SSH session cost the
+// server until its first frame.
+type screenSet struct {
+	m     *Model
+	first bool
+	built map[state]screen
+}
+
+// get is the screen of st, built and sized on first use.
+func (ss *screenSet) get(st state) screen {
+	if s, ok := ss.built[st]; ok {
+		return s
 	}
+	s := ss.build(st)
+	ss.built[st] = s
+	ss.size(s)
+	return s
+}
+
+// build makes the screen of st.
+func (ss *screenSet) build(st state) screen { return screenBuilders[st](ss.m, ss.first) }
+
+// screenBuilders make each state's screen. A table rather than a switch: the
+// switch's stack frame was the sum of every constructor inlined in it
+// (16 KB), on the goroutine of every session that only shows Welcome.
+var screenBuilders = [...]func(m *Model, first bool) screen{
+	stWelcome: func(m *Model, _ bool) screen { return newWelcome(m) },
+	stConnect: func(m *Model, first bool) screen { return newConnect(m, first) },
+	stWork:    func(m *Model, _ bool) screen { return newWork(m) },
+	stChecks:  func(m *Model, _ bool) screen { return newChecks(m) },
+	stMode:    func(m *Model, _ bool) screen { return newModeScreen(m) },
+	stLink:    func(m *Model, _ bool) screen { return newConfirm(m) },
+	stWait:    func(m *Model, _ bool) screen { return newWait(m) },
+	stResult:  func(m *Model, _ bool) screen { return newResult(m) },
+	stFailed:  func(m *Model, _ bool) screen { return newFailure(m) },
+}
+
+// peek is the screen of st if it has been built, else nil.
+func (ss *screenSet) peek(st state) screen { return ss.built[st] }
+
+// size gives a screen the body's size (the result its full width too).
+func (ss *screenSet) size(s screen) {
+	w, h := ss.m.bodySize()
+	if r, ok := s.(*result); ok {
+		r.full = ss.m.fullWidth()
+	}
+	s.SetSize(w, h)
 }
 
 // canAddInstance says whether the result screen offers another instance: not
@@ -288,7 +326,7 @@ func (m *Model) another() tea.Cmd {
 	// comes back to its result.
 	m.parked = &parked{flow: m.flow, pending: m.pending, know: m.know, screens: m.screens}
 	m.pending = nil
-	m.screens = m.newScreens()
+	m.screens = m.newScreens(false)
 	m.resize()
 	m.welcomed = true
 	m.state = stWork
@@ -360,7 +398,7 @@ func (m *Model) onFlow(msg tea.Msg) tea.Cmd {
 			cmds = append(cmds, w.observe(msg.e))
 		} else if !msg.e.Done && msg.e.Poll == nil {
 			m.show(stWork)
-			cmds = append(cmds, m.screens[stWork].(*work).start())
+			cmds = append(cmds, m.screens.get(stWork).(*work).start())
 		}
 		return tea.Batch(cmds...)
 	case ask:
@@ -383,7 +421,7 @@ func (m *Model) onFlow(msg tea.Msg) tea.Cmd {
 		m.running, m.pending, m.isWorking = false, nil, false
 		if msg.err != nil && !errors.Is(msg.err, context.Canceled) {
 			m.failed = msg.err
-			m.screens[stFailed].(*failure).stopped(askFailed{at: m.working, err: msg.err})
+			m.screens.get(stFailed).(*failure).stopped(askFailed{at: m.working, err: msg.err})
 			m.show(stFailed)
 			return nil
 		}
@@ -411,16 +449,17 @@ func (m *Model) open(a ask) tea.Cmd {
 		m.pending = &a
 	}
 	to := a.q.screen()
-	cmd := m.screens[to].(opener).open(a.q)
-	switch q := a.q.(type) {
-	case askConnect:
+	if q, ok := a.q.(askConnect); ok {
 		if q.again != nil {
 			m.welcomed = true
 		}
 		if !m.welcomed {
-			to, cmd = stWelcome, nil // enter there opens the question
+			m.show(stWelcome) // enter there opens the question (leaveWelcome)
+			return nil
 		}
-	case askResult:
+	}
+	cmd := m.screens.get(to).(opener).open(a.q)
+	if _, ok := a.q.(askResult); ok {
 		m.done = true
 	}
 	m.show(to)
@@ -428,10 +467,7 @@ func (m *Model) open(a ask) tea.Cmd {
 }
 
 func (m *Model) restyle() {
-	m.st = newStyles(m.dark, m.noColor)
-	m.st.plain = m.noColor
-	m.st.ascii = m.noColor && m.plainLocale
-	m.help.Styles = m.st.help
+	m.st = newStyles(m.dark, m.noColor, m.plainLocale)
 }
 
 // maxWidth caps the text's width on wide terminals.
@@ -458,7 +494,7 @@ func (m *Model) leaveWelcome() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	cmd := m.screens[stConnect].(opener).open(q)
+	cmd := m.screens.get(stConnect).(opener).open(q)
 	m.show(stConnect)
 	return cmd
 }
@@ -513,7 +549,7 @@ func (m *Model) quit() tea.Cmd {
 	return tea.Quit
 }
 
-func (m *Model) cur() screen { return m.screens[m.state] }
+func (m *Model) cur() screen { return m.screens.get(m.state) }
 
 func (m *Model) bodySize() (int, int) {
 	w, h := m.width, m.height
@@ -530,13 +566,8 @@ func (m *Model) bodySize() (int, int) {
 }
 
 func (m *Model) resize() {
-	w, h := m.bodySize()
-	m.help.SetWidth(w)
-	if r, ok := m.screens[stResult].(*result); ok {
-		r.full = m.fullWidth()
-	}
-	for _, s := range m.screens {
-		s.SetSize(w, h)
+	for _, s := range m.screens.built {
+		m.screens.size(s)
 	}
 }
 
@@ -625,6 +656,26 @@ func (m *Model) keepsView(msg tea.Msg) bool {
 	return false
 }
 
+// frameParts are what a frame is laid out from, and the text laid out: a
+// message that changes none of them (the flow's first question behind
+// Welcome, Bubble Tea's own requests) makes the same text, which is reused
+// rather than laid out again.
+type frameParts struct {
+	heading, view string
+	keys          []key.Binding
+	w, h, bodyW   int
+	st            *styles
+	text          string
+}
+
+// same reports whether p and o lay out the same frame.
+func (p *frameParts) same(o *frameParts) bool {
+	return p.heading == o.heading && p.view == o.view && p.w == o.w && p.h == o.h && p.bodyW == o.bodyW &&
+		p.st == o.st && slices.EqualFunc(p.keys, o.keys, func(a, b key.Binding) bool {
+		return a.Enabled() == b.Enabled() && a.Help() == b.Help()
+	})
+}
+
 func (m *Model) render() tea.View {
 	w, h := m.bodySize()
 	heading := "Mobile OAuth wizard · " + m.cur().heading()
@@ -632,15 +683,14 @@ func (m *Model) render() tea.View {
 		heading += " · DEMO"
 	}
 	view := strings.TrimRight(m.cur().View(), "\n")
-	if lines := strings.Split(view, "\n"); len(lines) > h {
+	if strings.Count(view, "\n") >= h {
 		// Cut where the window ends, and say so.
-		view = strings.Join(lines[:h-1], "\n") + "\n" + m.st.subtle.Render(truncate("↓ more below: the window is too small to show the rest", w))
+		view = strings.Join(strings.SplitN(view, "\n", h)[:h-1], "\n") + "\n" + m.st.subtle.Render(truncate("↓ more below: the window is too small to show the rest", w))
 	}
 	bodyW := w
 	if m.state == stResult {
 		bodyW = m.fullWidth()
 	}
-	body := lipgloss.NewStyle().Height(h).MaxHeight(h).MaxWidth(bodyW).Render(view)
 	keys := m.cur().bindings()
 	if m.canGoBack() && !slices.ContainsFunc(keys, func(k key.Binding) bool { return k.Help().Key == m.keys.Back.Help().Key }) {
 		keys = append(keys, m.keys.Back) // once, when the screen did not list it
@@ -648,8 +698,13 @@ func (m *Model) render() tea.View {
 	if m.state != stWelcome && m.state != stResult {
 		keys = append(keys, m.keys.Quit) // there q quits and is shown instead
 	}
-	lines := []string{m.st.title.Render(truncate(heading, w)), "", body, "", truncate(m.help.ShortHelpView(keys), w)}
-	v := tea.NewView(strings.Join(lines, "\n"))
+	parts := frameParts{heading: heading, view: view, keys: keys, w: w, h: h, bodyW: bodyW, st: m.st}
+	if !parts.same(&m.frame) {
+		lines := []string{m.st.title.Render(truncate(heading, w)), "", block(view, bodyW, h), "", truncate(m.st.helpLine(keys, w), w)}
+		parts.text = strings.Join(lines, "\n")
+		m.frame = parts
+	}
+	v := tea.NewView(m.frame.text)
 	v.AltScreen = true
 	v.WindowTitle = m.Title()
 	return v
@@ -702,10 +757,11 @@ func (m *Model) busy() bool {
 // shownFormat is the format the result screen shows for app's list (JSON
 // before it).
 func (m *Model) shownFormat(app steps.App) formatTab {
-	if r, ok := m.screens[stResult].(*result); ok {
+	if r, ok := m.screens.peek(stResult).(*result); ok {
 		return formats[r.format[app]]
 	}
-	return formats[0]
+	// Not shown yet: the format it would open with.
+	return formats[formatIndex(m.opts.Format)]
 }
 
 // Done reports whether the wizard reached the result screen.

@@ -111,7 +111,7 @@ type pushView struct {
 
 // signingIn: the result shows a device-code sign-in, which waits for the user.
 func (m *Model) signingIn() bool {
-	r, ok := m.screens[stResult].(*result)
+	r, ok := m.screens.peek(stResult).(*result)
 	return ok && m.state == stResult && r.push != nil && r.push.signIn != nil && r.push.done == nil
 }
 

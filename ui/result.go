@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -67,14 +68,15 @@ func newResult(m *Model) *result {
 	vp.SoftWrap = false
 	vp.SetHorizontalStep(16)
 	s := &result{m: m, vp: vp, path: newInput("Save to: ", false), load: newLoader(), format: map[steps.App]int{}}
-	for i, f := range formats {
-		if f.f == m.opts.Format {
-			for _, a := range steps.Apps {
-				s.format[a] = i
-			}
-		}
+	for _, a := range steps.Apps {
+		s.format[a] = formatIndex(m.opts.Format)
 	}
 	return s
+}
+
+// formatIndex is f's place in formats (0, JSON, when it has none).
+func formatIndex(f steps.Format) int {
+	return max(slices.IndexFunc(formats, func(t formatTab) bool { return t.f == f }), 0)
 }
 
 // chosen is the format of the shown app's list.

@@ -43,7 +43,7 @@ type runRow struct {
 type RunTable struct {
 	rows          []runRow
 	spin          spinner.Model
-	st            styles
+	st            *styles
 	width, height int
 }
 
@@ -59,7 +59,7 @@ func NewRunTable(names []string, noColor bool) *RunTable {
 	return &RunTable{
 		rows:  rows,
 		spin:  spinner.New(spinner.WithSpinner(spinner.MiniDot)),
-		st:    newStyles(true, noColor),
+		st:    newStyles(true, noColor, false),
 		width: defaultRunWidth,
 	}
 }

@@ -11,6 +11,12 @@ import (
 type welcome struct {
 	m    *Model
 	w, h int
+	// drawn is the text as last drawn, at drawnW columns with drawnSt: it
+	// changes with nothing else, and Bubble Tea asks for a frame after every
+	// message (a session's start brings several before the first key).
+	drawn   string
+	drawnW  int
+	drawnSt *styles
 }
 
 func newWelcome(m *Model) *welcome { return &welcome{m: m} }
@@ -36,6 +42,13 @@ func (s *welcome) update(msg tea.Msg) tea.Cmd {
 }
 
 func (s *welcome) View() string {
+	if s.drawn == "" || s.drawnW != s.w || s.drawnSt != s.m.st {
+		s.drawn, s.drawnW, s.drawnSt = s.draw(), s.w, s.m.st
+	}
+	return s.drawn
+}
+
+func (s *welcome) draw() string {
 	var b strings.Builder
 	if s.m.opts.Demo {
 		b.WriteString(s.m.st.warn.Render(wrap("This is a demo: the wizard talks to a simulated Jira on this machine; nothing real is changed.", s.w, "")) + "\n\n")
