@@ -310,14 +310,18 @@ func TestRetriesAndFaults(t *testing.T) {
 }
 
 func TestCanceledContext(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{})
-	env.Sim.Inject(simulator.Fault{Kind: simulator.FaultHang})
-	cctx, cancel := context.WithCancel(ctx)
-	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
-	_, err := env.Client(t, simtest.SysadminToken).ListClients(cctx)
-	if api.KindOf(err) != api.KindCanceled {
-		t.Fatalf("err = %v, want canceled", err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		env := simtest.New(t, simulator.Config{})
+		env.Sim.Inject(simulator.Fault{Kind: simulator.FaultHang})
+		cctx, cancel := context.WithCancel(ctx)
+		// The bubble's clock moves once the request hangs in the simulator:
+		// the cancel comes while it is under way, never before it is sent.
+		go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+		_, err := env.Client(t, simtest.SysadminToken).ListClients(cctx)
+		if api.KindOf(err) != api.KindCanceled {
+			t.Fatalf("err = %v, want canceled", err)
+		}
+	})
 }
 
 func TestPlainHTTPIsRefusedForRemoteHosts(t *testing.T) {

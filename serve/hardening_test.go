@@ -16,43 +16,55 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 )
 
-// fillModel fills the whole window with a letter that changes on every
-// resize: a client that resizes without reading soon has more output owed to
-// it than the SSH window holds.
-type fillModel struct{ w, h, n int }
+// fillModel writes a screenful of colour (512 KiB) on every resize: a client
+// that resizes without reading soon has more output owed to it than the SSH
+// window holds, and the program's writes wait.
+type fillModel struct{}
 
 func (m fillModel) Init() tea.Cmd { return nil }
 
 func (m fillModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if ws, ok := msg.(tea.WindowSizeMsg); ok {
-		m.w, m.h, m.n = ws.Width, ws.Height, m.n+1
+	if _, ok := msg.(tea.WindowSizeMsg); ok {
+		return m, tea.Raw(screenful)
 	}
 	return m, nil
 }
 
-func (m fillModel) View() tea.View {
-	// A colour per cell: every cell costs an escape sequence.
-	var b strings.Builder
-	b.WriteString("echo for flood\n")
-	for y := range max(m.h-1, 0) {
-		for x := range max(m.w, 1) {
-			fmt.Fprintf(&b, "\x1b[38;5;%dm%c", (x+y+m.n)%256, 'a'+rune(m.n%26))
-		}
-		b.WriteString("\n")
-	}
-	return tea.NewView(b.String())
-}
+func (m fillModel) View() tea.View { return tea.NewView("echo for flood") }
+
+// screenful is 512 KiB of cells with a colour each (every cell costs an
+// escape sequence).
+var screenful = strings.Repeat("\x1b[38;5;208ma", 512<<10/len("\x1b[38;5;208ma"))
+
+// channelWindow is the window x/crypto/ssh's client gives a channel it opens:
+// the server may send that much before the client reads some.
+const channelWindow = 2 << 20
 
 // floodWindowChanges opens a PTY session and then only sends window changes,
-// never reading what the server writes, until stop is closed.
-func floodWindowChanges(t *testing.T, addr string, ts *testServer, stop <-chan struct{}) *gossh.Client {
+// never reading what the server writes, until stop is closed. full is closed
+// once the server has sent the channel's whole window (counted on the wire,
+// where the client's SSH library takes every byte whether the session reads
+// it or not): from then on the server's writes to it wait.
+func floodWindowChanges(t *testing.T, ts *testServer, stop <-chan struct{}) (c *gossh.Client, full <-chan struct{}) {
 	t.Helper()
-	c := mustDial(t, addr, "flood", ts.key)
-	ch, reqs, err := c.OpenChannel("session", nil)
+	raw, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted := &countingConn{Conn: raw, at: channelWindow, reached: make(chan struct{})}
+	conn, chans, reqs, err := gossh.NewClientConn(counted, ts.addr, &gossh.ClientConfig{
+		User: "flood", Auth: []gossh.AuthMethod{gossh.PublicKeys(ts.key.Signer)}, HostKeyCallback: gossh.InsecureIgnoreHostKey(),
+	})
+	if err != nil {
+		t.Fatalf("dial as flood: %v", err)
+	}
+	c = gossh.NewClient(conn, chans, reqs)
+	t.Cleanup(func() { _ = c.Close() })
+	ch, chReqs, err := c.OpenChannel("session", nil)
 	if err != nil {
 		t.Fatalf("open session: %v", err)
 	}
-	go gossh.DiscardRequests(reqs)
+	go gossh.DiscardRequests(chReqs)
 	pty := gossh.Marshal(struct {
 		Term         string
 		W, H, PW, PH uint32
@@ -66,19 +78,37 @@ func floodWindowChanges(t *testing.T, addr string, ts *testServer, stop <-chan s
 	}
 	go func() {
 		for i := 0; ; i++ {
+			// Paced, not timed: the test waits for events, never for this
+			// clock; the pause only keeps a flood from taking a loaded
+			// machine's cores from the server it floods.
 			select {
 			case <-stop:
 				return
-			case <-time.After(2 * time.Millisecond):
+			case <-time.After(time.Millisecond):
 			}
 			w := gossh.Marshal(struct{ W, H, PW, PH uint32 }{uint32(240 + i%10), 250, 0, 0})
 			if _, err := ch.SendRequest("window-change", false, w); err != nil {
 				return
 			}
-
 		}
 	}()
-	return c
+	return c, counted.reached
+}
+
+// countingConn closes reached once at bytes have been read from it.
+type countingConn struct {
+	net.Conn
+	n, at   int
+	reached chan struct{}
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if c.n < c.at && c.n+n >= c.at {
+		close(c.reached)
+	}
+	c.n += n
+	return n, err
 }
 
 // TestClientsThatFloodWindowChangesWithoutReadingReleaseTheirSlots: two
@@ -89,7 +119,7 @@ func TestClientsThatFloodWindowChangesWithoutReadingReleaseTheirSlots(t *testing
 		o.MaxSessions = 2
 		o.NewModel = func(s Session) (tea.Model, []tea.ProgramOption) {
 			if s.User == "flood" {
-				return fillModel{w: s.Width, h: s.Height}, nil
+				return fillModel{}, nil
 			}
 			return newEchoModel(s)
 		}
@@ -97,11 +127,15 @@ func TestClientsThatFloodWindowChangesWithoutReadingReleaseTheirSlots(t *testing
 	stop := make(chan struct{})
 	var floods []*gossh.Client
 	for range 2 {
-		floods = append(floods, floodWindowChanges(t, ts.addr, ts, stop))
+		c, full := floodWindowChanges(t, ts, stop)
+		floods = append(floods, c)
+		// Its window is full: the server's writes to it wait for a read that never comes.
+		select {
+		case <-full:
+		case <-time.After(servetest.DefaultTimeout):
+			t.Fatal("the flooding client's window never filled")
+		}
 	}
-	ts.waitForLog(t, "user=flood")
-	// Let them run into the full window.
-	time.Sleep(3 * time.Second)
 	// Both slots are taken meanwhile.
 	third := openSession(t, mustDial(t, ts.addr, "third", ts.key), sessionOpts{pty: true, w: 80, h: 24})
 	third.exitStatus(t)
@@ -113,26 +147,10 @@ func TestClientsThatFloodWindowChangesWithoutReadingReleaseTheirSlots(t *testing
 	for _, c := range floods {
 		_ = c.Close()
 	}
-	// Generous for a loaded machine: a jammed server never frees them.
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		s := openSession(t, mustDial(t, ts.addr, "admin", ts.key), sessionOpts{pty: true, w: 80, h: 24})
-		for !strings.Contains(s.Screen(), "echo for admin") {
-			select {
-			case <-s.done:
-			case <-time.After(10 * time.Millisecond):
-				continue
-			}
-			break
-		}
-		if strings.Contains(s.Screen(), "echo for admin") {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the flooding clients' slots were never freed; stderr %q", s.stderr.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	// A session's slot is free before its end is logged.
+	ts.waitForLogLines(t, 2, "session ended", "user=flood")
+	s := openSession(t, mustDial(t, ts.addr, "admin", ts.key), sessionOpts{pty: true, w: 80, h: 24})
+	s.WaitFor(t, "echo for admin")
 }
 
 // TestAgentForwardingIsRefused: nothing in a session needs the admin's keys.

@@ -7,13 +7,13 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/eventually"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/serve/servetest"
 	gossh "golang.org/x/crypto/ssh"
@@ -244,12 +244,20 @@ func (s *session) exitStatus(t *testing.T) int {
 // waitForLog waits until the server log contains text and returns the log.
 func (ts *testServer) waitForLog(t *testing.T, text string) string {
 	t.Helper()
-	var logs string
-	eventually.Succeeds(t, fmt.Sprintf("the log to contain %q", text), func() error {
-		if logs = ts.logs.String(); !strings.Contains(logs, text) {
-			return fmt.Errorf("log:\n%s", logs)
+	return ts.logs.WaitFor(t, text)
+}
+
+// waitForLogLines waits until n lines of the server log contain every one of
+// parts, and returns the log.
+func (ts *testServer) waitForLogLines(t *testing.T, n int, parts ...string) string {
+	t.Helper()
+	return ts.logs.WaitUntil(t, fmt.Sprintf("%d log lines with %q", n, parts), func(logs string) bool {
+		found := 0
+		for line := range strings.Lines(logs) {
+			if !slices.ContainsFunc(parts, func(p string) bool { return !strings.Contains(line, p) }) {
+				found++
+			}
 		}
-		return nil
+		return found >= n
 	})
-	return logs
 }

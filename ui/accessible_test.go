@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/eventually"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
@@ -96,13 +97,14 @@ func TestAccessibleFailedCheckThenRecheck(t *testing.T) {
 
 func TestAccessibleNonMDMWaitsForThePlugin(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
-	sim.EnableMobileOAuthAfter(20 * time.Millisecond)
+	buf := &simtest.Buffer{}
 	in := newHookReader(t, "", "", "-", "")
-	in.slowAfter = 1
-	var buf bytes.Buffer
+	// The admin turns the switch on while the wizard waits, and presses Enter.
+	in.answers(buf, 1, "press Enter to check now", "Save the", "What now?")
+	in.before = map[int]func(){1: func() { sim.SetMobileOAuth(true) }}
 	opts := Options{NewClient: testClient, BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeNonMDM,
 		PollEvery: 10 * time.Millisecond}
-	if err := RunAccessible(context.Background(), opts, in, &buf); err != nil {
+	if err := RunAccessible(context.Background(), opts, in, buf); err != nil {
 		t.Fatalf("%v\n%s", err, buf.String())
 	}
 	text := buf.String()
@@ -133,15 +135,27 @@ func TestAccessibleNonMDMStartsFromTheChecksList(t *testing.T) {
 }
 
 // hookReader hands out one line per Read, running a hook before line i, and
-// from line slowAfter on waits a little, as a person would. After the last
-// line it blocks, as a person who stopped typing does, until the test ends;
-// then the input ends.
+// (answers) line i only once the output shows its question, as a person
+// would. After the last line it blocks, as a person who stopped typing does,
+// until the test ends; then the input ends.
 type hookReader struct {
-	lines     []string
-	before    map[int]func()
-	slowAfter int
-	n         int
-	end       chan struct{}
+	lines  []string
+	before map[int]func()
+	out    *simtest.Buffer
+	asks   map[int]string
+	mark   int // the output's length when the last line was handed out
+	n      int
+	end    chan struct{}
+}
+
+// answers holds back line from, and each line after it, until out shows the
+// question it answers: a line read early would go to whatever asks first (a
+// wait that turns each line into a look).
+func (r *hookReader) answers(out *simtest.Buffer, from int, questions ...string) {
+	r.out, r.asks = out, map[int]string{}
+	for i, q := range questions {
+		r.asks[from+i] = q
+	}
 }
 
 func newHookReader(t *testing.T, lines ...string) *hookReader {
@@ -155,14 +169,20 @@ func (r *hookReader) Read(p []byte) (int, error) {
 		<-r.end
 		return 0, io.EOF
 	}
+	if q, ok := r.asks[r.n]; ok {
+		// Asked since the last line was handed out.
+		if _, ok := r.out.Await(func(s string) bool { return strings.Contains(s[min(r.mark, len(s)):], q) }, r.end); !ok {
+			return 0, io.EOF
+		}
+	}
 	if f := r.before[r.n]; f != nil {
 		f()
 	}
-	if r.slowAfter > 0 && r.n >= r.slowAfter {
-		time.Sleep(100 * time.Millisecond)
-	}
 	line := r.lines[r.n] + "\n"
 	r.n++
+	if r.out != nil {
+		r.mark = len(r.out.String())
+	}
 	return copy(p, line), nil
 }
 
@@ -170,13 +190,14 @@ func (r *hookReader) Read(p []byte) (int, error) {
 // wait only asks for a look at once.
 func TestAccessibleNonMDMWithEnterOnly(t *testing.T) {
 	sim, srv := newSim(t, simulator.Config{})
-	sim.EnableMobileOAuthAfter(30 * time.Millisecond)
+	buf := &simtest.Buffer{}
+	// The URL, how to sign in, the token, this instance; then Enter in the wait.
 	in := newHookReader(t, "", "", "", "", "", "", "")
-	in.slowAfter = 1
+	in.answers(buf, 4, "press Enter to check now", "Save the", "What now?")
+	in.before = map[int]func(){4: func() { sim.SetMobileOAuth(true) }}
 	opts := Options{Demo: true, NewClient: testClient, Mode: steps.ModeNonMDM, PollEvery: time.Hour}
 	opts.DemoDefaults.BaseURL, opts.DemoDefaults.Token = srv.URL, "sysadmin-token"
-	var buf bytes.Buffer
-	if err := RunAccessible(context.Background(), opts, in, &buf); err != nil {
+	if err := RunAccessible(context.Background(), opts, in, buf); err != nil {
 		t.Fatalf("%v\n%s", err, buf.String())
 	}
 	text := buf.String()
@@ -211,24 +232,16 @@ func TestAccessibleCancelReturnsPromptly(t *testing.T) {
 			opts := Options{NewClient: testClient, BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: tc.mode, PollEvery: time.Hour}
 			done := make(chan error, 1)
 			go func() { done <- RunAccessible(ctx, opts, in, out) }()
-			deadline := time.Now().Add(5 * time.Second)
-			for !strings.Contains(out.String(), tc.ready) {
-				if time.Now().After(deadline) {
-					t.Fatalf("never got to %q:\n%s", tc.ready, out.String())
-				}
-				time.Sleep(5 * time.Millisecond)
-			}
-			cancelled := time.Now()
+			out.WaitFor(t, tc.ready)
 			cancel()
+			// No line ever comes and the poll is an hour away: only the
+			// cancellation can end the run.
 			select {
 			case err := <-done:
-				if d := time.Since(cancelled); d > 100*time.Millisecond {
-					t.Errorf("returned %s after the cancel", d)
-				}
 				if !errors.Is(err, context.Canceled) {
 					t.Errorf("err = %v, want the cancellation", err)
 				}
-			case <-time.After(2 * time.Second):
+			case <-time.After(eventually.Timeout):
 				t.Fatal("a cancelled wait did not return")
 			}
 		})

@@ -135,13 +135,7 @@ func TestNoColorOptionForcesASCII(t *testing.T) {
 					tea.WithColorProfile(colorprofile.TrueColor), tea.WithEnvironment([]string{"TERM=xterm-256color"}), tea.WithWindowSize(80, 24))
 				done <- err
 			}()
-			deadline := time.Now().Add(5 * time.Second)
-			for !strings.Contains(out.String(), "Welcome") {
-				if time.Now().After(deadline) {
-					t.Fatalf("no welcome screen: %q", out.String())
-				}
-				time.Sleep(5 * time.Millisecond)
-			}
+			out.WaitFor(t, "Welcome")
 			_, _ = inW.Write([]byte("q"))
 			if err := <-done; err != nil {
 				t.Fatal(err)

@@ -23,6 +23,39 @@ func start(t *testing.T, cfg Config) (*Sim, *httptest.Server) {
 	return sim, srv
 }
 
+// startInBubble makes a simulator inside a synctest bubble and returns a
+// sender that hands each call straight to its handler (no socket, which a
+// bubble cannot wait on), so its timers run on the bubble's clock.
+func startInBubble(t *testing.T, cfg Config) (*Sim, func(call) result) {
+	t.Helper()
+	sim := New(cfg)
+	t.Cleanup(sim.Close)
+	client := &http.Client{Transport: handlerTransport{sim}, CheckRedirect: noRedirects.CheckRedirect}
+	return sim, func(c call) result {
+		t.Helper()
+		res, err := c.sendWith(client, "http://sim.test")
+		if err != nil {
+			t.Fatalf("%s %s: %v", c.Method, c.Path, err)
+		}
+		return res
+	}
+}
+
+// handlerTransport answers a request with a handler, in the caller's goroutine.
+type handlerTransport struct{ h http.Handler }
+
+func (tr handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	// A server's request always has a body and a remote address.
+	r = r.Clone(r.Context())
+	if r.Body == nil {
+		r.Body = http.NoBody
+	}
+	r.RemoteAddr = "192.0.2.1:1234"
+	rec := httptest.NewRecorder()
+	tr.h.ServeHTTP(rec, r)
+	return rec.Result(), nil
+}
+
 // call is one request as the wizard (or a browser) would send it.
 type call struct {
 	Method      string

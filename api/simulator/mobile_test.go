@@ -4,9 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
-
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/eventually"
 )
 
 const infoLogin = "/rest/nativemobile/1.1/info/login"
@@ -107,29 +106,45 @@ func TestMobileSwitchRecreatesDeletedClient(t *testing.T) {
 	}
 }
 
+// The switch's timer runs on the bubble's clock: "not before an info/login
+// request" and "once after it" are exact, not a race against the machine.
 func TestEnableMobileOAuthAfterStartsOnInfoLogin(t *testing.T) {
-	sim, srv := start(t, Config{})
-	sim.EnableMobileOAuthAfter(time.Millisecond)
-	// Other calls do not start the clock, however long they take.
-	call{Path: "/rest/api/2/serverInfo"}.send(t, srv)
-	time.Sleep(20 * time.Millisecond)
-	if n := len(sim.Clients()); n != 0 {
-		t.Fatalf("switch turned on before any info/login request: %d clients", n)
-	}
-	call{Path: infoLogin}.send(t, srv)
-	eventually.True(t, "the plugin's client", func() bool { return len(sim.Clients()) == 1 })
-	call{Path: infoLogin}.send(t, srv)
-	time.Sleep(5 * time.Millisecond)
-	if n := len(sim.Clients()); n != 1 {
-		t.Errorf("%d clients after more info/login calls, want 1", n)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		sim, send := startInBubble(t, Config{})
+		sim.EnableMobileOAuthAfter(time.Millisecond)
+		// Other calls do not start the clock, however long they take.
+		send(call{Path: "/rest/api/2/serverInfo"})
+		time.Sleep(20 * time.Millisecond)
+		synctest.Wait()
+		if n := len(sim.Clients()); n != 0 {
+			t.Fatalf("switch turned on before any info/login request: %d clients", n)
+		}
+		send(call{Path: infoLogin})
+		time.Sleep(time.Millisecond)
+		synctest.Wait()
+		if n := len(sim.Clients()); n != 1 {
+			t.Fatalf("%d clients 1 ms after the first info/login call, want the plugin's", n)
+		}
+		send(call{Path: infoLogin})
+		time.Sleep(5 * time.Millisecond)
+		synctest.Wait()
+		if n := len(sim.Clients()); n != 1 {
+			t.Errorf("%d clients after more info/login calls, want 1", n)
+		}
+	})
 }
 
 func TestEnableMobileOAuthAfterAnEarlierInfoLogin(t *testing.T) {
-	sim, srv := start(t, Config{})
-	call{Path: infoLogin}.send(t, srv)
-	sim.EnableMobileOAuthAfter(time.Millisecond)
-	eventually.True(t, "the plugin's client", func() bool { return len(sim.Clients()) == 1 })
+	synctest.Test(t, func(t *testing.T) {
+		sim, send := startInBubble(t, Config{})
+		send(call{Path: infoLogin})
+		sim.EnableMobileOAuthAfter(time.Millisecond)
+		time.Sleep(time.Millisecond)
+		synctest.Wait()
+		if n := len(sim.Clients()); n != 1 {
+			t.Errorf("%d clients 1 ms after the switch, want the plugin's", n)
+		}
+	})
 }
 
 func TestCloseStopsDemoTimer(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/eventually"
 )
 
 // Tokens of the simulator's default users.
@@ -152,16 +154,66 @@ func serveTLS(t testing.TB, sim *simulator.Sim, h http.Handler) *Env {
 	return &Env{Sim: sim, Srv: srv, URL: srv.URL}
 }
 
-// Buffer collects output written from many goroutines (a server's log).
+// Buffer collects output written from many goroutines (a server's log). A
+// test waits for what is written (WaitFor, WaitUntil), not for the clock.
 type Buffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	changed chan struct{} // closed by the next Write; nil when nobody waits
 }
 
 func (l *Buffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.changed != nil {
+		close(l.changed)
+		l.changed = nil
+	}
 	return l.b.Write(p)
+}
+
+// WaitFor waits until the text written so far contains text and returns it.
+func (l *Buffer) WaitFor(tb testing.TB, text string) string {
+	tb.Helper()
+	return l.WaitUntil(tb, fmt.Sprintf("%q", text), func(s string) bool { return strings.Contains(s, text) })
+}
+
+// WaitUntil waits until cond holds for the text written so far and returns
+// that text. It wakes on each Write; eventually.Timeout only bounds a
+// failure, which shows what was written.
+func (l *Buffer) WaitUntil(tb testing.TB, what string, cond func(string) bool) string {
+	tb.Helper()
+	failAt := make(chan struct{})
+	timer := time.AfterFunc(eventually.Timeout, func() { close(failAt) })
+	defer timer.Stop()
+	text, ok := l.Await(cond, failAt)
+	if !ok {
+		tb.Fatalf("timed out after %v waiting for %s in:\n%s", eventually.Timeout, what, text)
+	}
+	return text
+}
+
+// Await is WaitUntil for a goroutine that may not fail the test: it waits
+// until cond holds for the text written so far, or until giveUp, and
+// reports which.
+func (l *Buffer) Await(cond func(string) bool, giveUp <-chan struct{}) (string, bool) {
+	for {
+		l.mu.Lock()
+		text := l.b.String()
+		if l.changed == nil {
+			l.changed = make(chan struct{})
+		}
+		next := l.changed
+		l.mu.Unlock()
+		if cond(text) {
+			return text, true
+		}
+		select {
+		case <-next:
+		case <-giveUp:
+			return text, false
+		}
+	}
 }
 
 func (l *Buffer) String() string {

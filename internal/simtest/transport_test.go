@@ -90,7 +90,8 @@ func TestTransportRunsOnTheBubblesClock(t *testing.T) {
 			t.Fatalf("cancelled hang: %v", err)
 		}
 	})
-	if wall := time.Since(wallStart); wall > 5*time.Second {
+	// The fake waits add up to 24 s: a real clock would take at least that.
+	if wall := time.Since(wallStart); wall > 15*time.Second {
 		t.Errorf("the fake waits took %v of real time", wall)
 	}
 }
