@@ -252,3 +252,38 @@ func TestPushReadsTheMDMBesideTheInstances(t *testing.T) {
 		}
 	}
 }
+
+// remove --push reads the app's list while the link is deleted: the push
+// adds its write and read-back to the deletion's path (detection, the links,
+// the delete), after the MDM's reads if those take longer (Intune's sign-in
+// and configuration: 4).
+func TestRemovePushReadsTheMDMWhileTheLinkIsDeleted(t *testing.T) {
+	for _, tc := range []struct {
+		mdm   string
+		trips int
+	}{{"intune", 6}, {"jamf", 5}} {
+		t.Run(tc.mdm, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				e := newMDMPushEnv(t, simulator.Config{})
+				if r := e.run(t, e.env(), "setup", "--url", e.jira.URL, "--mode", "mdm", "--yes", "--no-verify"); r.code != 0 {
+					t.Fatalf("setup: exit %d\n%s", r.code, r.stderr)
+				}
+				seedSites(t, e, `[{"title":"Other","baseURL":"https://other.example.com"},{"title":"Acme","baseURL":"`+e.jira.URL+`"}]`)
+				e.slow()
+				args, env := e.pushArgs(tc.mdm)
+				t0 := time.Now()
+				r := e.run(t, env, append([]string{"remove", "--url", e.jira.URL, "--yes", "--json"}, args...)...)
+				took := time.Since(t0)
+				if r.code != 0 {
+					t.Fatalf("exit %d\n%s", r.code, r.stderr)
+				}
+				if p := decode(t, r.stdout)["push"].(map[string]any)["jira"].(map[string]any); p["changed"] != true || len(e.jira.Sim.Clients()) != 0 {
+					t.Fatalf("push = %v, %d links left", p, len(e.jira.Sim.Clients()))
+				}
+				if want := time.Duration(tc.trips) * tripLatency; took > want {
+					t.Errorf("took %s, %d round trips; want at most %d (Intune %v, Jamf Pro %v)", took, took/tripLatency, tc.trips, e.intune.Requests(), e.jamf.Requests())
+				}
+			})
+		})
+	}
+}

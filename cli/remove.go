@@ -113,11 +113,22 @@ func doRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions, res *jsonR
 	ctx := ctxOf(cmd)
 	w := g.io.Err
 	res.DryRun = o.dryRun
+	var ahead *steps.PushAhead
+	if pr != nil && o.yes && !o.dryRun {
+		// The app's list is read from the MDM while the link is deleted,
+		// as setup --push reads it while the link is made; stopped before
+		// remove returns.
+		ahead = pr.readAhead(ctx)
+		defer ahead.Stop()
+	}
 	conn, err := g.connect(ctx)
 	if err != nil {
 		return err
 	}
 	d := conn.det
+	if ahead != nil {
+		ahead.For(steps.AppFor(d.Product))
+	}
 	res.Product, res.Version, res.BaseURL = string(d.Product), d.Version, d.InstanceBaseURL
 
 	plan, err := steps.PlanRemove(ctx, conn.client, d.Product, nil, o.clientID)
