@@ -23,23 +23,12 @@ type screen struct {
 }
 
 // waitFor waits until the screen shows every text (a phrase may wrap across
-// lines) and the flow waits for the user; it returns the screen.
+// lines) and the flow waits for the user (a device-code sign-in too: the user
+// signs in on another device); it returns the screen.
 func (s *screen) waitFor(text ...string) string {
 	s.t.Helper()
-	return s.wait(true, text)
-}
-
-// waitShown is waitFor while the flow works: a device-code sign-in waits
-// for the user on another device, not on a key.
-func (s *screen) waitShown(text ...string) string {
-	s.t.Helper()
-	return s.wait(false, text)
-}
-
-func (s *screen) wait(idle bool, text []string) string {
-	s.t.Helper()
 	f, ok := s.rec.Until(func(f screentest.Frame[bool]) bool {
-		if idle && f.Info {
+		if f.Info {
 			return false
 		}
 		view := flatText(f.View)

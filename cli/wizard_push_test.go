@@ -127,7 +127,7 @@ func TestWizardPushSignsInWithADeviceCode(t *testing.T) {
 				s.press("enter")
 				s.waitFor("[1 JSON site list]", "p pushes it to an MDM.")
 				s.press("p")
-				checkWidth(t, s.waitShown(signIn...), 80)
+				checkWidth(t, s.waitFor(signIn...), 80)
 				if len(e.intune.Writes()) != 0 || len(e.intune.Configs()) != 0 {
 					t.Errorf("Intune was written before the sign-in: %v", e.intune.Writes())
 				}

@@ -25,6 +25,7 @@ type frameInfo struct {
 	state state
 	busy  bool
 	w, h  int // the size the screen was drawn for
+	title string
 }
 
 // recorder publishes the wizard's frames (internal/screentest).
@@ -33,7 +34,7 @@ type recorder = screentest.Recorder[frameInfo]
 func newRecorder(m *Model) *recorder {
 	return screentest.NewRecorder(tea.Model(m), func(tm tea.Model) frameInfo {
 		m := tm.(*Model)
-		return frameInfo{state: m.state, busy: m.busy(), w: m.width, h: m.height}
+		return frameInfo{state: m.state, busy: m.busy(), w: m.width, h: m.height, title: m.Title()}
 	})
 }
 
@@ -44,10 +45,11 @@ type snapshot struct {
 	busy  bool
 	keys  int // key presses the model has handled and shown
 	w, h  int
+	title string // the window title (Model.Title)
 }
 
 func snapOf(f screentest.Frame[frameInfo]) snapshot {
-	return snapshot{f.View, f.Info.state, f.Info.busy, f.Keys, f.Info.w, f.Info.h}
+	return snapshot{f.View, f.Info.state, f.Info.busy, f.Keys, f.Info.w, f.Info.h, f.Info.title}
 }
 
 // snap is the screen now.

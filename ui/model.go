@@ -738,17 +738,21 @@ func (m *Model) Title() string {
 	return TitlePrefix + name
 }
 
+// SignInStep is the step a device-code sign-in (of a push) shows in the title:
+// the flow works, but it waits for the user, who signs in on another device.
+const SignInStep = "sign-in"
+
 // Step is the flow's step the screen is at (steps.Step's name; "welcome"
-// before the first), and whether it waits for the instance rather than for
-// the user.
+// before the first; SignInStep), and whether it waits for the instance rather
+// than for the user.
 func (m *Model) Step() (name string, busy bool) {
-	switch {
-	case m.state == stWelcome:
+	if m.state == stWelcome {
 		return "welcome", false
-	case m.pending != nil:
-		return m.pending.q.step().String(), false
-	case m.state == stWait:
-		return steps.StepMobileOAuth.String(), false
+	}
+	if name, ok := m.waitsForUser(); ok {
+		return name, false
+	}
+	switch {
 	case m.isWorking:
 		return m.working.String(), true
 	case !m.running:
@@ -757,11 +761,26 @@ func (m *Model) Step() (name string, busy bool) {
 	return m.working.String(), true
 }
 
-// busy reports whether the flow has the turn: it works on a step and no
-// screen waits for the user (the non-MDM wait screen does, while the flow looks;
-// so does a device-code sign-in, push.go).
+// waitsForUser names what the user has the turn for while the flow runs: a
+// question, the non-MDM wait screen (the flow looks meanwhile) or a
+// device-code sign-in (push.go). Step and busy both ask it.
+func (m *Model) waitsForUser() (step string, ok bool) {
+	switch {
+	case m.pending != nil:
+		return m.pending.q.step().String(), true
+	case m.state == stWait:
+		return steps.StepMobileOAuth.String(), true
+	case m.signingIn():
+		return SignInStep, true
+	}
+	return "", false
+}
+
+// busy reports whether the flow has the turn: it works on a step and nothing
+// waits for the user (waitsForUser).
 func (m *Model) busy() bool {
-	return m.running && m.pending == nil && m.state != stWait && !m.signingIn()
+	_, waits := m.waitsForUser()
+	return m.running && !waits
 }
 
 // shownFormat is the format the result screen shows for app's list (JSON

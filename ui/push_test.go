@@ -126,6 +126,11 @@ func TestResultPushShowsTheDeviceCode(t *testing.T) {
 	h.press("p")
 	s := h.waitFor("To sign in to Intune (Microsoft Entra ID), open", "https://microsoft.com/devicelogin", "ABCD-EFGH")
 	checkFits(t, s.view, 80)
+	// The window title says the wizard waits for the sign-in, as the idle
+	// check does (it read "result…", as if the instance had the turn).
+	if s.title != TitlePrefix+SignInStep || s.busy {
+		t.Errorf("while signing in: title %q, busy %v; want %q, waiting for the user", s.title, s.busy, TitlePrefix+SignInStep)
+	}
 	// Ctrl+C cancels the sign-in and ends the wizard; nothing was written.
 	h.press("ctrl+c")
 	h.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
