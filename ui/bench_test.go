@@ -9,8 +9,9 @@ import (
 // BenchmarkSessionStart is what the wizard costs an SSH server before a
 // session's first frame: on a goroutine of its own, as a session's handler
 // is (its stack grows from small), the wizard is built, gets the messages a
-// session's start brings (the size, the environment, Bubble Tea's background
-// colour request) and is asked for a View after each, as Bubble Tea does.
+// session's start brings (the size, the environment, the flow's first
+// question, Bubble Tea's background colour request) and is asked for a View
+// after each, as Bubble Tea does.
 func BenchmarkSessionStart(b *testing.B) {
 	b.ReportAllocs()
 	done := make(chan struct{})
@@ -23,6 +24,7 @@ func BenchmarkSessionStart(b *testing.B) {
 			for _, msg := range []tea.Msg{
 				tea.WindowSizeMsg{Width: 80, Height: 24},
 				tea.EnvMsg{"TERM=xterm-256color", "LANG=en_US.UTF-8"},
+				<-m.msgs,
 				tea.RequestBackgroundColor(),
 			} {
 				m.Update(msg)

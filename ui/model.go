@@ -475,14 +475,8 @@ const maxWidth = 100
 
 // Init asks for the background colour (it is not sent unprompted) and
 // starts the flow: Welcome shows first, unless the command line gave the URL
-// and the credentials, which go straight to the checks. Behind Welcome the
-// flow starts when it is left (leaveWelcome): its first question is the
-// connection, which Welcome's enter opens, and a session that only looks at
-// Welcome (or has not yet) costs no flow, no goroutine and no redraw for it.
+// and the credentials, which go straight to the checks.
 func (m *Model) Init() tea.Cmd {
-	if m.state == stWelcome {
-		return tea.RequestBackgroundColor
-	}
 	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.startFlow()}
 	if w, ok := m.cur().(*work); ok {
 		cmds = append(cmds, w.start())
@@ -490,13 +484,9 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// leaveWelcome shows the connect question (when the flow has asked it),
-// starting the flow the first time.
+// leaveWelcome shows the connect question (when the flow has asked it).
 func (m *Model) leaveWelcome() tea.Cmd {
 	m.welcomed = true
-	if len(m.flows) == 0 {
-		return m.startFlow() // its first question opens its screen
-	}
 	if m.pending == nil {
 		return nil // the question opens its screen when it comes
 	}
