@@ -113,23 +113,15 @@ func (g *globalOptions) register(f *pflag.FlagSet) {
 	f.BoolVar(&g.AllowHTTP, "allow-http", false, "allow plain http to a host that is not loopback (credentials travel in clear text)")
 }
 
-// accessible: plain line prompts and no redraw, asked for, or because the
-// terminal cannot redraw (TERM=dumb: Emacs shells, some consoles and logs).
+// accessible: plain line prompts and no redraw, asked for with the flag, or
+// as ui.LineMode decides from the environment (a session's over SSH).
 func (g *globalOptions) accessible() bool {
-	return g.Accessible || truthy(g.io.Getenv("ACCESSIBLE")) || g.io.Getenv("TERM") == "dumb"
+	return g.Accessible || ui.LineMode(g.io.Getenv)
 }
 
 func (g *globalOptions) noColor() bool {
 	// NO_COLOR with any non-empty value turns colour off (no-color.org).
 	return g.NoColor || g.io.Getenv("NO_COLOR") != ""
-}
-
-func truthy(v string) bool {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "", "0", "false", "no", "off":
-		return false
-	}
-	return true
 }
 
 // product parses --product; "" means detect.

@@ -87,6 +87,10 @@ func runServe(cmd *cobra.Command, g *globalOptions, o *serveOptions) error {
 		Exec: func(ctx context.Context, s serve.Session, args []string, stdio serve.ExecIO) int {
 			return g.sessionCommand(ctx, policy.forSession(s), s, args, stdio)
 		},
+		// The local rule, on the session's environment: TERM=dumb (or
+		// ACCESSIBLE) gets line prompts, run as the command line with no
+		// arguments, which decides the same way.
+		LineMode: func(s serve.Session) bool { return ui.LineMode(sessionEnv(s.Environ)) },
 	})
 	if err != nil {
 		return usageError(err.Error())

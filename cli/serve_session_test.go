@@ -272,3 +272,50 @@ func TestServedWizardCtrlCExits130(t *testing.T) {
 		t.Errorf("exit %d, want %d", code, ExitInterrupted)
 	}
 }
+
+// TestServedDumbTerminalGetsLinePrompts: a session whose terminal is dumb
+// (ssh -t with TERM=dumb) gets accessible mode's line prompts, as the command
+// line does locally: no alternate screen, no colour, no terminal queries;
+// what is typed is echoed, a token is not, and the session ends with the
+// summary. It writes nothing in the server's folder.
+func TestServedDumbTerminalGetsLinePrompts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the real ssh client")
+	}
+	srv := startServe(t)
+	before := srv.files(t)
+	c := servetest.Dial(t, srv.addr, srv.key.Path, servetest.WithTerm("dumb"), servetest.WithSize(100, 30))
+	for _, step := range []struct{ question, answer string }{
+		{"Base URL of the instance", ""},
+		{"Sign in with:", ""},
+		{"Personal access token (not shown)", demoToken},
+		{"Is this the instance to set up?", ""},
+		{"How will the iOS app learn", ""},
+		{"Title the app shows", "Field Jira"},
+		{"Keep the sign-in session", ""},
+		{"Create this link on the instance?", ""},
+		{"Push the site list into an MDM?", ""},
+		{"What now?", ""},
+	} {
+		c.WaitFor(t, step.question)
+		c.Send(step.answer + servetest.KeyEnter)
+	}
+	if code := c.Wait(t); code != 0 {
+		t.Errorf("exit %d:\n%s", code, c.Screen())
+	}
+	raw := c.Raw()
+	for _, want := range []string{"Field Jira\r\n", `"title": "Field Jira"`, "the text above stays on your terminal", "Done. Created the incoming link"} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("the session lacks %q:\n%s", want, raw)
+		}
+	}
+	if strings.Contains(raw, "\x1b") {
+		t.Errorf("escape sequences (alternate screen, colour or queries) on a dumb terminal:\n%q", raw)
+	}
+	if strings.Contains(raw, demoToken) {
+		t.Error("the token was echoed")
+	}
+	if after := srv.files(t); strings.Join(after, ",") != strings.Join(before, ",") {
+		t.Errorf("the session changed the server's folder: before %v, after %v", before, after)
+	}
+}

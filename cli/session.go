@@ -57,9 +57,18 @@ func (p *sessionPolicy) sshCommand(rest string) string {
 	return s + " " + host + " " + rest
 }
 
-// noSave is what a session is told instead of saving a file.
+// noSave is what a session's full-screen wizard is told instead of saving a file.
 func (p *sessionPolicy) noSave() string {
-	return "Nothing is saved on the SSH server: copy the text (c), or quit and it stays on your terminal. " +
+	return p.noSaveSaying("copy the text (c), or quit and it stays on your terminal")
+}
+
+// noSaveLines is noSave for line prompts, which leave the text on the terminal.
+func (p *sessionPolicy) noSaveLines() string {
+	return p.noSaveSaying("the text above stays on your terminal")
+}
+
+func (p *sessionPolicy) noSaveSaying(copying string) string {
+	return "Nothing is saved on the SSH server: " + copying + ". " +
 		"For a file on your machine: " + p.sshCommand("setup --mode MODE --yes --format FORMAT > FILE")
 }
 

@@ -45,7 +45,7 @@ var environmentRows = []topicRow{
 	{EnvPassword, "the password for --user NAME (Basic authentication)"},
 	{"ACCESSIBLE", "any value but 0, false, no or off: plain line prompts, as --accessible"},
 	{"NO_COLOR", "any value: no colours, as --no-color"},
-	{"TERM", "dumb: plain line prompts, as --accessible (a dumb terminal cannot redraw a screen)"},
+	{"TERM", "dumb: plain line prompts, as --accessible (a dumb terminal cannot redraw a screen); over SSH, the TERM of the session's pty request"},
 	{"COLUMNS", "the width help and reports are wrapped to (80 at the most)"},
 	{"HTTPS_PROXY, NO_PROXY", "the proxy that requests to the instance go through, and the hosts they do not"},
 	{"XDG_STATE_HOME", "serve: where the default host key is kept (else ~/.local/state)"},

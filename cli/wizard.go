@@ -70,6 +70,9 @@ func runWizard(cmd *cobra.Command, g *globalOptions, o *setupOptions) error {
 		// Line prompts have no screens to go back to: the fix is a flag (in
 		// a session, what a session's command line can do).
 		opts.Fixes = g.phraser()
+		if p := g.io.session; p != nil {
+			opts.NoSave = p.noSaveLines()
+		}
 		return ui.RunAccessible(ctx, opts, g.io.In, g.io.Out)
 	}
 	if !g.io.IsTerminal() {

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -170,6 +171,7 @@ type sessionOpts struct {
 	pty  bool
 	w, h int
 	env  map[string]string
+	term string // the pty-req's TERM; xterm-256color when empty
 }
 
 func openSession(t *testing.T, c *gossh.Client, o sessionOpts) *session {
@@ -196,7 +198,7 @@ func openSession(t *testing.T, c *gossh.Client, o sessionOpts) *session {
 		}
 	}
 	if o.pty {
-		if err := gs.RequestPty("xterm-256color", o.h, o.w, gossh.TerminalModes{}); err != nil {
+		if err := gs.RequestPty(cmp.Or(o.term, "xterm-256color"), o.h, o.w, gossh.TerminalModes{}); err != nil {
 			t.Fatalf("pty: %v", err)
 		}
 	}

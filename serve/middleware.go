@@ -111,7 +111,9 @@ func (s *Server) enter(sess ssh.Session) (*ticket, bool) {
 func (s *Server) runCommand(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		args := sess.Command()
-		if len(args) == 0 {
+		_, _, hasPTY := sess.Pty()
+		lines := len(args) == 0 && hasPTY && s.opts.Exec != nil && s.opts.LineMode != nil && s.opts.LineMode(s.newSession(sess))
+		if len(args) == 0 && !lines {
 			next(sess)
 			return
 		}
@@ -134,11 +136,15 @@ func (s *Server) runCommand(next ssh.Handler) ssh.Handler {
 		idle := s.watchIdle(ctx, cancel, sess)
 		defer idle.finish()
 
-		code := s.opts.Exec(ctx, s.newSession(sess), args, ExecIO{
+		stdio := ExecIO{
 			In:  idle.reader(sess),
 			Out: idle.writer(sess),
 			Err: idle.writer(sess.Stderr()),
-		})
+		}
+		if lines {
+			stdio.In = newLineDiscipline(stdio.In, stdio.Out, cancel)
+		}
+		code := s.opts.Exec(ctx, s.newSession(sess), args, stdio)
 		switch {
 		case idle.fired():
 			tell(sess, fmt.Sprintf("no input or output for %s: the command was stopped", s.opts.IdleTimeout))

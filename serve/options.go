@@ -99,6 +99,14 @@ type Options struct {
 	// a hint. It must not touch the server's files or environment: s.Environ
 	// is what the client sent. ctx ends when the session does.
 	Exec func(ctx context.Context, s Session, args []string, stdio ExecIO) int
+
+	// LineMode reports whether a session without a command gets line
+	// prompts instead of NewModel's full-screen program: its terminal cannot
+	// redraw (TERM=dumb), or it asked for them. Such a session runs Exec
+	// with no arguments; on a terminal (ssh -t) its input then gets what a
+	// terminal's line discipline gives (echo, Enter, Backspace, Ctrl-C). nil,
+	// or Exec nil, is never.
+	LineMode func(s Session) bool
 }
 
 // ExecIO is a command's input and output: the session's channel and its

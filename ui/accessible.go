@@ -54,6 +54,24 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	return err
 }
 
+// LineMode reports whether a terminal gets RunAccessible's line prompts
+// instead of the full-screen wizard, from the terminal's environment (the
+// process's locally, the session's over SSH): asked for with ACCESSIBLE (any
+// value but 0, false, no or off), or a terminal that cannot redraw
+// (TERM=dumb: Emacs shells, some consoles and logs).
+func LineMode(getenv func(string) string) bool {
+	switch strings.ToLower(strings.TrimSpace(getenv("ACCESSIBLE"))) {
+	case "", "0", "false", "no", "off":
+	default:
+		return true
+	}
+	return getenv("TERM") == "dumb"
+}
+
+// echoer is an input that echoes what is typed (a session's line
+// discipline): a secret is read with the echo off.
+type echoer interface{ SetEcho(on bool) }
+
 // settings are the flow's pre-answers from the options; an interactive wait
 // lasts until the user stops it.
 func (o Options) settings() steps.Settings {
@@ -100,7 +118,14 @@ func newLineSource(in io.Reader, out io.Writer) *lineSource {
 				s.lines <- lineResult{string(b), err}
 				continue
 			}
+			e, echoes := in.(echoer)
+			if secret && echoes {
+				e.SetEcho(false)
+			}
 			line, err := br.ReadString('\n')
+			if secret && echoes {
+				e.SetEcho(true)
+			}
 			if err == io.EOF && line != "" {
 				err = nil
 			}
