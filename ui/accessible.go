@@ -216,6 +216,8 @@ type accessible struct {
 	mode        steps.Mode
 	// removedSaid: what deleting the app's link did was said.
 	removedSaid bool
+	// det is what the instance said it is.
+	det *steps.Detection
 }
 
 func (p *accessible) say(lines ...string) {
@@ -372,6 +374,9 @@ func (p *accessible) Connect(ctx context.Context, again error) (string, *api.Cli
 			return "", nil, err
 		}
 		if n == 0 {
+			if page := p.tokenPage(base); page != "" {
+				p.say("Create one at: " + page)
+			}
 			if creds.Token, err = p.ask(ctx, "Personal access token (not shown)", p.opts.DemoDefaults.Token, true); err != nil {
 				return "", nil, err
 			}
@@ -395,7 +400,21 @@ func (p *accessible) Connect(ctx context.Context, again error) (string, *api.Cli
 	return base, c, nil
 }
 
+// tokenPage is where the instance's users create tokens, once the product
+// is known (--product, or detected before a token is asked again).
+func (p *accessible) tokenPage(base string) string {
+	prod := p.opts.Product
+	if p.det != nil {
+		prod = p.det.Product
+	}
+	if prod == "" {
+		return ""
+	}
+	return steps.PersonalAccessTokensPage(prod, base)
+}
+
 func (p *accessible) Instance(ctx context.Context, det *steps.Detection) error {
+	p.det = det
 	p.say(fmt.Sprintf("Found %s %s, named %q.", det.Product.Title(), det.Version, det.Title))
 	if det.InstanceBaseURL != "" {
 		p.say("Its base URL: " + det.InstanceBaseURL)
@@ -462,6 +481,7 @@ func (p *accessible) SwitchOn(ctx context.Context, ev *steps.MobileOAuthEvidence
 	prod := ev.Product
 	p.say("Turn on OAuth 2.0 in the mobile plugin, in a browser, as a system administrator:",
 		"  "+steps.MobileAdminPath(prod),
+		noAdminURL,
 		"The plugin then hands the app its client; the wizard watches for it.",
 		fmt.Sprintf("Not confirmed yet. Checking again every %s; press Enter to check now, or type q and Enter to quit.", p.opts.settings().PollInterval()))
 	now := make(chan struct{})

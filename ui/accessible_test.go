@@ -109,7 +109,7 @@ func TestAccessibleNonMDMWaitsForThePlugin(t *testing.T) {
 	}
 	text := buf.String()
 	// The plugin's client: handed out, or seen to appear after the question (whichever look saw it first).
-	if !strings.Contains(text, steps.MobileAdminPath("jira")) || !strings.Contains(text, "OAuth 2.0 is on") || !strings.Contains(text, "The wizard created nothing") {
+	if !strings.Contains(text, steps.MobileAdminPath("jira")+"\n"+noAdminURL) || !strings.Contains(text, "OAuth 2.0 is on") || !strings.Contains(text, "The wizard created nothing") {
 		t.Errorf("output:\n%s", text)
 	}
 	for _, r := range sim.Requests() {
@@ -304,5 +304,18 @@ func TestAccessibleSaveRefusesTheOtherAppsFile(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(out); string(after) != string(before) {
 		t.Errorf("the file changed:\n%s", after)
+	}
+}
+
+// Where the token is asked for, accessible mode names the page that creates
+// one once the product is known (here --product), as plain text.
+func TestAccessibleNamesTheTokenPage(t *testing.T) {
+	_, srv := newSim(t, simulator.Config{})
+	opts := Options{NewClient: testClient, BaseURL: srv.URL, Product: "jira", Mode: steps.ModeMDM, NoVerify: true}
+	var buf bytes.Buffer
+	_ = RunAccessible(context.Background(), opts, strings.NewReader("\n"), &buf)
+	want := "Create one at: " + steps.PersonalAccessTokensPage("jira", srv.URL) + "\nPersonal access token (not shown)"
+	if !strings.Contains(buf.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, buf.String())
 	}
 }

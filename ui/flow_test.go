@@ -106,7 +106,8 @@ func TestWholeNonMDMRunCreatesNothing(t *testing.T) {
 	// URL, token and mode pre-answered: no Welcome; the checks ran for
 	// non-MDM (the mode is settled) and move on by themselves, straight to
 	// the switch. The checks' look counts, and the flow looks once more.
-	h.waitFor("Non-MDM", steps.MobileAdminPath("jira")[:30], "checked 2 times;")
+	// The plugin's page is named by its menus, and the screen says why it is not a link.
+	h.waitFor("Non-MDM", steps.MobileAdminPath("jira")[:30], "no URL of this page is known", "checked 2 times;")
 	h.pressWait("r")
 	h.waitFor("checked 3 times;")
 

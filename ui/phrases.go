@@ -60,3 +60,7 @@ func chooseLinkText(choose []api.OAuthClient) (question string, links []string) 
 // TypedYes is the typed confirmation of a deletion: the word yes, not y (a
 // stray key press gives y), and not Enter.
 func TypedYes(answer string) bool { return strings.EqualFold(strings.TrimSpace(answer), "yes") }
+
+// noAdminURL says why the mobile plugin's settings page, unlike the
+// Application links page, is named by its menus and not linked.
+const noAdminURL = "No link to it: no URL of this page is known to be stable across the plugin's versions."

@@ -78,7 +78,8 @@ func (s *wait) View() string {
 	p := s.m.know.Detection.Product
 	var b strings.Builder
 	b.WriteString(wrap("There is no REST API for this switch: turn it on in the "+p.Title()+" administration, in a browser, as a system administrator:", s.w, "") + "\n\n")
-	b.WriteString("  " + st.accent.Render(wrap(steps.MobileAdminPath(p), s.w, "  ")) + "\n\n")
+	b.WriteString("  " + st.accent.Render(wrap(steps.MobileAdminPath(p), s.w, "  ")) + "\n")
+	b.WriteString(st.subtle.Render(wrap(noAdminURL, s.w, "")) + "\n\n")
 	b.WriteString(wrap("The mobile plugin then creates its own incoming link with the redirect "+p.MobileRedirect()+" and hands its client ID to the app; the wizard watches for that.", s.w, "") + "\n\n")
 	if s.found != nil {
 		b.WriteString(st.ok.Render(wrap("Found it: "+s.found.Describe(), s.w, "")) + "\n")
