@@ -1,46 +1,33 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
+	"testing/synctest"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 )
 
-// runInterrupted runs the command line and cancels its context, as Ctrl-C
-// does, once stop reports true.
-func runInterrupted(t *testing.T, env map[string]string, stop func() bool, args ...string) result {
+// runInterrupted runs the command line on sim inside a synctest bubble and
+// cancels its context, as Ctrl-C does, once every goroutine of the run
+// waits: the request the test holds is then hanging in the simulator, which
+// reached confirms. No clock decides when.
+func runInterrupted(t *testing.T, sim *simtest.Env, env map[string]string, reached func() bool, args ...string) result {
 	t.Helper()
-	var out, errb bytes.Buffer
-	stdio := &IO{
-		In: strings.NewReader(""), Out: &out, Err: &errb,
-		Getenv:     func(k string) string { return env[k] },
-		IsTerminal: func() bool { return false },
-	}
-	root := NewRootCommand(BuildInfo{Version: "test"}, stdio)
-	root.SetArgs(args)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go func() {
-		for !stop() {
-			if ctx.Err() != nil {
-				return
-			}
-			time.Sleep(2 * time.Millisecond)
-		}
-		cancel()
-	}()
-	err := root.ExecuteContext(ctx)
-	if err != nil && !isSilent(err) {
-		errb.WriteString("Error: " + describe(err) + "\n")
+	done := make(chan result, 1)
+	go func() { done <- runIOCtx(ctx, t, sim.Transport, "", false, env, args...) }()
+	synctest.Wait()
+	if !reached() {
+		t.Fatal("the run stopped before the request the test holds")
 	}
-	return result{ExitCode(err), out.String(), errb.String()}
+	cancel()
+	return <-done
 }
 
 func sent(env *simtest.Env, method, prefix string) bool {
@@ -53,34 +40,38 @@ func sent(env *simtest.Env, method, prefix string) bool {
 }
 
 func TestCtrlCDuringTheChecksSaysInterrupted(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{DevMode: true})
-	env.Sim.Inject(simulator.Fault{Method: "GET", PathPrefix: "/rest/plugins/1.0/", Kind: simulator.FaultHang})
-	r := runInterrupted(t, tokenEnv(simtest.SysadminToken), func() bool { return sent(env, "GET", "/rest/plugins/1.0/") },
-		"setup", "--url", env.URL, "--mode", "mdm", "--yes")
-	if r.code != ExitInterrupted || !strings.Contains(r.stderr, "interrupted") {
-		t.Fatalf("exit %d, want %d saying interrupted:\n%s", r.code, ExitInterrupted, r.stderr)
-	}
-	if strings.Contains(r.stderr, "Not ready") || strings.Contains(r.stderr, "✗") {
-		t.Fatalf("an interrupted check is reported as a verdict on the instance:\n%s", r.stderr)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		env := simtest.New(t, simulator.Config{DevMode: true})
+		env.Sim.Inject(simulator.Fault{Method: "GET", PathPrefix: "/rest/plugins/1.0/", Kind: simulator.FaultHang})
+		r := runInterrupted(t, env, tokenEnv(simtest.SysadminToken), func() bool { return sent(env, "GET", "/rest/plugins/1.0/") },
+			"setup", "--url", env.URL, "--mode", "mdm", "--yes")
+		if r.code != ExitInterrupted || !strings.Contains(r.stderr, "interrupted") {
+			t.Fatalf("exit %d, want %d saying interrupted:\n%s", r.code, ExitInterrupted, r.stderr)
+		}
+		if strings.Contains(r.stderr, "Not ready") || strings.Contains(r.stderr, "✗") {
+			t.Fatalf("an interrupted check is reported as a verdict on the instance:\n%s", r.stderr)
+		}
+	})
 }
 
 func TestCtrlCDuringTheCreateNeverExitsZero(t *testing.T) {
-	env := simtest.Start(t, simulator.Config{DevMode: true})
-	// The instance creates the client, then its answer never comes.
-	env.Sim.Inject(simulator.Fault{Method: "POST", PathPrefix: api.PathClients, Kind: simulator.FaultHang, AfterHandle: true})
-	r := runInterrupted(t, tokenEnv(simtest.SysadminToken), func() bool { return len(env.Sim.Clients()) == 1 },
-		"setup", "--url", env.URL, "--mode", "mdm", "--yes")
-	if r.code != ExitInterrupted {
-		t.Fatalf("exit %d, want %d:\n%s%s", r.code, ExitInterrupted, r.stdout, r.stderr)
-	}
-	clients := env.Sim.Clients()
-	if len(clients) != 1 || !strings.Contains(r.stderr, clients[0].ClientID) {
-		t.Fatalf("the link that was created is not named (%d clients):\n%s", len(clients), r.stderr)
-	}
-	if r.stdout != "" {
-		t.Fatalf("an interrupted setup printed a site list:\n%s", r.stdout)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		env := simtest.New(t, simulator.Config{DevMode: true})
+		// The instance creates the client, then its answer never comes.
+		env.Sim.Inject(simulator.Fault{Method: "POST", PathPrefix: api.PathClients, Kind: simulator.FaultHang, AfterHandle: true})
+		r := runInterrupted(t, env, tokenEnv(simtest.SysadminToken), func() bool { return len(env.Sim.Clients()) == 1 },
+			"setup", "--url", env.URL, "--mode", "mdm", "--yes")
+		if r.code != ExitInterrupted {
+			t.Fatalf("exit %d, want %d:\n%s%s", r.code, ExitInterrupted, r.stdout, r.stderr)
+		}
+		clients := env.Sim.Clients()
+		if len(clients) != 1 || !strings.Contains(r.stderr, clients[0].ClientID) {
+			t.Fatalf("the link that was created is not named (%d clients):\n%s", len(clients), r.stderr)
+		}
+		if r.stdout != "" {
+			t.Fatalf("an interrupted setup printed a site list:\n%s", r.stdout)
+		}
+	})
 }
 
 // --wait running out is the wizard giving up (exit 1), even when a look is

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/eventually"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/serve/servetest"
 )
@@ -40,9 +39,9 @@ func TestServeDemoOverRealSSH(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan result, 1)
+	errb := &simtest.Buffer{}
 	go func() {
 		var out strings.Builder
-		errb := &simtest.Buffer{}
 		stdio := &IO{In: strings.NewReader(""), Out: &out, Err: errb,
 			Getenv:     func(k string) string { return map[string]string{EnvToken: "must-not-reach-sessions"}[k] },
 			IsTerminal: func() bool { return false }}
@@ -52,7 +51,7 @@ func TestServeDemoOverRealSSH(t *testing.T) {
 		done <- result{code: ExitCode(err), stderr: errb.String()}
 	}()
 	t.Cleanup(cancel)
-	waitListening(t, addr)
+	waitListening(t, errb, addr)
 
 	var wg sync.WaitGroup
 	for i := range 2 {
@@ -77,6 +76,8 @@ func TestServeDemoOverRealSSH(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	// A client has its exit status before the server logs the session's end.
+	errb.WaitUntil(t, "both sessions' end in the log", func(log string) bool { return strings.Count(log, "session ended") >= 2 })
 
 	cancel()
 	select {
@@ -95,13 +96,9 @@ func TestServeDemoOverRealSSH(t *testing.T) {
 	}
 }
 
-func waitListening(t *testing.T, addr string) {
+// waitListening waits for the command to say, on its stderr (log), that it
+// listens on addr: it says so once it does.
+func waitListening(t *testing.T, log *simtest.Buffer, addr string) {
 	t.Helper()
-	eventually.True(t, "something to listen on "+addr, func() bool {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	})
+	log.WaitFor(t, addr)
 }

@@ -47,7 +47,7 @@ func startServe(t *testing.T, extra ...string) *servedDemo {
 		err := root.ExecuteContext(ctx)
 		done <- result{code: ExitCode(err), stderr: errb.String()}
 	}()
-	waitListening(t, addr)
+	waitListening(t, errb, addr)
 	var r *result
 	stop := func() result {
 		if r == nil {

@@ -24,7 +24,7 @@ func TestSimulateServesTheManifestInXMLAndJSON(t *testing.T) {
 			"--plugin", "com.atlassian.oauth2.oauth2-provider-plugin=4.1.0:disabled"})
 		done <- ExitCode(root.ExecuteContext(ctx))
 	}()
-	waitListening(t, addr)
+	waitListening(t, errb, addr)
 
 	get := func(accept string) (string, string) {
 		req, _ := http.NewRequest("GET", "http://"+addr+"/rest/applinks/1.0/manifest", nil)
