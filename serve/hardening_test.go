@@ -197,6 +197,9 @@ func TestPortForwardingIsRefused(t *testing.T) {
 func TestIdleConnectionBurstDoesNotLockOutAValidKey(t *testing.T) {
 	ts := startServer(t, func(o *Options) {
 		o.MaxUnauthenticated, o.MaxUnauthenticatedPerSource = 20, 5
+		// Longer than any test: a valid key that waited for the burst's
+		// handshakes to time out would never get in.
+		o.HandshakeTimeout = time.Hour
 	})
 	var idle []net.Conn
 	t.Cleanup(func() {
@@ -211,11 +214,7 @@ func TestIdleConnectionBurstDoesNotLockOutAValidKey(t *testing.T) {
 		}
 		idle = append(idle, c)
 	}
-	start := time.Now()
 	s := openWizard(t, mustDial(t, ts.addr, "admin", ts.key), 80, 24)
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("a valid key waited %s behind idle connections", d)
-	}
 	s.send("\x03")
 	s.exitStatus(t)
 
