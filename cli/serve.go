@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/intune"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/serve"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/ui"
 )
@@ -22,6 +24,9 @@ type serveOptions struct {
 	idleTimeout                     time.Duration
 	maxSessions                     int
 	allowHosts                      []string
+	// authorityURL and graphURL are the Intune endpoints of sessions' pushes
+	// (national clouds): the operator's choice, not a session's.
+	authorityURL, graphURL string
 }
 
 func newServeCommand(g *globalOptions) *cobra.Command {
@@ -52,6 +57,8 @@ func newServeCommand(g *globalOptions) *cobra.Command {
 	f.StringVar(&o.hostKey, "host-key", "", "host key `FILE`, created if missing (default: ~/.local/state/mobile-oauth-wizard/host_ed25519)")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", serve.DefaultIdleTimeout, "end a session after this long without a key press (a command: without input or output)")
 	f.IntVar(&o.maxSessions, "max-sessions", serve.DefaultMaxSessions, "concurrent sessions; more are refused politely")
+	f.StringVar(&o.authorityURL, "authority-url", intune.DefaultAuthorityURL, "Intune: the Microsoft Entra ID sign-in `URL` of sessions' pushes (national clouds)")
+	f.StringVar(&o.graphURL, "graph-url", intune.DefaultGraphURL, "Intune: the Microsoft Graph `URL` of sessions' pushes (national clouds)")
 	f.StringArrayVar(&o.allowHosts, "allow-host", nil, "`HOST` or HOST:PORT sessions may reach, port 443 if none (repeatable; default: the host of --url, or any host whose addresses are all public)")
 	return cmd
 }
@@ -72,6 +79,12 @@ func runServe(cmd *cobra.Command, g *globalOptions, o *serveOptions) error {
 	if err != nil {
 		return err
 	}
+	for flag, v := range map[string]string{"authority-url": o.authorityURL, "graph-url": o.graphURL} {
+		if u, err := url.Parse(v); err != nil || u.Scheme != "https" || u.Host == "" {
+			return usageError(fmt.Sprintf("--%s %q: give an https URL with a host (the national cloud's Microsoft Entra ID or Microsoft Graph)", flag, v))
+		}
+	}
+	policy.authorityURL, policy.graphURL = o.authorityURL, o.graphURL
 	// The name sessions are told to reach this server by; the port is the
 	// one each session came in on.
 	if name, err := os.Hostname(); err == nil {
@@ -127,7 +140,7 @@ func (g *globalOptions) sessionModel(s serve.Session, policy *sessionPolicy, wan
 		sessIO.DemoOptions = newDemo(s.SSH.Context())
 		opts.DemoDefaults.BaseURL, opts.DemoDefaults.Token = demoBaseURL, demoToken
 	}
-	opts.Push, opts.NoPush = sess.wizardPush(&setupOptions{})
+	opts.Push, opts.NoPush = sess.wizardPush(&setupOptions{push: pushOptions{authorityURL: policy.authorityURL, graphURL: policy.graphURL}})
 	opts.NewClient = func(baseURL string, c ui.Credentials) (*api.Client, error) { return sess.newClient(baseURL, c) }
 	var extra []tea.ProgramOption
 	if g.NoColor {

@@ -41,6 +41,9 @@ type sessionPolicy struct {
 	// user the name it logged in as: the ssh command a session is shown
 	// is the one that reaches this server.
 	host, port, user string
+	// authorityURL and graphURL are serve's Intune endpoints: the wizard's
+	// push uses them, and a command's when it names none of its own.
+	authorityURL, graphURL string
 }
 
 // sshCommand is the ssh command line that runs rest on this server from the
@@ -319,6 +322,7 @@ func (g *globalOptions) sessionCommand(ctx context.Context, policy *sessionPolic
 		Getenv:     sessionEnv(s.Environ),
 		IsTerminal: func() bool { return false },
 		session:    policy,
+		Transport:  g.io.Transport, // nil but in tests, as for the session's wizard
 	}
 	args, err := sessionArgs(g, policy, sio, args)
 	if err != nil {
@@ -409,6 +413,11 @@ func sessionArgs(g *globalOptions, policy *sessionPolicy, sio *IO, args []string
 	}
 	if urls == 0 && policy.pinned != "" {
 		args = append(args, "--url", policy.pinned)
+	}
+	for name, v := range map[string]string{"authority-url": policy.authorityURL, "graph-url": policy.graphURL} {
+		if f := cmd.Flags().Lookup(name); f != nil && !f.Changed && v != "" {
+			args = append(args, "--"+name, v)
+		}
 	}
 	if g.Demo {
 		args = append(args, "--demo")

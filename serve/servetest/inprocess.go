@@ -1,0 +1,134 @@
+package servetest
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// Session is one session of Go's SSH client (golang.org/x/crypto/ssh), in
+// the test's process: no OpenSSH client and no pseudo-terminal on this
+// machine. Its embedded Terminal shows what the server drew.
+type Session struct {
+	*Terminal
+	stdin  io.Writer
+	stderr strings.Builder // written by the client's goroutine: read after done
+	done   chan struct{}   // closed once the session ended
+	err    error           // from Wait, valid after done
+}
+
+// Open logs in to addr as Dial does, with key, asks for a terminal of the
+// configured size and TERM, sends the configured environment (WithEnv, as
+// ssh -o SetEnv does) and starts the shell (WithArgs does not apply).
+func Open(tb testing.TB, addr string, key Key, opts ...Option) *Session {
+	tb.Helper()
+	cfg := dialConfig{user: "admin", width: 100, height: 30, term: "xterm-256color"}
+	gs := inProcess(tb, addr, key, &cfg, opts)
+	s := &Session{Terminal: NewTerminal(cfg.width, cfg.height), done: make(chan struct{})}
+	gs.Stdout, gs.Stderr = s.Terminal, &s.stderr
+	var err error
+	if s.stdin, err = gs.StdinPipe(); err != nil {
+		tb.Fatalf("servetest.Open: stdin: %v", err)
+	}
+	if err := gs.RequestPty(cfg.term, cfg.height, cfg.width, gossh.TerminalModes{}); err != nil {
+		tb.Fatalf("servetest.Open: pty: %v", err)
+	}
+	if err := gs.Shell(); err != nil {
+		tb.Fatalf("servetest.Open: start: %v", err)
+	}
+	go func() {
+		s.err = gs.Wait()
+		s.Terminal.Close()
+		close(s.done)
+	}()
+	return s
+}
+
+// RunInProcess is Run with Go's SSH client in the test's process: the
+// command without a terminal, stdin as its input; it waits for the end.
+func RunInProcess(tb testing.TB, addr string, key Key, stdin string, opts []Option, command ...string) Result {
+	tb.Helper()
+	cfg := dialConfig{user: "admin"}
+	gs := inProcess(tb, addr, key, &cfg, opts)
+	var out, errb strings.Builder
+	gs.Stdin, gs.Stdout, gs.Stderr = strings.NewReader(stdin), &out, &errb
+	done := make(chan error, 1)
+	go func() { done <- gs.Run(strings.Join(command, " ")) }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(30 * time.Second):
+		_ = gs.Close()
+		<-done
+		tb.Fatalf("servetest.RunInProcess: %v did not finish; stderr %q", command, errb.String())
+	}
+	var exit *gossh.ExitError
+	r := Result{Stdout: out.String(), Stderr: errb.String()}
+	switch {
+	case err == nil:
+	case errors.As(err, &exit):
+		r.Code = exit.ExitStatus()
+	default:
+		tb.Fatalf("servetest.RunInProcess: %v; stderr %q", err, r.Stderr)
+	}
+	return r
+}
+
+// inProcess logs in to addr with key as cfg (after opts) says and opens a
+// session that carries cfg's environment.
+func inProcess(tb testing.TB, addr string, key Key, cfg *dialConfig, opts []Option) *gossh.Session {
+	tb.Helper()
+	for _, o := range opts {
+		o(cfg)
+	}
+	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{
+		User:            cfg.user,
+		Auth:            []gossh.AuthMethod{gossh.PublicKeys(key.Signer)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(),
+		Timeout:         DefaultTimeout,
+	})
+	if err != nil {
+		tb.Fatalf("servetest: dial %s: %v", addr, err)
+	}
+	tb.Cleanup(func() { _ = c.Close() })
+	gs, err := c.NewSession()
+	if err != nil {
+		tb.Fatalf("servetest: new session: %v", err)
+	}
+	for _, kv := range cfg.env {
+		k, v, _ := strings.Cut(kv, "=")
+		if err := gs.Setenv(k, v); err != nil {
+			tb.Fatalf("servetest: setenv %s: %v", k, err)
+		}
+	}
+	return gs
+}
+
+// Send types text.
+func (s *Session) Send(text string) { _, _ = s.stdin.Write([]byte(text)) }
+
+// Wait waits for the session to end and returns its exit status. It fails
+// the test if the session has not ended within the Terminal's timeout.
+func (s *Session) Wait(tb testing.TB) int {
+	tb.Helper()
+	timer := time.NewTimer(s.timeout())
+	defer timer.Stop()
+	select {
+	case <-s.done:
+	case <-timer.C:
+		tb.Fatalf("waiting for the session to end: timed out after %s; screen:\n%s", s.timeout(), frame(s.Screen()))
+	}
+	var exit *gossh.ExitError
+	switch {
+	case s.err == nil:
+		return 0
+	case errors.As(s.err, &exit):
+		return exit.ExitStatus()
+	}
+	tb.Fatalf("the session ended without an exit status: %v; stderr %q", s.err, s.stderr.String())
+	return -1
+}
