@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator/intunesim"
@@ -200,6 +201,43 @@ func TestServedSessionPushesWithTheSessionsCredentialsOnly(t *testing.T) {
 				t.Errorf("%d app configurations in Intune", n)
 			}
 		})
+	}
+}
+
+// With no secret sent, a served session's push signs in with a device code:
+// the page and the code are on the session's screen (the server's own
+// secret is not used), and once the code is approved the push writes and
+// reads back as the signed-in person.
+func TestServedSessionPushSignsInWithADeviceCode(t *testing.T) {
+	shown := make(chan struct{})
+	var polls atomic.Int32
+	s := startServedPush(t, func(e *pushEnv) http.Handler { return deviceCodeApproved(e.intune, shown, &polls) })
+	c := s.toResult(t, EnvAzureTenant+"="+intunesim.Tenant, EnvAzureClient+"="+intunesim.ClientID)
+	c.Send("p")
+	for _, want := range []string{"To sign in to Intune (Microsoft Entra ID), open", simtest.IntuneURL + "/devicelogin", intunesim.UserCode} {
+		waitFlat(t, c, want)
+	}
+	if n := len(s.e.intune.Configs()); n != 0 {
+		t.Errorf("%d configurations before the sign-in", n)
+	}
+	close(shown) // the person types the code on the page
+	waitFlat(t, c, "Press y to write it")
+	c.Send("y")
+	waitFlat(t, c, "read back and confirmed")
+	c.Send("q")
+	if code := c.Wait(t); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	if n := polls.Load(); n < 2 {
+		t.Errorf("%d device-code polls: want authorization_pending, then the token", n)
+	}
+	for _, r := range s.tokens.all() {
+		if r.tenant != intunesim.Tenant || r.clientID != intunesim.ClientID || r.secret || r.assertion || !strings.HasSuffix(r.grant, "device_code") {
+			t.Errorf("a token request other than the session's device code: %+v", r)
+		}
+	}
+	if n := len(s.e.intune.Configs()); n != 1 {
+		t.Errorf("%d configurations after the push, want 1", n)
 	}
 }
 
