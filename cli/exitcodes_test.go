@@ -77,14 +77,17 @@ func TestCtrlCDuringTheCreateNeverExitsZero(t *testing.T) {
 // --wait running out is the wizard giving up (exit 1), even when a look is
 // under way at that moment, not a network failure (exit 5).
 func TestWaitRunningOutGivesUpWithExit1(t *testing.T) {
-	env := simtest.New(t, simulator.Config{DevMode: true})
-	// The checks' look answers; the wait's first look hangs past the wait.
-	env.Sim.Inject(simulator.Fault{Method: "GET", PathPrefix: api.PathMobileLogin, Kind: simulator.FaultLatency, Times: 1})
-	env.Sim.Inject(simulator.Fault{Method: "GET", PathPrefix: api.PathMobileLogin, Kind: simulator.FaultHang})
-	r := runOn(t, env, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "non-mdm", "--wait", "300ms", "--timeout", "20s")
-	if r.code != ExitFailed || !strings.Contains(r.stderr, "after waiting 300ms") {
-		t.Fatalf("exit %d, want %d saying it gave up after waiting:\n%s", r.code, ExitFailed, r.stderr)
-	}
+	// The wait runs out on the bubble's clock: exactly, however loaded the machine.
+	synctest.Test(t, func(t *testing.T) {
+		env := simtest.New(t, simulator.Config{DevMode: true})
+		// The checks' look answers; the wait's first look hangs past the wait.
+		env.Sim.Inject(simulator.Fault{Method: "GET", PathPrefix: api.PathMobileLogin, Kind: simulator.FaultLatency, Times: 1})
+		env.Sim.Inject(simulator.Fault{Method: "GET", PathPrefix: api.PathMobileLogin, Kind: simulator.FaultHang})
+		r := runOn(t, env, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "non-mdm", "--wait", "300ms", "--timeout", "20s")
+		if r.code != ExitFailed || !strings.Contains(r.stderr, "after waiting 300ms") {
+			t.Fatalf("exit %d, want %d saying it gave up after waiting:\n%s", r.code, ExitFailed, r.stderr)
+		}
+	})
 }
 
 func TestTokenWithControlCharactersIsAUsageError(t *testing.T) {
