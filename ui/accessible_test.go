@@ -100,15 +100,45 @@ func TestAccessibleNonMDMWaitsForThePlugin(t *testing.T) {
 	buf := &simtest.Buffer{}
 	in := newHookReader(t, "", "", "-", "")
 	// The admin turns the switch on while the wizard waits, and presses Enter.
+	// The wizard's own looks are an hour apart here: only the Enter can see
+	// the switch, so the Enter is never left over for the next question (a
+	// look of its own that beat it would hand the Enter to "Save the …?").
 	in.answers(buf, 1, "press Enter to check now", "Save the", "What now?")
 	in.before = map[int]func(){1: func() { sim.SetMobileOAuth(true) }}
+	opts := Options{NewClient: testClient, BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeNonMDM,
+		PollEvery: time.Hour}
+	if err := RunAccessible(context.Background(), opts, in, buf); err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	checkNonMDMDone(t, sim, buf.String())
+}
+
+// With no key pressed, the wizard's own looks find the switch turned on.
+func TestAccessibleNonMDMLooksByItself(t *testing.T) {
+	sim, srv := newSim(t, simulator.Config{})
+	buf := &simtest.Buffer{}
+	in := newHookReader(t, "", "-", "")
+	in.answers(buf, 1, "Save the", "What now?")
+	turnedOn := make(chan struct{})
+	go func() {
+		defer close(turnedOn)
+		if _, ok := buf.Await(func(s string) bool { return strings.Contains(s, "press Enter to check now") }, in.end); ok {
+			sim.SetMobileOAuth(true)
+		}
+	}()
 	opts := Options{NewClient: testClient, BaseURL: srv.URL, Creds: Credentials{Token: "sysadmin-token"}, Mode: steps.ModeNonMDM,
 		PollEvery: 10 * time.Millisecond}
 	if err := RunAccessible(context.Background(), opts, in, buf); err != nil {
 		t.Fatalf("%v\n%s", err, buf.String())
 	}
-	text := buf.String()
-	// The plugin's client: handed out, or seen to appear after the question (whichever look saw it first).
+	<-turnedOn
+	checkNonMDMDone(t, sim, buf.String())
+}
+
+// checkNonMDMDone checks a non-MDM run that ended with the switch on: the
+// admin page named, the plugin's client found, nothing created.
+func checkNonMDMDone(t *testing.T, sim *simulator.Sim, text string) {
+	t.Helper()
 	if !strings.Contains(text, steps.MobileAdminPath("jira")+"\n"+noAdminURL) || !strings.Contains(text, "OAuth 2.0 is on") || !strings.Contains(text, "The wizard created nothing") {
 		t.Errorf("output:\n%s", text)
 	}
