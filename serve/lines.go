@@ -9,7 +9,8 @@ import (
 // lineDiscipline gives a program that reads lines on a session's terminal
 // what a terminal's line discipline would: the client's terminal is raw
 // (ssh -t), so nothing echoes what is typed and Enter sends a carriage
-// return. It echoes what is typed (not while echo is off, for a secret),
+// return. It echoes what is typed while echo is on (off until the reader
+// turns it on: a secret read by a reader that does not know is not shown),
 // ends a line on Enter, erases on Backspace and Ctrl-U, drops the escape
 // sequences of cursor keys, ends the input on Ctrl-D at the start of a line
 // and calls interrupt on Ctrl-C.
@@ -19,7 +20,7 @@ type lineDiscipline struct {
 	interrupt func()
 
 	mu     sync.Mutex
-	noEcho bool
+	echoOn bool
 	line   []byte // being typed
 	ready  []byte // typed lines not yet read
 	esc    int    // 1 after ESC, 2 inside a CSI or SS3 sequence
@@ -35,7 +36,7 @@ func newLineDiscipline(in io.Reader, echo io.Writer, interrupt func()) *lineDisc
 // SetEcho turns the echo of what is typed on or off (off for a secret).
 func (d *lineDiscipline) SetEcho(on bool) {
 	d.mu.Lock()
-	d.noEcho = !on
+	d.echoOn = on
 	d.mu.Unlock()
 }
 
@@ -100,12 +101,12 @@ func (d *lineDiscipline) edit(b []byte) (echo []byte) {
 			if len(d.line) > 0 {
 				_, size := utf8.DecodeLastRune(d.line)
 				d.line = d.line[:len(d.line)-size]
-				if !d.noEcho {
+				if d.echoOn {
 					echo = append(echo, "\b \b"...)
 				}
 			}
 		case c == 0x15: // Ctrl-U
-			if !d.noEcho {
+			if d.echoOn {
 				for range utf8.RuneCount(d.line) {
 					echo = append(echo, "\b \b"...)
 				}
@@ -120,11 +121,11 @@ func (d *lineDiscipline) edit(b []byte) (echo []byte) {
 			if d.interrupt != nil {
 				d.interrupt()
 			}
-		case c < 0x20:
+		case c < 0x20 && c != '\t':
 			// Other control characters mean nothing in a line.
 		default:
 			d.line = append(d.line, c)
-			if !d.noEcho {
+			if d.echoOn {
 				echo = append(echo, c)
 			}
 		}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/serve/servetest"
 )
 
 // What a raw terminal sends, read as lines: Enter (CR, or CR LF) ends a
@@ -25,6 +27,7 @@ func TestLineDisciplineEditsAndEchoes(t *testing.T) {
 		{"cursor keys", "1\x1b[A\x1bOB2\r", false, "12\n", "12\n"},
 		{"a secret is not echoed", "s3cret\x7fT\r", true, "s3creT\n", "\n"},
 		{"Ctrl-D at the start of a line ends the input", "last\r\x04ignored\r", false, "last\n", "last\n"},
+		{"a tab is kept", "a\tb\r", false, "a\tb\n", "a\tb\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,6 +61,7 @@ func TestDumbTerminalSessionsGetLinePrompts(t *testing.T) {
 	ts := startServer(t, func(o *Options) {
 		o.LineMode = func(s Session) bool { return s.Term == "dumb" }
 		o.Exec = func(ctx context.Context, s Session, args []string, stdio ExecIO) int {
+			stdio.In.(interface{ SetEcho(bool) }).SetEcho(true)
 			fmt.Fprintf(stdio.Out, "line mode, args %q\nName: ", args)
 			var name string
 			if _, err := fmt.Fscanln(stdio.In, &name); err != nil {
@@ -84,4 +88,40 @@ func TestDumbTerminalSessionsGetLinePrompts(t *testing.T) {
 
 	xterm := openSession(t, mustDial(t, ts.addr, "admin", ts.key), sessionOpts{pty: true, w: 80, h: 24})
 	xterm.WaitFor(t, "echo for admin")
+}
+
+// A command whose reader never turns the echo on (a token read from standard
+// input) shows nothing of what is typed; Enter and Ctrl-D still work.
+func TestCommandsOnATerminalReadLinesWithoutEcho(t *testing.T) {
+	ts := startServer(t, func(o *Options) {
+		o.Exec = func(ctx context.Context, s Session, args []string, stdio ExecIO) int {
+			fmt.Fprint(stdio.Out, "Token: ")
+			b, err := io.ReadAll(stdio.In)
+			fmt.Fprintf(stdio.Out, "read %d bytes (%v) ending in %q\n", len(b), err, b[max(len(b)-1, 0):])
+			return 0
+		}
+	})
+	gs, err := mustDial(t, ts.addr, "admin", ts.key).NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gs.Close()
+	term := servetest.NewTerminal(80, 24)
+	gs.Stdout = term
+	in, _ := gs.StdinPipe()
+	if err := gs.RequestPty("xterm-256color", 24, 80, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := gs.Start("setup --token-file -"); err != nil {
+		t.Fatal(err)
+	}
+	term.WaitFor(t, "Token:")
+	_, _ = in.Write([]byte("s3cret-token\r\x04"))
+	if err := gs.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	raw := term.Raw()
+	if strings.Contains(raw, "s3cret") || !strings.Contains(raw, `read 13 bytes (<nil>) ending in "\n"`) {
+		t.Errorf("want the token read as one line and not shown:\n%q", raw)
+	}
 }

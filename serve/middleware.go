@@ -141,7 +141,7 @@ func (s *Server) runCommand(next ssh.Handler) ssh.Handler {
 			Out: idle.writer(sess),
 			Err: idle.writer(sess.Stderr()),
 		}
-		if lines {
+		if hasPTY {
 			stdio.In = newLineDiscipline(stdio.In, stdio.Out, cancel)
 		}
 		code := s.opts.Exec(ctx, s.newSession(sess), args, stdio)

@@ -103,14 +103,18 @@ type Options struct {
 	// LineMode reports whether a session without a command gets line
 	// prompts instead of NewModel's full-screen program: its terminal cannot
 	// redraw (TERM=dumb), or it asked for them. Such a session runs Exec
-	// with no arguments; on a terminal (ssh -t) its input then gets what a
-	// terminal's line discipline gives (echo, Enter, Backspace, Ctrl-C). nil,
-	// or Exec nil, is never.
+	// with no arguments. nil, or Exec nil, is never.
 	LineMode func(s Session) bool
 }
 
 // ExecIO is a command's input and output: the session's channel and its
-// stderr stream.
+// stderr stream. On a terminal (ssh -t), whose client sends each key as it
+// is pressed, In gives what a terminal's line discipline would: lines ended
+// by Enter, Backspace and Ctrl-U to edit, Ctrl-D at the start of a line ends
+// the input, Ctrl-C ends the command's context. What is typed is echoed only
+// while the reader asks for it: In then has a SetEcho(on bool) method, and
+// a reader that does not call it (a token read from standard input) shows
+// nothing.
 type ExecIO struct {
 	In       io.Reader
 	Out, Err io.Writer

@@ -68,8 +68,8 @@ func LineMode(getenv func(string) string) bool {
 	return getenv("TERM") == "dumb"
 }
 
-// echoer is an input that echoes what is typed (a session's line
-// discipline): a secret is read with the echo off.
+// echoer is an input that echoes what is typed while asked to (a session's
+// line discipline): a line is echoed, a secret not.
 type echoer interface{ SetEcho(on bool) }
 
 // settings are the flow's pre-answers from the options; an interactive wait
@@ -119,12 +119,12 @@ func newLineSource(in io.Reader, out io.Writer) *lineSource {
 				continue
 			}
 			e, echoes := in.(echoer)
-			if secret && echoes {
-				e.SetEcho(false)
+			if echoes {
+				e.SetEcho(!secret) // echo a line only while it is asked for
 			}
 			line, err := br.ReadString('\n')
-			if secret && echoes {
-				e.SetEcho(true)
+			if echoes {
+				e.SetEcho(false)
 			}
 			if err == io.EOF && line != "" {
 				err = nil
