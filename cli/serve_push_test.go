@@ -289,3 +289,52 @@ func TestServeRefusesAnIntuneURLThatIsNotHTTPS(t *testing.T) {
 		}
 	}
 }
+
+// A session on a dumb terminal (line prompts) pushes as the full screen
+// does: to the server's Intune, signed in with the session's secret.
+func TestServedLinePromptsPushWithTheSessionsCredentials(t *testing.T) {
+	s := startServedPush(t, func(e *pushEnv) http.Handler { return e.intune })
+	c := servetest.Open(t, s.addr, s.key, servetest.WithTerm("dumb"), servetest.WithEnv(EnvToken+"="+simtest.SysadminToken,
+		EnvAzureTenant+"="+intunesim.Tenant, EnvAzureClient+"="+intunesim.ClientID, EnvAzureSecret+"="+intunesim.ClientSecret))
+	answerLines(t, c, []lineStep{
+		{"Is this the instance to set up?", ""},
+		{"How will the iOS app learn", ""},
+		{"Title the app shows", ""},
+		{"Keep the sign-in session", ""},
+		{"Create this link on the instance?", ""},
+		{"1. Push the Jira Data Center app's site list to Intune", "1"},
+		{"Nothing is written to Intune until you confirm.", "1"},
+		{"What now?", ""},
+	})
+	if code := c.Wait(t); code != 0 {
+		t.Errorf("exit %d:\n%s", code, c.Screen())
+	}
+	if raw := c.Raw(); !strings.Contains(flatText(raw), "read back and confirmed") {
+		t.Errorf("the push's outcome is not said:\n%s", raw)
+	}
+	tokens := s.tokens.all()
+	for _, r := range tokens {
+		if r.tenant != intunesim.Tenant || r.clientID != intunesim.ClientID || !r.secret {
+			t.Errorf("a token request not made with the session's secret: %+v", r)
+		}
+	}
+	if len(tokens) == 0 || len(s.e.intune.Configs()) != 1 {
+		t.Errorf("token requests %+v, configurations %+v: want the session's push", tokens, s.e.intune.Configs())
+	}
+}
+
+// lineStep is a question of line prompts and what is typed to it.
+type lineStep struct{ question, answer string }
+
+// answerLines waits for each question on a session's terminal (OpenSSH's or
+// Go's client) and types its answer and Enter.
+func answerLines(t *testing.T, c interface {
+	WaitFor(testing.TB, string) string
+	Send(string)
+}, steps []lineStep) {
+	t.Helper()
+	for _, step := range steps {
+		c.WaitFor(t, step.question)
+		c.Send(step.answer + servetest.KeyEnter)
+	}
+}

@@ -285,7 +285,7 @@ func TestServedDumbTerminalGetsLinePrompts(t *testing.T) {
 	srv := startServe(t)
 	before := srv.files(t)
 	c := servetest.Dial(t, srv.addr, srv.key.Path, servetest.WithTerm("dumb"), servetest.WithSize(100, 30))
-	for _, step := range []struct{ question, answer string }{
+	answerLines(t, c, []lineStep{
 		{"Base URL of the instance", ""},
 		{"Sign in with:", ""},
 		{"Personal access token (not shown)", demoToken},
@@ -296,10 +296,7 @@ func TestServedDumbTerminalGetsLinePrompts(t *testing.T) {
 		{"Create this link on the instance?", ""},
 		{"Push the site list into an MDM?", ""},
 		{"What now?", ""},
-	} {
-		c.WaitFor(t, step.question)
-		c.Send(step.answer + servetest.KeyEnter)
-	}
+	})
 	if code := c.Wait(t); code != 0 {
 		t.Errorf("exit %d:\n%s", code, c.Screen())
 	}
