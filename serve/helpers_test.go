@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -159,12 +158,9 @@ func mustDial(t *testing.T, addr string, user string, key servetest.Key) *gossh.
 
 // session is one x/crypto/ssh client session with its screen and stderr.
 type session struct {
-	*servetest.Terminal
+	*servetest.Session
 	sess   *gossh.Session
-	stdin  interface{ Write([]byte) (int, error) }
 	stderr *simtest.Buffer
-	done   chan struct{}
-	err    error // from Wait, valid after done
 }
 
 type sessionOpts struct {
@@ -181,35 +177,13 @@ func openSession(t *testing.T, c *gossh.Client, o sessionOpts) *session {
 		t.Fatalf("new session: %v", err)
 	}
 	t.Cleanup(func() { _ = gs.Close() })
-	// A PTY request without a size still lands on a real screen; give the
-	// emulator the classic size the server promises for it.
-	w, h := o.w, o.h
-	if w <= 0 || h <= 0 {
-		w, h = 80, 24
-	}
-	s := &session{Terminal: servetest.NewTerminal(w, h), sess: gs, stderr: &simtest.Buffer{}, done: make(chan struct{})}
-	gs.Stdout, gs.Stderr = s.Terminal, s.stderr
-	if s.stdin, err = gs.StdinPipe(); err != nil {
-		t.Fatalf("stdin: %v", err)
-	}
 	for k, v := range o.env {
 		if err := gs.Setenv(k, v); err != nil {
 			t.Fatalf("setenv %s: %v", k, err)
 		}
 	}
-	if o.pty {
-		if err := gs.RequestPty(cmp.Or(o.term, "xterm-256color"), o.h, o.w, gossh.TerminalModes{}); err != nil {
-			t.Fatalf("pty: %v", err)
-		}
-	}
-	if err := gs.Shell(); err != nil {
-		t.Fatalf("shell: %v", err)
-	}
-	go func() {
-		s.err = gs.Wait()
-		s.Terminal.Close()
-		close(s.done)
-	}()
+	s := &session{sess: gs, stderr: &simtest.Buffer{}}
+	s.Session = servetest.Start(t, gs, servetest.Shell{Pty: o.pty, Term: o.term, Width: o.w, Height: o.h}, s.stderr)
 	return s
 }
 
@@ -221,26 +195,12 @@ func openWizard(t *testing.T, c *gossh.Client, w, h int) *session {
 	return s
 }
 
-func (s *session) send(text string) { _, _ = s.stdin.Write([]byte(text)) }
+func (s *session) send(text string) { s.Send(text) }
 
 // exitStatus waits for the session to end and returns its exit status.
 func (s *session) exitStatus(t *testing.T) int {
 	t.Helper()
-	select {
-	case <-s.done:
-	case <-time.After(servetest.DefaultTimeout):
-		t.Fatalf("session did not end; screen:\n%s\nstderr: %q", s.Screen(), s.stderr.String())
-	}
-	var exit *gossh.ExitError
-	switch {
-	case s.err == nil:
-		return 0
-	case errors.As(s.err, &exit):
-		return exit.ExitStatus()
-	default:
-		t.Fatalf("session ended without an exit status: %v", s.err)
-		return -1
-	}
+	return s.Wait(t)
 }
 
 // waitForLog waits until the server log contains text and returns the log.

@@ -366,7 +366,7 @@ func TestIdleSessionIsClosed(t *testing.T) {
 		}
 	}()
 	select {
-	case <-s.done:
+	case <-s.Done():
 	case <-time.After(10 * time.Second):
 		t.Fatal("an idle session was never closed")
 	}

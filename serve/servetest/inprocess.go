@@ -1,6 +1,7 @@
 package servetest
 
 import (
+	"cmp"
 	"errors"
 	"io"
 	"strings"
@@ -16,9 +17,25 @@ import (
 type Session struct {
 	*Terminal
 	stdin  io.Writer
-	stderr strings.Builder // written by the client's goroutine: read after done
-	done   chan struct{}   // closed once the session ended
-	err    error           // from Wait, valid after done
+	stderr Output        // written by the client's goroutine
+	done   chan struct{} // closed once the session ended
+	err    error         // from Wait, valid after done
+}
+
+// Output is where a session's stderr goes: a writer that can say what it
+// holds (a strings.Builder read only once the session ended, or a buffer
+// safe to read while it is written).
+type Output interface {
+	io.Writer
+	String() string
+}
+
+// Shell is how Start opens a session's shell: with a terminal (Pty) of
+// Width×Height and TERM Term, or without one.
+type Shell struct {
+	Pty           bool
+	Term          string
+	Width, Height int
 }
 
 // Open logs in to addr as Dial does, with key, asks for a terminal of the
@@ -28,17 +45,31 @@ func Open(tb testing.TB, addr string, key Key, opts ...Option) *Session {
 	tb.Helper()
 	cfg := dialConfig{user: "admin", width: 100, height: 30, term: "xterm-256color"}
 	gs := inProcess(tb, addr, key, &cfg, opts)
-	s := &Session{Terminal: NewTerminal(cfg.width, cfg.height), done: make(chan struct{})}
-	gs.Stdout, gs.Stderr = s.Terminal, &s.stderr
+	return Start(tb, gs, Shell{Pty: true, Term: cfg.term, Width: cfg.width, Height: cfg.height}, &strings.Builder{})
+}
+
+// Start starts the shell of gs, a session already opened (its environment
+// sent), as sh says, its stderr into stderr; the screen is sh's size (80x24
+// without one: the size a server promises a terminal that gave none).
+func Start(tb testing.TB, gs *gossh.Session, sh Shell, stderr Output) *Session {
+	tb.Helper()
+	w, h := sh.Width, sh.Height
+	if w <= 0 || h <= 0 {
+		w, h = 80, 24
+	}
+	s := &Session{Terminal: NewTerminal(w, h), stderr: stderr, done: make(chan struct{})}
+	gs.Stdout, gs.Stderr = s.Terminal, stderr
 	var err error
 	if s.stdin, err = gs.StdinPipe(); err != nil {
-		tb.Fatalf("servetest.Open: stdin: %v", err)
+		tb.Fatalf("servetest: stdin: %v", err)
 	}
-	if err := gs.RequestPty(cfg.term, cfg.height, cfg.width, gossh.TerminalModes{}); err != nil {
-		tb.Fatalf("servetest.Open: pty: %v", err)
+	if sh.Pty {
+		if err := gs.RequestPty(cmp.Or(sh.Term, "xterm-256color"), sh.Height, sh.Width, gossh.TerminalModes{}); err != nil {
+			tb.Fatalf("servetest: pty: %v", err)
+		}
 	}
 	if err := gs.Shell(); err != nil {
-		tb.Fatalf("servetest.Open: start: %v", err)
+		tb.Fatalf("servetest: start: %v", err)
 	}
 	go func() {
 		s.err = gs.Wait()
@@ -47,6 +78,9 @@ func Open(tb testing.TB, addr string, key Key, opts ...Option) *Session {
 	}()
 	return s
 }
+
+// Done is closed once the session ended.
+func (s *Session) Done() <-chan struct{} { return s.done }
 
 // RunInProcess is Run with Go's SSH client in the test's process: the
 // command without a terminal, stdin as its input; it waits for the end.
