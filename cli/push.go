@@ -23,11 +23,14 @@ import (
 // Environment variables of a push: azidentity's names for Intune, Jamf Pro's
 // API client for Jamf. Secrets never come from flags.
 const (
-	EnvAzureTenant     = "AZURE_TENANT_ID"
-	EnvAzureClient     = "AZURE_CLIENT_ID"
-	EnvAzureSecret     = "AZURE_CLIENT_SECRET"
-	EnvAzureCert       = "AZURE_CLIENT_CERTIFICATE_PATH"
-	EnvAzureCertPass   = "AZURE_CLIENT_CERTIFICATE_PASSWORD"
+	EnvAzureTenant   = "AZURE_TENANT_ID"
+	EnvAzureClient   = "AZURE_CLIENT_ID"
+	EnvAzureSecret   = "AZURE_CLIENT_SECRET"
+	EnvAzureCert     = "AZURE_CLIENT_CERTIFICATE_PATH"
+	EnvAzureCertPass = "AZURE_CLIENT_CERTIFICATE_PASSWORD"
+	// envAzureRegion is read by azidentity itself, from the process's
+	// environment: the Entra ID region a secret's or certificate's sign-in goes to.
+	envAzureRegion     = "AZURE_REGIONAL_AUTHORITY_NAME"
 	EnvJamfClient      = "JAMF_CLIENT_ID"
 	EnvJamfSecret      = "JAMF_CLIENT_SECRET"
 	mdmIntune          = "intune"

@@ -16,6 +16,7 @@ import (
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/intune"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/serve"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/termsafe"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/ui"
 )
 
@@ -85,6 +86,17 @@ func runServe(cmd *cobra.Command, g *globalOptions, o *serveOptions) error {
 		}
 	}
 	policy.authorityURL, policy.graphURL = o.authorityURL, o.graphURL
+	// azidentity sends a secret's or a certificate's sign-in to the Entra ID
+	// region its process's environment names. Sessions sign in with their own
+	// settings only: the server's must not reroute them (to a host they were
+	// not told of), so serve drops it and says so.
+	if v, ok := os.LookupEnv(envAzureRegion); ok {
+		if err := os.Unsetenv(envAzureRegion); err != nil {
+			return err
+		}
+		fmt.Fprintf(g.io.Err, "Note: %s=%s is not applied: sessions sign in to Microsoft Entra ID with their own settings only.\n",
+			envAzureRegion, termsafe.String(v))
+	}
 	// The name sessions are told to reach this server by; the port is the
 	// one each session came in on.
 	if name, err := os.Hostname(); err == nil {

@@ -89,7 +89,9 @@ func startServedPush(t *testing.T, intune func(*pushEnv) http.Handler) *servedPu
 		t.Fatal(err)
 	}
 	for k, v := range map[string]string{EnvAzureTenant: serverTenant, EnvAzureClient: serverClient, EnvAzureSecret: serverSecret,
-		EnvAzureCert: cert, EnvJamfClient: serverJamfClient, EnvJamfSecret: serverJamfSecret, EnvToken: serverToken} {
+		EnvAzureCert: cert, EnvJamfClient: serverJamfClient, EnvJamfSecret: serverJamfSecret, EnvToken: serverToken,
+		// azidentity routes a secret's or a certificate's sign-in to the region this names.
+		envAzureRegion: "westus2"} {
 		t.Setenv(k, v)
 	}
 	s := &servedPush{e: e, cert: cert, key: servetest.NewKey(t), tokens: &tokenLog{}}
@@ -113,6 +115,9 @@ func startServedPush(t *testing.T, intune func(*pushEnv) http.Handler) *servedPu
 		}
 	})
 	line := log.WaitFor(t, "Serving the wizard over SSH on ")
+	if !strings.Contains(line, envAzureRegion+"=westus2 is not applied") {
+		t.Errorf("serve did not say it drops the server's Entra ID region:\n%s", line)
+	}
 	s.addr = strings.Fields(line[strings.Index(line, " on ")+4:])[0]
 	return s
 }

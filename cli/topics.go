@@ -52,6 +52,7 @@ var environmentRows = []topicRow{
 	{"AZURE_TENANT_ID, AZURE_CLIENT_ID", "push to Intune: the app registration's tenant and application (client) ID"},
 	{"AZURE_CLIENT_SECRET", "push to Intune: its client secret (neither it nor a certificate: a device code on a terminal)"},
 	{"AZURE_CLIENT_CERTIFICATE_PATH", "push to Intune: its certificate, PEM or PKCS#12 (password in AZURE_CLIENT_CERTIFICATE_PASSWORD)"},
+	{envAzureRegion, "push to Intune with a secret or a certificate: the Entra ID region its sign-in goes to (azidentity reads it); serve drops it, so sessions sign in with their own settings only"},
 	{"JAMF_CLIENT_ID, JAMF_CLIENT_SECRET", "push to Jamf Pro: the API client's ID and secret"},
 }
 
