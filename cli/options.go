@@ -102,7 +102,7 @@ type globalOptions struct {
 func (g *globalOptions) register(f *pflag.FlagSet) {
 	f.StringArrayVar(&g.URLs, "url", nil, "base `URL` of the Jira or Confluence instance, e.g. https://jira.example.com (check, setup and verify take several)")
 	f.StringVar(&g.Product, "product", "", "which `PRODUCT`: jira or confluence (default: detected; checked against the instance)")
-	f.StringVar(&g.CACert, "ca-cert", "", "PEM `FILE` with the CA certificate(s) to trust for the instance")
+	f.StringVar(&g.CACert, "ca-cert", "", "PEM `FILE` with the CA certificate(s) to trust, besides the system's, for the instance and the MDM")
 	f.DurationVar(&g.Timeout, "timeout", api.DefaultTimeout, "time limit for each request")
 	f.BoolVar(&g.Accessible, "accessible", false, "plain line prompts with no redraw (also env ACCESSIBLE)")
 	f.BoolVar(&g.NoColor, "no-color", false, "no colours (also env NO_COLOR)")

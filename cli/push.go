@@ -96,13 +96,16 @@ type jsonPush struct {
 
 // newMDM signs in to the MDM the options name; it sends nothing yet.
 func (g *globalOptions) newMDM(p *pushOptions) (steps.MDM, error) {
-	hc := g.mdmHTTPClient()
 	var debugW io.Writer
 	if g.Debug {
 		debugW = g.io.Err
 	}
 	if p.mdm == mdmJamf {
 		return g.newJamf(p, debugW)
+	}
+	hc, err := g.mdmHTTPClient()
+	if err != nil {
+		return nil, err
 	}
 	s := intune.SignIn{AuthorityURL: p.authorityURL, HTTPClient: hc, Debug: debugW,
 		TenantID: strings.TrimSpace(g.io.Getenv(EnvAzureTenant)), ClientID: strings.TrimSpace(g.io.Getenv(EnvAzureClient)),
@@ -157,7 +160,11 @@ func (g *globalOptions) newJamf(p *pushOptions, debugW io.Writer) (steps.MDM, er
 	o := jamf.Options{BaseURL: p.jamfURL, ClientID: id, ClientSecret: secret, Timeout: g.Timeout,
 		AllowHTTP: g.AllowHTTP, Debug: debugW, Transport: g.io.Transport}
 	if o.Transport == nil && g.io.session != nil {
-		o.Transport = g.mdmHTTPClient().Transport
+		hc, err := g.mdmHTTPClient()
+		if err != nil {
+			return nil, err
+		}
+		o.Transport = hc.Transport
 	}
 	if g.io.session == nil {
 		// A private CA for an on-premises Jamf Pro; a session reads no server file.
@@ -172,21 +179,24 @@ func (g *globalOptions) newJamf(p *pushOptions, debugW io.Writer) (steps.MDM, er
 
 // mdmHTTPClient reaches the MDM: through the test transport when one is set,
 // else the network (with the proxy from the environment).
-func (g *globalOptions) mdmHTTPClient() *http.Client {
+func (g *globalOptions) mdmHTTPClient() (*http.Client, error) {
 	if g.io.Transport != nil {
-		return &http.Client{Transport: g.io.Transport}
+		return &http.Client{Transport: g.io.Transport}, nil
 	}
 	if g.Demo && g.io.DemoOptions.on() {
-		return &http.Client{Transport: g.io.DemoOptions.intuneTransport()}
+		return &http.Client{Transport: g.io.DemoOptions.intuneTransport()}, nil
 	}
 	var dial func(context.Context, string, string) (net.Conn, error)
+	caFile := g.CACert // added to the system's roots: a TLS-inspecting proxy or a private CA in front of the MDM
 	if g.io.session != nil {
-		dial = dialPublic
+		dial, caFile = dialPublic, "" // a session reads no file on the server
 	}
-	// The transport every client of the wizard's uses; with no CA file to
-	// read, it cannot fail.
-	t, _ := api.NewTransport("", dial)
-	return &http.Client{Transport: t}
+	// The transport every client of the wizard's uses.
+	t, err := api.NewTransport(caFile, dial)
+	if err != nil {
+		return nil, usageError("--ca-cert: " + err.Error())
+	}
+	return &http.Client{Transport: t}, nil
 }
 
 // pushRun is the push step of a command: which apps' lists go in, which

@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"io"
+	"log"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -286,5 +289,27 @@ func TestSessionPushReadsNoCertificateFile(t *testing.T) {
 		"push", "--mdm", "intune", "--yes")
 	if r.code != ExitUsage || !strings.Contains(r.stderr, "reads no file on the server") {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// --ca-cert is trusted for the MDM too (added to the system's roots): a
+// TLS-inspecting proxy or a private CA in front of Microsoft Entra ID and
+// Graph is the same CA the instance's traffic meets. Both servers here
+// present httptest's certificate, which only the file vouches for.
+func TestPushTrustsTheCACertForIntune(t *testing.T) {
+	jira := simtest.StartTLS(t, simulator.Config{DevMode: true})
+	sim := intunesim.New()
+	graph := httptest.NewUnstartedServer(sim)
+	graph.Config.ErrorLog = log.New(io.Discard, "", 0)
+	graph.StartTLS()
+	t.Cleanup(graph.Close)
+	env := map[string]string{EnvToken: simtest.SysadminToken, EnvAzureTenant: intunesim.Tenant, EnvAzureClient: intunesim.ClientID, EnvAzureSecret: intunesim.ClientSecret}
+	r := run(t, env, "setup", "--url", jira.URL, "--ca-cert", caFile(t, jira), "--mode", "mdm", "--yes", "--no-verify",
+		"--push", "intune", "--authority-url", graph.URL, "--graph-url", graph.URL)
+	if r.code != 0 {
+		t.Fatalf("exit %d: the MDM's certificate was not trusted with --ca-cert\n%s", r.code, r.stderr)
+	}
+	if n := len(sim.Configs()); n != 1 {
+		t.Errorf("%d app configurations in Intune, want the one pushed", n)
 	}
 }

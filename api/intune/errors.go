@@ -117,7 +117,7 @@ func (e *Error) Remedy() string {
 	case api.KindServer:
 		return "Try again later; Microsoft Graph's service health is in the Microsoft 365 admin center."
 	case api.KindTLS:
-		return "A proxy that inspects TLS needs its CA certificate trusted by this machine."
+		return "A proxy that inspects TLS, or a private CA in front of Microsoft, needs its CA certificate trusted."
 	case api.KindNetwork, api.KindTimeout, api.KindIntercepted:
 		return "Check that this machine reaches Microsoft (login and graph hosts), directly or through HTTPS_PROXY."
 	}
@@ -126,7 +126,10 @@ func (e *Error) Remedy() string {
 
 // Fix: more time helps a slow answer; nothing else is the wizard's to change.
 func (e *Error) Fix() fix.Fix {
-	if e.Kind == api.KindTimeout {
+	switch e.Kind {
+	case api.KindTLS:
+		return fix.Fix{Kind: fix.CACert}
+	case api.KindTimeout:
 		return fix.Fix{Kind: fix.MoreTime}
 	}
 	return fix.Fix{}

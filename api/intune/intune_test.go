@@ -21,6 +21,7 @@ import (
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/intune"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator/intunesim"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
 )
 
 // env is the simulated tenant served over TLS with httptest's CA, which the
@@ -285,5 +286,26 @@ func TestGraphRedirectIsSaidToBeIntercepted(t *testing.T) {
 	_, err = c.MobileApps(t.Context())
 	if api.KindOf(err) != api.KindIntercepted || !strings.Contains(err.Error(), "never reached Microsoft Graph") {
 		t.Fatalf("err = %v (kind %v), want it said to be intercepted", err, api.KindOf(err))
+	}
+}
+
+// A certificate this machine does not trust (a TLS-inspecting proxy, a
+// private CA) is a TLS failure whose fix is the wizard's CA option, not a
+// network error: the sign-in never reaches Entra ID.
+func TestAnUntrustedCertificateIsFixedByTrustingItsCA(t *testing.T) {
+	e := newEnv(t)
+	cred, err := intune.NewCredential(intune.SignIn{AuthorityURL: e.srv.URL, HTTPClient: &http.Client{},
+		TenantID: intunesim.Tenant, ClientID: intunesim.ClientID, ClientSecret: intunesim.ClientSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := intune.New(intune.Options{GraphURL: e.srv.URL, Token: cred.Token, HTTPClient: &http.Client{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.MobileApps(t.Context())
+	var ie *intune.Error
+	if !errors.As(err, &ie) || ie.Kind != api.KindTLS || ie.Fix().Kind != fix.CACert {
+		t.Fatalf("err = %v (%#v), want a TLS failure fixed by a CA certificate", err, ie)
 	}
 }
