@@ -199,6 +199,19 @@ func (g *globalOptions) mdmHTTPClient() (*http.Client, error) {
 	return &http.Client{Transport: t}, nil
 }
 
+// after is the push that follows setup or remove when --push names an MDM,
+// nil otherwise; it is made once and kept in *kept, so every step of the
+// command shares one MDM client and one read-ahead.
+func (p *pushOptions) after(kept **pushRun, dryRun, yes, asJSON bool) *pushRun {
+	if p.mdm == "" {
+		return nil
+	}
+	if *kept == nil {
+		*kept = &pushRun{opts: p, flag: "push", dryRun: dryRun, yes: yes, asJSON: asJSON}
+	}
+	return *kept
+}
+
 // pushRun is the push step of a command: which apps' lists go in, which
 // sites come out, and how it is confirmed.
 type pushRun struct {

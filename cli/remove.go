@@ -213,13 +213,7 @@ func doRemove(cmd *cobra.Command, g *globalOptions, o *removeOptions, res *jsonR
 
 // pushRun is the push after the removal, when --push names an MDM.
 func (o *removeOptions) pushRun() *pushRun {
-	if o.push.mdm == "" {
-		return nil
-	}
-	if o.pushed == nil {
-		o.pushed = &pushRun{opts: &o.push, flag: "push", dryRun: o.dryRun, yes: o.yes, asJSON: o.json}
-	}
-	return o.pushed
+	return o.push.after(&o.pushed, o.dryRun, o.yes, o.json)
 }
 
 // removePush takes the site out of the app's list in the MDM (--push); the

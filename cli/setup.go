@@ -31,13 +31,7 @@ type setupOptions struct {
 
 // pushRun is the push after setup, when --push names an MDM.
 func (o *setupOptions) pushRun() *pushRun {
-	if o.push.mdm == "" {
-		return nil
-	}
-	if o.pushed == nil {
-		o.pushed = &pushRun{opts: &o.push, flag: "push", dryRun: o.dryRun, yes: o.yes, asJSON: o.json}
-	}
-	return o.pushed
+	return o.push.after(&o.pushed, o.dryRun, o.yes, o.json)
 }
 
 func newSetupCommand(g *globalOptions) *cobra.Command {
