@@ -363,18 +363,26 @@ func TestIntunePushRoundTrips(t *testing.T) {
 				}
 				sim.SetLatency(100 * time.Millisecond)
 				m := steps.Intune{C: simtest.IntuneClient(t, sim, nil)}
-				start := time.Now()
-				plan, err := steps.PlanPush(t.Context(), m, steps.PushRequest{App: steps.AppJira, Put: []steps.Site{jiraSite("https://jira.example.com", cidA)}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := steps.ApplyPush(t.Context(), plan, steps.PushOptions{}); err != nil {
-					t.Fatal(err)
-				}
-				if got := time.Since(start) / (100 * time.Millisecond); int(got) > tc.max {
+				if got := firstJiraPush(t, m) / (100 * time.Millisecond); int(got) > tc.max {
 					t.Errorf("%d round trips, want at most %d: %v", got, tc.max, sim.Requests())
 				}
 			})
 		})
 	}
+}
+
+// firstJiraPush plans and carries out a push of one Jira site to m and
+// returns how long it took (on a synctest bubble's clock: round trips times
+// the simulator's latency).
+func firstJiraPush(t *testing.T, m steps.MDM) time.Duration {
+	t.Helper()
+	start := time.Now()
+	plan, err := steps.PlanPush(t.Context(), m, steps.PushRequest{App: steps.AppJira, Put: []steps.Site{jiraSite("https://jira.example.com", cidA)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := steps.ApplyPush(t.Context(), plan, steps.PushOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return time.Since(start)
 }
