@@ -207,7 +207,7 @@ func (p *pushOptions) after(kept **pushRun, dryRun, yes, asJSON bool) *pushRun {
 		return nil
 	}
 	if *kept == nil {
-		*kept = &pushRun{opts: p, flag: "push", dryRun: dryRun, yes: yes, asJSON: asJSON}
+		*kept = &pushRun{opts: p, dryRun: dryRun, yes: yes, asJSON: asJSON}
 	}
 	return *kept
 }
@@ -216,7 +216,6 @@ func (p *pushOptions) after(kept **pushRun, dryRun, yes, asJSON bool) *pushRun {
 // sites come out, and how it is confirmed.
 type pushRun struct {
 	opts          *pushOptions
-	flag          string // the flag that named the MDM, for messages
 	dryRun, yes   bool
 	asJSON        bool
 	keepOwnTitles bool // push: an entry the MDM has keeps its title and session setting
@@ -403,7 +402,7 @@ func runPush(cmd *cobra.Command, g *globalOptions, o *pushCommand, m *multiOptio
 	if err := o.opts.check("mdm"); err != nil {
 		return err
 	}
-	r := &pushRun{opts: &o.opts, flag: "mdm", dryRun: o.dryRun, yes: o.yes, asJSON: o.json, keepOwnTitles: true}
+	r := &pushRun{opts: &o.opts, dryRun: o.dryRun, yes: o.yes, asJSON: o.json, keepOwnTitles: true}
 	if err := r.ready(g); err != nil {
 		return err
 	}
