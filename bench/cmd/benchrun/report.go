@@ -107,17 +107,12 @@ func goals(rep *Report) []Row {
 					return fmt.Sprintf("%.0f ms of waiting beyond the %d answers on the path (%s)", t.WallMs-float64(len(t.Critical))*lat, len(t.Critical), strings.Join(t.Critical, " → "))
 				}))
 		}
-		setupAlone := 0
-		for _, t := range rep.Trips {
-			if t.Name == trips.SetupMDM {
-				setupAlone = len(t.Critical)
-			}
-		}
 		for _, t := range rep.Trips {
 			extra, ok := trips.PushCost(rep.Trips, t)
 			if !ok {
 				continue
 			}
+			setupAlone := len(t.Critical) - extra
 			r := judged("round trips", t.Name+": round trips the push adds to setup's path",
 				fmt.Sprintf("+%d (%d on the path; %d requests to %s)", extra, len(t.Critical), t.MDMRequests, t.MDM),
 				fmt.Sprintf("setup alone: %d", setupAlone), float64(extra), trips.PushGoal, func() string {
