@@ -124,11 +124,12 @@ func allowedHostPorts(v string, allowHTTP bool) ([]string, error) {
 	return out, nil
 }
 
-// hostPort is a URL's host (lower case) and port, the scheme's when it names none.
+// hostPort is a URL's host (lower case) and port, the scheme's when it names
+// none (an instance's http or https, a proxy's socks5 too).
 func hostPort(u *url.URL) string {
 	port := u.Port()
 	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+		port = map[string]string{"http": "80", "https": "443", "socks5": "1080"}[u.Scheme]
 	}
 	return net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
@@ -144,11 +145,7 @@ func isProxy(addr string) bool {
 		if err != nil || u == nil {
 			continue
 		}
-		port := u.Port()
-		if port == "" {
-			port = map[string]string{"http": "80", "https": "443", "socks5": "1080"}[u.Scheme]
-		}
-		if strings.EqualFold(net.JoinHostPort(u.Hostname(), port), addr) {
+		if strings.EqualFold(hostPort(u), addr) {
 			return true
 		}
 	}
