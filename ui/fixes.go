@@ -1,9 +1,8 @@
 package ui
 
 import (
-	"github.com/dustin/go-humanize/english"
-
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/fix"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/words"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
@@ -73,7 +72,7 @@ func fixOnInstance(failed []steps.Check, again string) string {
 	}
 	switch {
 	case n == len(failed):
-		return "Fix " + english.PluralWord(n, "it", "them") + " on the instance, then " + again + "."
+		return "Fix " + words.Choose(n, "it", "them") + " on the instance, then " + again + "."
 	case n > 0:
 		return "Fix the rest on the instance, then " + again + "."
 	}
