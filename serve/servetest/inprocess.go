@@ -149,13 +149,7 @@ func (s *Session) Send(text string) { _, _ = s.stdin.Write([]byte(text)) }
 // the test if the session has not ended within the Terminal's timeout.
 func (s *Session) Wait(tb testing.TB) int {
 	tb.Helper()
-	timer := time.NewTimer(s.timeout())
-	defer timer.Stop()
-	select {
-	case <-s.done:
-	case <-timer.C:
-		tb.Fatalf("waiting for the session to end: timed out after %s; screen:\n%s", s.timeout(), frame(s.Screen()))
-	}
+	s.waitDone(tb, s.done, "the session to end")
 	var exit *gossh.ExitError
 	switch {
 	case s.err == nil:

@@ -203,13 +203,7 @@ func (c *Conn) Done() <-chan struct{} { return c.done }
 // within the Terminal's timeout.
 func (c *Conn) Wait(tb testing.TB) int {
 	tb.Helper()
-	timer := time.NewTimer(c.timeout())
-	defer timer.Stop()
-	select {
-	case <-c.done:
-	case <-timer.C:
-		tb.Fatalf("waiting for ssh to exit: timed out after %s; screen:\n%s", c.timeout(), frame(c.Screen()))
-	}
+	c.waitDone(tb, c.done, "ssh to exit")
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.exitCode

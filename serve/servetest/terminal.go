@@ -165,6 +165,19 @@ func (t *Terminal) waitUntil(cond func(screen string) bool) (string, string) {
 	}
 }
 
+// waitDone waits until done is closed; it fails the test, showing the
+// screen, if that takes longer than the timeout. what says what ends.
+func (t *Terminal) waitDone(tb testing.TB, done <-chan struct{}, what string) {
+	tb.Helper()
+	timer := time.NewTimer(t.timeout())
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+		tb.Fatalf("waiting for %s: timed out after %s; screen:\n%s", what, t.timeout(), frame(t.Screen()))
+	}
+}
+
 func (t *Terminal) timeout() time.Duration {
 	if t.Timeout > 0 {
 		return t.Timeout
