@@ -100,16 +100,24 @@ func RunInProcess(tb testing.TB, addr string, key Key, stdin string, opts []Opti
 		<-done
 		tb.Fatalf("servetest.RunInProcess: %v did not finish; stderr %q", command, errb.String())
 	}
-	var exit *gossh.ExitError
 	r := Result{Stdout: out.String(), Stderr: errb.String()}
+	r.Code = exitStatus(tb, err, r.Stderr)
+	return r
+}
+
+// exitStatus is the remote exit status of a session that ended with err
+// (from Run or Wait). It fails the test if the session ended without one.
+func exitStatus(tb testing.TB, err error, stderr string) int {
+	tb.Helper()
+	var exit *gossh.ExitError
 	switch {
 	case err == nil:
+		return 0
 	case errors.As(err, &exit):
-		r.Code = exit.ExitStatus()
-	default:
-		tb.Fatalf("servetest.RunInProcess: %v; stderr %q", err, r.Stderr)
+		return exit.ExitStatus()
 	}
-	return r
+	tb.Fatalf("the session ended without an exit status: %v; stderr %q", err, stderr)
+	return -1
 }
 
 // inProcess logs in to addr with key as cfg (after opts) says and opens a
@@ -150,13 +158,5 @@ func (s *Session) Send(text string) { _, _ = s.stdin.Write([]byte(text)) }
 func (s *Session) Wait(tb testing.TB) int {
 	tb.Helper()
 	s.waitDone(tb, s.done, "the session to end")
-	var exit *gossh.ExitError
-	switch {
-	case s.err == nil:
-		return 0
-	case errors.As(s.err, &exit):
-		return exit.ExitStatus()
-	}
-	tb.Fatalf("the session ended without an exit status: %v; stderr %q", s.err, s.stderr.String())
-	return -1
+	return exitStatus(tb, s.err, s.stderr.String())
 }
