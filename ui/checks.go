@@ -101,7 +101,7 @@ func (s *checks) update(msg tea.Msg) tea.Cmd {
 func (s *checks) verdict() string {
 	head := ""
 	if d := s.m.know.Detection; d != nil && !s.reach {
-		head = s.m.st.accent.Render(wrap(fmt.Sprintf("%s %s %q at %s", d.Product.Title(), d.Version, d.Title, cmp.Or(d.InstanceBaseURL, s.m.know.BaseURL)), s.w, "")) + "\n"
+		head = s.m.instanceName(d, s.w) + "\n"
 	}
 	return head + s.outcome()
 }
@@ -175,6 +175,13 @@ func (s *checks) View() string {
 	return s.verdict() + "\n\n" + s.vp.View() + s.m.moreBelow(&s.vp)
 }
 
+// instanceName names the detected instance: product, version, title and
+// where it is.
+func (m *Model) instanceName(d *steps.Detection, w int) string {
+	line := fmt.Sprintf("%s %s %q at %s", d.Product.Title(), d.Version, d.Title, cmp.Or(d.InstanceBaseURL, m.know.BaseURL))
+	return m.st.accent.Render(wrap(line, w, ""))
+}
+
 // instanceLine names the instance and the checks' verdict (which names every
 // warning), and with details the warnings in full: the screens after the
 // checks carry them, since the checks screen moves on by itself.
@@ -183,18 +190,14 @@ func (m *Model) instanceLine(w int, details bool) string {
 	if d == nil {
 		return ""
 	}
-	line := fmt.Sprintf("%s %s %q at %s", d.Product.Title(), d.Version, d.Title, cmp.Or(d.InstanceBaseURL, m.know.BaseURL))
-	out := m.st.accent.Render(wrap(line, w, ""))
+	out := m.instanceName(d, w)
 	r := m.know.Report
 	if r == nil {
 		return out
 	}
 	out += "\n" + m.st.ok.Render(wrap(r.Verdict(), w, ""))
 	for _, c := range r.Checks {
-		if !details {
-			break
-		}
-		if c.Status == steps.StatusWarn {
+		if details && c.Status == steps.StatusWarn {
 			out += "\n" + m.st.status(c.Status) + " " + wrap(c.Name+": "+c.Detail, w, "  ")
 		}
 	}
