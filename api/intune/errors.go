@@ -1,9 +1,6 @@
 package intune
 
 import (
-	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -135,28 +132,19 @@ func (e *Error) Fix() fix.Fix {
 	return fix.Fix{}
 }
 
-// transportKind classifies a failure to get any answer; KindUnknown when err is
-// not a transport failure.
+// transportKind classifies a failure to get any answer as the instance's and
+// Jamf Pro's clients do (api.TransportKind); KindUnknown when err is not a
+// transport failure (azidentity's own refusals come as plain errors).
 func transportKind(err error) api.Kind {
 	var (
-		unknownCA x509.UnknownAuthorityError
-		hostErr   x509.HostnameError
-		invalid   x509.CertificateInvalidError
-		verifyErr *tls.CertificateVerificationError
-		netErr    net.Error
-		urlErr    *url.Error
+		netErr net.Error
+		urlErr *url.Error
 	)
-	switch {
-	case errors.Is(err, context.Canceled):
-		return api.KindCanceled
-	case errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &invalid), errors.As(err, &verifyErr):
-		return api.KindTLS
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
-		return api.KindTimeout
-	case errors.As(err, &netErr), errors.As(err, &urlErr):
-		return api.KindNetwork
+	k, _ := api.TransportKind(err)
+	if k == api.KindNetwork && !errors.As(err, &netErr) && !errors.As(err, &urlErr) {
+		return api.KindUnknown
 	}
-	return api.KindUnknown
+	return k
 }
 
 func shorten(s string) string {
