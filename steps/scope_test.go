@@ -82,20 +82,24 @@ func TestVerifyPassesABroaderScopeWithAWarning(t *testing.T) {
 			if !r.OK() {
 				t.Errorf("a broader scope failed verify: %+v", r.Probes)
 			}
+			got := map[string]steps.Check{}
 			for _, p := range r.Probes {
-				if want, ok := tt.want[p.ID]; ok && p.Status != want {
-					t.Errorf("%s: %s (%s), want %s", p.ID, p.Status, p.Detail, want)
+				got[p.ID] = p
+			}
+			for id, want := range tt.want {
+				// StatusOK is the zero Status: a probe that did not run must not pass as ok.
+				if p, ran := got[id]; !ran || p.Status != want {
+					t.Errorf("%s: %s (%s, ran %v), want %s", id, p.Status, p.Detail, ran, want)
 				}
-				if p.ID == steps.ProbeIDLink {
-					for _, s := range []string{"grants more than the WRITE the app needs", "PUT " + api.PathClients + "/{id} with scope WRITE"} {
-						if !strings.Contains(p.Remedy, s) {
-							t.Errorf("link remedy %q does not say %q", p.Remedy, s)
-						}
-					}
-					if p.Fix.Kind != fix.NarrowScope {
-						t.Errorf("link fix = %v, want NarrowScope", p.Fix.Kind)
-					}
+			}
+			link := got[steps.ProbeIDLink]
+			for _, s := range []string{"grants more than the WRITE the app needs", "PUT " + api.PathClients + "/{id} with scope WRITE"} {
+				if !strings.Contains(link.Remedy, s) {
+					t.Errorf("link remedy %q does not say %q", link.Remedy, s)
 				}
+			}
+			if link.Fix.Kind != fix.NarrowScope {
+				t.Errorf("link fix = %v, want NarrowScope", link.Fix.Kind)
 			}
 		})
 	}

@@ -97,8 +97,9 @@ func TestVerifyOutcomes(t *testing.T) {
 				got[p.ID] = p
 			}
 			for id, want := range tt.want {
-				if got[id].Status != want {
-					t.Errorf("%s: %s (%s), want %s", id, got[id].Status, got[id].Detail, want)
+				// StatusOK is the zero Status: a probe that did not run must not pass as ok.
+				if p, ran := got[id]; !ran || p.Status != want {
+					t.Errorf("%s: %s (%s, ran %v), want %s", id, p.Status, p.Detail, ran, want)
 				}
 			}
 			for key, word := range tt.in {
