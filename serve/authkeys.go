@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"os"
 	"strings"
 	"sync"
 
@@ -60,12 +59,9 @@ func parseAuthorizedKeys(path string, data []byte) (map[string]string, error) {
 
 // readAuthorizedKeys checks and reads the file.
 func readAuthorizedKeys(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
+	fi, err := regularfile.Check(path)
 	if err != nil {
 		return nil, fmt.Errorf("authorized keys file: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("authorized keys file %s is not a regular file", path)
 	}
 	// Like sshd's StrictModes: if others may write the file, they may let
 	// themselves in.
