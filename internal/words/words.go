@@ -1,8 +1,8 @@
 // Package words counts things in the wizard's English: "1 site", "2 sites".
 //
-// It replaces go-humanize's english package, whose parent package compiles a
-// regular expression at start-up (about 2 million instructions before the
-// first frame) for number formats the wizard never uses.
+// The wizard counts with it rather than go-humanize's english package: a
+// count is all it needs. (go-humanize is linked anyway, through huh's
+// filepicker, so its start-up regular expression is compiled either way.)
 package words
 
 import "strconv"
