@@ -15,7 +15,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -61,8 +60,8 @@ type Client struct {
 	rest  *resty.Client
 	token func(ctx context.Context, scope string) (string, error)
 	sleep func(ctx context.Context, d time.Duration) error
+	// debug is behind a lock (api.Locked): calls run side by side.
 	debug io.Writer
-	mu    sync.Mutex
 }
 
 // New validates the options; it sends nothing.
@@ -78,7 +77,10 @@ func New(o Options) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{}
 	}
-	c := &Client{graph: g, token: o.Token, sleep: Sleep, debug: o.Debug}
+	c := &Client{graph: g, token: o.Token, sleep: Sleep}
+	if o.Debug != nil {
+		c.debug = api.Locked(o.Debug)
+	}
 	if o.Sleep != nil {
 		c.sleep = o.Sleep
 	}
@@ -251,8 +253,6 @@ func (c *Client) logf(format string, args ...any) {
 	if c.debug == nil {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	fmt.Fprintf(c.debug, format, args...)
 }
 
@@ -274,7 +274,5 @@ func (c *Client) logResponse(resp *resty.Response) {
 	if c.debug == nil {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	api.LogResponse(c.debug, resp)
 }
