@@ -41,6 +41,15 @@ func GrantsScope(scope string) bool { return scopeRank(scope) >= slices.Index(sc
 // offer than it asks for.
 func BroaderScope(scope string) bool { return scopeRank(scope) > slices.Index(scopeOrder, Scope) }
 
+// broaderNote is the sentence a reused link's summary ends with when its scope
+// is broader than the app needs; "" otherwise.
+func broaderNote(scope string) string {
+	if !BroaderScope(scope) {
+		return ""
+	}
+	return fmt.Sprintf(" Its scope %s grants more than the %s the app needs.", termsafe.String(scope), Scope)
+}
+
 // BroaderScopeWarning says what a link with a scope above the app's costs, and
 // how to narrow it; "" when the scope is not broader.
 func BroaderScopeWarning(cl api.OAuthClient) string {
@@ -73,11 +82,7 @@ func (p *LinkPlan) Changes() bool { return p.Existing == nil }
 // Describe says in one sentence what the plan does.
 func (p *LinkPlan) Describe() string {
 	if p.Existing != nil {
-		s := fmt.Sprintf("Reuse the existing link %q (client ID %s): nothing is written.", p.Existing.Name, p.Existing.ClientID)
-		if BroaderScope(p.Existing.Scope) {
-			s += fmt.Sprintf(" Its scope %s grants more than the %s the app needs.", termsafe.String(p.Existing.Scope), Scope)
-		}
-		return s
+		return fmt.Sprintf("Reuse the existing link %q (client ID %s): nothing is written.", p.Existing.Name, p.Existing.ClientID) + broaderNote(p.Existing.Scope)
 	}
 	return fmt.Sprintf("Create an incoming link %q with redirect %s and scope %s.", p.Create.Name, p.Create.Redirects[0], p.Create.Scope)
 }
@@ -205,11 +210,7 @@ func (res *LinkResult) Outcome() string {
 	case res.Changed:
 		return fmt.Sprintf("Created the incoming link %q (client ID %s).", name, res.Client.ClientID)
 	}
-	s := fmt.Sprintf("Reused the existing link %q (client ID %s): nothing changed.", name, res.Client.ClientID)
-	if BroaderScope(res.Client.Scope) {
-		s += fmt.Sprintf(" Its scope %s grants more than the %s the app needs.", termsafe.String(res.Client.Scope), Scope)
-	}
-	return s
+	return fmt.Sprintf("Reused the existing link %q (client ID %s): nothing changed.", name, res.Client.ClientID) + broaderNote(res.Client.Scope)
 }
 
 // NarrowLink sets the link's scope to the app's (Scope), keeping its name and
