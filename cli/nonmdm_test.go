@@ -3,10 +3,13 @@ package cli
 import (
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/api/simulator"
 	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/internal/simtest"
+	"github.com/mobile-oauth-wizard/mobile-oauth-wizard/steps"
 )
 
 // A link with the app's redirect from an earlier MDM run is no proof that the
@@ -60,4 +63,27 @@ func TestNonMDMReportsTheClientInfoLoginHandsOut(t *testing.T) {
 	if !strings.Contains(r.stderr, "hands the app the client ID") {
 		t.Errorf("stderr: %s", r.stderr)
 	}
+}
+
+// A look that fails during the wait is said, and the same failure again is
+// not said again: two polls answered 403 give one "Could not look" line.
+func TestNonMDMWaitSaysEachFailureOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		env := simtest.New(t, simulator.Config{DevMode: true})
+		env.Sim.EnableMobileOAuthAfter(2*steps.DefaultPollEvery + steps.DefaultPollEvery/2)
+		go func() {
+			// After the checks and the wait's first look (all at once on the
+			// bubble's clock), before its second.
+			time.Sleep(time.Millisecond)
+			env.Sim.Inject(simulator.Fault{Method: "GET", PathPrefix: api.PathClients, Kind: simulator.FaultStatus, Status: 403,
+				ContentType: "application/json", Body: `{"message":"Forbidden"}`, Times: 2})
+		}()
+		r := runOn(t, env, tokenEnv(simtest.SysadminToken), "setup", "--url", env.URL, "--mode", "non-mdm", "--wait", "1m")
+		if r.code != 0 {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		if n := strings.Count(r.stderr, "Could not look"); n != 1 {
+			t.Errorf("%d 'Could not look' lines for two polls failing the same way, want 1:\n%s", n, r.stderr)
+		}
+	})
 }

@@ -29,8 +29,6 @@ type flagPrompter struct {
 	// yes confirms writes; wait is Settings.Wait, said while waiting.
 	yes  bool
 	wait time.Duration
-	// lastPollErr is the last poll failure said, so that each is said once.
-	lastPollErr string
 	// instance hears what the instance is, once detected (setup --push
 	// starts reading the app's MDM record then).
 	instance func(*steps.Detection)
@@ -143,15 +141,11 @@ func (p *flagPrompter) Observe(e steps.Event) {
 	st := e.State
 	switch {
 	case e.Poll != nil:
-		// Say each new failure once; a poll that works again clears it.
-		msg := ""
-		if e.Poll.Err != nil {
-			msg, _ = p.g.explain(e.Poll.Err)
+		if e.Poll.Err != nil && !e.Poll.Again {
+			if msg, _ := p.g.explain(e.Poll.Err); msg != "" {
+				fmt.Fprintf(p.errW(), "Could not look (poll %d): %s\n", e.Poll.N, msg)
+			}
 		}
-		if msg != "" && msg != p.lastPollErr {
-			fmt.Fprintf(p.errW(), "Could not look (poll %d): %s\n", e.Poll.N, msg)
-		}
-		p.lastPollErr = msg
 	case e.Done && e.Step == steps.StepLink:
 		fmt.Fprintln(p.errW(), st.Link.Outcome())
 	case e.Done && e.Step == steps.StepMobileOAuth:

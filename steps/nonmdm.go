@@ -170,6 +170,10 @@ type MobilePoll struct {
 	Elapsed  time.Duration        // since the wait began
 	Evidence *MobileOAuthEvidence // nil when this poll failed
 	Err      error                // why this poll failed
+	// Again: this poll failed as the one before it did (the same error), so
+	// a front-end that reports failures says each once; a poll that works
+	// ends the run.
+	Again bool
 }
 
 // waitForMobileOAuth polls every interval until the evidence confirms the
@@ -198,8 +202,9 @@ func waitForMobileOAuth(ctx context.Context, c *api.Client, p api.Product, base 
 		if ctx.Err() != nil {
 			return giveUp()
 		}
+		again := err != nil && lastErr != nil && err.Error() == lastErr.Error()
 		last, lastErr = cmpOr(ev, last), err
-		progress(MobilePoll{N: n, Elapsed: time.Since(start), Evidence: ev, Err: err})
+		progress(MobilePoll{N: n, Elapsed: time.Since(start), Evidence: ev, Err: err, Again: again})
 		if ev.Confirmed() {
 			return ev, nil
 		}

@@ -136,9 +136,10 @@ func TestWaitForMobileOAuthConfirmed(t *testing.T) {
 	env.Sim.AddClient("Jira iOS app", []string{"jira-server://oauth-callback"}, "WRITE")
 	c := env.Client(t, simtest.SysadminToken)
 	base, _ := c.ListClients(ctx)
-	// The first poll fails (an answer a GET is not retried on): the wait reports it and goes on.
+	// The first two polls fail the same way (an answer a GET is not retried
+	// on): the wait reports them, the second as the same failure again, and goes on.
 	env.Sim.Inject(simulator.Fault{Method: "GET", PathPrefix: api.PathClients, Kind: simulator.FaultStatus, Status: 403,
-		ContentType: "application/json", Body: `{"message":"Forbidden"}`, Times: 1})
+		ContentType: "application/json", Body: `{"message":"Forbidden"}`, Times: 2})
 	var (
 		mu    sync.Mutex
 		polls []steps.MobilePoll
@@ -167,6 +168,9 @@ func TestWaitForMobileOAuthConfirmed(t *testing.T) {
 	}
 	if len(polls) < 4 || polls[0].Err == nil || api.KindOf(polls[0].Err) != api.KindForbidden || polls[0].Evidence != nil {
 		t.Fatalf("the failed first poll was not reported: %+v", polls)
+	}
+	if polls[0].Again || polls[1].Err == nil || !polls[1].Again || polls[2].Err != nil || polls[2].Again {
+		t.Errorf("a failure said again must be marked Again, and only then: %+v", polls[:3])
 	}
 	if n := env.Count("POST", api.PathClients); n != 0 {
 		t.Fatalf("the wizard created %d clients in non-MDM mode", n)

@@ -203,8 +203,6 @@ type accessible struct {
 	quitting bool
 	// endWait stops turning lines into looks once the non-MDM wait is over.
 	endWait context.CancelFunc
-	// lastPollErr is the last poll failure said, so that each is said once.
-	lastPollErr string
 	// base is the base URL Connect settled on (a wrong token keeps it).
 	base string
 	// resultShown: the site list was printed and saving offered.
@@ -576,14 +574,11 @@ func (p *accessible) Observe(e steps.Event) {
 	st := e.State
 	switch {
 	case e.Poll != nil:
-		msg := ""
-		if e.Poll.Err != nil {
-			msg, _ = p.opts.explain(e.Poll.Err)
+		if e.Poll.Err != nil && !e.Poll.Again {
+			if msg, _ := p.opts.explain(e.Poll.Err); msg != "" {
+				p.say("Could not look: " + msg)
+			}
 		}
-		if msg != "" && msg != p.lastPollErr {
-			p.say("Could not look: " + msg)
-		}
-		p.lastPollErr = msg
 	case !e.Done && e.Step == steps.StepDetect:
 		p.say("Asking " + st.BaseURL + " what it is…")
 	case !e.Done && (e.Step == steps.StepChecks || e.Step == steps.StepMobileChecks):
